@@ -1,0 +1,1 @@
+"""Pure analysis passes over the IR: shapes, costs and cross-node checks. No TensorFlow."""

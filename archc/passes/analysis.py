@@ -1,0 +1,107 @@
+"""The analysis: every node's shape, parameters, MACs and activation memory, and totals.
+
+Pure data in, pure data out. Renderers (table, JSON, DOT) only format `Analysis`; they never
+recompute a figure, so every output agrees with every other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from archc.diagnostics import DiagnosticSink
+from archc.ir import Graph, Node, Shape
+from archc.passes.costs import Cost, cost_of
+
+BYTES_PER_VALUE = 4  # float32 activations
+
+
+@dataclass(frozen=True)
+class CostCaps:
+    """Static cost limits, checked before anything is built (defaults fit a laptop)."""
+
+    max_params: int = 2_000_000_000
+    max_activation_bytes: int = 16 * 1024**3
+
+
+@dataclass(frozen=True)
+class NodeInfo:
+    node: Node
+    input_shapes: tuple[Shape, ...]
+    shape: Shape
+    cost: Cost
+
+    @property
+    def activation_bytes(self) -> int:
+        size = 1
+        for d in self.shape:
+            size *= d
+        return size * BYTES_PER_VALUE
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Per-node figures in graph order, plus totals."""
+
+    graph: Graph
+    nodes: tuple[NodeInfo, ...]
+
+    @property
+    def total(self) -> Cost:
+        total = Cost()
+        for info in self.nodes:
+            total = total + info.cost
+        return total
+
+    @property
+    def activation_bytes(self) -> int:
+        return sum(i.activation_bytes for i in self.nodes)
+
+    def info(self, name: str) -> NodeInfo:
+        return self._by_name[name]
+
+    @property
+    def _by_name(self) -> Mapping[str, NodeInfo]:
+        cached = self.__dict__.get("_cache")
+        if cached is None:
+            cached = {i.node.name: i for i in self.nodes}
+            object.__setattr__(self, "_cache", cached)
+        return cached
+
+    def shape(self, name: str) -> Shape:
+        return self._by_name[name].shape
+
+    def scope_total(self, prefix: tuple[str, ...]) -> Cost:
+        total = Cost()
+        n = len(prefix)
+        for info in self.nodes:
+            if info.node.scope[:n] == prefix:
+                total = total + info.cost
+        return total
+
+
+def analyse(graph: Graph, shapes: Mapping[str, Shape | None], sink: DiagnosticSink,
+            caps: CostCaps = CostCaps()) -> Analysis | None:
+    """Cost every node; None if any shape is unknown (an error was already reported)."""
+    if any(shapes.get(n.name) is None for n in graph.nodes):
+        return None
+    infos = []
+    params = 0
+    activations = 0
+    for node in graph.nodes:
+        ins = tuple(shapes[s] or () for s in node.inputs)
+        out = shapes[node.name] or ()
+        info = NodeInfo(node, ins, out, cost_of(node.op, node.attrs, ins, out))
+        params += info.cost.params
+        activations += info.activation_bytes
+        if params > caps.max_params:
+            sink.error("C005", f"the network needs {params:.3g} parameters by this layer; the "
+                       f"cap is {caps.max_params:.3g}", node.span, "raise it with --max-params")
+            return None
+        if activations > caps.max_activation_bytes:
+            sink.error("C006", f"activations need {activations / 1024**3:.3g} GiB per sample by "
+                       f"this layer; the cap is {caps.max_activation_bytes / 1024**3:.3g} GiB",
+                       node.span, "raise it with --max-activation-gib")
+            return None
+        infos.append(info)
+    return Analysis(graph, tuple(infos))

@@ -1,0 +1,157 @@
+"""The one place where the compiler's stage order lives.
+
+    load -> validate -> resolve variables -> lower -> analyse -> (emit: report | DOT | Keras)
+
+Each stage collects every diagnostic it can; the pipeline stops after a stage that found
+errors, raising `SpecError` with all of them, so a file's mistakes are reported in one run.
+`stop_after` ends early for debugging (`--dump ir`) and for commands that need less.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+from archc.diagnostics import DiagnosticSink, SourceSpan, SpecError, did_you_mean
+from archc.ir import Graph
+from archc.lower import Caps, Lowered, lower
+from archc.lower.expr import ExprError, evaluate, is_expression
+from archc.passes.analysis import Analysis, CostCaps, analyse
+from archc.spec.loader import MAX_BYTES, Document, load_file, load_text
+from archc.spec.schema import LAYER_MODELS, SpecHeader
+from archc.spec.validate import validate_header
+
+
+class Stage(enum.IntEnum):
+    LOAD = 1
+    VALIDATE = 2
+    LOWER = 3
+    ANALYSE = 4
+
+
+class UsageError(Exception):
+    """A problem with how archc was called (unknown variant, bad --set): exit code 2."""
+
+
+@dataclass(frozen=True)
+class Options:
+    variant: str | None = None
+    overrides: tuple[tuple[str, str], ...] = ()
+    caps: Caps = Caps()
+    cost_caps: CostCaps = CostCaps()
+    max_bytes: int = MAX_BYTES
+
+
+@dataclass
+class Compiled:
+    """Everything the stages produced; later fields are None when stopped early."""
+
+    doc: Document
+    header: SpecHeader | None = None
+    variant: str | None = None
+    variables: dict[str, Any] = field(default_factory=dict)
+    lowered: Lowered | None = None
+    analysis: Analysis | None = None
+
+    @property
+    def graph(self) -> Graph:
+        assert self.lowered is not None
+        return self.lowered.graph
+
+
+def compile_file(path: str, options: Options = Options(),
+                 stop_after: Stage = Stage.ANALYSE) -> Compiled:
+    """Run the stages on a spec file. Raises SpecError, UsageError or OSError."""
+    return _run(load_file(path, options.max_bytes), options, stop_after)
+
+
+def compile_text(text: str, file: str = "<string>", options: Options = Options(),
+                 stop_after: Stage = Stage.ANALYSE) -> Compiled:
+    return _run(load_text(text, file), options, stop_after)
+
+
+def _run(doc: Document, options: Options, stop_after: Stage) -> Compiled:
+    result = Compiled(doc)
+    if stop_after <= Stage.LOAD:
+        return result
+    sink = DiagnosticSink()
+    header = validate_header(doc, sink)
+    if header is not None:
+        _check_defaults(doc, header, sink)
+    sink.raise_if_errors()
+    assert header is not None
+    result.header = header
+    result.variant, result.variables = resolve_variables(doc, header, options, sink)
+    sink.raise_if_errors()
+    if stop_after <= Stage.VALIDATE:
+        return result
+    lowered = lower(doc, header, result.variables, result.variant, sink, options.caps)
+    sink.raise_if_errors()
+    assert lowered is not None
+    problems = lowered.graph.lint()
+    if problems:  # a compiler bug, not the user's: say so plainly
+        raise RuntimeError("internal error: malformed IR: " + "; ".join(problems))
+    result.lowered = lowered
+    if stop_after <= Stage.LOWER:
+        return result
+    result.analysis = analyse(lowered.graph, lowered.shapes, sink, options.cost_caps)
+    sink.raise_if_errors()
+    return result
+
+
+def _check_defaults(doc: Document, header: SpecHeader, sink: DiagnosticSink) -> None:
+    for kind in header.defaults:
+        if kind not in LAYER_MODELS:
+            sink.error("S005", f"`defaults` names an unknown layer type `{kind}`",
+                       doc.key_span(("defaults", kind)), did_you_mean(kind, LAYER_MODELS))
+
+
+def resolve_variables(doc: Document, header: SpecHeader, options: Options,
+                      sink: DiagnosticSink) -> tuple[str | None, dict[str, Any]]:
+    """Spec variables, then the chosen variant's values, then `--set` overrides."""
+    variant = options.variant or header.default_variant
+    if header.default_variant is not None and header.default_variant not in header.variants:
+        sink.error("N005", f"`default_variant` names an unknown variant "
+                   f"`{header.default_variant}`", doc.span(("default_variant",)),
+                   did_you_mean(header.default_variant, header.variants))
+        return None, {}
+    if variant is not None and variant not in header.variants:
+        known = ", ".join(header.variants) or "none"
+        hint = did_you_mean(variant, header.variants)
+        raise UsageError(f"unknown variant `{variant}` (variants: {known})"
+                         + (f"; {hint}" if hint else ""))
+    raw: dict[str, tuple[Any, SourceSpan]] = {
+        k: (v, doc.span(("variables", k))) for k, v in header.variables.items()
+    }
+    if variant is not None:
+        for key, value in header.variants[variant].items():
+            span = doc.key_span(("variants", variant, key))
+            if key not in raw:
+                sink.error("N006", f"variant `{variant}` sets `{key}`, which is not a variable",
+                           span, did_you_mean(key, raw) or "declare it under `variables:`")
+                continue
+            raw[key] = (value, doc.span(("variants", variant, key)))
+    for key, text in options.overrides:
+        if key not in raw:
+            hint = did_you_mean(key, raw)
+            raise UsageError(f"--set {key}: the spec has no variable `{key}`"
+                             + (f"; {hint}" if hint else ""))
+        raw[key] = (_parse_override(key, text), SourceSpan("<--set>", 1, 1))
+    env: dict[str, Any] = {}
+    for key, (value, span) in raw.items():
+        if is_expression(value):
+            try:
+                value = evaluate(value, env)
+            except ExprError as exc:
+                sink.error(exc.code, str(exc), span, exc.help)
+                continue
+        env[key] = value
+    return variant, env
+
+
+def _parse_override(key: str, text: str) -> Any:
+    try:
+        return load_text(f"value: {text}", "<--set>").data["value"]
+    except SpecError as exc:
+        raise UsageError(f"--set {key}={text}: {exc.diagnostics[0].message}") from None

@@ -1,0 +1,288 @@
+"""A bounded, position-keeping YAML loader for specs.
+
+Why not `yaml.safe_load`: it forgets where values came from, it silently accepts duplicate
+keys, it expands aliases (a few hundred bytes can become billions of nodes downstream), its
+pure-Python composer recurses once per nesting level, and it reads YAML 1.1 (`on` is true,
+`010` is 8, `1e-4` is a string). This loader walks libyaml's *event stream* with an explicit
+stack, so nesting costs no Python recursion, refuses aliases, non-core tags, duplicate keys
+and ambiguous scalars as located diagnostics, and returns plain data plus a span for every
+path in it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from archc.diagnostics import DiagnosticSink, SourceSpan, SpecError
+
+Path = tuple[str | int, ...]
+
+#: Caps that keep hostile input cheap; the CLI can raise them.
+MAX_BYTES = 4 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_NODES = 1_000_000
+
+_CORE = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = {f"{_CORE}{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq")}
+
+_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)\Z")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
+_SPECIAL_FLOAT = {".inf": math.inf, "+.inf": math.inf, "-.inf": -math.inf, ".nan": math.nan}
+_NULL = {"", "~", "null", "Null", "NULL"}
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+_YAML11_BOOL = {"yes", "no", "on", "off"}
+_YAML11_NUMBER = re.compile(
+    r"[-+]?(0[0-9_]+|0o[0-7_]+|0x[0-9a-fA-F_]+|0b[01_]+|[0-9][0-9_]*(:[0-5]?[0-9])+"
+    r"|[0-9]*_[0-9_]*(\.[0-9_]*)?([eE][-+]?[0-9]+)?)\Z"
+)
+
+
+@dataclass
+class Document:
+    """Plain data loaded from a spec, with the span of every value and every mapping key."""
+
+    file: str
+    source: str
+    data: Any
+    spans: dict[Path, SourceSpan] = field(default_factory=dict)
+    key_spans: dict[Path, SourceSpan] = field(default_factory=dict)
+
+    def span(self, path: Path) -> SourceSpan:
+        """The span of the value at `path`, or of its nearest located ancestor."""
+        while path not in self.spans and path:
+            path = path[:-1]
+        return self.spans.get(path, SourceSpan(self.file, 1, 1))
+
+    def key_span(self, path: Path) -> SourceSpan:
+        """The span of the key that introduces `path` (falls back to the value's span)."""
+        return self.key_spans.get(path) or self.span(path)
+
+
+@dataclass
+class _Frame:
+    container: dict[str, Any] | list[Any]
+    path: Path
+    key: str | None = None
+    key_span: SourceSpan | None = None
+    pending_key: bool = True
+
+
+def load_file(path: str, max_bytes: int = MAX_BYTES) -> Document:
+    """Read and load a spec file; I/O problems raise OSError for the CLI to map to exit 2."""
+    with open(path, "rb") as handle:
+        raw = handle.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        sink = DiagnosticSink()
+        sink.error(
+            "Y009",
+            f"the file is larger than the size cap of {max_bytes:,} bytes",
+            SourceSpan(path, 1, 1),
+            "split the spec, or raise the cap with --max-bytes",
+        )
+        sink.raise_if_errors()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecError(
+            [_diag("Y011", f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})",
+                   SourceSpan(path, 1, 1), "save the spec as UTF-8")]
+        ) from None
+    return load_text(text, path)
+
+
+def load_text(text: str, file: str = "<string>", max_depth: int = MAX_DEPTH) -> Document:
+    """Load one YAML document; every problem becomes a located diagnostic in a SpecError."""
+    sink = DiagnosticSink()
+    doc = Document(file=file, source=text, data=None)
+    try:
+        _walk(text, doc, sink, max_depth)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        span = _mark_span(file, mark) if mark is not None else SourceSpan(file, 1, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        sink.error("Y000", f"invalid YAML: {problem}", span, _syntax_help(problem))
+    except yaml.YAMLError as exc:
+        sink.error("Y000", f"invalid YAML: {exc}", SourceSpan(file, 1, 1))
+    except _Abort:
+        pass
+    sink.raise_if_errors()
+    return doc
+
+
+class _Abort(Exception):
+    """Stops the walk after a diagnostic that makes the rest of the stream meaningless."""
+
+
+def _walk(text: str, doc: Document, sink: DiagnosticSink, max_depth: int) -> None:
+    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    stack: list[_Frame] = []
+    documents = 0
+    nodes = 0
+    root_set = False
+    for event in yaml.parse(text, Loader=loader_cls):
+        if isinstance(event, yaml.DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                sink.error("Y007", "a spec holds exactly one YAML document",
+                           _mark_span(doc.file, event.start_mark),
+                           "remove the `---` and everything after it, or split the file")
+                raise _Abort
+            continue
+        if isinstance(event, (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)):
+            continue
+        if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            stack.pop()
+            continue
+        nodes += 1
+        if nodes > MAX_NODES:
+            sink.error("Y010", f"the spec has more than {MAX_NODES:,} YAML nodes",
+                       _mark_span(doc.file, event.start_mark), "split the spec")
+            raise _Abort
+        span = _mark_span(doc.file, event.start_mark, event.end_mark)
+        if isinstance(event, yaml.AliasEvent):
+            sink.error("Y004", f"aliases (`*{event.anchor}`) are not allowed in specs", span,
+                       "use a block, `defaults` or a named table to reuse a definition")
+            value: Any = None
+        elif isinstance(event, yaml.ScalarEvent):
+            value = _scalar(event, span, sink)
+        else:
+            assert isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent))
+            _check_tag(event.tag, span, sink, "map" if isinstance(event, yaml.MappingStartEvent)
+                       else "seq")
+            if len(stack) >= max_depth:
+                sink.error("Y008", f"the spec nests deeper than the cap of {max_depth} levels",
+                           span, "flatten the structure; real specs nest a few levels deep")
+                raise _Abort
+            value = {} if isinstance(event, yaml.MappingStartEvent) else []
+        if not stack:
+            if root_set:
+                continue
+            doc.data, root_set = value, True
+            doc.spans[()] = span
+        else:
+            frame = stack[-1]
+            if isinstance(frame.container, dict) and frame.pending_key:
+                _take_key(frame, value, span, doc, sink)
+                if isinstance(value, (dict, list)):
+                    # A collection used as a key: push it so its end event pops correctly.
+                    stack.append(_Frame(value, frame.path + ("?",)))
+                continue
+            path = _attach(frame, value, span, doc)
+        if isinstance(value, (dict, list)):
+            stack.append(_Frame(value, path if stack else ()))
+    if not root_set:
+        doc.data = None
+
+
+def _take_key(frame: _Frame, value: Any, span: SourceSpan, doc: Document,
+              sink: DiagnosticSink) -> None:
+    frame.pending_key = False
+    assert isinstance(frame.container, dict)
+    if not isinstance(value, str):
+        sink.error("Y006", f"mapping keys must be names; found {_describe(value)}", span,
+                   "quote the key if you meant the text")
+        frame.key = None
+        return
+    if value in frame.container or (frame.path + (value,)) in doc.key_spans:
+        first = doc.key_spans[frame.path + (value,)]
+        sink.error("Y005", f"duplicate key `{value}` (first defined at line {first.line})",
+                   span, "remove one of the two; YAML would silently keep only the last")
+        frame.key = None
+        return
+    frame.key, frame.key_span = value, span
+    doc.key_spans[frame.path + (value,)] = span
+
+
+def _attach(frame: _Frame, value: Any, span: SourceSpan, doc: Document) -> Path:
+    if isinstance(frame.container, list):
+        index = len(frame.container)
+        frame.container.append(value)
+        path = frame.path + (index,)
+    else:
+        frame.pending_key = True
+        if frame.key is None:  # the key was refused; keep parsing, drop the value
+            return frame.path + ("?",)
+        frame.container[frame.key] = value
+        path = frame.path + (frame.key,)
+    doc.spans[path] = span
+    return path
+
+
+def _scalar(event: yaml.ScalarEvent, span: SourceSpan, sink: DiagnosticSink) -> Any:
+    text = event.value
+    tag = event.tag
+    if tag is not None and tag != "!":
+        _check_tag(tag, span, sink, None)
+        if tag == f"{_CORE}str":
+            return text
+    plain = event.style is None or event.style == ""
+    if not plain and tag in (None, "!"):
+        return text
+    lowered = text.lower()
+    if text in _NULL:
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    if lowered in _YAML11_BOOL or lowered in ("true", "false"):
+        sink.error("Y001", f"`{text}` is ambiguous: YAML 1.1 reads it as a boolean, YAML 1.2 "
+                   "as text", span, f"write true/false for a boolean, or quote it: '{text}'")
+        return text
+    if _INT.match(text):
+        return int(text)
+    if _YAML11_NUMBER.match(text):
+        sink.error("Y002", f"`{text}` is an ambiguous number (YAML 1.1 reads octal, sexagesimal "
+                   "and underscored numbers differently)", span,
+                   "write a plain decimal number, or quote it if you meant text")
+        return text
+    if _FLOAT.match(text):
+        return float(text)
+    if lowered in _SPECIAL_FLOAT:
+        return _SPECIAL_FLOAT[lowered]
+    return text
+
+
+def _check_tag(tag: str | None, span: SourceSpan, sink: DiagnosticSink, kind: str | None) -> None:
+    if tag is None or tag == "!" or tag in _ALLOWED_TAGS:
+        return
+    shown = "!!" + tag[len(_CORE):] if tag.startswith(_CORE) else tag
+    sink.error("Y003", f"the tag `{shown}` is not allowed: specs are data, never code", span,
+               "remove the tag; archc accepts only plain YAML values")
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"`{value}`"
+
+
+def _mark_span(file: str, mark: Any, end: Any = None) -> SourceSpan:
+    if end is not None and end.line == mark.line:
+        return SourceSpan(file, mark.line + 1, mark.column + 1, end.line + 1, end.column + 1)
+    return SourceSpan(file, mark.line + 1, mark.column + 1)
+
+
+def _syntax_help(problem: str) -> str | None:
+    if "tab" in problem:
+        return "indent with spaces; YAML forbids tabs for indentation"
+    if "mapping values are not allowed" in problem:
+        return "a value containing `: ` must be quoted, or a key is indented wrongly"
+    if "expected ',' or '}'" in problem or "expected ',' or ']'" in problem:
+        return "inside `{...}` or `[...]`, quote values that contain brackets or commas, " \
+            "e.g. '$stages[0]', or use block style"
+    return None
+
+
+def _diag(code: str, message: str, span: SourceSpan, help: str | None) -> Any:
+    from archc.diagnostics import Diagnostic
+
+    return Diagnostic(code, message, span, help)

@@ -1,0 +1,250 @@
+"""Pydantic models of the spec language, version 1.
+
+Schema checks vocabulary; passes check meaning. These models know which fields each layer
+type takes and what values are legal there (strictly: `filters: true` is not 1); whether a
+concat's inputs agree or a kernel fits its input is for the graph passes.
+
+A layer item in YAML is a one-key mapping, `{conv2d: {filters: 64, ...}}`; the validator
+looks the key up in `LAYER_MODELS` and validates the arguments with that model, so an
+unknown field gets one precise error instead of one per union member.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from archc.ir import Op
+
+PosInt = Annotated[int, Field(strict=True, gt=0)]
+NonNegInt = Annotated[int, Field(strict=True, ge=0)]
+Pair = Annotated[list[PosInt], Field(min_length=2, max_length=2)]
+IntOrPair = PosInt | Pair
+Padding = Literal["valid", "same"] | NonNegInt | Annotated[
+    list[NonNegInt], Field(min_length=2, max_length=2)
+]
+Shape3 = Annotated[list[PosInt], Field(min_length=1, max_length=3)]
+
+ACTIVATIONS = (
+    "linear", "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "tanh", "sigmoid",
+    "hard_sigmoid", "softmax", "softplus", "swish", "lecun_tanh",
+)
+Activation = Literal[
+    "linear", "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "tanh", "sigmoid",
+    "hard_sigmoid", "softmax", "softplus", "swish", "lecun_tanh",
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
+
+
+class LayerCommon(_Strict):
+    """Fields every layer item accepts."""
+
+    name: str | None = Field(None, description="Name to reference this layer by.")
+    inputs: str | list[str] | None = Field(
+        None, description="Layer name(s) feeding this one; default: the previous layer."
+    )
+    when: bool = Field(True, description="Include the layer only if this is true.")
+    output: bool = Field(False, description="Also make this layer a model output.")
+
+
+class Conv2D(LayerCommon):
+    """A 2-D convolution, optionally grouped or with a sparse connection table."""
+
+    filters: PosInt
+    kernel_size: IntOrPair
+    strides: IntOrPair = 1
+    padding: Padding = "valid"
+    dilation: IntOrPair = 1
+    groups: PosInt = 1
+    use_bias: bool = True
+    activation: Activation | None = None
+    connections: str | list[list[NonNegInt]] | None = Field(
+        None, description="Connection table: for each output map, the input maps it reads."
+    )
+
+
+class DepthwiseConv2D(LayerCommon):
+    kernel_size: IntOrPair
+    strides: IntOrPair = 1
+    padding: Padding = "valid"
+    dilation: IntOrPair = 1
+    depth_multiplier: PosInt = 1
+    use_bias: bool = True
+    activation: Activation | None = None
+
+
+class SeparableConv2D(LayerCommon):
+    filters: PosInt
+    kernel_size: IntOrPair
+    strides: IntOrPair = 1
+    padding: Padding = "valid"
+    dilation: IntOrPair = 1
+    depth_multiplier: PosInt = 1
+    use_bias: bool = True
+    activation: Activation | None = None
+
+
+class Dense(LayerCommon):
+    units: PosInt
+    use_bias: bool = True
+    activation: Activation | None = None
+
+
+class Flatten(LayerCommon):
+    pass
+
+
+class Pool2D(LayerCommon):
+    pool_size: IntOrPair = 2
+    strides: IntOrPair | None = Field(None, description="Default: the pool size.")
+    padding: Padding = "valid"
+
+
+class Subsampling2D(LayerCommon):
+    """LeNet-5's S2/S4: window mean, times a trainable coefficient, plus a bias, per map."""
+
+    pool_size: IntOrPair = 2
+    strides: IntOrPair | None = None
+    activation: Activation | None = None
+
+
+class GlobalPool2D(LayerCommon):
+    keepdims: bool = False
+
+
+class BatchNorm(LayerCommon):
+    epsilon: Annotated[float, Field(gt=0)] = 0.001
+    momentum: Annotated[float, Field(gt=0, lt=1)] = 0.99
+    center: bool = True
+    scale: bool = True
+
+
+class LRN(LayerCommon):
+    """Local response normalisation with the paper's k, n, alpha, beta (AlexNet)."""
+
+    k: Annotated[float, Field(ge=0)] = 2.0
+    n: PosInt = 5
+    alpha: Annotated[float, Field(ge=0)] = 1e-4
+    beta: Annotated[float, Field(ge=0)] = 0.75
+
+
+class ActivationLayer(LayerCommon):
+    function: Activation
+
+
+class Dropout(LayerCommon):
+    rate: Annotated[float, Field(ge=0, lt=1)]
+
+
+class ZeroPadding2D(LayerCommon):
+    padding: NonNegInt | Annotated[list[NonNegInt], Field(min_length=2, max_length=2)] | Annotated[
+        list[Annotated[list[NonNegInt], Field(min_length=2, max_length=2)]],
+        Field(min_length=2, max_length=2),
+    ] = 1
+
+
+class Merge(LayerCommon):
+    """concat / add / multiply of the named inputs (at least two)."""
+
+
+class SqueezeExcitation(LayerCommon):
+    """SE block: global pool, dense C/ratio + ReLU, dense C + sigmoid, channel-wise scale."""
+
+    ratio: PosInt = 16
+    use_bias: bool = True
+
+
+class Parallel(LayerCommon):
+    """Branches that all read the same input, merged at the end (an Inception module)."""
+
+    branches: Annotated[list[list[Any]], Field(min_length=1)]
+    merge: Literal["concat", "add", "multiply"] = "concat"
+
+
+class Projection(_Strict):
+    use_bias: bool | None = Field(None, description="Default: the conv2d default, else true.")
+    batch_norm: bool = True
+
+
+class Residual(LayerCommon):
+    """A body added to a shortcut: identity, a 1x1 projection, or layers of your own."""
+
+    body: Annotated[list[Any], Field(min_length=1)]
+    shortcut: Literal["auto", "identity", "projection"] | list[Any] = "auto"
+    projection: Projection = Projection()
+
+
+class Repeat(LayerCommon):
+    """A block (or a list of layers) repeated `times` times; `first` overrides repetition 1."""
+
+    times: NonNegInt
+    block: str | None = None
+    layers: list[Any] | None = None
+    with_: dict[str, Any] = Field(default_factory=dict, alias="with")
+    first: dict[str, Any] = Field(default_factory=dict)
+
+
+LAYER_MODELS: dict[str, type[LayerCommon]] = {
+    Op.CONV2D.value: Conv2D,
+    Op.DEPTHWISE_CONV2D.value: DepthwiseConv2D,
+    Op.SEPARABLE_CONV2D.value: SeparableConv2D,
+    Op.DENSE.value: Dense,
+    Op.FLATTEN.value: Flatten,
+    Op.MAX_POOL2D.value: Pool2D,
+    Op.AVG_POOL2D.value: Pool2D,
+    Op.SUBSAMPLING2D.value: Subsampling2D,
+    Op.GLOBAL_AVG_POOL2D.value: GlobalPool2D,
+    Op.GLOBAL_MAX_POOL2D.value: GlobalPool2D,
+    Op.BATCH_NORM.value: BatchNorm,
+    Op.LRN.value: LRN,
+    Op.ACTIVATION.value: ActivationLayer,
+    Op.DROPOUT.value: Dropout,
+    Op.ZERO_PADDING2D.value: ZeroPadding2D,
+    Op.CONCAT.value: Merge,
+    Op.ADD.value: Merge,
+    Op.MULTIPLY.value: Merge,
+    "squeeze_excitation": SqueezeExcitation,
+}
+"""Layer types a spec may use directly, by their YAML key."""
+
+STRUCTURE_MODELS: dict[str, type[LayerCommon]] = {
+    "parallel": Parallel,
+    "residual": Residual,
+    "repeat": Repeat,
+}
+"""Structural items that contain other layers."""
+
+SHORTHAND_FIELD: dict[str, str] = {"activation": "function", "dropout": "rate"}
+"""`- activation: relu` means `{activation: {function: relu}}`; likewise `dropout: 0.5`."""
+
+
+class BlockDef(_Strict):
+    """A reusable, parameterised sequence of layers, used like a layer type."""
+
+    description: str | None = None
+    params: list[str | dict[str, Any]] = Field(default_factory=list)
+    layers: Annotated[list[Any], Field(min_length=1)]
+
+
+class SpecHeader(_Strict):
+    """The top level of a spec file."""
+
+    archc: Literal[1] = Field(description="Spec language version.")
+    name: Annotated[str, Field(min_length=1)]
+    description: str | None = None
+    source: str | None = Field(None, description="Where the architecture comes from.")
+    input: Shape3 | None = None
+    inputs: dict[str, Shape3] | None = None
+    outputs: list[str] | None = None
+    variables: dict[str, Any] = Field(default_factory=dict)
+    variants: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    default_variant: str | None = None
+    defaults: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    tables: dict[str, list[list[NonNegInt]]] = Field(default_factory=dict)
+    blocks: dict[str, BlockDef] = Field(default_factory=dict)
+    layers: Annotated[list[Any], Field(min_length=1)]
+    lint: dict[str, Any] = Field(default_factory=dict, description="Lint rule settings.")

@@ -1,0 +1,170 @@
+"""Pydantic validation with located diagnostics.
+
+Pydantic reports errors by `loc` (a path of field names and indices, with union-member
+tags mixed in). We walk that path through the loaded data to find the YAML span of the bad
+value, and phrase the error the way a person fixes it: what is wrong, what was received,
+and a "did you mean" where a name was misspelt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from archc.diagnostics import Diagnostic, DiagnosticSink, SourceSpan, did_you_mean
+from archc.spec.loader import Document, Path
+from archc.spec.schema import SpecHeader
+
+M = TypeVar("M", bound=BaseModel)
+
+SpanOf = Callable[[Path, bool], SourceSpan]
+"""Maps a path inside the validated value to its span; the flag asks for the key's span."""
+
+
+def validate_header(doc: Document, sink: DiagnosticSink) -> SpecHeader | None:
+    """Validate the top level of a spec; layer items are validated later, one by one."""
+    if not isinstance(doc.data, dict):
+        what = "empty" if doc.data is None else "not a mapping"
+        sink.error("S001", f"the spec is {what}; it must be a mapping with `archc`, `name`, "
+                   "`input` and `layers`", doc.span(()),
+                   "start from an example in docs/spec-language.md")
+        return None
+
+    def span_of(path: Path, key: bool) -> SourceSpan:
+        return doc.key_span(path) if key else doc.span(path)
+
+    return validate_model(SpecHeader, doc.data, span_of, sink, "the spec")
+
+
+def validate_model(model: type[M], data: Mapping[str, Any], span_of: SpanOf,
+                   sink: DiagnosticSink, what: str) -> M | None:
+    """Validate `data` against `model`; on failure add located diagnostics, return None."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        sink.extend(errors_to_diagnostics(exc, data, span_of, model, what))
+        return None
+
+
+def errors_to_diagnostics(exc: ValidationError, data: Any, span_of: SpanOf,
+                          model: type[BaseModel], what: str) -> list[Diagnostic]:
+    grouped: dict[Path, list[dict[str, Any]]] = {}
+    for err in exc.errors(include_url=False):
+        path = _data_path(data, err["loc"])
+        grouped.setdefault(path, []).append(dict(err))
+    out: list[Diagnostic] = []
+    for path, errs in grouped.items():
+        out.append(_one(path, errs, data, span_of, model, what))
+    return out
+
+
+def _one(path: Path, errs: list[dict[str, Any]], data: Any, span_of: SpanOf,
+         model: type[BaseModel], what: str) -> Diagnostic:
+    kinds = {e["type"] for e in errs}
+    field = _field_name(path)
+    if "extra_forbidden" in kinds:
+        allowed = _allowed_fields(model, path)
+        return Diagnostic("S002", f"unknown field `{field}` in {what}", span_of(path, True),
+                          did_you_mean(str(field), allowed) or _list_hint(allowed))
+    if "missing" in kinds:
+        missing = errs[0]["loc"][-1]
+        return Diagnostic("S003", f"{what} needs the field `{missing}`",
+                          span_of(path, True) if path else span_of(path, False),
+                          f"add `{missing}: ...`")
+    received = _value_at(data, path)
+    literal = [e for e in errs if e["type"] == "literal_error"]
+    hint = None
+    if literal and isinstance(received, str):
+        expected = literal[0].get("ctx", {}).get("expected", "")
+        options = [o.strip(" '") for o in expected.replace(" or ", ",").split(",") if o.strip()]
+        hint = did_you_mean(received, options) or f"expected one of: {expected}"
+    messages = []
+    for e in errs:
+        msg = str(e["msg"])
+        msg = msg[0].lower() + msg[1:] if msg else msg
+        if msg not in messages:
+            messages.append(msg)
+    text = " or ".join(messages[:3])
+    return Diagnostic("S004", f"invalid value for `{field}` in {what}: {text}; "
+                      f"received {_show(received)}", span_of(path, False), hint)
+
+
+def _data_path(data: Any, loc: tuple[int | str, ...]) -> Path:
+    """Keep the parts of a pydantic loc that address real data (drop union-member tags)."""
+    path: list[str | int] = []
+    current = data
+    for part in loc:
+        if isinstance(current, dict) and part in current:
+            current = current[part]
+            path.append(part)
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            current = current[part]
+            path.append(part)
+        elif isinstance(current, dict) and isinstance(part, str) and part not in current:
+            # an unknown or missing key: the path names it, the span falls back to its parent
+            if part == loc[-1]:
+                path.append(part)
+            break
+    return tuple(path)
+
+
+def _value_at(data: Any, path: Path) -> Any:
+    current = data
+    for part in path:
+        try:
+            current = current[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return current
+
+
+def _field_name(path: Path) -> str:
+    names = [str(p) for p in path if isinstance(p, str)]
+    return ".".join(names) if names else "value"
+
+
+def _allowed_fields(model: type[BaseModel], path: Path) -> list[str]:
+    current: Any = model
+    for part in path[:-1]:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", {})
+        if part in fields:
+            annotation = fields[part].annotation
+            current = _model_in(annotation)
+        else:
+            current = None
+        if current is None:
+            return []
+    fields = getattr(current, "model_fields", {})
+    return [f.alias or name for name, f in fields.items()]
+
+
+def _model_in(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _list_hint(allowed: list[str]) -> str | None:
+    if not allowed:
+        return None
+    return "allowed fields: " + ", ".join(sorted(allowed))
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return f"`{value}`" if len(value) < 60 else f"`{value[:57]}...`"
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if value is None:
+        return "null"
+    if isinstance(value, (dict, list)):
+        return "a mapping" if isinstance(value, dict) else "a list"
+    return f"`{value}`"
