@@ -1,0 +1,7 @@
+"""`python -m archc` runs the command line."""
+
+import sys
+
+from archc.cli import main
+
+sys.exit(main())

@@ -1,0 +1,111 @@
+"""The Python API: the same pipeline as the CLI, returning objects instead of printing.
+
+    >>> import archc
+    >>> s = archc.load("specs/resnet.yaml", variant="resnet50")
+    >>> s.total_params
+    25636712
+
+Nothing here imports TensorFlow; `archc.build` does, lazily, inside the Keras backend.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from archc.backends.report import Report, build_report, report_dict
+from archc.ir import Graph
+from archc.passes.analysis import Analysis
+from archc.pipeline import Compiled, Options, compile_file, compile_text
+
+
+@dataclass(frozen=True)
+class LayerSummary:
+    name: str
+    type: str
+    scope: str
+    inputs: tuple[str, ...]
+    output_shape: tuple[int, ...]
+    params: int
+    trainable_params: int
+    non_trainable_params: int
+    macs: int
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What `archc summary` reports, as an object (field names equal the JSON keys)."""
+
+    name: str
+    variant: str | None
+    inputs: dict[str, tuple[int, ...]]
+    outputs: dict[str, tuple[int, ...]]
+    total_params: int
+    trainable_params: int
+    non_trainable_params: int
+    total_macs: int
+    total_flops: int
+    activation_bytes: int
+    layers: tuple[LayerSummary, ...]
+    compiled: Compiled
+
+    @property
+    def graph(self) -> Graph:
+        return self.compiled.graph
+
+    @property
+    def analysis(self) -> Analysis:
+        assert self.compiled.analysis is not None
+        return self.compiled.analysis
+
+    def report(self, depth: int | None = None) -> Report:
+        return build_report(self.analysis, depth)
+
+    def to_dict(self) -> dict[str, Any]:
+        return report_dict(self.report())
+
+
+def options(variant: str | None = None, overrides: Mapping[str, Any] | None = None) -> Options:
+    pairs = tuple((k, v if isinstance(v, str) else _yaml_text(v))
+                  for k, v in (overrides or {}).items())
+    return Options(variant=variant, overrides=pairs)
+
+
+def _yaml_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_yaml_text(v) for v in value) + "]"
+    return str(value)
+
+
+def compile_spec(spec: str | os.PathLike[str], opts: Options) -> Compiled:
+    """Compile a path, or YAML text when `spec` contains a newline."""
+    text = os.fspath(spec)
+    if "\n" in text:
+        return compile_text(text, "<string>", opts)
+    return compile_file(text, opts)
+
+
+def load(spec: str | os.PathLike[str], variant: str | None = None,
+         overrides: Mapping[str, Any] | None = None) -> Summary:
+    """Validate, lower and analyse a spec. Raises `SpecError` with located diagnostics."""
+    compiled = compile_spec(spec, options(variant, overrides))
+    return summarize(compiled)
+
+
+def summarize(compiled: Compiled) -> Summary:
+    assert compiled.analysis is not None
+    report = build_report(compiled.analysis)
+    t = report.total
+    layers = tuple(
+        LayerSummary("/".join(filter(None, (r.scope, r.name))), r.type, r.scope, r.inputs,
+                     r.output_shape, r.cost.params, r.cost.trainable, r.cost.non_trainable,
+                     r.cost.macs)
+        for r in report.layers
+    )
+    return Summary(report.name, report.variant, dict(report.inputs), dict(report.outputs),
+                   t.params, t.trainable, t.non_trainable, t.macs, 2 * t.macs,
+                   report.activation_bytes, layers, compiled)

@@ -1,0 +1,1 @@
+"""Emitters: they format an `Analysis`; they never recompute a figure."""

@@ -1,0 +1,225 @@
+"""The summary report: rows in spec order with block subtotals, and four renderers.
+
+`build_report` turns an `Analysis` into plain rows (data); `render_table`, `render_json`,
+`render_markdown` and `render_csv` only format those rows. The JSON layout is documented in
+docs/summary-json.md and is stable: keys are only ever added.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from archc.ir import Node
+from archc.ir.printer import format_shape
+from archc.passes.analysis import Analysis
+from archc.passes.costs import Cost
+
+JSON_SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the report: a layer, or a block with the subtotal of its layers."""
+
+    depth: int
+    name: str
+    type: str
+    scope: str
+    inputs: tuple[str, ...]
+    output_shape: tuple[int, ...]
+    cost: Cost
+    activation_bytes: int
+    is_block: bool
+    collapsed: bool = False
+
+
+@dataclass(frozen=True)
+class Report:
+    name: str
+    variant: str | None
+    inputs: tuple[tuple[str, tuple[int, ...]], ...]
+    outputs: tuple[tuple[str, tuple[int, ...]], ...]
+    rows: tuple[Row, ...]
+    layers: tuple[Row, ...]
+    total: Cost
+    activation_bytes: int
+
+
+def build_report(analysis: Analysis, depth: int | None = None) -> Report:
+    """Rows for every layer and block, in spec order.
+
+    With `depth` N, rows nested N or more scopes deep are hidden and the blocks at level
+    N - 1 show as one collapsed row with their subtotal (`depth=1`: top-level items only).
+    """
+    graph = analysis.graph
+    kinds = {s.path: s.kind for s in graph.scopes}
+    last_in_scope: dict[tuple[str, ...], Node] = {}
+    for node in graph.nodes:
+        for i in range(1, len(node.scope) + 1):
+            last_in_scope[node.scope[:i]] = node
+    rows: list[Row] = []
+    opened: set[tuple[str, ...]] = set()
+    layers: list[Row] = []
+    for info in analysis.nodes:
+        node = info.node
+        if node.op.value == "input":
+            continue
+        for i in range(1, len(node.scope) + 1):
+            prefix = node.scope[:i]
+            if prefix in opened:
+                continue
+            opened.add(prefix)
+            if depth is not None and i - 1 >= depth:
+                continue
+            end = last_in_scope[prefix]
+            rows.append(Row(i - 1, prefix[-1], kinds.get(prefix, "block"), "/".join(prefix[:-1]),
+                            (), analysis.shape(end.name), analysis.scope_total(prefix),
+                            _scope_bytes(analysis, prefix), True,
+                            collapsed=depth is not None and i == depth))
+        layer = Row(len(node.scope), node.local_name, node.op.value, "/".join(node.scope),
+                    node.inputs, info.shape, info.cost, info.activation_bytes, False)
+        layers.append(layer)
+        if depth is None or len(node.scope) < depth:
+            rows.append(layer)
+    return Report(
+        graph.name, graph.variant,
+        tuple((n, analysis.shape(n)) for n in graph.inputs),
+        tuple((n, analysis.shape(n)) for n in graph.outputs),
+        tuple(rows), tuple(layers), analysis.total, analysis.activation_bytes,
+    )
+
+
+def _scope_bytes(analysis: Analysis, prefix: tuple[str, ...]) -> int:
+    n = len(prefix)
+    return sum(i.activation_bytes for i in analysis.nodes if i.node.scope[:n] == prefix)
+
+
+# -- renderers --------------------------------------------------------------------------------
+
+
+def render_table(report: Report) -> str:
+    header = ("Layer", "Type", "Output shape", "Params", "MACs")
+    body = [
+        ("  " * r.depth + r.name + ("/" if r.is_block else ""),
+         r.type + (" (collapsed)" if r.collapsed else ""),
+         format_shape(r.output_shape), f"{r.cost.params:,}", f"{r.cost.macs:,}")
+        for r in report.rows
+    ]
+    widths = [max(len(h), *(len(b[i]) for b in body)) if body else len(h)
+              for i, h in enumerate(header)]
+    right = {3, 4}
+
+    def line(cells: tuple[str, ...]) -> str:
+        parts = [c.rjust(w) if i in right else c.ljust(w)
+                 for i, (c, w) in enumerate(zip(cells, widths, strict=True))]
+        return "  ".join(parts).rstrip()
+
+    rule = "-" * len(line(header))
+    title = report.name + (f" [{report.variant}]" if report.variant else "")
+    out = [title, rule, line(header), rule, *(line(b) for b in body), rule]
+    out.extend(_totals_lines(report))
+    return "\n".join(out) + "\n"
+
+
+def _totals_lines(report: Report) -> list[str]:
+    t = report.total
+    ins = ", ".join(f"{n} {format_shape(s)}" for n, s in report.inputs)
+    outs = ", ".join(f"{n} {format_shape(s)}" for n, s in report.outputs)
+    return [
+        f"Inputs:               {ins}",
+        f"Outputs:              {outs}",
+        f"Total params:         {t.params:,}",
+        f"Trainable params:     {t.trainable:,}",
+        f"Non-trainable params: {t.non_trainable:,}",
+        f"MACs:                 {t.macs:,} (multiply-accumulates)",
+        f"FLOPs:                {2 * t.macs:,} (2 x MACs)",
+        f"Activation memory:    {report.activation_bytes / 1024**2:,.1f} MiB per sample "
+        "(float32, all layer outputs)",
+    ]
+
+
+def report_dict(report: Report) -> dict[str, Any]:
+    t = report.total
+    return {
+        "schema_version": JSON_SCHEMA_VERSION,
+        "name": report.name,
+        "variant": report.variant,
+        "inputs": [{"name": n, "shape": list(s)} for n, s in report.inputs],
+        "outputs": [{"name": n, "shape": list(s)} for n, s in report.outputs],
+        "total_params": t.params,
+        "trainable_params": t.trainable,
+        "non_trainable_params": t.non_trainable,
+        "total_macs": t.macs,
+        "total_flops": 2 * t.macs,
+        "activation_bytes": report.activation_bytes,
+        "layers": [_layer_dict(r) for r in report.layers],
+        "blocks": [
+            {"name": "/".join(filter(None, (r.scope, r.name))), "type": r.type,
+             "depth": r.depth, "output_shape": list(r.output_shape), "params": r.cost.params,
+             "trainable_params": r.cost.trainable, "macs": r.cost.macs}
+            for r in report.rows if r.is_block
+        ],
+    }
+
+
+def _layer_dict(r: Row) -> dict[str, Any]:
+    return {
+        "name": "/".join(filter(None, (r.scope, r.name))),
+        "type": r.type,
+        "scope": r.scope,
+        "inputs": list(r.inputs),
+        "output_shape": list(r.output_shape),
+        "params": r.cost.params,
+        "trainable_params": r.cost.trainable,
+        "non_trainable_params": r.cost.non_trainable,
+        "macs": r.cost.macs,
+        "activation_bytes": r.activation_bytes,
+    }
+
+
+def render_json(report: Report) -> str:
+    return json.dumps(report_dict(report), indent=2) + "\n"
+
+
+def render_markdown(report: Report) -> str:
+    title = report.name + (f" [{report.variant}]" if report.variant else "")
+    lines = [f"### {title}", "", "| Layer | Type | Output shape | Params | MACs |",
+             "|---|---|---|---:|---:|"]
+    for r in report.rows:
+        name = "&nbsp;" * (2 * r.depth) + _md(r.name) + ("/" if r.is_block else "")
+        name = f"**{name}**" if r.is_block else name
+        lines.append(f"| {name} | {r.type} | {format_shape(r.output_shape)} | "
+                     f"{r.cost.params:,} | {r.cost.macs:,} |")
+    lines.append("")
+    lines.extend(f"- {line.split(':', 1)[0]}: {line.split(':', 1)[1].strip()}"
+                 for line in _totals_lines(report))
+    return "\n".join(lines) + "\n"
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("_", "\\_")
+
+
+def render_csv(report: Report) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["name", "type", "scope", "depth", "is_block", "output_shape", "params",
+                     "trainable_params", "non_trainable_params", "macs", "activation_bytes"])
+    for r in report.rows:
+        writer.writerow(["/".join(filter(None, (r.scope, r.name))), r.type, r.scope, r.depth,
+                         int(r.is_block), format_shape(r.output_shape), r.cost.params,
+                         r.cost.trainable, r.cost.non_trainable, r.cost.macs,
+                         r.activation_bytes])
+    return buf.getvalue()
+
+
+RENDERERS = {
+    "table": render_table,
+    "json": render_json,
+    "markdown": render_markdown,
+    "csv": render_csv,
+}

@@ -1,0 +1,1 @@
+"""The spec front end: the only package that imports yaml or pydantic."""
