@@ -54,8 +54,15 @@ def errors_to_diagnostics(exc: ValidationError, data: Any, span_of: SpanOf,
     for err in exc.errors(include_url=False):
         path = _data_path(data, err["loc"])
         grouped.setdefault(path, []).append(dict(err))
+    # `kernal_size: 3` is one mistake, not two: drop "missing kernel_size" when an unknown
+    # field is its misspelling.
+    extras = {str(p[-1]) for p, es in grouped.items() if p and any(
+        e["type"] == "extra_forbidden" for e in es)}
     out: list[Diagnostic] = []
     for path, errs in grouped.items():
+        missing = [e for e in errs if e["type"] == "missing"]
+        if missing and len(missing) == len(errs) and did_you_mean(str(errs[0]["loc"][-1]), extras):
+            continue
         out.append(_one(path, errs, data, span_of, model, what))
     return out
 
