@@ -26,7 +26,7 @@ def build(spec: Any, variant: str | None = None, overrides: Any = None) -> Any:
 
 
 if "keras" in sys.modules:  # pragma: no cover - depends on import order
-    try:
+    import contextlib
+
+    with contextlib.suppress(ImportError):
         import archc.backends.keras.layers  # noqa: F401  (registers serializable layers)
-    except ImportError:
-        pass

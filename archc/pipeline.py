@@ -38,8 +38,8 @@ class UsageError(Exception):
 class Options:
     variant: str | None = None
     overrides: tuple[tuple[str, str], ...] = ()
-    caps: Caps = Caps()
-    cost_caps: CostCaps = CostCaps()
+    caps: Caps = field(default_factory=Caps)
+    cost_caps: CostCaps = field(default_factory=CostCaps)
     max_bytes: int = MAX_BYTES
 
 

@@ -43,8 +43,6 @@ def to_attrs(op: Op, fields: dict[str, Any], tables: dict[str, list[list[int]]])
         attrs["padding"] = "valid"
     if "padding" in attrs:
         attrs["padding"] = padding(attrs["padding"])
-    if op is Op.ZERO_PADDING2D and isinstance(attrs["padding"], str):  # pragma: no cover
-        raise ValueError("zero_padding2d takes numbers")
     table = attrs.get("connections")
     if isinstance(table, str):
         table = tables[table]

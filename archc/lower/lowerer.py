@@ -262,7 +262,8 @@ class _Lowerer:
         return value
 
     def _subst_args(self, raw: dict[str, Any], arg_paths: dict[str, Path],
-                    env: Mapping[str, Any], skip: frozenset[str] = frozenset()) -> dict[str, Any] | None:
+                    env: Mapping[str, Any],
+                    skip: frozenset[str] = frozenset()) -> dict[str, Any] | None:
         out = {}
         for key, value in raw.items():
             out[key] = value if key in skip else self._subst(value, arg_paths[key], env)
@@ -300,8 +301,8 @@ class _Lowerer:
             return self._squeeze_excitation(parsed, sources[0], span, ctx)
         op = Op(kind)
         fields = parsed.model_dump()
-        if isinstance(fields.get("connections"), str) and fields["connections"] not in self.header.tables:
-            table = fields["connections"]
+        table = fields.get("connections")
+        if isinstance(table, str) and table not in self.header.tables:
             self.sink.error("N003", f"unknown connection table `{table}`",
                             self.doc.span(arg_paths.get("connections", path)),
                             did_you_mean(table, self.header.tables)
@@ -312,7 +313,8 @@ class _Lowerer:
         node = self._emit(op, local, attrs, sources, span, ctx)
         return self._finish(node, parsed, ctx, span)
 
-    def _poison(self, raw: dict[str, Any], ctx: _Ctx, path: Path) -> None:
+    def _poison(self, raw: dict[str, Any], ctx: _Ctx, path: Path) -> str | None:
+        """Register a failed layer's name (so later references don't cascade) -> no output."""
         name = raw.get("name")
         if isinstance(name, str):
             ctx.names.local.setdefault(name, None)

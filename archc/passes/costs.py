@@ -49,7 +49,8 @@ def _conv2d(attrs: Attrs, inputs: Sequence[Shape], out: Shape) -> Cost:
     table = attrs.get("connections")
     # Each link of a connection table is one Kh x Kw kernel; without one, every output map
     # reads cin / groups input maps.
-    links = sum(len(row) for row in table) if table is not None else filters * cin // attrs["groups"]
+    groups = attrs["groups"]
+    links = sum(len(row) for row in table) if table is not None else filters * cin // groups
     weights = kh * kw * links
     bias = filters if attrs["use_bias"] else 0
     return Cost(weights + bias, 0, _spatial(out) * kh * kw * links)
@@ -76,8 +77,7 @@ def _dense(attrs: Attrs, inputs: Sequence[Shape], out: Shape) -> Cost:
     fan_in = inputs[0][-1]
     units = attrs["units"]
     bias = units if attrs["use_bias"] else 0
-    return Cost(fan_in * units + bias, 0, _spatial(out) * fan_in * units if len(out) > 1
-                else fan_in * units)
+    return Cost(fan_in * units + bias, 0, _spatial(out) * fan_in * units)
 
 
 def _subsampling(attrs: Attrs, inputs: Sequence[Shape], out: Shape) -> Cost:

@@ -45,7 +45,7 @@ def spatial_out(size: int, kernel: int, stride: int, dilation: int,
     """Output length of one spatial axis (Keras / TensorFlow conventions)."""
     if pad == "same":
         return math.ceil(size / stride)
-    before, after = (0, 0) if pad == "valid" else pad
+    before, after = (0, 0) if isinstance(pad, str) else pad
     effective = dilation * (kernel - 1) + 1
     return (size + before + after - effective) // stride + 1
 
@@ -58,9 +58,9 @@ def _window(op: str, attrs: Attrs, shape: Shape, kernel: tuple[int, int],
     padding = attrs["padding"]
     out = []
     for axis in range(2):
-        pad = padding if isinstance(padding, str) else padding[axis]
+        pad: str | tuple[int, int] = padding if isinstance(padding, str) else padding[axis]
         effective = dilation[axis] * (kernel[axis] - 1) + 1
-        padded = shape[axis] + (0 if isinstance(pad, str) else sum(pad))
+        padded = shape[axis] + (0 if isinstance(pad, str) else pad[0] + pad[1])
         if pad != "same" and effective > padded:
             raise ShapeError(
                 "G004",
