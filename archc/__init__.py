@@ -8,14 +8,14 @@ use them load with `keras.saving.load_model` in safe mode.
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 from archc.api import LayerSummary, Summary, load
 from archc.diagnostics import Diagnostic, SourceSpan, SpecError
 
 __version__ = "0.1.0"
-__all__ = ["Diagnostic", "LayerSummary", "SourceSpan", "SpecError", "Summary", "build", "load"]
+__all__ = ["Diagnostic", "LayerSummary", "SourceSpan", "SpecError", "Summary", "build",
+           "diagram", "load"]
 
 
 def build(spec: Any, variant: str | None = None, overrides: Any = None) -> Any:
@@ -25,8 +25,20 @@ def build(spec: Any, variant: str | None = None, overrides: Any = None) -> Any:
     return build_from_spec(spec, variant=variant, overrides=overrides)
 
 
-if "keras" in sys.modules:  # pragma: no cover - depends on import order
-    import contextlib
+def diagram(spec: Any, variant: str | None = None, overrides: Any = None,
+            depth: int | None = None, rankdir: str = "TB") -> Any:
+    """Draw a spec (path or YAML text) as a `graphviz.Digraph` (shows inline in Jupyter).
 
-    with contextlib.suppress(ImportError):
-        import archc.backends.keras.layers  # noqa: F401  (registers serializable layers)
+    Needs no TensorFlow; rendering it (`.render()`, notebook display) needs Graphviz `dot`.
+    """
+    from archc.backends.graphviz import diagram_from_spec
+
+    return diagram_from_spec(spec, variant=variant, overrides=overrides, depth=depth,
+                             rankdir=rankdir)
+
+
+# Register archc's custom Keras layers now if Keras is loaded, or right after it is, without
+# importing TensorFlow here (see archc/backends/keras/autoload.py).
+from archc.backends.keras import autoload as _autoload  # noqa: E402
+
+_autoload.install()

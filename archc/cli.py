@@ -12,6 +12,7 @@ Exit codes (also in docs/diagnostics.md):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -121,6 +122,8 @@ def cmd_summary(args: argparse.Namespace) -> int:
     from archc.backends.report import RENDERERS, build_report
     from archc.ir.printer import format_graph
 
+    if getattr(args, "all_variants", False) or getattr(args, "costs", False):
+        return _summary_costs(args)
     compiled = _compile(args.spec, args)
     assert compiled.analysis is not None and compiled.lowered is not None
     if args.dump == "ir":
@@ -130,6 +133,99 @@ def cmd_summary(args: argparse.Namespace) -> int:
         raise UsageError("--depth must be at least 1")
     report = build_report(compiled.analysis, args.depth)
     sys.stdout.write(RENDERERS[args.format](report))
+    return EXIT_OK
+
+
+def _summary_costs(args: argparse.Namespace) -> int:
+    """`summary --all-variants` (one row per variant) and `summary --costs` (formulas)."""
+    from archc.backends import formulas, variants
+
+    if args.all_variants and (args.costs or args.dump or args.variant or args.depth):
+        raise UsageError("--all-variants cannot be combined with --costs, --dump, --variant "
+                         "or --depth")
+    if args.costs and (args.dump or args.depth or args.format != "table"):
+        raise UsageError("--costs prints a table; it cannot be combined with --dump, --depth "
+                         "or --format")
+    if args.costs:
+        compiled = _compile(args.spec, args)
+        assert compiled.analysis is not None
+        sys.stdout.write(formulas.render_costs(compiled.analysis))
+        return EXIT_OK
+    first = _compile(args.spec, args)
+    assert first.header is not None and first.analysis is not None
+    names = list(first.header.variants)
+    analyses = []
+    for name in names:
+        args.variant = name
+        compiled = _compile(args.spec, args)
+        assert compiled.analysis is not None
+        analyses.append((name, compiled.analysis))
+    if not analyses:
+        analyses = [("(default)", first.analysis)]
+    rows = variants.variant_rows(analyses)
+    sys.stdout.write(variants.RENDERERS[args.format](first.graph.name, rows))
+    return EXIT_OK
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    """Warnings from the design rules in archc/lint; exit 1 only for errors or --strict."""
+    from archc.lint import RULES, config_for, lint_compiled
+
+    if args.list_rules:
+        for rule in RULES:
+            state = "on " if rule.enabled_by_default else "off"
+            print(f"{rule.code}  {rule.name:<20} {state}  {rule.summary}")
+        return EXIT_OK
+    if not args.specs:
+        raise UsageError("lint needs at least one SPEC (or --list-rules)")
+    worst, found = EXIT_OK, 0
+    results = []
+    for path in args.specs:
+        try:
+            compiled = _compile(path, args)
+            config = config_for(compiled, args.enable, args.disable)
+        except SpecError as exc:
+            _print_diagnostics(exc.diagnostics)
+            worst = max(worst, EXIT_SPEC)
+            continue
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        warnings = lint_compiled(compiled, config)
+        found += len(warnings)
+        results.append((path, warnings))
+        if args.format == "json":
+            continue
+        _print_diagnostics(warnings, sys.stdout)
+        if not warnings and not args.quiet:
+            print(f"{path}: no lint findings", file=sys.stderr)
+    if args.format == "json":
+        from archc.lint.report import render_json
+
+        sys.stdout.write(render_json(results))
+    if args.strict and found:
+        worst = max(worst, EXIT_SPEC)
+    return worst
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Two specs, or two variants of one spec, side by side per top-level block."""
+    from archc.backends.compare import RENDERERS, compare
+
+    if args.variants:
+        if len(args.specs) != 1 or len(args.variants) != 2:
+            raise UsageError("compare SPEC --variants V1 V2 takes one spec and two variants")
+        runs = [(args.specs[0], v) for v in args.variants]
+    else:
+        if len(args.specs) != 2:
+            raise UsageError("compare takes two specs (A B), or one spec and --variants V1 V2")
+        runs = [(p, args.variant) for p in args.specs]
+    analyses = []
+    for path, variant in runs:
+        args.variant = variant
+        compiled = _compile(path, args)
+        assert compiled.analysis is not None
+        analyses.append(compiled.analysis)
+    sys.stdout.write(RENDERERS[args.format](compare(analyses[0], analyses[1])))
     return EXIT_OK
 
 
@@ -160,7 +256,90 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_build(args: argparse.Namespace) -> int:
+    """Compile a spec into a checked `.keras` file (TensorFlow imported only here)."""
+    from pathlib import Path
+
+    from archc.backends.keras import BuildMismatch, KerasUnavailable, build_model, save_model
+    from archc.outputs import OutputPathError, safe_output_path
+
+    compiled = _compile(args.spec, args)
+    assert compiled.analysis is not None
+    stem = Path(args.spec).stem + (f"-{compiled.variant}" if compiled.variant else "")
+    try:
+        target = safe_output_path(args.output, f"{stem}.keras")
+    except OutputPathError as exc:
+        raise UsageError(str(exc)) from None
+
+    def progress(message: str) -> None:
+        if not args.quiet:
+            print(f"archc: {message}", file=sys.stderr, flush=True)
+
+    try:
+        model = build_model(compiled, progress)
+    except KerasUnavailable as exc:
+        raise MissingDependency(str(exc)) from None
+    except BuildMismatch as exc:
+        raise CommandFailed(f"internal error: {exc}. This is a bug in archc; please report "
+                            "it with the spec.", EXIT_INTERNAL) from None
+    save_model(model, str(target), progress)
+    total = compiled.analysis.total
+    label = compiled.graph.name + (f" [{compiled.variant}]" if compiled.variant else "")
+    print(f"{label}: {total.params:,} params ({total.trainable:,} trainable), "
+          f"{total.macs:,} MACs -> {target}")
+    return EXIT_OK
+
+
+def cmd_diagram(args: argparse.Namespace) -> int:
+    """Draw a spec with Graphviz (no TensorFlow); without `dot`, write the DOT and exit 3."""
+    from pathlib import Path
+
+    from archc.backends.graphviz import DiagramOptions, build_diagram
+    from archc.backends.graphviz.output import DiagramWriteError, default_name, write_diagram
+    from archc.backends.graphviz.render import FORMATS, INSTALL_HINT
+    from archc.outputs import OutputPathError, safe_output_path
+
+    if args.depth is not None and args.depth < 1:
+        raise UsageError("--depth must be at least 1")
+    if args.max_nodes < 1 or args.timeout <= 0:
+        raise UsageError("--max-nodes and --timeout must be positive")
+    suffix = Path(args.output).suffix.lstrip(".") if args.output else ""
+    fmt = args.format or (suffix if suffix in FORMATS else "svg")
+    compiled = _compile(args.spec, args)
+    assert compiled.analysis is not None
+    diagram = build_diagram(compiled.analysis, DiagramOptions(
+        args.depth, args.rankdir, not args.no_fold, args.max_nodes))
+    for notice in diagram.notices:
+        print(f"archc: note: {notice}", file=sys.stderr)
+    if args.output == "-" and fmt == "gv":
+        sys.stdout.write(diagram.source)
+        return EXIT_OK
+    out = Path(args.output or default_name(args.spec, compiled.variant, fmt))
+    try:
+        target = safe_output_path(out.parent, out.name)
+    except OutputPathError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        write_diagram(diagram, target, fmt, args.timeout)
+    except DiagramWriteError as exc:
+        message = f"[{exc.code}] {exc}; wrote the DOT text to {exc.dot_file} instead"
+        if exc.code == "D001":
+            raise MissingDependency(f"{message}. To render, {INSTALL_HINT}; or use "
+                                    "--format gv") from None
+        hint = "raise --timeout or draw less with --depth N" if exc.code == "D003" else \
+            "this is a bug in archc or Graphviz; please report it with the spec"
+        raise CommandFailed(f"{message} ({hint})",
+                            EXIT_USAGE if exc.code == "D003" else EXIT_INTERNAL) from None
+    if not args.quiet:
+        print(f"archc: wrote {target}", file=sys.stderr)
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "lint": cmd_lint,
+    "compare": cmd_compare,
+    "build": cmd_build,
+    "diagram": cmd_diagram,
     "summary": cmd_summary,
     "check": cmd_check,
     "schema": cmd_schema,
@@ -183,6 +362,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--depth", type=int, default=None,
                    help="show N levels of nesting; deeper blocks fold into one row")
     p.add_argument("--dump", choices=["ir"], help="print an intermediate stage instead")
+    p.add_argument("--costs", action="store_true",
+                   help="per layer, the multiplication formula with its numbers filled in")
+    p.add_argument("--all-variants", action="store_true",
+                   help="one row per variant: params, trainable, MACs, FLOPs")
     _add_spec_options(p)
 
     p = sub.add_parser("check", help="validate specs; print only diagnostics")
@@ -191,6 +374,54 @@ def build_parser() -> argparse.ArgumentParser:
     _add_spec_options(p)
 
     sub.add_parser("schema", help="print the spec language's JSON Schema")
+
+    p = sub.add_parser("lint", help="design warnings (5x5 -> 3x3, LRN, filter doubling, ...)")
+    p.add_argument("specs", nargs="*", metavar="SPEC")
+    p.add_argument("--enable", action="append", default=[], metavar="RULE",
+                   help="turn a rule on (code or name; repeatable, comma lists allowed)")
+    p.add_argument("--disable", action="append", default=[], metavar="RULE",
+                   help="turn a rule off (code or name; repeatable, comma lists allowed)")
+    p.add_argument("--strict", action="store_true", help="exit 1 if there is any warning")
+    p.add_argument("--list-rules", action="store_true", help="print the rules and exit")
+    p.add_argument("--format", choices=["text", "json"], default="text",
+                   help="json: one document with every warning, for editors and CI")
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing for clean specs")
+    _add_spec_options(p)
+
+    p = sub.add_parser("compare", help="two specs or two variants side by side, per block")
+    p.add_argument("specs", nargs="+", metavar="SPEC")
+    p.add_argument("--variants", nargs=2, metavar=("V1", "V2"),
+                   help="compare two variants of one spec")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    _add_spec_options(p)
+
+    p = sub.add_parser("build", help="compile a spec into a Keras model file (.keras)")
+    p.add_argument("spec")
+    p.add_argument("-o", "--output", default="build", metavar="DIR",
+                   help="directory for <spec>[-<variant>].keras (default %(default)s)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress messages on stderr")
+    _add_spec_options(p)
+
+    p = sub.add_parser("diagram", help="draw the spec's structure with Graphviz (SVG, PNG, ...)")
+    p.add_argument("spec")
+    p.add_argument("-o", "--output", metavar="PATH",
+                   help="output file (default <spec>[-<variant>].<format> here; `-` with "
+                   "--format gv: standard output)")
+    p.add_argument("--format", choices=["svg", "png", "pdf", "gv"], default=None,
+                   help="output format (default: from -o's suffix, else svg); gv is the DOT "
+                   "text and needs no Graphviz")
+    p.add_argument("--depth", type=int, default=None,
+                   help="show N levels of nesting; deeper blocks collapse into one box")
+    p.add_argument("--rankdir", choices=["TB", "LR", "BT", "RL"], default="TB",
+                   help="layout direction (default %(default)s)")
+    p.add_argument("--no-fold", action="store_true",
+                   help="do not fold identical consecutive blocks into one `x N` box")
+    p.add_argument("--max-nodes", type=int, default=2000,
+                   help="node cap; larger drawings collapse automatically (default %(default)s)")
+    p.add_argument("--timeout", type=float, default=120.0,
+                   help="seconds to allow `dot` (default %(default)s)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no message on success")
+    _add_spec_options(p)
     return parser
 
 
@@ -211,6 +442,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MissingDependency as exc:
         print(f"archc: error: {exc}", file=sys.stderr)
         return EXIT_MISSING_DEPENDENCY
+    except BrokenPipeError:
+        # `archc summary ... | head`: the reader left; that is not an error worth a message.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except OSError as exc:
         name = getattr(exc, "filename", None)
         print(f"archc: error: cannot access {name or ''}: {exc.strerror or exc}".replace(

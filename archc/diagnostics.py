@@ -9,6 +9,7 @@ the tests all show the same text.
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -62,19 +63,36 @@ class SpecError(Exception):
         super().__init__("\n".join(d.message for d in self.diagnostics))
 
 
+MAX_DIAGNOSTICS = 100
+"""A hostile file can hold a million identical mistakes; printing them all took minutes and
+a gigabyte. After this many the sink records one C010 and ignores the rest."""
+
+
 class DiagnosticSink:
     """Collects diagnostics so a stage can report all errors of a file in one run."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int = MAX_DIAGNOSTICS) -> None:
         self._items: list[Diagnostic] = []
         self._seen: set[tuple[str, str, SourceSpan | None]] = set()
+        self.limit = limit
+        self.full = False
+        """True once `limit` diagnostics were collected; stages may stop early."""
 
     def add(self, diagnostic: Diagnostic) -> None:
+        if self.full:
+            return
         # Block bodies are expanded once per use; the same mistake must be reported once.
         key = (diagnostic.code, diagnostic.message, diagnostic.span)
-        if key not in self._seen:
-            self._seen.add(key)
-            self._items.append(diagnostic)
+        if key in self._seen:
+            return
+        if len(self._items) >= self.limit:
+            self.full = True
+            self._items.append(Diagnostic(
+                "C010", f"too many problems; stopped after the first {self.limit}",
+                diagnostic.span, "fix these and run archc again"))
+            return
+        self._seen.add(key)
+        self._items.append(diagnostic)
 
     def error(
         self, code: str, message: str, span: SourceSpan | None, help: str | None = None
@@ -106,7 +124,9 @@ def render(diagnostic: Diagnostic, source: str | None) -> str:
     else:
         lines = [f"{span}: {head}"]
         text = _source_line(source, span.line)
-        if text is not None:
+        # A column past the shown text (a minified line cut at 200 characters) would print a
+        # caret line millions of spaces wide; the location in the head line is enough then.
+        if text is not None and span.col <= len(text) + 1:
             gutter = str(span.line)
             pad = " " * len(gutter)
             width = 1
@@ -126,12 +146,19 @@ def render(diagnostic: Diagnostic, source: str | None) -> str:
 def _source_line(source: str | None, line: int) -> str | None:
     if source is None or line < 1:
         return None
-    all_lines = source.splitlines()
+    all_lines = _lines(source)
     if line > len(all_lines):
         return None
     text = all_lines[line - 1].rstrip()
     # Very long lines (minified specs) would drown the message; show the start only.
     return text if len(text) <= 200 else text[:200] + "..."
+
+
+@functools.lru_cache(maxsize=4)
+def _lines(source: str) -> tuple[str, ...]:
+    # Split once per source, not once per diagnostic: 100 diagnostics on a 4 MB file
+    # otherwise cost 100 full splits.
+    return tuple(source.splitlines())
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:

@@ -124,14 +124,17 @@ def resolve_variables(doc: Document, header: SpecHeader, options: Options,
     raw: dict[str, tuple[Any, SourceSpan]] = {
         k: (v, doc.span(("variables", k))) for k, v in header.variables.items()
     }
-    if variant is not None:
-        for key, value in header.variants[variant].items():
-            span = doc.key_span(("variants", variant, key))
-            if key not in raw:
-                sink.error("N006", f"variant `{variant}` sets `{key}`, which is not a variable",
-                           span, did_you_mean(key, raw) or "declare it under `variables:`")
-                continue
-            raw[key] = (value, doc.span(("variants", variant, key)))
+    # Every variant is checked, not only the chosen one: `archc check` must catch a typo in
+    # a variant that nobody happens to build.
+    declared = set(raw)
+    for name, values in header.variants.items():
+        for key, value in values.items():
+            if key not in declared:
+                sink.error("N006", f"variant `{name}` sets `{key}`, which is not a variable",
+                           doc.key_span(("variants", name, key)),
+                           did_you_mean(key, declared) or "declare it under `variables:`")
+            elif name == variant:
+                raw[key] = (value, doc.span(("variants", variant, key)))
     for key, text in options.overrides:
         if key not in raw:
             hint = did_you_mean(key, raw)

@@ -78,7 +78,7 @@ def build_report(analysis: Analysis, depth: int | None = None) -> Report:
             end = last_in_scope[prefix]
             rows.append(Row(i - 1, prefix[-1], kinds.get(prefix, "block"), "/".join(prefix[:-1]),
                             (), analysis.shape(end.name), analysis.scope_total(prefix),
-                            _scope_bytes(analysis, prefix), True,
+                            analysis.scope_activation_bytes(prefix), True,
                             collapsed=depth is not None and i == depth))
         layer = Row(len(node.scope), node.local_name, node.op.value, "/".join(node.scope),
                     node.inputs, info.shape, info.cost, info.activation_bytes, False)
@@ -91,11 +91,6 @@ def build_report(analysis: Analysis, depth: int | None = None) -> Report:
         tuple((n, analysis.shape(n)) for n in graph.outputs),
         tuple(rows), tuple(layers), analysis.total, analysis.activation_bytes,
     )
-
-
-def _scope_bytes(analysis: Analysis, prefix: tuple[str, ...]) -> int:
-    n = len(prefix)
-    return sum(i.activation_bytes for i in analysis.nodes if i.node.scope[:n] == prefix)
 
 
 # -- renderers --------------------------------------------------------------------------------

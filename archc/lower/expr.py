@@ -10,6 +10,7 @@ cannot reach any object.
 from __future__ import annotations
 
 import ast
+import math
 import operator
 import re
 from collections.abc import Callable, Mapping
@@ -17,6 +18,7 @@ from typing import Any
 
 MAX_EXPR_LENGTH = 200
 
+_PREFIX = "__archc_var_"
 _VAR = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 _BINOPS: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
@@ -62,7 +64,9 @@ def evaluate(text: str, env: Mapping[str, Any]) -> Any:
     whole = _VAR.fullmatch(text.strip())
     if whole:  # the common case, `$filters`: any value, including lists and names
         return _lookup(whole.group(1), env)
-    source = _VAR.sub(lambda m: m.group(1), text)
+    # `$name` becomes a prefixed identifier, so a bare `name` elsewhere in the text is still
+    # recognised as a forgotten `$` (substituting plain `name` let `filters * $filters` pass).
+    source = _VAR.sub(lambda m: _PREFIX + m.group(1), text)
     if "$" in source:
         raise ExprError("E002", f"`$` must be followed by a variable name in `{text}`")
     try:
@@ -70,8 +74,7 @@ def evaluate(text: str, env: Mapping[str, Any]) -> Any:
     except SyntaxError:
         raise ExprError("E002", f"cannot parse the expression `{text}`",
                         "use numbers, $variables, + - * / // % ** and parentheses") from None
-    allowed = set(variables_in(text))
-    return _eval(tree.body, env, allowed, text)
+    return _eval(tree.body, env, set(), text)
 
 
 def _lookup(name: str, env: Mapping[str, Any]) -> Any:
@@ -84,7 +87,10 @@ def _lookup(name: str, env: Mapping[str, Any]) -> Any:
 
 def _eval(node: ast.expr, env: Mapping[str, Any], allowed: set[str], text: str) -> Any:
     try:
-        return _eval_node(node, env, allowed, text)
+        result = _eval_node(node, env, allowed, text)
+        if isinstance(result, (int, float)) and abs(result) >= MAX_MAGNITUDE:
+            raise ExprError("E003", f"the value of `{text}` is too large ({float(result):.3g})")
+        return result
     except ExprError:
         raise
     except (TypeError, ValueError, ZeroDivisionError, IndexError, KeyError, OverflowError) as exc:
@@ -95,16 +101,16 @@ def _eval_node(node: ast.expr, env: Mapping[str, Any], allowed: set[str], text: 
     if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str)):
         return node.value
     if isinstance(node, ast.Name):
-        if node.id not in allowed:  # a bare word: the author forgot the `$`
+        if not node.id.startswith(_PREFIX):  # a bare word: the author forgot the `$`
             raise ExprError("E002", f"`{node.id}` in `{text}` is not a number or a $variable",
                             f"write `${node.id}` to use the variable")
-        return _lookup(node.id, env)
+        return _lookup(node.id[len(_PREFIX):], env)
     if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
         left = _eval_node(node.left, env, allowed, text)
         right = _eval_node(node.right, env, allowed, text)
         _check_number(left, text)
         _check_number(right, text)
-        if isinstance(node.op, ast.Pow) and abs(right) > 64:
+        if isinstance(node.op, ast.Pow) and (abs(right) > 64 or _too_big(left, right)):
             raise ExprError("E003", f"exponent too large in `{text}`")
         result = _BINOPS[type(node.op)](left, right)
         if isinstance(node.op, ast.Div) and float(result).is_integer():
@@ -135,6 +141,16 @@ def _eval_node(node: ast.expr, env: Mapping[str, Any], allowed: set[str], text: 
         return container[index]
     raise ExprError("E002", f"`{text}` uses something the evaluator does not allow",
                     "use numbers, $variables, + - * / // % ** and parentheses")
+
+
+MAX_MAGNITUDE = 2**63
+"""Results beyond int64 are never a layer size; unbounded ones reach float() later and crash."""
+
+
+def _too_big(base: Any, exponent: Any) -> bool:
+    """Would `base ** exponent` exceed 2**128? Checked first: `((9**64)**64)**64` nests fast."""
+    size = abs(base)
+    return exponent > 0 and size > 1 and exponent * math.log2(size) > 128
 
 
 def _check_number(value: Any, text: str) -> None:

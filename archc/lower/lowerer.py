@@ -43,7 +43,7 @@ _BAD = object()
 class Caps:
     """Static limits checked while lowering, before anything is built."""
 
-    max_nodes: int = 100_000
+    max_nodes: int = 20_000  # ResNet-1001 has ~3,300 nodes; lowering costs ~40 us per node
     max_repeat: int = 10_000
     max_block_depth: int = 32
     max_input_dim: int = 16_384
@@ -342,6 +342,12 @@ class _Lowerer:
             self.sink.error("S004", f"a merge needs at least two inputs; received {len(listed)}",
                             self.doc.span(arg_paths["inputs"]))
             return None
+        if not merge and len(listed) != 1:  # only merges read several layers
+            self.sink.error("S004", f"this layer reads one input; received {len(listed)}",
+                            self.doc.span(arg_paths["inputs"]),
+                            "merge them first with `concat`, `add` or `multiply`" if listed
+                            else "name one layer, or drop `inputs` to read the previous one")
+            return None
         out: list[str] = []
         ok = True
         for i, ref in enumerate(listed):
@@ -581,7 +587,17 @@ class _Lowerer:
             return None
         scope = self._open_scope(ctx, r.name or self._auto(ctx.scope, "repeat"), "repeat", span)
         current = source
+        start = len(self.nodes)
         for i in range(r.times):
+            if i == 1:  # refuse a huge unroll after its first repetition, not at the cap
+                per = len(self.nodes) - start
+                needed = len(self.nodes) + per * (r.times - 1)
+                if needed > self.caps.max_nodes:
+                    self.sink.error("C001", f"`repeat` expands to about {needed:,} layers "
+                                    f"({per:,} per repetition x {r.times:,}); the cap is "
+                                    f"{self.caps.max_nodes:,}", span,
+                                    "raise the cap with --max-layers")
+                    raise _Abort
             local = f"block{i + 1}"
             if r.block is not None:
                 params = {k: (v, arg_paths["with"] + (k,)) for k, v in r.with_.items()}
@@ -649,8 +665,10 @@ class _Lowerer:
                     defaults[k] = v
         env = dict(self.variables)
         ok = True
+        unknown: list[str] = []
         for key, (value, vpath) in given.items():
             if key not in order:
+                unknown.append(key)
                 self.sink.error("S002", f"block `{kind}` has no parameter `{key}`",
                                 self.doc.key_span(vpath),
                                 did_you_mean(key, order) or "parameters: " + ", ".join(order))
@@ -663,6 +681,8 @@ class _Lowerer:
             if key not in given:
                 if key in defaults:
                     env[key] = defaults[key]
+                elif did_you_mean(key, unknown):  # `filter: 8` is one mistake, not two
+                    ok = False
                 else:
                     self.sink.error("S003", f"block `{kind}` needs the parameter `{key}`", span,
                                     f"add `{key}: ...`")

@@ -35,6 +35,9 @@ def build_schema() -> dict[str, Any]:
     for kind, model in {**LAYER_MODELS, **STRUCTURE_MODELS}.items():
         sub = model.model_json_schema(by_alias=True, ref_template="#/$defs/{model}")
         defs.update(_loosen(sub.pop("$defs", {})))
+        # `defaults:` may supply any field, even a required one (xception's separable convs
+        # take kernel_size from there), so the schema cannot demand fields of a layer item.
+        sub.pop("required", None)
         defs[kind] = _loosen(sub)
         value: dict[str, Any] = {"$ref": f"#/$defs/{kind}"}
         if kind in SHORTHAND_FIELD:

@@ -1,0 +1,49 @@
+"""Writing a diagram to disk: DOT text directly, other formats through `dot`, atomically.
+
+A rendered file is produced in a temporary file beside the target and renamed over it only
+when `dot` succeeded, so a missing, slow or failing Graphviz never leaves a half-written
+SVG. Whenever rendering fails, the DOT text is still saved next to the target (`.gv`), so
+the user can render it elsewhere or attach it to a bug report.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from archc.backends.graphviz.emit import Diagram
+from archc.backends.graphviz.render import DEFAULT_TIMEOUT, FORMATS, RenderError, render
+from archc.outputs import atomic_output, write_text_atomic
+
+
+class DiagramWriteError(Exception):
+    """Rendering failed; `code` is D001/D003/D004 and `dot_file` the DOT saved instead."""
+
+    def __init__(self, code: str, message: str, dot_file: Path) -> None:
+        super().__init__(message)
+        self.code = code
+        self.dot_file = dot_file
+
+
+def default_name(spec_path: str, variant: str | None, fmt: str) -> str:
+    """`<spec stem>[-<variant>].<format>`: one file per spec and variant, never overwritten
+    by another variant's drawing."""
+    stem = Path(spec_path).stem
+    return f"{stem}-{variant}.{fmt}" if variant else f"{stem}.{fmt}"
+
+
+def write_diagram(diagram: Diagram, target: Path, fmt: str,
+                  timeout: float = DEFAULT_TIMEOUT) -> None:
+    """Write `diagram` to `target` as `fmt` (one of FORMATS)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown diagram format {fmt!r}")
+    source = diagram.source
+    if fmt == "gv":
+        write_text_atomic(target, source)
+        return
+    try:
+        with atomic_output(target) as tmp:
+            render(source, fmt, tmp, timeout)
+    except RenderError as exc:
+        dot_file = target.with_suffix(".gv")
+        write_text_atomic(dot_file, source)
+        raise DiagramWriteError(exc.code, str(exc), dot_file) from None

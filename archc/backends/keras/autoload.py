@@ -1,0 +1,82 @@
+"""Make archc's custom layers loadable from `.keras` files without importing TensorFlow early.
+
+`keras.saving.load_model` (safe mode) finds custom layers only in Keras's registry, which
+is filled when `archc.backends.keras.layers` is imported. That module imports Keras, so
+`import archc` must not import it eagerly: `archc summary` would pay TensorFlow's start-up
+and need it installed. Instead `install()` registers the layers now if Keras is already
+imported, and otherwise puts a tiny finder on `sys.meta_path` that waits for the first
+`import keras` and registers them right after Keras finishes loading. Whatever the order of
+`import keras` and `import archc`, the layers are registered before a model is loaded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.abc
+import importlib.machinery
+import sys
+from collections.abc import Sequence
+from types import ModuleType
+from typing import Any
+
+LAYERS_MODULE = "archc.backends.keras.layers"
+
+
+def _register() -> None:
+    # A broken or partial Keras install must not break `import archc` or `import keras`;
+    # `archc build` reports a missing Keras itself.
+    with contextlib.suppress(ImportError):
+        importlib.import_module(LAYERS_MODULE)
+
+
+class _RegisteringLoader(importlib.abc.Loader):
+    """Wraps Keras's own loader; registers archc's layers once `keras` has executed."""
+
+    def __init__(self, inner: importlib.abc.Loader) -> None:
+        self._inner = inner
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType | None:
+        return self._inner.create_module(spec)
+
+    def exec_module(self, module: ModuleType) -> None:
+        self._inner.exec_module(module)
+        _register()
+
+    def __getattr__(self, name: str) -> Any:  # is_package, get_resource_reader, ...
+        return getattr(self._inner, name)
+
+
+class _KerasImportHook(importlib.abc.MetaPathFinder):
+    """Intercepts only the top-level `keras` import, once, then steps aside."""
+
+    def find_spec(self, fullname: str, path: Sequence[str] | None,
+                  target: ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:
+        if fullname != "keras":
+            return None
+        uninstall()
+        spec = None
+        for finder in sys.meta_path:
+            find = getattr(finder, "find_spec", None)
+            if find is not None:
+                spec = find(fullname, path, target)
+                if spec is not None:
+                    break
+        if spec is None or spec.loader is None:
+            return spec
+        spec.loader = _RegisteringLoader(spec.loader)
+        return spec
+
+
+_HOOK = _KerasImportHook()
+
+
+def install() -> None:
+    """Register the layers now if Keras is loaded, else once it is (idempotent)."""
+    if "keras" in sys.modules:
+        _register()
+    elif not any(isinstance(f, _KerasImportHook) for f in sys.meta_path):
+        sys.meta_path.insert(0, _HOOK)
+
+
+def uninstall() -> None:
+    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _KerasImportHook)]

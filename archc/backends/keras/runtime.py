@@ -1,0 +1,79 @@
+"""Importing Keras on demand, quietly, with a clear error when it is missing.
+
+TensorFlow takes seconds to import and prints C++ log noise (oneDNN notices, "could not
+find cuda drivers"); only the Keras backend pays that cost, and only when a model is
+actually built. Everything else in archc stays usable without TensorFlow installed.
+
+`TF_CPP_MIN_LOG_LEVEL=2` silences most of TensorFlow's logging, but TensorFlow 2.21 writes
+its start-up notices through absl before that setting is read, straight to file descriptor
+2. So the import (and the first device query, which prints the CUDA probe) runs with
+descriptor 2 pointed at a temporary file; if the import fails, what it wrote is part of the
+error message, so nothing useful is lost.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from typing import Any
+
+INSTALL_HINT = "pip install 'archc[keras]'"
+
+
+class KerasUnavailable(ImportError):
+    """TensorFlow / Keras cannot be imported; the CLI turns this into exit code 3."""
+
+
+@contextlib.contextmanager
+def _captured_stderr_fd() -> Iterator[tempfile._TemporaryFileWrapper[bytes]]:
+    """Point file descriptor 2 at a temporary file for the duration (C-level output too)."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield sink
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def import_keras(quiet: bool = True) -> Any:
+    """Return the `keras` module, importing TensorFlow's backend without log noise."""
+    # Must be set before TensorFlow's first import; setdefault keeps a user's own choice.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if "keras" in sys.modules or not quiet:
+        return _import()
+    with _captured_stderr_fd() as sink:
+        try:
+            keras = _import()
+            if keras.config.backend() == "tensorflow":
+                _probe_devices()
+        except KerasUnavailable as exc:
+            sink.seek(0)
+            noise = sink.read().decode("utf-8", "replace").strip()
+            raise KerasUnavailable(f"{exc}\n{noise}" if noise else str(exc)) from exc.__cause__
+    return keras
+
+
+def _probe_devices() -> None:
+    """List devices now, while descriptor 2 is captured: this is what prints the CUDA probe."""
+    with contextlib.suppress(Exception):  # a failed probe changes nothing; Keras retries
+        import tensorflow as tf
+
+        tf.config.list_physical_devices()
+
+
+def _import() -> Any:
+    try:
+        import keras
+    except ImportError as exc:
+        raise KerasUnavailable(
+            f"building a Keras model needs TensorFlow and Keras, which are not installed "
+            f"({exc}); install them with: {INSTALL_HINT}"
+        ) from exc
+    return keras

@@ -1,0 +1,429 @@
+"""The lint rules: pure functions from an `Analysis` to warnings with exact figures.
+
+Each rule turns one piece of the study notes' design advice into a check on *this* network
+(5x5 -> two 3x3, double the filters after pooling, LRN -> batch norm, depthwise-separable
+convolutions, SE ratio 16, global pooling instead of huge dense layers, non-linearities
+between convolutions, narrow Inception reductions). Every figure a rule prints is either
+read from the analysis or computed here from the same shapes, so a user can check it by hand;
+docs/lint-rules.md explains each rule.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+
+from archc.diagnostics import Diagnostic, Severity
+from archc.ir import Node, Op
+from archc.passes.analysis import Analysis, NodeInfo
+
+Settings = Mapping[str, float]
+Check = Callable[[Analysis, Settings], Iterator[Diagnostic]]
+
+CONV_OPS = frozenset({Op.CONV2D, Op.SEPARABLE_CONV2D, Op.DEPTHWISE_CONV2D})
+_WIDTH_OPS = CONV_OPS | {Op.CONCAT, Op.ADD, Op.MULTIPLY}
+# Single-input ops that keep a map linear in its input (given no activation of their own).
+_LINEAR_PASS = frozenset({Op.BATCH_NORM, Op.DROPOUT, Op.ZERO_PADDING2D, Op.AVG_POOL2D})
+# Ops between a 1x1 reduction and the convolution it feeds that do not change the width.
+_SHAPE_PASS = frozenset({Op.BATCH_NORM, Op.DROPOUT, Op.ACTIVATION})
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule's identity (code and name), its default state, settings and check."""
+
+    code: str
+    name: str
+    summary: str
+    enabled_by_default: bool
+    settings: Mapping[str, float]
+    check: Check
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+def _n(value: int) -> str:
+    return f"{value:,}"
+
+
+def _fewer(new: int, old: int) -> str:
+    """`28.0% fewer` (or `more`), one decimal: the figure users compare with the notes."""
+    if old == 0:
+        return "n/a"
+    change = 1 - new / old
+    return f"{abs(change) * 100:.1f}% {'fewer' if change >= 0 else 'more'}"
+
+
+def _dp(h: int, w: int) -> str:
+    """The seed's `Dp^2` for an output of h x w (written out when it is not square)."""
+    return f"{h}^2" if h == w else f"({h}x{w})"
+
+
+def _warning(analysis: Analysis, code: str, message: str, node: Node, help: str,
+             notes: tuple[str, ...] = ()) -> Diagnostic:
+    """A warning at the node's spec item, plus where the enclosing block was used.
+
+    A layer inside a `blocks:` body points at the body, which is shared by every use; the
+    note names the instance so the user can tell the nine Inception modules apart.
+    """
+    extra: tuple[str, ...] = ()
+    if node.scope:
+        scopes = {s.path: s for s in analysis.graph.scopes}
+        top = scopes.get(node.scope[:1])
+        if top is not None and top.span is not None and top.span != node.span:
+            extra = (f"expanded from the use of `{top.name}` at {top.span}",)
+    return Diagnostic(code, message, node.span, help, Severity.WARNING, notes + extra)
+
+
+def _channels_in(info: NodeInfo) -> int:
+    return info.input_shapes[0][-1]
+
+
+def _is_linear_conv(node: Node) -> bool:
+    return node.op in CONV_OPS and node.attrs.get("activation") in (None, "linear")
+
+
+def _plain_conv(node: Node) -> bool:
+    """A Conv2D without a connection table or groups: the seed's formulas apply as written."""
+    return (node.op is Op.CONV2D and node.attrs.get("connections") is None
+            and node.attrs.get("groups", 1) == 1)
+
+
+# -- L001 large-kernel ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Stack:
+    widths: tuple[int, ...]
+    params: int
+    macs: int
+    weight_terms: tuple[str, ...]
+    weights: tuple[int, ...]
+
+
+def _stack(widths: tuple[int, ...], sizes: list[tuple[int, int]], groups: int,
+           bias: bool) -> _Stack:
+    params = macs = 0
+    terms = []
+    per_layer: list[int] = []
+    for i, (h, w) in enumerate(sizes):
+        weights = 9 * widths[i] * widths[i + 1] // groups
+        per_layer.append(weights)
+        params += weights + (widths[i + 1] if bias else 0)
+        macs += h * w * weights
+        terms.append(f"9 x {widths[i]} x {widths[i + 1]}" + (f" / {groups}" if groups > 1 else ""))
+    return _Stack(widths, params, macs, tuple(terms), tuple(per_layer))
+
+
+def large_kernel(analysis: Analysis, s: Settings) -> Iterator[Diagnostic]:
+    for info in analysis.nodes:
+        node = info.node
+        if node.op is not Op.CONV2D or node.attrs.get("connections") is not None:
+            continue
+        k, kw = node.attrs["kernel_size"]
+        if k != kw or k % 2 == 0 or k < s["min_kernel"]:
+            continue
+        if tuple(node.attrs["strides"]) != (1, 1) or tuple(node.attrs["dilation"]) != (1, 1):
+            continue
+        cin, cout, groups = _channels_in(info), node.attrs["filters"], node.attrs["groups"]
+        hout, wout = info.shape[0], info.shape[1]
+        if cin < s["min_in_channels"] or (hout, wout) == (1, 1):
+            continue  # the image itself, or a kernel covering the whole map (a dense layer)
+        n = (k - 1) // 2
+        pad = node.attrs["padding"]
+        # With `same` (or one pixel per side per layer) every 3x3 keeps the output size; a
+        # valid stack shrinks by 2 per layer, so its earlier layers see larger maps.
+        per_layer = pad == "same" or pad == ((n, n), (n, n))
+        sizes = [(hout, wout) if per_layer else (hout + 2 * (n - i), wout + 2 * (n - i))
+                 for i in range(1, n + 1)]
+        bias = bool(node.attrs["use_bias"])
+        plans = [_stack((cin,) + (cout,) * n, sizes, groups, bias)]
+        if cin < cout:  # widening in the last layer keeps the inner 3x3s narrow
+            plans.append(_stack((cin,) * n + (cout,), sizes, groups, bias))
+        best = min(plans, key=lambda p: (p.params, p.macs))
+        old_params, old_macs = info.cost.params, info.cost.macs
+        if best.params >= old_params or best.macs >= old_macs:
+            continue
+        chain = " -> ".join(str(w) for w in best.widths)
+        g = f" / {groups}" if groups > 1 else ""
+        weights_note = (f"weights: {k}x{k} kernel {k * k} x {cin} x {cout}{g} = "
+                        f"{_n(k * k * cin * cout // groups)}; stack "
+                        f"{' + '.join(best.weight_terms)} = "
+                        f"{_n(sum(int(t) for t in best.weights))}")
+        yield _warning(
+            analysis, "L001",
+            f"{k}x{k} convolution `{node.name}` ({cin} -> {cout} channels) can be {n} "
+            f"stacked 3x3 convolutions with the same {k}x{k} receptive field: "
+            f"{_n(best.params)} instead of {_n(old_params)} params "
+            f"({_fewer(best.params, old_params)}), "
+            f"{_n(best.macs)} instead of {_n(old_macs)} MACs ({_fewer(best.macs, old_macs)})",
+            node,
+            f"replace it with {n} 3x3 convolutions ({chain} channels), each with its own "
+            "activation: the same field of view, fewer weights and more non-linearity",
+            (weights_note,),
+        )
+
+
+# -- L002 filters-not-doubled ---------------------------------------------------------------------
+
+
+def _halves(before: int, after: int) -> bool:
+    return before >= 4 and after in (before // 2, (before + 1) // 2)
+
+
+def _downsamples(info: NodeInfo) -> bool:
+    if len(info.input_shapes) != 1 or len(info.shape) != 3 or len(info.input_shapes[0]) != 3:
+        return False
+    (hi, wi, _), (ho, wo, _) = info.input_shapes[0], info.shape
+    return _halves(hi, ho) and _halves(wi, wo)
+
+
+def filters_not_doubled(analysis: Analysis, s: Settings) -> Iterator[Diagnostic]:
+    widest: dict[tuple[int, int], int] = {}
+    for info in analysis.nodes:
+        if info.node.op in _WIDTH_OPS and len(info.shape) == 3:
+            res = (info.shape[0], info.shape[1])
+            widest[res] = max(widest.get(res, 0), info.shape[2])
+    halving = {i.node.name for i in analysis.nodes if _downsamples(i)}
+    # A resolution whose only convolutions are themselves downsampling (ResNet's 7x7/2 stem
+    # before its pool) is a transition, not a stage: there is nothing there to double from.
+    stages = {(i.shape[0], i.shape[1]) for i in analysis.nodes
+              if i.node.op in _WIDTH_OPS and len(i.shape) == 3 and i.node.name not in halving}
+    growth = s["min_growth"]
+    seen: set[tuple[str, tuple[int, int]]] = set()
+    for info in analysis.nodes:
+        node = info.node
+        if node.name not in halving:
+            continue
+        (hi, wi, before), (ho, wo, _) = info.input_shapes[0], info.shape
+        if (hi, wi) not in stages:
+            continue
+        after = widest.get((ho, wo))
+        key = (node.inputs[0], (ho, wo))  # a block's shortcut and body halve the same map
+        if after is None or key in seen:
+            continue
+        seen.add(key)
+        target = math.ceil(growth * before)
+        if after >= target:
+            continue
+        yield _warning(
+            analysis, "L002",
+            f"`{node.name}` halves the feature map ({hi}x{wi} -> {ho}x{wo}) but the "
+            f"widest map at {ho}x{wo} has {after} channels, fewer than {growth:g} x the "
+            f"{before} entering it ({target})",
+            node,
+            f"double the filters after a downsampling (here to {target}): half the height and "
+            "width with twice the channels keeps each layer's MACs about the same",
+        )
+
+
+# -- L003 lrn -------------------------------------------------------------------------------------
+
+
+def lrn(analysis: Analysis, s: Settings) -> Iterator[Diagnostic]:
+    for info in analysis.nodes:
+        if info.node.op is not Op.LRN:
+            continue
+        c = info.shape[-1]
+        yield _warning(
+            analysis, "L003",
+            f"local response normalisation `{info.node.name}` has been superseded by "
+            "batch normalisation",
+            info.node,
+            f"replace it with `batch_norm: {{}}` after the convolution: {_n(4 * c)} params on "
+            f"{c} channels ({_n(2 * c)} trainable), faster training, and it regularises",
+        )
+
+
+# -- L004 separable-candidate ---------------------------------------------------------------------
+
+
+def separable_candidate(analysis: Analysis, s: Settings) -> Iterator[Diagnostic]:
+    for info in analysis.nodes:
+        node = info.node
+        if not _plain_conv(node):
+            continue
+        k, kw = node.attrs["kernel_size"]
+        if k != kw or k < 2 or len(info.shape) != 3:
+            continue
+        m, n = _channels_in(info), node.attrs["filters"]
+        h, w = info.shape[0], info.shape[1]
+        standard = n * h * w * k * k * m
+        separable = m * h * w * (k * k + n)
+        if standard != info.cost.macs or 1 - separable / standard < s["min_saving"]:
+            continue
+        bias = n if node.attrs["use_bias"] else 0
+        sep_params = k * k * m + m * n + bias
+        dp = _dp(h, w)
+        yield _warning(
+            analysis, "L004",
+            f"standard convolution `{node.name}`: N x Dp^2 x Dk^2 x M = {n} x {dp} x "
+            f"{k}^2 x {m} = {_n(standard)} MACs; depthwise-separable: M x Dp^2 x (Dk^2 + N) = "
+            f"{m} x {dp} x ({k}^2 + {n}) = {_n(separable)} MACs ({_fewer(separable, standard)})",
+            node,
+            f"use `separable_conv2d` (as Xception does): {_n(sep_params)} instead of "
+            f"{_n(info.cost.params)} params; the ratio is 1/N + 1/Dk^2 = 1/{n} + 1/{k * k}",
+        )
+
+
+# -- L005 se-ratio --------------------------------------------------------------------------------
+
+
+def se_ratio(analysis: Analysis, s: Settings) -> Iterator[Diagnostic]:
+    blocks = {s.path: s for s in analysis.graph.scopes if s.kind == "squeeze_excitation"}
+    members: dict[tuple[str, ...], list[NodeInfo]] = {path: [] for path in blocks}
+    for info in analysis.nodes:  # one pass: a deep network has thousands of SE blocks
+        if info.node.op is Op.DENSE:
+            for k in range(1, len(info.node.scope) + 1):
+                if info.node.scope[:k] in members:
+                    members[info.node.scope[:k]].append(info)
+    for path, scope in blocks.items():
+        dense = members[path]
+        if len(dense) != 2:
+            continue
+        reduce_, expand = dense
+        c, u = expand.node.attrs["units"], reduce_.node.attrs["units"]
+        ratio = c / u
+        if s["min_ratio"] <= ratio <= s["max_ratio"]:
+            continue
+        now = reduce_.cost.params + expand.cost.params
+        u16 = max(1, c // 16)
+        at16 = c * u16 + u16 + u16 * c + c
+        node = reduce_.node
+        span_node = Node(node.name, node.op, node.inputs, node.attrs, scope.span or node.span,
+                         node.scope)
+        yield _warning(
+            analysis, "L005",
+            f"squeeze-excitation `{scope.path[-1]}` reduces {c} channels to {u} (ratio "
+            f"{ratio:g}), far from 16",
+            span_node,
+            f"use `ratio: 16` ({c} -> {u16} -> {c}): {_n(at16)} params instead of {_n(now)}; "
+            "SENet found 16 the best balance of accuracy and cost",
+        )
+
+
+# -- L006 dense-heavy -----------------------------------------------------------------------------
+
+
+def dense_heavy(analysis: Analysis, s: Settings) -> Iterator[Diagnostic]:
+    se = {s.path for s in analysis.graph.scopes if s.kind == "squeeze_excitation"}
+    # An SE block's two dense layers are channel gates, not a classifier: never count them.
+    dense = [i for i in analysis.nodes if i.node.op is Op.DENSE
+             and not any(i.node.scope[:k] in se for k in range(1, len(i.node.scope) + 1))]
+    total = analysis.total.params
+    held = sum(i.cost.params for i in dense)
+    if not dense or total == 0 or held / total <= s["max_share"]:
+        return
+    big = max(dense, key=lambda i: i.cost.params)
+    node = big.node
+    help = "use fewer units, or global average pooling before the classifier"
+    source = analysis.info(node.inputs[0])
+    if source.node.op is Op.FLATTEN and len(source.input_shapes[0]) == 3:
+        h, w, c = source.input_shapes[0]
+        units = node.attrs["units"]
+        after = c * units + (units if node.attrs["use_bias"] else 0)
+        help = (f"replace `{source.node.name}` with `global_avg_pool2d`: "
+                f"`{node.name}` would read {c} values instead of {h} x {w} x {c} = "
+                f"{_n(h * w * c)} and hold {_n(after)} params ({_n(big.cost.params - after)} "
+                "fewer)")
+    yield _warning(
+        analysis, "L006",
+        f"dense layers hold {_n(held)} of {_n(total)} params ({held / total:.1%}); "
+        f"`{node.name}` alone holds {_n(big.cost.params)} ({big.cost.params / total:.1%})",
+        node, help,
+    )
+
+
+# -- L007 linear-stack ----------------------------------------------------------------------------
+
+
+def linear_stack(analysis: Analysis, s: Settings) -> Iterator[Diagnostic]:
+    for info in analysis.nodes:
+        second = info.node
+        if second.op not in CONV_OPS:
+            continue
+        between: list[str] = []
+        current = analysis.info(second.inputs[0]).node
+        while current.op in _LINEAR_PASS or (
+                current.op is Op.ACTIVATION and current.attrs.get("function") == "linear"):
+            between.append(current.op.value)
+            current = analysis.info(current.inputs[0]).node
+        first = current
+        if not _is_linear_conv(first):
+            continue
+        if first.op is Op.DEPTHWISE_CONV2D and tuple(second.attrs.get("kernel_size", ())) == (1, 1):
+            continue  # depthwise then pointwise is a separable convolution, linear on purpose
+        via = f" (only {', '.join(reversed(between))} between)" if between else ""
+        yield _warning(
+            analysis, "L007",
+            f"convolutions `{first.name}` and `{second.name}` follow each other "
+            f"with no non-linearity{via}: together they are one linear map",
+            second,
+            f"give `{first.name}` an activation (e.g. `activation: relu`, or an "
+            "`activation` layer after its batch_norm), or merge the two into one convolution",
+            (f"`{first.name}` is at {first.span}",) if first.span else (),
+        )
+
+
+# -- L008 wide-reduction --------------------------------------------------------------------------
+
+
+def wide_reduction(analysis: Analysis, s: Settings) -> Iterator[Diagnostic]:
+    consumers = analysis.graph.consumers()
+    for info in analysis.nodes:
+        reduce_ = info.node
+        if not _plain_conv(reduce_) or tuple(reduce_.attrs["kernel_size"]) != (1, 1):
+            continue
+        current = reduce_
+        while len(consumers[current.name]) == 1:
+            current = analysis.graph[consumers[current.name][0]]
+            if current.op not in _SHAPE_PASS:
+                break
+        feed = analysis.info(current.name)
+        if current is reduce_ or not _plain_conv(current):
+            continue
+        k, kw = current.attrs["kernel_size"]
+        r, n = reduce_.attrs["filters"], current.attrs["filters"]
+        if k * kw == 1 or r <= n:
+            continue
+        cin = _channels_in(info)
+        rh, rw = info.shape[0], info.shape[1]
+        fh, fw = feed.shape[0], feed.shape[1]
+        now = info.cost.macs + feed.cost.macs
+        narrowed = rh * rw * cin * n + fh * fw * k * kw * n * n
+        yield _warning(
+            analysis, "L008",
+            f"1x1 reduction `{reduce_.name}` ({cin} -> {r} channels) is wider than the "
+            f"{k}x{kw} convolution `{current.name}` it feeds ({r} -> {n})",
+            reduce_,
+            f"give `{reduce_.name}` at most {n} filters: the pair would need "
+            f"{_n(narrowed)} instead of {_n(now)} MACs ({_fewer(narrowed, now)}); a reduction "
+            "exists to make the larger kernel cheaper",
+        )
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("L001", "large-kernel", "a kxk convolution (k >= 5, stride 1) a stack of 3x3 would "
+         "replace for fewer params and MACs", True,
+         {"min_kernel": 5, "min_in_channels": 8}, large_kernel),
+    Rule("L002", "filters-not-doubled", "the channels do not double after a layer halves "
+         "the feature map", True, {"min_growth": 2.0}, filters_not_doubled),
+    Rule("L003", "lrn", "local response normalisation; batch normalisation superseded it",
+         True, {}, lrn),
+    Rule("L004", "separable-candidate", "a standard convolution a depthwise-separable one "
+         "would make much cheaper (off by default: it fires on most 3x3 convolutions)", False,
+         {"min_saving": 0.8}, separable_candidate),
+    Rule("L005", "se-ratio", "a squeeze-excitation reduction ratio far from 16", True,
+         {"min_ratio": 8, "max_ratio": 32}, se_ratio),
+    Rule("L006", "dense-heavy", "dense layers hold most of the parameters", True,
+         {"max_share": 0.5}, dense_heavy),
+    Rule("L007", "linear-stack", "two convolutions with no non-linearity between them", True,
+         {}, linear_stack),
+    Rule("L008", "wide-reduction", "a 1x1 reduction wider than the convolution it feeds", True,
+         {}, wide_reduction),
+)
+
+RULES_BY_CODE: dict[str, Rule] = {r.code: r for r in RULES}
+RULES_BY_NAME: dict[str, Rule] = {r.name: r for r in RULES}

@@ -1,0 +1,1 @@
+"""archc's benchmark harness (`make bench` = `python -m bench.run`); see docs/benchmarks.md."""

@@ -1,0 +1,77 @@
+"""Issue 2 and issue 7's start-up comparisons, whole processes, and the import audit.
+
+- issue 2: `archc summary` of ResNet-152 against building keras.applications.ResNet152
+  (weights=None) and calling `summary()`: at least 20x faster.
+- issue 7 ("the floor"): the same summary against `import yaml, pydantic;
+  yaml.safe_load(open(SPEC))`, at most 2x.
+- `python -X importtime`: the modules `archc summary` loads, with the heavy ones it must not.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.timing import Runs, bench_env, side_by_side
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = "specs/resnet.yaml"
+ARCHC = str(Path(sys.executable).with_name("archc"))
+
+SUMMARY = [ARCHC, "summary", SPEC, "--variant", "resnet152"]
+FLOOR = [sys.executable, "-c", f"import yaml, pydantic; yaml.safe_load(open({SPEC!r}))"]
+# What the floor leaves out and archc cannot: pydantic's model machinery.
+FLOOR_BASEMODEL = [sys.executable, "-c",
+                   f"import yaml; from pydantic import BaseModel; yaml.safe_load(open({SPEC!r}))"]
+STARTUP = [sys.executable, "-c", "pass"]
+KERAS = [sys.executable, "-c",
+         "import keras; keras.applications.ResNet152(weights=None).summary()"]
+
+HEAVY = ("tensorflow", "keras", "numpy", "jax", "torch", "graphviz", "jsonschema",
+         "matplotlib", "pandas", "scipy", "h5py", "PIL")
+
+
+def floor(repeats: int) -> dict[str, Runs]:
+    return side_by_side({"archc summary": SUMMARY, "floor": FLOOR,
+                         "floor + pydantic.BaseModel": FLOOR_BASEMODEL,
+                         "python -c pass": STARTUP}, repeats, warmup=2, cwd=str(ROOT))
+
+
+def keras_summary(repeats: int) -> dict[str, Runs]:
+    return side_by_side({"archc summary": SUMMARY, "keras ResNet152 summary": KERAS},
+                        repeats, warmup=1, cwd=str(ROOT))
+
+
+def import_audit() -> dict[str, object]:
+    """Modules imported by `archc summary` (via -X importtime) and the heavy ones among them."""
+    code = ("import sys; from archc.cli import main; "
+            f"sys.exit(main(['summary', {SPEC!r}, '--variant', 'resnet152']))")
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", code], cwd=ROOT,
+                          env=bench_env(), capture_output=True, text=True, check=True)
+    modules: list[tuple[str, int]] = []
+    for line in proc.stderr.splitlines():
+        if not line.startswith("import time:") or "|" not in line:
+            continue
+        _, cumulative, name = (part.strip() for part in line[len("import time:"):].split("|"))
+        if cumulative.isdigit():
+            modules.append((name, int(cumulative)))
+    probe = ("import io, sys, contextlib; from archc.cli import main\n"
+             "with contextlib.redirect_stdout(io.StringIO()):\n"
+             f"    main(['summary', {SPEC!r}, '--variant', 'resnet152'])\n"
+             "print(*sorted(sys.modules))\n")
+    loaded = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=bench_env(),
+                            capture_output=True, text=True, check=True).stdout.split()
+    names = {n for n in loaded if not n.startswith("__")}
+    heavy = sorted(n for n in names if n.split(".")[0] in HEAVY)
+    top = [(n, us) for n, us in modules if "." not in n]
+    third_party = sorted({n.split(".")[0] for n in names
+                          if n.split(".")[0] not in sys.stdlib_module_names
+                          and not n.startswith(("archc", "_", "sitecustomize"))})
+    return {
+        "modules": len(names),
+        "heavy": heavy,
+        "third_party": third_party,
+        "slowest_top_level": sorted(top, key=lambda t: -t[1])[:6],
+        "archc_modules": sorted(n for n in names if n.startswith("archc")),
+    }

@@ -1,0 +1,88 @@
+"""Timing primitives: whole processes side by side, in-process calls, medians.
+
+Comparisons are interleaved (A, B, A, B, ...) so that a load spike on a shared machine
+hits every contender alike, and each figure is the median of its repeats. A process's peak
+memory is its own `ru_maxrss` from `os.wait4`, not the harness's.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Runs:
+    """Wall times (seconds) and peak resident memory (MiB) of repeated runs of one command."""
+
+    seconds: list[float] = field(default_factory=list)
+    peak_mib: list[float] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+    @property
+    def peak(self) -> float:
+        return max(self.peak_mib) if self.peak_mib else 0.0
+
+
+def bench_env() -> dict[str, str]:
+    """The environment for measured processes: bytecode caching on, as on a user's machine.
+
+    Some sandboxes set PYTHONDONTWRITEBYTECODE, which makes every run recompile archc from
+    source and measures the sandbox, not archc.
+    """
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    return env
+
+
+def run_process(argv: Sequence[str], env: Mapping[str, str] | None = None,
+                cwd: str | None = None) -> tuple[float, float]:
+    """Run one process to completion; (wall seconds, peak RSS MiB). Fails loudly on error."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(list(argv), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            env=dict(env) if env is not None else bench_env(), cwd=cwd)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    if proc.stderr:
+        proc.stderr.close()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} exited {proc.returncode}: {err[-2000:]}")
+    return elapsed, usage.ru_maxrss / 1024  # Linux reports KiB
+
+
+def side_by_side(commands: Mapping[str, Sequence[str]], repeats: int, warmup: int = 1,
+                 cwd: str | None = None) -> dict[str, Runs]:
+    """Run every command `repeats` times, interleaved, after `warmup` unmeasured rounds."""
+    env = bench_env()
+    for _ in range(warmup):
+        for argv in commands.values():
+            run_process(argv, env, cwd)
+    runs = {name: Runs() for name in commands}
+    for _ in range(repeats):
+        for name, argv in commands.items():
+            seconds, peak = run_process(argv, env, cwd)
+            runs[name].seconds.append(seconds)
+            runs[name].peak_mib.append(peak)
+    return runs
+
+
+def time_call(fn: Callable[[], object], repeats: int, warmup: int = 1) -> Runs:
+    """Median-ready wall times of an in-process call."""
+    for _ in range(warmup):
+        fn()
+    runs = Runs()
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        runs.seconds.append(time.perf_counter() - start)
+    return runs

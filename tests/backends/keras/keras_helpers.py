@@ -1,0 +1,50 @@
+"""Helpers shared by the Keras backend tests (imported only by `tf`-marked modules)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[3]
+
+# Every zoo spec and variant, with its figures from ../shared/reference/numbers.md:
+# (spec, variant, total params, trainable params).
+ZOO: list[tuple[str, str | None, int, int]] = [
+    ("lenet5", None, 60_850, 60_850),
+    ("alexnet", "one_tower", 62_378_344, 62_378_344),
+    ("alexnet", "two_gpu", 60_965_224, 60_965_224),
+    ("vgg16", None, 138_357_544, 138_357_544),
+    ("googlenet", "default", 6_998_552, 6_998_552),
+    ("googlenet", "with_aux", 13_378_280, 13_378_280),
+    ("resnet", "resnet18", 11_699_112, 11_689_512),
+    ("resnet", "resnet34", 21_814_696, 21_797_672),
+    ("resnet", "resnet50", 25_636_712, 25_583_592),
+    ("resnet", "resnet101", 44_707_176, 44_601_832),
+    ("resnet", "resnet152", 60_419_944, 60_268_520),
+    ("xception", None, 22_910_480, 22_855_952),
+    ("se_resnet50", None, 28_167_704, 28_114_584),
+]
+
+
+def spec_path(name: str) -> str:
+    return str(ROOT / "specs" / f"{name}.yaml")
+
+
+def weight_count(weights: Any) -> int:
+    total = 0
+    for w in weights:
+        size = 1
+        for d in w.shape:
+            size *= int(d)
+        total += size
+    return total
+
+
+def run_python(code: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run `code` in a fresh interpreter with the checkout importable."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=env, cwd=ROOT, timeout=timeout, check=False)

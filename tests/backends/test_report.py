@@ -1,0 +1,114 @@
+"""The summary report: depth collapsing, block subtotals, four formats, deterministic bytes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from spec_helpers import ROOT, SPECS
+
+import archc
+from archc.backends.report import RENDERERS, build_report, render_json
+
+GOOGLENET = SPECS / "googlenet.yaml"
+
+
+def _analysis(spec: str = "googlenet.yaml", variant: str | None = None) -> archc.Summary:
+    return archc.load(SPECS / spec, variant=variant)
+
+
+def test_block_subtotals_equal_the_sum_of_their_layers() -> None:
+    s = _analysis("resnet.yaml", "resnet50")
+    report = s.report()
+    blocks = [r for r in report.rows if r.is_block]
+    assert blocks, "resnet50 has blocks"
+    for block in blocks:
+        path = "/".join(filter(None, (block.scope, block.name)))
+        inside = [r for r in report.layers
+                  if r.scope == path or r.scope.startswith(path + "/")]
+        assert inside, path
+        assert block.cost.params == sum(r.cost.params for r in inside), path
+        assert block.cost.macs == sum(r.cost.macs for r in inside), path
+        assert block.cost.trainable == sum(r.cost.trainable for r in inside), path
+        assert block.activation_bytes == sum(r.activation_bytes for r in inside), path
+
+
+def test_depth_collapses_blocks() -> None:
+    s = _analysis()
+    full = s.report()
+    one = s.report(depth=1)
+    assert all(r.depth == 0 for r in one.rows)
+    collapsed = [r for r in one.rows if r.collapsed]
+    assert [r.name for r in collapsed] == [
+        "inception_3a", "inception_3b", "inception_4a", "inception_4b", "inception_4c",
+        "inception_4d", "inception_4e", "inception_5a", "inception_5b"]
+    # collapsing hides rows but never changes a figure
+    assert sum(r.cost.params for r in one.rows) == s.total_params
+    assert one.total == full.total and one.layers == full.layers
+    two = s.report(depth=2)
+    assert max(r.depth for r in two.rows) == 1
+    assert [r.name for r in two.rows if r.collapsed][:1] == ["branches"]
+    assert len(one.rows) < len(two.rows) < len(full.rows)
+
+
+def test_rows_are_in_spec_order_with_blocks_before_their_layers() -> None:
+    rows = _analysis().report().rows
+    names = [("/".join(filter(None, (r.scope, r.name)))) for r in rows]
+    assert names[:3] == ["conv1", "pool1", "norm1"]
+    i = names.index("inception_3a")
+    assert names[i + 1] == "inception_3a/branches"
+    assert names[i + 2] == "inception_3a/branches/branch1"
+
+
+def test_json_fields() -> None:
+    data = json.loads(render_json(_analysis("lenet5.yaml").report()))
+    for key in ("name", "variant", "inputs", "outputs", "total_params", "trainable_params",
+                "non_trainable_params", "total_macs", "total_flops", "layers"):
+        assert key in data
+    assert data["inputs"] == [{"name": "input", "shape": [32, 32, 1]}]
+    assert data["outputs"] == [{"name": "output", "shape": [10]}]
+    layer = data["layers"][0]
+    assert {k: layer[k] for k in ("name", "type", "scope", "inputs", "output_shape", "params",
+                                  "trainable_params", "macs")} == {
+        "name": "c1", "type": "conv2d", "scope": "", "inputs": ["input"],
+        "output_shape": [28, 28, 6], "params": 156, "trainable_params": 156,
+        "macs": 117_600}
+    assert data["total_params"] == sum(x["params"] for x in data["layers"]) == 60_850
+
+
+def test_table_markdown_csv() -> None:
+    report = _analysis("lenet5.yaml").report()
+    table = RENDERERS["table"](report)
+    assert table.splitlines()[0] == "lenet5"
+    assert "Total params:         60,850" in table
+    assert "MACs:                 326,520 (multiply-accumulates)" in table
+    assert "FLOPs:                653,040 (2 x MACs)" in table
+    md = RENDERERS["markdown"](report)
+    assert "| c3 | conv2d | 10x10x16 | 1,516 | 150,000 |" in md.splitlines()
+    rows = list(csv.DictReader(io.StringIO(RENDERERS["csv"](report))))
+    assert [r["name"] for r in rows][:3] == ["c1", "s2", "c3"]
+    assert sum(int(r["params"]) for r in rows) == 60_850
+    assert sum(int(r["macs"]) for r in rows) == 326_520
+
+
+@pytest.mark.parametrize("fmt", ["table", "json"])  # two processes each: keep it quick
+def test_byte_identical_across_processes(fmt: str) -> None:
+    outputs = []
+    for seed in ("1", "2"):  # different hash seeds: no output may depend on set/dict order
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        proc = subprocess.run(
+            [sys.executable, "-m", "archc", "summary", str(GOOGLENET), "--variant", "with_aux",
+             "--format", fmt], capture_output=True, check=True, env=env, cwd=ROOT)
+        outputs.append(proc.stdout)
+    assert outputs[0] == outputs[1] and outputs[0]
+
+
+def test_same_report_twice_in_process() -> None:
+    a = build_report(_analysis().analysis)
+    b = build_report(_analysis().analysis)
+    assert all(render(a) == render(b) for render in RENDERERS.values())

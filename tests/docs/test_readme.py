@@ -1,0 +1,120 @@
+"""The README is true: its opening commands exist, its pasted output is what archc prints
+today, its Python session runs, and every relative link in the documentation resolves.
+"""
+
+from __future__ import annotations
+
+import doctest
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+
+from archc.cli import main
+
+from .markdown_blocks import ROOT, fenced_blocks, markdown_files
+
+README = ROOT / "README.md"
+
+
+def test_readme_opens_with_make_demo_and_make_test() -> None:
+    first = fenced_blocks(README)[0]
+    assert first.text == "make demo\nmake test\n"
+    assert first.line <= 5
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^demo:", makefile, re.MULTILINE)
+    assert re.search(r"^test:", makefile, re.MULTILINE)
+
+
+def _sessions() -> list[tuple[str, str, str]]:
+    """(where, command, shown output) for every `$ archc ...` in README console blocks."""
+    found = []
+    for block in fenced_blocks(README):
+        if block.info != "console":
+            continue
+        command: str | None = None
+        output: list[str] = []
+        for line in block.text.splitlines():
+            if line.startswith("$ "):
+                if command is not None:
+                    found.append((block.where, command, "\n".join(output)))
+                command, output = line[2:], []
+            else:
+                output.append(line)
+        if command is not None:
+            found.append((block.where, command, "\n".join(output)))
+    return found
+
+
+SESSIONS = _sessions()
+
+
+def test_readme_has_sessions() -> None:
+    assert len(SESSIONS) >= 4
+
+
+@pytest.mark.parametrize(("where", "command", "shown"), SESSIONS,
+                         ids=[c for _, c, _ in SESSIONS])
+def test_readme_output_is_real(where: str, command: str, shown: str,
+                               monkeypatch: pytest.MonkeyPatch,
+                               capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(ROOT)
+    argv, _, pipe = command.partition(" | ")
+    args = shlex.split(argv)
+    assert args[0] == "archc"
+    main(args[1:])
+    out, err = capsys.readouterr()
+    printed = (out + err).rstrip("\n").splitlines()
+    if pipe:
+        head = shlex.split(pipe)
+        assert head[:2] == ["head", "-n"], f"{where}: only `| head -n N` is supported"
+        printed = printed[: int(head[2])]
+    assert "\n".join(printed) == shown, f"{where}: `{command}` prints something else now"
+
+
+def test_readme_python_session_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    blocks = [b for b in fenced_blocks(README) if b.info == "pycon"]
+    assert blocks
+    parser = doctest.DocTestParser()
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    for block in blocks:
+        test = parser.get_doctest(block.text, {}, block.where, str(README), block.line)
+        assert test.examples
+        result = runner.run(test)
+        assert result.failed == 0, f"{block.where}: the Python session fails"
+
+
+_LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def _anchor(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to dashes."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+def _anchors(path: Path) -> set[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return {_anchor(line.lstrip("#")) for line in lines if re.match(r"^#{1,6} ", line)}
+
+
+def _links() -> list[tuple[Path, str]]:
+    found = []
+    for path in markdown_files():
+        if path.exists():
+            for target in _LINK.findall(path.read_text(encoding="utf-8")):
+                if not re.match(r"^[a-z]+:", target):  # skip http:, mailto:, ...
+                    found.append((path, target))
+    return found
+
+
+@pytest.mark.parametrize(("source", "target"), _links(),
+                         ids=[f"{p.name}->{t}" for p, t in _links()])
+def test_relative_links_resolve(source: Path, target: str) -> None:
+    file_part, _, anchor = target.partition("#")
+    path = (source.parent / file_part).resolve() if file_part else source
+    assert path.exists(), f"{source.name}: the link target {file_part} does not exist"
+    if anchor and path.suffix == ".md":
+        assert anchor in _anchors(path), f"{source.name}: no heading for #{anchor} in {path.name}"

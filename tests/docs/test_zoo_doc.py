@@ -1,0 +1,104 @@
+"""The table in docs/zoo.md is what archc computes, and what numbers.md says.
+
+Each row is recomputed with `archc.load(spec, variant=...)`. Where the reference file
+`../shared/reference/numbers.md` is present (it lives next to the repository, not in it),
+the rows are also compared with its totals table, matched by the network labels below.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pytest
+
+import archc
+from archc.pipeline import compile_file
+
+from .markdown_blocks import ROOT
+
+DOC = ROOT / "docs" / "zoo.md"
+NUMBERS = ROOT.parent / "shared" / "reference" / "numbers.md"
+
+_ROW = re.compile(
+    r"^\| `(specs/[a-z0-9_]+\.yaml)` \| (?:`([a-z0-9_]+)`|-) \| (\d+(?:x\d+)*) \| "
+    r"([\d,]+) \| ([\d,]+) \| ([\d,]+) \|", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Row:
+    spec: str
+    variant: str | None
+    input: str
+    params: int
+    trainable: int
+    macs: int
+
+
+def _int(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
+def _rows() -> list[Row]:
+    text = DOC.read_text(encoding="utf-8")
+    return [Row(m[1], m[2] or None, m[3], _int(m[4]), _int(m[5]), _int(m[6]))
+            for m in _ROW.finditer(text)]
+
+
+ROWS = _rows()
+
+
+def test_the_table_is_parsed() -> None:
+    assert len(ROWS) == 13  # 1 + 2 + 1 + 2 + 5 + 1 + 1 networks of the reference table
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda r: f"{r.spec}:{r.variant}")
+def test_row_equals_the_analysis(row: Row) -> None:
+    summary = archc.load(str(ROOT / row.spec), variant=row.variant)
+    (shape,) = summary.inputs.values()
+    assert "x".join(map(str, shape)) == row.input
+    assert (summary.total_params, summary.trainable_params, summary.total_macs) == \
+        (row.params, row.trainable, row.macs)
+
+
+def test_every_variant_and_spec_is_covered() -> None:
+    listed = {(r.spec, r.variant) for r in ROWS}
+    text = DOC.read_text(encoding="utf-8")
+    for path in sorted((ROOT / "specs").glob("*.yaml")):
+        name = f"specs/{path.name}"
+        assert f"`{name}`" in text, f"{name} is not mentioned in docs/zoo.md"
+        header = compile_file(str(path)).header
+        assert header is not None
+        if any(spec == name for spec, _ in listed):
+            expected: set[str | None] = set(header.variants) or {None}
+            assert {v for spec, v in listed if spec == name} == expected
+
+
+# The row of numbers.md's totals table for each zoo row, by the start of its label.
+LABELS = {
+    ("specs/lenet5.yaml", None): "LeNet-5",
+    ("specs/alexnet.yaml", "one_tower"): "AlexNet, one tower",
+    ("specs/alexnet.yaml", "two_gpu"): "AlexNet, two-GPU",
+    ("specs/vgg16.yaml", None): "VGG16",
+    ("specs/googlenet.yaml", "default"): "GoogLeNet, Table 1",
+    ("specs/googlenet.yaml", "with_aux"): "GoogLeNet with both",
+    ("specs/resnet.yaml", "resnet18"): "ResNet-18",
+    ("specs/resnet.yaml", "resnet34"): "ResNet-34",
+    ("specs/resnet.yaml", "resnet50"): "ResNet-50",
+    ("specs/resnet.yaml", "resnet101"): "ResNet-101",
+    ("specs/resnet.yaml", "resnet152"): "ResNet-152",
+    ("specs/xception.yaml", None): "Xception",
+    ("specs/se_resnet50.yaml", None): "SE-ResNet-50",
+}
+
+
+@pytest.mark.skipif(not NUMBERS.exists(), reason="../shared/reference/numbers.md not present")
+@pytest.mark.parametrize("row", ROWS, ids=lambda r: f"{r.spec}:{r.variant}")
+def test_row_equals_numbers_md(row: Row) -> None:
+    label = LABELS[(row.spec, row.variant)]
+    lines = [line for line in NUMBERS.read_text(encoding="utf-8").splitlines()
+             if line.startswith(f"| {label}")]
+    assert len(lines) == 1, f"no single row `{label}` in numbers.md"
+    cells = [c.strip() for c in lines[0].strip("|").split("|")]
+    assert (_int(cells[1]), _int(cells[2]), _int(cells[3])) == \
+        (row.params, row.trainable, row.macs)

@@ -1,0 +1,91 @@
+"""Lint over the zoo: exactly the expected findings, no noise.
+
+The full set is pinned for every spec and variant. Why each finding is right:
+- AlexNet: conv2's 5x5 (96 -> 256) as two 3x3 (96 -> 96 -> 256) needs about half the params;
+  both LRNs; pool2 (27 -> 13) is followed by 384 channels, not 2 x 256; fc6..fc8 hold 94%.
+- VGG16: block5 stays at 512 after block4's pool; fc1 holds 74% of all params.
+- GoogLeNet: all nine 5x5 branch convolutions; both LRNs; 4x and 5x modules widen by less
+  than 2x after pool3 and pool4; with the auxiliary heads, dense layers hold over half the
+  params.
+- Xception: the middle flow stays at 728 (the widest map at 19x19 is 1024 < 2 x 728).
+- LeNet-5, ResNet-18..152, SE-ResNet-50 and pre-activation ResNet-1001 are clean: LeNet's
+  5x5s read 1 channel (c1), use a connection table (c3) or cover the whole map (c5); ResNet's
+  stem pool may feed a stage of 64 (ResNet-18/34) because the 7x7/2 stem is a transition,
+  not a stage.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from archc.lint import config_for, lint_compiled
+from archc.pipeline import Options, compile_file
+
+SPECS = Path(__file__).resolve().parents[2] / "specs"
+
+_GOOGLENET_5X5 = [("L001", f"inception_{m}/branches/branch3/conv5x5")
+                  for m in ("3a", "3b", "4a", "4b", "4c", "4d", "4e", "5a", "5b")]
+_GOOGLENET = [*_GOOGLENET_5X5, ("L003", "norm1"), ("L003", "norm2"), ("L002", "pool3"),
+              ("L002", "pool4")]
+_ALEXNET = [("L003", "norm1"), ("L001", "conv2"), ("L003", "norm2"), ("L002", "pool2"),
+            ("L006", "fc6")]
+
+EXPECTED: dict[tuple[str, str | None], list[tuple[str, str]]] = {
+    ("lenet5", None): [],
+    ("alexnet", "one_tower"): _ALEXNET,
+    ("alexnet", "two_gpu"): _ALEXNET,
+    ("vgg16", None): [("L002", "block4/pool"), ("L006", "fc1")],
+    ("googlenet", "default"): _GOOGLENET,
+    ("googlenet", "with_aux"): [*_GOOGLENET_5X5, ("L006", "aux1/dense_1"), *_GOOGLENET[9:]],
+    ("resnet", "resnet18"): [],
+    ("resnet", "resnet34"): [],
+    ("resnet", "resnet50"): [],
+    ("resnet", "resnet101"): [],
+    ("resnet", "resnet152"): [],
+    ("xception", None): [("L002", "block4/residual_1/pool")],
+    ("se_resnet50", None): [],
+    ("preact_resnet1001", None): [],
+}
+
+
+def _findings(name: str, variant: str | None) -> list[tuple[str, str]]:
+    compiled = compile_file(str(SPECS / f"{name}.yaml"), Options(variant=variant))
+    found = []
+    for d in lint_compiled(compiled, config_for(compiled)):
+        # every message names its layer in backticks first: `conv2`, `inception_3a/...`
+        found.append((d.code, d.message.split("`")[1]))
+    return found
+
+
+@pytest.mark.parametrize(("name", "variant"), list(EXPECTED))
+def test_zoo_findings(name: str, variant: str | None) -> None:
+    assert _findings(name, variant) == EXPECTED[(name, variant)]
+
+
+def test_every_zoo_spec_is_pinned() -> None:
+    assert {p.stem for p in SPECS.glob("*.yaml")} <= {n for n, _ in EXPECTED}
+
+
+def test_alexnet_conv2_saving_by_hand() -> None:
+    # conv2: 27x27 output, 96 -> 256, 5x5, pad 2 (one pixel per 3x3), with biases.
+    compiled = compile_file(str(SPECS / "alexnet.yaml"))
+    [d] = [d for d in lint_compiled(compiled, config_for(compiled)) if d.code == "L001"]
+    five = 25 * 96 * 256 + 256
+    stack = 9 * 96 * 96 + 96 + 9 * 96 * 256 + 256
+    assert five == 614_656  # numbers.md, conv2 params
+    macs_five = 27 * 27 * 25 * 96 * 256
+    assert macs_five == 447_897_600  # numbers.md, conv2 MACs
+    macs_stack = 27 * 27 * (9 * 96 * 96 + 9 * 96 * 256)
+    assert f"{stack:,} instead of {five:,} params" in d.message
+    assert f"{macs_stack:,} instead of {macs_five:,} MACs" in d.message
+
+
+def test_vgg16_fc1_share_by_hand() -> None:
+    compiled = compile_file(str(SPECS / "vgg16.yaml"))
+    [d] = [d for d in lint_compiled(compiled, config_for(compiled)) if d.code == "L006"]
+    fc1 = 7 * 7 * 512 * 4096 + 4096
+    total = 138_357_544  # numbers.md
+    assert f"`fc1` alone holds {fc1:,} ({fc1 / total:.1%})" in d.message
+    assert f"{fc1 / total:.1%}" == "74.3%"

@@ -1,0 +1,346 @@
+"""Lowering: names and scopes, blocks, repeat, parallel, residual, when/output, variants,
+and the name errors (duplicates, unknown names, forward references, cycles)."""
+
+from __future__ import annotations
+
+import pytest
+from spec_helpers import compile_yaml, errors_of, one_error
+
+from archc.ir import Op
+from archc.pipeline import UsageError
+
+NET = """
+archc: 1
+name: t
+input: [8, 8, 4]
+variables: {n: 2, extra: false}
+variants:
+  wide: {n: 3, extra: true}
+defaults:
+  conv2d: {kernel_size: 3, padding: same}
+blocks:
+  unit:
+    params: [filters, {strides: 1}]
+    layers:
+      - residual:
+          body:
+            - conv2d: {filters: $filters, strides: $strides}
+            - batch_norm: {}
+      - activation: relu
+layers:
+  - conv2d: {filters: 4}
+  - conv2d: {filters: 4}
+  - repeat: {name: stage, times: $n, block: unit, with: {filters: 8}, first: {strides: 2}}
+  - parallel:
+      name: mix
+      branches:
+        - - conv2d: {filters: 2}
+        - - max_pool2d: {pool_size: 3, strides: 1, padding: same}
+      merge: concat
+  - dense: {units: 3, name: side, when: $extra, output: true}
+  - flatten: {inputs: mix}
+"""
+
+
+def _names(text: str, variant: str | None = None) -> list[str]:
+    return [n.name for n in compile_yaml(text, variant).graph.nodes]
+
+
+def test_auto_names_scopes_and_order() -> None:
+    g = compile_yaml(NET).graph
+    assert [n.name for n in g.nodes] == [
+        "input", "conv2d_1", "conv2d_2",
+        "stage/block1/residual_1/shortcut/conv", "stage/block1/residual_1/shortcut/bn",
+        "stage/block1/residual_1/conv2d_1", "stage/block1/residual_1/batch_norm_1",
+        "stage/block1/residual_1/add", "stage/block1/activation_1",
+        "stage/block2/residual_1/conv2d_1", "stage/block2/residual_1/batch_norm_1",
+        "stage/block2/residual_1/add", "stage/block2/activation_1",
+        "mix/branch1/conv2d_1", "mix/branch2/max_pool2d_1", "mix/concat", "flatten_1",
+    ]
+    assert g["stage/block2/residual_1/add"].scope == ("stage", "block2", "residual_1")
+    assert [(s.name, s.kind) for s in g.scopes][:4] == [
+        ("stage", "repeat"), ("stage/block1", "unit"), ("stage/block1/residual_1", "residual"),
+        ("stage/block1/residual_1/shortcut", "shortcut")]
+    assert g.inputs == ("input",) and g.outputs == ("flatten_1",)
+    assert g.lint() == []
+
+
+def test_repeat_first_overrides_only_the_first_repetition() -> None:
+    c = compile_yaml(NET)
+    g, shapes = c.graph, c.lowered.shapes  # type: ignore[union-attr]
+    assert g["stage/block1/residual_1/conv2d_1"].attrs["strides"] == (2, 2)
+    assert g["stage/block2/residual_1/conv2d_1"].attrs["strides"] == (1, 1)
+    assert shapes["stage/block2/activation_1"] == (4, 4, 8)
+
+
+def test_residual_auto_projection_is_hoisted_and_identity_elsewhere() -> None:
+    g = compile_yaml(NET).graph
+    first = g["stage/block1/residual_1/add"]
+    # projection: 1x1 conv with the body's stride and filters, + BN, before the body
+    assert first.inputs == ("stage/block1/residual_1/shortcut/bn",
+                            "stage/block1/residual_1/batch_norm_1")
+    conv = g["stage/block1/residual_1/shortcut/conv"]
+    assert (conv.attrs["kernel_size"], conv.attrs["strides"], conv.attrs["filters"]) == (
+        (1, 1), (2, 2), 8)
+    names = [n.name for n in g.nodes]
+    assert names.index("stage/block1/residual_1/shortcut/bn") < names.index(
+        "stage/block1/residual_1/conv2d_1")
+    # identity: the add reads the block's input directly
+    assert g["stage/block2/residual_1/add"].inputs[0] == "stage/block1/activation_1"
+
+
+def test_parallel_merges_branches() -> None:
+    c = compile_yaml(NET)
+    g = c.graph
+    assert g["mix/concat"].op is Op.CONCAT
+    assert g["mix/concat"].inputs == ("mix/branch1/conv2d_1", "mix/branch2/max_pool2d_1")
+    assert c.lowered is not None and c.lowered.shapes["mix/concat"] == (4, 4, 2 + 8)
+
+
+def test_variant_when_and_output() -> None:
+    c = compile_yaml(NET, variant="wide")
+    names = [n.name for n in c.graph.nodes]
+    assert "stage/block3/activation_1" in names and "side" in names
+    assert c.graph.outputs == ("flatten_1", "side")
+    assert c.variant == "wide" and c.variables == {"n": 3, "extra": True}
+
+
+def test_set_overrides_a_variable() -> None:
+    c = compile_yaml(NET, overrides=(("n", "1"),))
+    assert not any(n.name.startswith("stage/block2") for n in c.graph.nodes)
+    c = compile_yaml(NET, variant="wide", overrides=(("n", "4"),))
+    assert "stage/block4/activation_1" in [n.name for n in c.graph.nodes]
+
+
+def test_unknown_variant_and_set_are_usage_errors() -> None:
+    with pytest.raises(UsageError, match=r"unknown variant `wid` \(variants: wide\); did you "
+                                         r"mean `wide`\?"):
+        compile_yaml(NET, variant="wid")
+    with pytest.raises(UsageError, match=r"--set m: the spec has no variable `m`"):
+        compile_yaml(NET, overrides=(("m", "1"),))
+
+
+def test_variant_setting_an_undeclared_variable() -> None:
+    d = one_error("""
+        archc: 1
+        name: t
+        input: [8, 8, 1]
+        variables: {width: 1}
+        variants:
+          big: {widht: 2}
+        layers: [flatten]
+    """)
+    assert d.code == "N006"
+    assert d.message == "variant `big` sets `widht`, which is not a variable"
+    assert d.help == "did you mean `width`?"
+
+
+def test_block_parameters_defaults_and_errors() -> None:
+    spec = """
+        archc: 1
+        name: t
+        input: [8, 8, 1]
+        blocks:
+          b:
+            params: [filters, {kernel: 3}]
+            layers:
+              - conv2d: {filters: $filters, kernel_size: $kernel}
+        layers:
+          - b: {filters: 2}
+          - b: {name: five, filters: 2, kernel: 5}
+    """
+    g = compile_yaml(spec).graph
+    assert g["b_1/conv2d_1"].attrs["kernel_size"] == (3, 3)
+    assert g["five/conv2d_1"].attrs["kernel_size"] == (5, 5)
+    d = one_error(spec.replace("- b: {filters: 2}", "- b: {filtres: 2}"))
+    assert (d.code, d.message, d.help) == ("S002", "block `b` has no parameter `filtres`",
+                                           "did you mean `filters`?")
+    d = one_error(spec.replace("- b: {filters: 2}", "- b: {}"))
+    assert (d.code, d.message) == ("S003", "block `b` needs the parameter `filters`")
+
+
+def test_recursive_block() -> None:
+    d = one_error("""
+        archc: 1
+        name: t
+        input: [8, 8, 1]
+        blocks:
+          a: {layers: [{b: {}}]}
+          b: {layers: [{a: {}}]}
+        layers:
+          - a: {}
+    """)
+    assert (d.code, d.message) == ("N004", "block `a` uses itself: a -> b -> a")
+
+
+def test_repeat_of_layers_with_index() -> None:
+    g = compile_yaml("""
+        archc: 1
+        name: t
+        input: [8, 8, 1]
+        layers:
+          - repeat:
+              times: 3
+              layers:
+                - conv2d: {filters: $index * 2, kernel_size: 1}
+    """).graph
+    assert [n.attrs["filters"] for n in g.nodes[1:]] == [2, 4, 6]
+    assert [n.name for n in g.nodes[1:]] == [
+        "repeat_1/block1/conv2d_1", "repeat_1/block2/conv2d_1", "repeat_1/block3/conv2d_1"]
+
+
+def test_explicit_shortcut_and_identity_errors() -> None:
+    spec = """
+        archc: 1
+        name: t
+        input: [8, 8, 4]
+        layers:
+          - residual:
+              name: r
+              body:
+                - conv2d: {filters: 8, kernel_size: 3, padding: same}
+              shortcut:
+                - conv2d: {name: proj, filters: 8, kernel_size: 1}
+    """
+    g = compile_yaml(spec).graph
+    assert [n.name for n in g.nodes] == ["input", "r/shortcut/proj", "r/conv2d_1", "r/add"]
+    d = one_error(spec.replace("""shortcut:
+                - conv2d: {name: proj, filters: 8, kernel_size: 1}""", "shortcut: identity"))
+    assert d.code == "G002"
+    assert d.message == "`add` needs equal shapes; received 8x8x4, 8x8x8"
+
+
+def test_projection_without_batch_norm_and_bias_default() -> None:
+    g = compile_yaml("""
+        archc: 1
+        name: t
+        input: [8, 8, 4]
+        defaults:
+          conv2d: {use_bias: false}
+        layers:
+          - residual:
+              name: r
+              body: [{conv2d: {filters: 8, kernel_size: 1, strides: 2}}]
+              projection: {batch_norm: false}
+    """).graph
+    assert [n.name for n in g.nodes] == ["input", "r/shortcut/conv", "r/conv2d_1", "r/add"]
+    assert g["r/shortcut/conv"].attrs["use_bias"] is False
+
+
+def test_duplicate_names() -> None:
+    d = one_error("""
+        archc: 1
+        name: t
+        input: [8, 8, 1]
+        layers:
+          - conv2d: {name: a, filters: 2, kernel_size: 1}
+          - conv2d: {name: a, filters: 2, kernel_size: 1}
+    """)
+    assert (d.code, d.message) == ("N002", "duplicate layer name `a` (first used at line 6)")
+    assert d.span is not None and d.span.line == 7
+
+
+def test_unknown_name_with_did_you_mean() -> None:
+    d = one_error("""
+        archc: 1
+        name: t
+        input: [8, 8, 1]
+        layers:
+          - conv2d: {name: stem, filters: 2, kernel_size: 1}
+          - flatten: {inputs: stme}
+    """)
+    assert (d.code, d.message, d.help) == ("N001", "unknown layer name `stme`",
+                                           "did you mean `stem`?")
+    assert d.span is not None and (d.span.line, d.span.col) == (7, 23)
+
+
+def test_unknown_output() -> None:
+    d = one_error("""
+        archc: 1
+        name: t
+        input: [8, 8, 1]
+        outputs: [hed]
+        layers:
+          - flatten: {name: head}
+    """)
+    assert (d.code, d.message, d.help) == ("N001", "unknown output `hed`", "did you mean `head`?")
+
+
+def test_forward_reference() -> None:
+    d = one_error("""
+        archc: 1
+        name: t
+        input: [8, 8, 1]
+        layers:
+          - flatten: {name: a, inputs: b}
+          - conv2d: {name: b, inputs: input, filters: 2, kernel_size: 1}
+    """)
+    assert d.code == "N001"
+    assert d.message == ("`b` is defined later (item 2 of this list); a layer can only read "
+                         "layers above it")
+
+
+def test_cycle_with_its_path() -> None:
+    d = one_error("""
+        archc: 1
+        name: t
+        input: [8, 8, 1]
+        layers:
+          - conv2d: {name: a, filters: 2, kernel_size: 1, inputs: c}
+          - conv2d: {name: b, filters: 2, kernel_size: 1}
+          - conv2d: {name: c, filters: 2, kernel_size: 1}
+    """)
+    assert (d.code, d.message) == ("G008", "the layers form a cycle: a -> c -> b -> a")
+    assert d.span is not None and d.span.line == 6
+
+
+def test_unknown_layer_type_and_block() -> None:
+    codes = errors_of("""
+        archc: 1
+        name: t
+        input: [8, 8, 1]
+        layers:
+          - conv: {filters: 2}
+          - repeat: {times: 2, block: unt}
+    """)
+    assert [(d.code, d.message, d.help) for d in codes] == [
+        ("S005", "unknown layer type `conv`", "did you mean `conv2d`?"),
+        ("S005", "unknown block `unt`", None),
+    ]
+
+
+def test_squeeze_excitation_lowers_to_four_nodes() -> None:
+    g = compile_yaml("""
+        archc: 1
+        name: t
+        input: [4, 4, 32]
+        layers:
+          - squeeze_excitation: {name: se, ratio: 8}
+    """).graph
+    assert [(n.name, n.op.value) for n in g.nodes[1:]] == [
+        ("se/squeeze", "global_avg_pool2d"), ("se/reduce", "dense"), ("se/expand", "dense"),
+        ("se/scale", "multiply")]
+    assert g["se/reduce"].attrs["units"] == 4 and g["se/expand"].attrs["units"] == 32
+    assert g["se/scale"].inputs == ("input", "se/expand")
+
+
+def test_repeat_cap() -> None:
+    d = one_error("""
+        archc: 1
+        name: t
+        input: [8, 8, 1]
+        layers:
+          - repeat: {times: 20000, layers: [flatten]}
+    """)
+    assert (d.code, d.message) == ("C002", "`times: 20,000` exceeds the repeat cap of 10,000")
+
+
+def test_merge_needs_two_inputs() -> None:
+    d = one_error("""
+        archc: 1
+        name: t
+        input: [8, 8, 1]
+        layers:
+          - add: {inputs: [input]}
+    """)
+    assert (d.code, d.message) == ("S004", "a merge needs at least two inputs; received 1")

@@ -1,0 +1,91 @@
+"""Cost rules: hand arithmetic per op, as Keras counts params and numbers.md counts MACs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from spec_helpers import compile_yaml
+
+from archc.ir import Op
+from archc.passes.costs import Cost, cost_of
+
+CONV: dict[str, Any] = {"filters": 8, "kernel_size": (3, 3), "strides": (1, 1),
+                        "padding": "valid", "dilation": (1, 1), "groups": 1,
+                        "use_bias": True, "connections": None}
+
+
+def test_conv2d() -> None:
+    # 3*3*16 weights per filter, 8 filters, + 8 biases; MACs = 30*30*8 * 3*3*16
+    assert cost_of(Op.CONV2D, CONV, [(32, 32, 16)], (30, 30, 8)) == Cost(
+        3 * 3 * 16 * 8 + 8, 0, 30 * 30 * 8 * 3 * 3 * 16)
+    # groups divide the input channels each filter reads
+    grouped = cost_of(Op.CONV2D, CONV | {"groups": 2, "use_bias": False}, [(32, 32, 16)],
+                      (30, 30, 8))
+    assert grouped == Cost(3 * 3 * 8 * 8, 0, 30 * 30 * 8 * 3 * 3 * 8)
+    # a connection table: one 3x3 kernel per link
+    table = ((0,), (0, 1), (1, 2, 3))
+    sparse = cost_of(Op.CONV2D, CONV | {"filters": 3, "connections": table}, [(8, 8, 4)],
+                     (6, 6, 3))
+    assert sparse == Cost(9 * 6 + 3, 0, 6 * 6 * 9 * 6)
+
+
+def test_depthwise_and_separable() -> None:
+    dw = {"kernel_size": (3, 3), "depth_multiplier": 2, "use_bias": True}
+    # 16 channels * 2 = 32 maps: 3*3*32 weights + 32 biases; MACs 10*10*32*9
+    assert cost_of(Op.DEPTHWISE_CONV2D, dw, [(10, 10, 16)], (10, 10, 32)) == Cost(
+        9 * 32 + 32, 0, 10 * 10 * 32 * 9)
+    sep = dw | {"filters": 5, "depth_multiplier": 1, "use_bias": False}
+    # depthwise 9*16 + pointwise 16*5; MACs 10*10*16*(9 + 5)
+    assert cost_of(Op.SEPARABLE_CONV2D, sep, [(10, 10, 16)], (10, 10, 5)) == Cost(
+        9 * 16 + 16 * 5, 0, 10 * 10 * 16 * (9 + 5))
+
+
+def test_dense() -> None:
+    assert cost_of(Op.DENSE, {"units": 10, "use_bias": True}, [(84,)], (10,)) == Cost(
+        84 * 10 + 10, 0, 840)
+    # on a feature map, a dense layer is a 1x1 conv: MACs scale with the positions
+    assert cost_of(Op.DENSE, {"units": 3, "use_bias": False}, [(4, 4, 10)], (4, 4, 3)) == Cost(
+        30, 0, 4 * 4 * 30)
+
+
+def test_batch_norm_split_as_keras_does() -> None:
+    bn = {"center": True, "scale": True}
+    assert cost_of(Op.BATCH_NORM, bn, [(7, 7, 64)], (7, 7, 64)) == Cost(128, 128, 0)
+    assert cost_of(Op.BATCH_NORM, bn | {"scale": False}, [(7, 7, 64)], (7, 7, 64)) == Cost(
+        64, 128, 0)
+
+
+def test_subsampling_has_a_coefficient_and_a_bias_per_map() -> None:
+    assert cost_of(Op.SUBSAMPLING2D, {}, [(28, 28, 6)], (14, 14, 6)) == Cost(12, 0, 0)
+
+
+def test_free_ops() -> None:
+    for op in (Op.INPUT, Op.FLATTEN, Op.MAX_POOL2D, Op.AVG_POOL2D, Op.GLOBAL_AVG_POOL2D,
+               Op.GLOBAL_MAX_POOL2D, Op.LRN, Op.ACTIVATION, Op.DROPOUT, Op.ZERO_PADDING2D,
+               Op.CONCAT, Op.ADD, Op.MULTIPLY):
+        assert cost_of(op, {}, [(4, 4, 4)], (4, 4, 4)) == Cost(), op
+
+
+def test_cost_addition() -> None:
+    total = Cost(1, 2, 3) + Cost(10, 20, 30)
+    assert (total.trainable, total.non_trainable, total.macs, total.params) == (11, 22, 33, 33)
+
+
+def test_analysis_totals_and_activation_memory() -> None:
+    c = compile_yaml("""
+        archc: 1
+        name: t
+        input: [8, 8, 2]
+        layers:
+          - conv2d: {filters: 4, kernel_size: 3, padding: same}
+          - batch_norm: {}
+          - global_avg_pool2d: {}
+          - dense: {units: 3}
+    """)
+    a = c.analysis
+    assert a is not None
+    conv = 3 * 3 * 2 * 4 + 4
+    assert a.total == Cost(conv + 8 + 4 * 3 + 3, 8, 8 * 8 * 4 * 18 + 12)
+    # float32 outputs: input 8*8*2, conv and bn 8*8*4 each, pool 4, dense 3
+    assert a.activation_bytes == 4 * (128 + 256 + 256 + 4 + 3)
+    assert a.scope_total(()) == a.total
