@@ -66,11 +66,15 @@ def _print_diagnostics(diagnostics: Sequence[Diagnostic], stream: Any = None) ->
 
 
 def _read_source(file: str) -> str | None:
+    # Bounded: the spec may be /dev/zero or a pipe, and the loader read only its size cap.
     try:
         with open(file, encoding="utf-8", errors="replace") as handle:
-            return handle.read()
+            return handle.read(_MAX_SOURCE_CHARS)
     except OSError:
         return None
+
+
+_MAX_SOURCE_CHARS = 16 * 1024 * 1024  # 4x the default size cap; only for showing lines
 
 
 def _add_spec_options(p: argparse.ArgumentParser, variant: bool = True) -> None:
@@ -311,7 +315,9 @@ def cmd_diagram(args: argparse.Namespace) -> int:
         args.depth, args.rankdir, not args.no_fold, args.max_nodes))
     for notice in diagram.notices:
         print(f"archc: note: {notice}", file=sys.stderr)
-    if args.output == "-" and fmt == "gv":
+    if args.output == "-":
+        if fmt != "gv":
+            raise UsageError("-o - (standard output) needs --format gv")
         sys.stdout.write(diagram.source)
         return EXIT_OK
     out = Path(args.output or default_name(args.spec, compiled.variant, fmt))

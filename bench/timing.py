@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import statistics
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -43,21 +44,34 @@ def bench_env() -> dict[str, str]:
     return env
 
 
+# A small launcher forks and execs the command and reports the child's own wall time and
+# ru_maxrss. The harness cannot use its own wait4 figure: Linux carries the parent's RSS
+# high-water mark over fork + exec, so every child would "peak" at the harness's size.
+_LAUNCHER = """\
+import os, sys, time
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+elapsed = time.perf_counter() - start
+os.write(2, f"\\n@@launcher {os.waitstatus_to_exitcode(status)} {elapsed} {usage.ru_maxrss}\\n"
+         .encode())
+"""
+
+
 def run_process(argv: Sequence[str], env: Mapping[str, str] | None = None,
                 cwd: str | None = None) -> tuple[float, float]:
     """Run one process to completion; (wall seconds, peak RSS MiB). Fails loudly on error."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(list(argv), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            env=dict(env) if env is not None else bench_env(), cwd=cwd)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-    if proc.stderr:
-        proc.stderr.close()
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(argv)} exited {proc.returncode}: {err[-2000:]}")
-    return elapsed, usage.ru_maxrss / 1024  # Linux reports KiB
+    proc = subprocess.run([sys.executable, "-S", "-c", _LAUNCHER, *argv],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          env=dict(env) if env is not None else bench_env(), cwd=cwd,
+                          check=False)
+    err = proc.stderr.decode(errors="replace")
+    tail = err.rstrip().rsplit("\n", 1)[-1].split()
+    if proc.returncode != 0 or len(tail) != 4 or tail[0] != "@@launcher" or tail[1] != "0":
+        raise RuntimeError(f"{' '.join(argv)} failed: {err[-2000:]}")
+    return float(tail[2]), int(tail[3]) / 1024  # Linux reports KiB
 
 
 def side_by_side(commands: Mapping[str, Sequence[str]], repeats: int, warmup: int = 1,

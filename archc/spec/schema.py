@@ -11,11 +11,14 @@ unknown field gets one precise error instead of one per union member.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from archc.ir import Op
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
 
 PosInt = Annotated[int, Field(strict=True, gt=0)]
 NonNegInt = Annotated[int, Field(strict=True, ge=0)]
@@ -51,6 +54,16 @@ class LayerCommon(_Strict):
     )
     when: bool = Field(True, description="Include the layer only if this is true.")
     output: bool = Field(False, description="Also make this layer a model output.")
+
+    @field_validator("name")
+    @classmethod
+    def _plain_name(cls, value: str | None) -> str | None:
+        # `/` separates scopes in IR names (`inception_3a/branch1/conv`) and Keras and DOT
+        # names derive from them, so a name is a plain identifier.
+        if value is not None and not _NAME.fullmatch(value):
+            raise ValueError("a layer name is letters, digits, `_`, `.` and `-`, starting with "
+                             "a letter or `_`")
+        return value
 
 
 class Conv2D(LayerCommon):

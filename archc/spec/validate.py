@@ -89,7 +89,7 @@ def _one(path: Path, errs: list[dict[str, Any]], data: Any, span_of: SpanOf,
         hint = did_you_mean(received, options) or f"expected one of: {expected}"
     messages = []
     for e in errs:
-        msg = str(e["msg"])
+        msg = str(e["msg"]).removeprefix("Value error, ")
         msg = msg[0].lower() + msg[1:] if msg else msg
         if msg not in messages:
             messages.append(msg)

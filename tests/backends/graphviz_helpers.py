@@ -32,6 +32,17 @@ def draw(spec: str | Path, variant: str | None = None, **options: object) -> Dia
     return build_diagram(analysis_of(spec, variant), DiagramOptions(**options))  # type: ignore[arg-type]
 
 
+# Names that would break out of DOT quotes, add attributes, or inject HTML if unescaped.
+HOSTILE = '''\
+archc: 1
+name: 'evil" ] ; x [label=<<b>pwn</b>>] //'
+input: [8, 8, 1]
+layers:
+  - conv2d: {name: 'c"1 [color=red] <i>&amp;</i> \\ {}', filters: 2, kernel_size: 3}
+  - conv2d: {name: "line\\nbreak</TD></TR></TABLE>", filters: 2, kernel_size: 3}
+'''
+
+
 _NODE_LINE = re.compile(r'^\t+"[^"]*" \[')
 _EDGE_LINE = re.compile(r'^\t+"[^"]*" -> "[^"]*" \[')
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from graphviz_helpers import (
     GOLDEN,
+    HOSTILE,
     ROOT,
     analysis_of,
     dot_clusters,
@@ -189,14 +190,6 @@ def test_html_text_escapes_markup() -> None:
     assert html_text("\ud800") == "&#65533;"
 
 
-HOSTILE = '''\
-archc: 1
-name: 'evil" ] ; x [label=<<b>pwn</b>>] //'
-input: [8, 8, 1]
-layers:
-  - conv2d: {name: 'c"1 [color=red] <i>&amp;</i> \\ {}', filters: 2, kernel_size: 3}
-  - conv2d: {name: "line\\nbreak</TD></TR></TABLE>", filters: 2, kernel_size: 3}
-'''
 
 
 def test_hostile_names_are_escaped(tmp_path: Path) -> None:

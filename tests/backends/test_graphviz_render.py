@@ -6,6 +6,7 @@ Tests that need `dot` skip with a reason when Graphviz is not installed; CI inst
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import stat
@@ -15,12 +16,17 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from graphviz_helpers import GOLDEN, ROOT, SPECS, ZOO, analysis_of, draw
+from graphviz_helpers import GOLDEN, HOSTILE, ROOT, SPECS, ZOO, analysis_of, draw
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import archc
+from archc.backends.graphviz import DiagramOptions, build_diagram
 from archc.backends.graphviz import render as render_module
 from archc.backends.graphviz.output import DiagramWriteError, write_diagram
 from archc.cli import main
+from archc.diagnostics import SpecError
+from archc.pipeline import compile_text
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
                                reason="Graphviz `dot` is not installed (CI installs it)")
@@ -80,8 +86,6 @@ def test_inception_branches_are_side_by_side_in_order(tmp_path: Path) -> None:
 
 @needs_dot
 def test_hostile_names_render_as_plain_text(tmp_path: Path) -> None:
-    from test_graphviz_emit import HOSTILE
-
     spec = tmp_path / "hostile.yaml"
     spec.write_text(HOSTILE, encoding="utf-8")
     target = tmp_path / "hostile.svg"
@@ -204,10 +208,12 @@ def test_node_cap_d002_is_a_located_diagnostic(tmp_path: Path,
 
 
 @pytest.mark.parametrize("argv", [["--depth", "0"], ["--max-nodes", "0"],
-                                  ["--timeout", "0"]])
-def test_bad_numbers_are_usage_errors(argv: list[str], tmp_path: Path) -> None:
-    assert main(["diagram", str(SPECS / "lenet5.yaml"), "-o", str(tmp_path / "x.gv"),
-                 *argv]) == 2
+                                  ["--timeout", "0"], ["--format", "svg", "-o", "-"]])
+def test_bad_arguments_are_usage_errors(argv: list[str], tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["diagram", str(SPECS / "lenet5.yaml"), "-o", "x.gv", *argv]) == 2
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_api_returns_a_digraph_with_the_same_source() -> None:
@@ -243,10 +249,37 @@ def test_diagrams_doc_covers_every_option_and_picture() -> None:
     parser = build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")
     diagram = sub.choices["diagram"]  # type: ignore[index]
-    options = [s for a in diagram._actions for s in a.option_strings if s.startswith("--")]
     hidden = {"--help", "--max-bytes", "--max-layers", "--max-repeat", "--max-input-dim",
               "--max-params", "--max-activation-gib"}  # shared caps, documented with summary
-    missing = [o for o in options if o not in hidden and f"`{o}" not in doc]
+    missing = [a.option_strings for a in diagram._actions
+               if a.option_strings and not hidden & set(a.option_strings)
+               and not any(f"`{o}" in doc for o in a.option_strings)]
     assert missing == []
     pictures = sorted(p.name for p in (ROOT / "docs" / "diagrams").glob("*.png"))
     assert pictures and all(f"(diagrams/{name})" in doc for name in pictures)
+
+
+_NAMES = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")),
+                 min_size=1, max_size=24).filter(lambda s: s.strip() != "")
+
+
+@needs_dot
+@settings(max_examples=25, deadline=None)
+@given(name=_NAMES)
+def test_any_layer_name_renders_as_its_own_text(name: str) -> None:
+    """Whatever a layer is called, dot parses the DOT and the SVG shows exactly that name."""
+    quoted = json.dumps(name, ensure_ascii=False)
+    spec = ("archc: 1\nname: fuzz\ninput: [8, 8, 1]\nlayers:\n"
+            f"  - conv2d: {{name: {quoted}, filters: 2, kernel_size: 3}}\n")
+    try:
+        compiled = compile_text(spec)
+    except SpecError:
+        return  # a name the spec language itself refuses never reaches the drawing
+    assert compiled.analysis is not None
+    source = build_diagram(compiled.analysis, DiagramOptions()).source
+    result = subprocess.run(["dot", "-Tsvg"], input=source.encode(), capture_output=True,
+                            timeout=60, check=False)
+    assert result.returncode == 0, result.stderr.decode()
+    root = ET.fromstring(result.stdout)
+    texts = {" ".join((t.text or "").split()) for t in root.iter(f"{SVG}text")}
+    assert " ".join(name.split()) in texts

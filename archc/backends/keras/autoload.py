@@ -54,7 +54,7 @@ class _KerasImportHook(importlib.abc.MetaPathFinder):
         if fullname != "keras":
             return None
         uninstall()
-        spec = None
+        spec: importlib.machinery.ModuleSpec | None = None
         for finder in sys.meta_path:
             find = getattr(finder, "find_spec", None)
             if find is not None:

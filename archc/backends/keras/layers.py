@@ -1,10 +1,10 @@
 """archc's custom Keras layers: the parts of the classic networks that Keras lacks.
 
 Everything here is written with `keras.ops` only, so it runs on every Keras 3 backend, and
-every layer and function is registered under the package name ``archc`` so a saved `.keras`
-file loads with ``keras.saving.load_model(path, safe_mode=True)`` after ``import archc``'s
-Keras backend, with no `Lambda` (which safe mode refuses, rightly: it would run pickled
-code).
+every layer and function is registered under the package name ``archc``, so a saved
+`.keras` file loads with ``keras.saving.load_model(path, safe_mode=True)`` once this module
+is imported (``import archc`` arranges that, see `autoload`). No `Lambda`: safe mode refuses
+it, rightly, since it would run pickled code.
 
 - `Subsampling2D`: LeNet-5's trainable subsampling (S2/S4).
 - `LocalResponseNormalization`: AlexNet's LRN with the paper's (k, n, alpha, beta).
@@ -113,9 +113,6 @@ keras.saving.register_keras_serializable(package=_PACKAGE)(lecun_tanh)
 @keras.saving.register_keras_serializable(package=_PACKAGE)
 class ScaledTanh(keras.layers.Layer):  # type: ignore[misc]
     """`lecun_tanh` as a layer, for specs that write ``activation: {function: lecun_tanh}``."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
 
     def call(self, inputs: Any) -> Any:
         return lecun_tanh(inputs)

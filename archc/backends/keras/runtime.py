@@ -18,7 +18,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Iterator
-from typing import Any
+from typing import IO, Any
 
 INSTALL_HINT = "pip install 'archc[keras]'"
 
@@ -28,7 +28,7 @@ class KerasUnavailable(ImportError):
 
 
 @contextlib.contextmanager
-def _captured_stderr_fd() -> Iterator[tempfile._TemporaryFileWrapper[bytes]]:
+def _captured_stderr_fd() -> Iterator[IO[bytes]]:
     """Point file descriptor 2 at a temporary file for the duration (C-level output too)."""
     sys.stderr.flush()
     saved = os.dup(2)

@@ -19,9 +19,9 @@ pytestmark = pytest.mark.tf
 
 keras = pytest.importorskip("keras")
 
-import archc  # noqa: E402
-
 from keras_helpers import spec_path  # noqa: E402
+
+import archc  # noqa: E402
 
 TOLERANCE = 1e-4
 

@@ -16,11 +16,11 @@ pytestmark = pytest.mark.tf
 
 keras = pytest.importorskip("keras")
 
+from keras_helpers import run_python, spec_path  # noqa: E402
+
 import archc  # noqa: E402
 from archc import cli  # noqa: E402
 from archc.backends.keras import build_model, save_model  # noqa: E402
-
-from keras_helpers import run_python, spec_path  # noqa: E402
 
 LOAD_AND_PREDICT = """
 import sys
@@ -84,4 +84,4 @@ def test_without_archc_the_custom_layers_are_unknown(tmp_path: Path) -> None:
         f"keras.saving.load_model({str(tmp_path / 'lenet5.keras')!r})\n"
     )
     assert result.returncode != 0
-    assert "Subsampling2D" in result.stderr or "ConnectionTableConv2D" in result.stderr
+    assert "archc>" in result.stderr  # the registered name Keras could not resolve
