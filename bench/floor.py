@@ -75,3 +75,39 @@ def import_audit() -> dict[str, object]:
         "slowest_top_level": sorted(top, key=lambda t: -t[1])[:6],
         "archc_modules": sorted(n for n in names if n.startswith("archc")),
     }
+
+
+_SEGMENTS = f"""\
+import time
+t0 = time.perf_counter()
+import yaml
+t1 = time.perf_counter()
+from pydantic import BaseModel
+t2 = time.perf_counter()
+import archc.cli
+t3 = time.perf_counter()
+import io, contextlib
+with contextlib.redirect_stdout(io.StringIO()):
+    archc.cli.main(['summary', {SPEC!r}, '--variant', 'resnet152'])
+t4 = time.perf_counter()
+with contextlib.redirect_stdout(io.StringIO()):
+    archc.cli.main(['summary', {SPEC!r}, '--variant', 'resnet152'])
+t5 = time.perf_counter()
+print(t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4)
+"""
+
+SEGMENT_NAMES = ("import yaml", "import pydantic.BaseModel", "import archc (all modules)",
+                 "first summary (builds the validators it needs)", "second summary, same process")
+
+
+def breakdown(repeats: int) -> dict[str, float]:
+    """Median seconds of each start-up segment of `archc summary`, measured in-process."""
+    samples: list[list[float]] = []
+    for _ in range(repeats):
+        out = subprocess.run([sys.executable, "-c", _SEGMENTS], cwd=ROOT, env=bench_env(),
+                             capture_output=True, text=True, check=True).stdout
+        samples.append([float(v) for v in out.split()])
+    import statistics
+
+    return {name: statistics.median(s[i] for s in samples)
+            for i, name in enumerate(SEGMENT_NAMES)}

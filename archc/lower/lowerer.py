@@ -177,7 +177,8 @@ class _Lowerer:
                                 did_you_mean(ref, names.visible()))
             elif target is not None:
                 outs.append(target)
-        return outs
+        # Layers flagged `output: true` are outputs too, after the listed ones.
+        return outs + [o for o in self.extra_outputs if o not in outs]
 
     # -- sequences and items ----------------------------------------------------------------
 
