@@ -9,8 +9,10 @@
 
 from __future__ import annotations
 
+import statistics
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench.timing import Runs, bench_env, side_by_side
@@ -43,7 +45,16 @@ def keras_summary(repeats: int) -> dict[str, Runs]:
                         repeats, warmup=1, cwd=str(ROOT))
 
 
-def import_audit() -> dict[str, object]:
+@dataclass(frozen=True)
+class Audit:
+    modules: int
+    heavy: list[str]
+    third_party: list[str]
+    slowest_top_level: list[tuple[str, int]]
+    archc_modules: list[str]
+
+
+def import_audit() -> Audit:
     """Modules imported by `archc summary` (via -X importtime) and the heavy ones among them."""
     code = ("import sys; from archc.cli import main; "
             f"sys.exit(main(['summary', {SPEC!r}, '--variant', 'resnet152']))")
@@ -68,13 +79,8 @@ def import_audit() -> dict[str, object]:
     third_party = sorted({n.split(".")[0] for n in names
                           if n.split(".")[0] not in sys.stdlib_module_names
                           and not n.startswith(("archc", "_", "sitecustomize"))})
-    return {
-        "modules": len(names),
-        "heavy": heavy,
-        "third_party": third_party,
-        "slowest_top_level": sorted(top, key=lambda t: -t[1])[:6],
-        "archc_modules": sorted(n for n in names if n.startswith("archc")),
-    }
+    return Audit(len(names), heavy, third_party, sorted(top, key=lambda t: -t[1])[:6],
+                 sorted(n for n in names if n.startswith("archc")))
 
 
 _SEGMENTS = f"""\
@@ -107,7 +113,5 @@ def breakdown(repeats: int) -> dict[str, float]:
         out = subprocess.run([sys.executable, "-c", _SEGMENTS], cwd=ROOT, env=bench_env(),
                              capture_output=True, text=True, check=True).stdout
         samples.append([float(v) for v in out.split()])
-    import statistics
-
     return {name: statistics.median(s[i] for s in samples)
             for i, name in enumerate(SEGMENT_NAMES)}

@@ -40,7 +40,8 @@ def _googlenet_reference() -> Any:
     keras = _keras()
     layers = keras.layers
 
-    class LRN(layers.Layer):  # the paper's LRN: k=2, n=5, alpha=1e-4, beta=0.75
+    # The paper's LRN: k=2, n=5, alpha=1e-4, beta=0.75.
+    class LRN(layers.Layer):  # type: ignore[misc,name-defined]
         def call(self, x: Any) -> Any:
             return tf.nn.local_response_normalization(x, depth_radius=2, bias=2.0,
                                                       alpha=1e-4, beta=0.75)
@@ -98,11 +99,11 @@ def _steps(model: Any, x: Any, y: Any) -> tuple[Callable[[], Any], Callable[[], 
     optimizer = keras.optimizers.SGD(learning_rate=1e-3)
     optimizer.build(model.trainable_variables)
 
-    @tf.function
+    @tf.function  # type: ignore[untyped-decorator]
     def infer() -> Any:
         return model(x, training=False)
 
-    @tf.function
+    @tf.function  # type: ignore[untyped-decorator]
     def train() -> Any:
         with tf.GradientTape() as tape:
             loss = loss_fn(y, model(x, training=True))

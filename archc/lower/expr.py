@@ -150,7 +150,7 @@ MAX_MAGNITUDE = 2**63
 def _too_big(base: Any, exponent: Any) -> bool:
     """Would `base ** exponent` exceed 2**128? Checked first: `((9**64)**64)**64` nests fast."""
     size = abs(base)
-    return exponent > 0 and size > 1 and exponent * math.log2(size) > 128
+    return bool(exponent > 0 and size > 1 and exponent * math.log2(size) > 128)
 
 
 def _check_number(value: Any, text: str) -> None:

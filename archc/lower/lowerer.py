@@ -312,6 +312,12 @@ class _Lowerer:
         attrs = to_attrs(op, fields, self.header.tables)
         local = parsed.name or self._auto(ctx.scope, kind)
         node = self._emit(op, local, attrs, sources, span, ctx)
+        if node is None and parsed.name is not None and parsed.name not in ctx.names.spans:
+            # Taken by the input or an automatic name (`conv2d_1`); _register cannot see
+            # those, and without this the layer and everything after it vanished silently.
+            self.sink.error("N002", f"duplicate layer name `{local}`: the input or an "
+                            "automatically named layer already has it", span,
+                            "give every layer a unique name")
         return self._finish(node, parsed, ctx, span)
 
     def _poison(self, raw: dict[str, Any], ctx: _Ctx, path: Path) -> str | None:

@@ -280,6 +280,8 @@ def _describe(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
+    if value is None or isinstance(value, bool):  # as the spec spells them, not Python
+        return "`null`" if value is None else f"`{str(value).lower()}`"
     return f"`{value}`"
 
 

@@ -41,6 +41,7 @@ class ChildRun:
     rc: int | None
     stderr: str
     run_s: float
+    import_s: float
     peak_mb: float
     tensorflow: bool
     raw_stderr: str
@@ -62,6 +63,6 @@ def run_child(args: list[str], timeout: float = 60.0) -> ChildRun:
             report = json.loads(line)
             break
     if report is None:
-        return ChildRun(proc.returncode, None, "", 0.0, 0.0, False, proc.stderr)
+        return ChildRun(proc.returncode, None, "", 0.0, 0.0, 0.0, False, proc.stderr)
     return ChildRun(proc.returncode, report["rc"], report["stderr"], report["run_s"],
-                    report["peak_mb"], report["tensorflow"], proc.stderr)
+                    report["import_s"], report["peak_mb"], report["tensorflow"], proc.stderr)

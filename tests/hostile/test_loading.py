@@ -172,6 +172,11 @@ def test_numbers_beyond_int64_are_located_errors(tmp_path: Path,
         assert (f"{spec}:5:20: error[Y020]: the number `{shown}` is too large (the limit is "
                 "2**63 - 1)") in err, err
         assert "internal error" not in err
+    with pytest.raises(SpecError) as info:
+        load_text(f"n: {2**63}\n", "s.yaml")
+    (d,) = info.value.diagnostics
+    assert (d.code, d.message) == ("Y020", f"the number `{2**63}` is too large (the limit is "
+                                   "2**63 - 1)")
     # The largest int64 itself still loads.
     assert load_text(f"n: {2**63 - 1}\n").data == {"n": 2**63 - 1}
 

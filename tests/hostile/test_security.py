@@ -259,3 +259,23 @@ def test_a_spec_naming_code_is_a_located_error_and_nothing_runs(
     assert not canary.exists()
     assert recorders == []
 
+
+
+def test_a_variant_name_cannot_place_an_output_outside_the_directory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # Variant names become part of default output names (`spec-<variant>.gv`). Before the
+    # S004 check, `default_variant: ../../../escaped` made `archc diagram` write
+    # `escaped.gv` two directories above the working directory.
+    work = tmp_path / "a" / "b"
+    work.mkdir(parents=True)
+    spec = work / "spec.yaml"
+    spec.write_text(_HEADER + "variables: {w: 4}\nvariants:\n  '../../../escaped': {w: 4}\n"
+                    "default_variant: '../../../escaped'\nlayers:\n"
+                    "  - conv2d: {filters: $w, kernel_size: 3}\n", encoding="utf-8")
+    monkeypatch.chdir(work)
+    assert archc.cli.main(["diagram", "spec.yaml", "--format", "gv"]) == 1
+    err = capsys.readouterr().err
+    assert ("spec.yaml:6:3: error[S004]: the variant name `../../../escaped` must be a plain "
+            "name (letters, digits, `_`, `.` and `-`, not starting with `.` or `-`)") in err
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["spec.yaml"]

@@ -11,10 +11,10 @@ imported, and otherwise puts a tiny finder on `sys.meta_path` that waits for the
 
 from __future__ import annotations
 
-import contextlib
 import importlib.abc
 import importlib.machinery
 import sys
+import warnings
 from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
@@ -23,10 +23,15 @@ LAYERS_MODULE = "archc.backends.keras.layers"
 
 
 def _register() -> None:
-    # A broken or partial Keras install must not break `import archc` or `import keras`;
-    # `archc build` reports a missing Keras itself.
-    with contextlib.suppress(ImportError):
+    # Nothing here may break `import archc` or the user's `import keras`: a missing Keras is
+    # reported by `archc build` itself, and any other failure only means archc's layers are
+    # not registered, which deserves a warning, not a crash in someone else's import.
+    try:
         importlib.import_module(LAYERS_MODULE)
+    except ImportError:
+        pass
+    except Exception as exc:  # pragma: no cover - a bug in the layers module
+        warnings.warn(f"archc could not register its Keras layers: {exc!r}", stacklevel=2)
 
 
 class _RegisteringLoader(importlib.abc.Loader):

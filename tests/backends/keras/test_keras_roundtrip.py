@@ -58,7 +58,8 @@ def test_round_trip_in_a_fresh_process(tmp_path: Path, spec: str, variant: str |
                                                     inputs=str(tmp_path / "x.npy"),
                                                     out=str(out)))
         assert result.returncode == 0, f"{order}: {result.stderr[-2000:]}"
-        np.testing.assert_array_equal(np.load(out), expected, err_msg=order)
+        # Same weights, same ops: equal up to float32 summation order across processes.
+        np.testing.assert_allclose(np.load(out), expected, rtol=1e-5, atol=1e-6, err_msg=order)
     keras.backend.clear_session()
 
 

@@ -1,0 +1,172 @@
+"""Outputs: atomic, contained, never half-written, and stale temporaries cleaned up.
+
+The kill test is the real one: a child process rewrites one file through `atomic_output` in
+a loop, alternating two large contents, and is killed with SIGKILL at random moments; after
+every kill the file must hold one of the complete contents, never a mix or a truncation.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from archc.outputs import (
+    STALE_AFTER_SECONDS,
+    TMP_PREFIX,
+    OutputPathError,
+    atomic_output,
+    clean_stale_temporaries,
+    safe_output_path,
+    write_bytes_atomic,
+    write_text_atomic,
+)
+
+from .hostile_helpers import ROOT
+
+
+class _Boom(Exception):
+    pass
+
+
+def test_an_exception_inside_the_with_leaves_the_old_file_byte_identical(
+        tmp_path: Path) -> None:
+    target = tmp_path / "model.gv"
+    old = b"digraph old {}\n" + bytes(range(256))
+    target.write_bytes(old)
+    with pytest.raises(_Boom), atomic_output(target) as tmp:
+        tmp.write_bytes(b"digraph new { half")
+        raise _Boom
+    assert target.read_bytes() == old
+    assert [p.name for p in tmp_path.iterdir()] == ["model.gv"]  # no temporary left
+
+
+def test_success_replaces_the_file_and_leaves_no_temporary(tmp_path: Path) -> None:
+    target = tmp_path / "out" / "model.svg"
+    write_text_atomic(target, "<svg/>")
+    assert target.read_text(encoding="utf-8") == "<svg/>"
+    write_bytes_atomic(target, b"<svg>2</svg>")
+    assert target.read_bytes() == b"<svg>2</svg>"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["model.svg"]
+
+
+def test_the_temporary_keeps_the_suffix(tmp_path: Path) -> None:
+    with atomic_output(tmp_path / "m.keras") as tmp:
+        assert tmp.name.startswith(TMP_PREFIX) and tmp.name.endswith(".keras")
+        assert tmp.parent == tmp_path
+        tmp.write_bytes(b"x")
+
+
+def test_stale_temporaries_are_removed_by_the_next_run(tmp_path: Path) -> None:
+    stale = tmp_path / f"{TMP_PREFIX}killed.gv"
+    fresh = tmp_path / f"{TMP_PREFIX}running.gv"
+    other = tmp_path / "keep.gv"
+    for p in (stale, fresh, other):
+        p.write_bytes(b"partial")
+    old = time.time() - STALE_AFTER_SECONDS - 5
+    os.utime(stale, (old, old))
+    os.utime(other, (old, old))
+    # A run that writes anything into the directory cleans up first.
+    write_text_atomic(tmp_path / "new.gv", "digraph {}")
+    assert not stale.exists()
+    assert fresh.exists()  # younger than a minute: maybe another run's, left alone
+    assert other.read_bytes() == b"partial"  # not ours: never touched
+    os.utime(fresh, (old, old))
+    assert clean_stale_temporaries(tmp_path) == 1
+    assert not fresh.exists()
+
+
+def test_a_stale_temporary_that_is_a_directory_or_symlink_is_left_alone(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text("precious", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    link = out / f"{TMP_PREFIX}link"
+    link.symlink_to(outside)
+    folder = out / f"{TMP_PREFIX}dir"
+    folder.mkdir()
+    old = time.time() - STALE_AFTER_SECONDS - 5
+    os.utime(link, (old, old), follow_symlinks=False)
+    os.utime(folder, (old, old))
+    assert clean_stale_temporaries(out) == 0
+    assert outside.read_text(encoding="utf-8") == "precious"
+    assert folder.is_dir()
+
+
+@pytest.mark.parametrize("name", ["../escape.gv", "..", ".", "", "/etc/passwd", "a/b.gv",
+                                  "..\\win.gv", "nul\x00.gv", "sub/../../x.gv"])
+def test_names_that_leave_the_directory_are_refused(name: str, tmp_path: Path) -> None:
+    with pytest.raises(OutputPathError):
+        safe_output_path(tmp_path, name)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_symlink_pointing_out_is_refused(tmp_path: Path) -> None:
+    outside = tmp_path / "victim.txt"
+    outside.write_text("precious", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "model.gv").symlink_to(outside)
+    with pytest.raises(OutputPathError, match="symlink"):
+        safe_output_path(out, "model.gv")
+    assert outside.read_text(encoding="utf-8") == "precious"
+
+
+def test_a_plain_name_is_accepted(tmp_path: Path) -> None:
+    assert safe_output_path(tmp_path, "lenet5.gv") == tmp_path.resolve() / "lenet5.gv"
+    # A name that merely contains dots is a file name, not a path.
+    assert safe_output_path(tmp_path, "..lenet5..gv").name == "..lenet5..gv"
+
+
+_WRITER = r"""
+import sys
+from archc.outputs import atomic_output
+target, size = sys.argv[1], int(sys.argv[2])
+contents = [bytes([65 + i]) * size for i in range(2)]
+print("ready", flush=True)
+i = 0
+while True:
+    with atomic_output(target) as tmp:
+        with open(tmp, "wb") as handle:
+            for start in range(0, size, 65536):
+                handle.write(contents[i % 2][start:start + 65536])
+    i += 1
+"""
+
+
+def test_the_target_survives_repeated_sigkill(tmp_path: Path) -> None:
+    kills = int(os.environ.get("ARCHC_KILL_ROUNDS", "20"))
+    size = 4 * 1024 * 1024
+    target = tmp_path / "model.keras"
+    initial = b"initial model\n"
+    target.write_bytes(initial)
+    allowed = {initial, b"A" * size, b"B" * size}
+    rng = random.Random(6)
+    seen: set[bytes] = set()
+    for _ in range(kills):
+        proc = subprocess.Popen([sys.executable, "-c", _WRITER, str(target), str(size)],
+                                stdout=subprocess.PIPE, cwd=ROOT)
+        assert proc.stdout is not None
+        assert proc.stdout.readline() == b"ready\n"
+        time.sleep(rng.uniform(0.0, 0.15))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        proc.stdout.close()
+        data = target.read_bytes()
+        assert data in allowed, f"torn file: {len(data)} bytes"
+        seen.add(data[:1])
+    # The kills landed at different moments: both new contents were seen complete.
+    assert {b"A", b"B"} & seen
+    # Killed runs leave temporaries; none of them is the target, and aged, they go.
+    leftovers = [p for p in tmp_path.iterdir() if p.name.startswith(TMP_PREFIX)]
+    old = time.time() - STALE_AFTER_SECONDS - 5
+    for p in leftovers:
+        os.utime(p, (old, old))
+    assert clean_stale_temporaries(tmp_path) == len(leftovers)
+    assert [p.name for p in tmp_path.iterdir()] == ["model.keras"]
