@@ -20,7 +20,7 @@ from archc.lower import Caps, Lowered, lower
 from archc.lower.expr import ExprError, evaluate, is_expression
 from archc.passes.analysis import Analysis, CostCaps, analyse
 from archc.spec.loader import MAX_BYTES, Document, load_file, load_text
-from archc.spec.schema import LAYER_MODELS, SpecHeader
+from archc.spec.schema import LAYER_MODELS, NAME_PATTERN, SpecHeader
 from archc.spec.validate import validate_header
 
 
@@ -80,6 +80,7 @@ def _run(doc: Document, options: Options, stop_after: Stage) -> Compiled:
     header = validate_header(doc, sink)
     if header is not None:
         _check_defaults(doc, header, sink)
+        _check_names(doc, header, sink)
     sink.raise_if_errors()
     assert header is not None
     result.header = header
@@ -102,6 +103,18 @@ def _run(doc: Document, options: Options, stop_after: Stage) -> Compiled:
 
 
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\Z")
+
+
+def _check_names(doc: Document, header: SpecHeader, sink: DiagnosticSink) -> None:
+    """Names the spec defines become scope paths, Keras and DOT names: plain identifiers."""
+    sections = {"inputs": header.inputs or {}, "variables": header.variables,
+                "variants": header.variants, "tables": header.tables, "blocks": header.blocks}
+    for section, mapping in sections.items():
+        for key in mapping:
+            if not NAME_PATTERN.fullmatch(key):
+                sink.error("S008", f"`{key}` is not a valid name in `{section}`",
+                           doc.key_span((section, key)),
+                           "use letters, digits, `_`, `.` and `-`, starting with a letter or `_`")
 
 
 def _check_defaults(doc: Document, header: SpecHeader, sink: DiagnosticSink) -> None:

@@ -18,7 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from archc.ir import Op
 
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
+NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
+"""Layer, block, variable, variant, table and input names."""
 
 PosInt = Annotated[int, Field(strict=True, gt=0)]
 NonNegInt = Annotated[int, Field(strict=True, ge=0)]
@@ -60,7 +61,7 @@ class LayerCommon(_Strict):
     def _plain_name(cls, value: str | None) -> str | None:
         # `/` separates scopes in IR names (`inception_3a/branch1/conv`) and Keras and DOT
         # names derive from them, so a name is a plain identifier.
-        if value is not None and not _NAME.fullmatch(value):
+        if value is not None and not NAME_PATTERN.fullmatch(value):
             raise ValueError("a layer name is letters, digits, `_`, `.` and `-`, starting with "
                              "a letter or `_`")
         return value

@@ -38,9 +38,11 @@ archc: 1
 name: 'evil" ] ; x [label=<<b>pwn</b>>] //'
 input: [8, 8, 1]
 layers:
-  - conv2d: {name: 'c"1 [color=red] <i>&amp;</i> \\ {}', filters: 2, kernel_size: 3}
-  - conv2d: {name: "line\\nbreak</TD></TR></TABLE>", filters: 2, kernel_size: 3}
+  - conv2d: {name: c1, filters: 2, kernel_size: 3}
+  - conv2d: {name: c2, filters: 2, kernel_size: 3}
 '''
+# Layer, block and variable names are plain identifiers (S004/S008), so the free text a
+# spec can put into a diagram is its `name` (the title): the escaping must hold there.
 
 
 _NODE_LINE = re.compile(r'^\t+"[^"]*" \[')

@@ -199,9 +199,8 @@ def test_hostile_names_are_escaped(tmp_path: Path) -> None:
     assert compiled.analysis is not None
     source = build_diagram(compiled.analysis, DiagramOptions()).source
     assert source.isascii()
-    assert "<b>pwn" not in source and "<i>" not in source
-    assert "</TD></TR></TABLE>\"" not in source
-    # Each statement stays on one line: the newline in a name did not split a label.
+    assert "<b>pwn" not in source and '"evil"' not in source
+    # The injected `x [label=...]` did not become a statement: only archc's own nodes exist.
     assert len(dot_nodes(source)) == 4  # input, two convs, output marker
-    assert "<B>c&#34;1 [color=red] &#60;i&#62;&#38;amp&#59;&#60;/i&#62; &#92; {}</B>" in source
-    assert "<B>line break&#60;/TD&#62;&#60;/TR&#62;&#60;/TABLE&#62;</B>" in source
+    assert "<B>evil&#34; ] &#59; x [label=&#60;&#60;b&#62;pwn&#60;/b&#62;&#62;] //</B>" in source
+    assert source.splitlines()[0] == "digraph evil______x__label___b_pwn__b______ {"

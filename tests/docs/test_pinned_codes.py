@@ -100,6 +100,10 @@ CASES = [
     Case("S007", spec("inputs: {image: [32, 32, 3]}", "layers:", "  - flatten"),
          "spec.yaml:4:1: error[S007]: give either `input` or `inputs`, not both",
          None),
+    Case("S008", spec("blocks:", '  "conv/bn":', "    layers: [flatten]", "layers:",
+                      "  - flatten"),
+         "spec.yaml:5:3: error[S008]: `conv/bn` is not a valid name in `blocks`",
+         "use letters, digits, `_`, `.` and `-`, starting with a letter or `_`"),
     # -- N: names ----------------------------------------------------------------------------
     Case("N001", spec("layers:", "  - conv2d: {name: stem, filters: 8, kernel_size: 3}",
                       "  - flatten: {inputs: stme}"),
