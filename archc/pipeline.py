@@ -10,7 +10,6 @@ errors, raising `SpecError` with all of them, so a file's mistakes are reported 
 from __future__ import annotations
 
 import enum
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,6 +80,11 @@ def _run(doc: Document, options: Options, stop_after: Stage) -> Compiled:
     if header is not None:
         _check_defaults(doc, header, sink)
         _check_names(doc, header, sink)
+        if header.lint:
+            # The `lint:` mapping is part of the spec: `check` must catch its typos too.
+            from archc.lint.config import from_spec
+
+            from_spec(doc, header.lint, sink)
     sink.raise_if_errors()
     assert header is not None
     result.header = header
@@ -102,9 +106,6 @@ def _run(doc: Document, options: Options, stop_after: Stage) -> Compiled:
     return result
 
 
-_PLAIN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\Z")
-
-
 def _check_names(doc: Document, header: SpecHeader, sink: DiagnosticSink) -> None:
     """Names the spec defines become scope paths, Keras and DOT names: plain identifiers."""
     sections = {"inputs": header.inputs or {}, "variables": header.variables,
@@ -118,13 +119,6 @@ def _check_names(doc: Document, header: SpecHeader, sink: DiagnosticSink) -> Non
 
 
 def _check_defaults(doc: Document, header: SpecHeader, sink: DiagnosticSink) -> None:
-    # Variant names become parts of output file names (`lenet5-<variant>.svg`); one like
-    # `../../x` would place the file outside the chosen directory.
-    for name in header.variants:
-        if not _PLAIN_NAME.match(name):
-            sink.error("S004", f"the variant name `{name}` must be a plain name (letters, "
-                       "digits, `_`, `.` and `-`, not starting with `.` or `-`)",
-                       doc.key_span(("variants", name)), "rename the variant")
     for kind in header.defaults:
         if kind not in LAYER_MODELS:
             sink.error("S005", f"`defaults` names an unknown layer type `{kind}`",

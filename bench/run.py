@@ -55,6 +55,13 @@ class Doc:
 
     def __init__(self) -> None:
         self.lines: list[str] = []
+        self.targets: list[list[str]] = []
+
+    def target(self, issue: str, what: str, goal: str, measured: str, ok: bool | None,
+               note: str = "") -> None:
+        """One row of "Targets at a glance" (ok=None: not measurable here, see the note)."""
+        verdict = "n/a" if ok is None else _verdict(ok)
+        self.targets.append([issue, what, goal, measured, verdict, note])
 
     def add(self, *lines: str) -> None:
         self.lines.extend(lines)
@@ -85,6 +92,8 @@ def startup(doc: Doc, repeats: int, keras_repeats: int, with_tf: bool) -> None:
     rows = [[f"`{name}`", _ms(r.median), f"{r.peak:.0f} MiB"] for name, r in runs.items()]
     doc.table(["command", "median", "peak RSS"], rows)
     bm = runs["floor + pydantic.BaseModel"].median
+    doc.target("7", "summary of ResNet-152 vs the bare floor", "<= 2x", f"{ratio:.2f}x",
+               ratio <= 2, "pydantic's import alone is half the floor; see Start-up")
     doc.add(f"- **Floor (issue 7): {ratio:.2f}x** the bare floor (target <= 2x): "
             f"{_verdict(ratio <= 2)}.",
             "  - floor: `python -c \"import yaml, pydantic; yaml.safe_load(open(SPEC))\"`; "
@@ -115,10 +124,14 @@ def startup(doc: Doc, repeats: int, keras_repeats: int, with_tf: bool) -> None:
         doc.add(f"Against Keras (issue 2), median of {keras_repeats}, interleaved:", "")
         doc.table(["command", "median", "peak RSS"],
                   [[f"`{n}`", _ms(r.median), f"{r.peak:.0f} MiB"] for n, r in kr.items()])
+        doc.target("2", "summary of ResNet-152 vs keras.applications + summary()",
+                   ">= 20x faster", f"{speedup:.0f}x", speedup >= 20)
         doc.add(f"- **archc is {speedup:.0f}x faster** than building "
                 "`keras.applications.ResNet152(weights=None)` and calling `summary()` "
                 f"(target >= 20x): {_verdict(speedup >= 20)}.", "")
     audit = floor.import_audit()
+    doc.target("7", "heavy modules imported by summary", "none", ", ".join(audit.heavy) or "none",
+               not audit.heavy)
     doc.add("### What `archc summary` imports (`python -X importtime`)", "",
             f"- {audit.modules} modules in all; third-party: "
             + ", ".join(f"`{m}`" for m in audit.third_party) + ".",
@@ -164,6 +177,12 @@ def scaling(doc: Doc, directory: Path, repeats: int) -> dict[str, Path]:
     big, mid = procs["flat10000"], procs["flat1000"]
     growth_in = inproc["flat10000"].median / inproc["flat1000"].median
     growth_proc = big.median / mid.median
+    doc.target("7", "10,000-layer spec, whole process", "< 2 s", _ms(big.median),
+               big.median < 2)
+    doc.target("7", "10,000-layer spec, peak memory", "< 200 MB", f"{big.peak:.0f} MiB",
+               big.peak < 200)
+    doc.target("7", "growth 10,000 / 1,000 layers (in-process)", "<= 12x", f"{growth_in:.1f}x",
+               growth_in <= 12)
     doc.add(f"- 10,000 layers in **{_ms(big.median)}** as a whole process (target < 2 s): "
             f"{_verdict(big.median < 2)}; peak memory **{big.peak:.0f} MiB** (target "
             f"< 200 MB): {_verdict(big.peak < 200)}.",
@@ -207,7 +226,7 @@ def build_scale(doc: Doc, paths: dict[str, Path]) -> None:
     rows = []
     for name, path in paths.items():
         if name == "flat10000":
-            rows.append([name, "not run", "the 1,000-layer build already fails (below)"])
+            rows.append([name, "not run", "skipped: the 1,000-layer build already fails"])
             continue
         try:
             proc = subprocess.run([sys.executable, "-c", _BUILD_PROBE, str(path)],
@@ -223,6 +242,19 @@ def build_scale(doc: Doc, paths: dict[str, Path]) -> None:
             last = (proc.stderr.strip().splitlines() or ["?"])[-1]
             rows.append([name, "failed", f"`{last[:120]}`"])
     doc.table(["spec", "build", "note"], rows)
+    failed = [r[0] for r in rows if r[1] == "failed"]
+    doc.target("7", "`archc build` of the scale specs", "builds", "fails: " + ", ".join(failed)
+               if failed else "all built", not failed,
+               "Keras's functional graph walk (keras/src/ops/function.py `_build_map_helper`) "
+               "recurses once per layer and passes Python's recursion limit near 1,000 "
+               "sequential layers" if failed else "")
+    if failed:
+        doc.add("The failures come from Keras, not from archc's analysis: `keras.Model(inputs, "
+                "outputs)` walks the layer graph recursively (`_build_map_helper` in "
+                "keras/src/ops/function.py), one Python frame per layer of depth, so any "
+                "chain longer than about 1,000 layers exceeds the default recursion limit. "
+                "The Keras backend would have to raise the limit (and the thread's stack) "
+                "around model construction.", "")
 
 
 def parity(doc: Doc, repeats: int) -> None:
@@ -242,6 +274,7 @@ def parity(doc: Doc, repeats: int) -> None:
     for net in ("ResNet-50", "Xception", "GoogLeNet"):
         for mode in ("inference", "train step"):
             r = data[f"{net} {mode} ratio"]
+            doc.target("7", f"{net} {mode} speed vs Keras", ">= 0.95x", f"{r:.2f}x", r >= 0.95)
             rows.append([net, mode, _ms(data[f"{net} {mode} s archc"]),
                          _ms(data[f"{net} {mode} s keras"]), f"{r:.2f}", _verdict(r >= 0.95)])
     doc.table(["network", "step", "archc", "Keras", "ratio", "target >= 0.95"], rows)
@@ -264,9 +297,26 @@ def hooks(doc: Doc) -> None:
         except Exception:  # a broken hook must not lose the other figures
             doc.add("Failed:", "", "```", traceback.format_exc(limit=3).strip(), "```", "")
             continue
+        _hook_targets(doc, name, result)
         doc.add((module.__doc__ or "").strip().split("\n\n")[0], "")
         doc.table(["measurement", "value"], [[k, _fmt(v)] for k, v in result.items()])
         doc.add(f"(ran in {time.perf_counter() - start:.0f} s)", "")
+
+
+_CUSTOM_LAYER_RATIOS = {  # bench_custom_layers key -> what it compares (archc / built-in)
+    "c3_ratio_table_vs_plain": "connection-table C3 vs plain Conv2D (LeNet step)",
+    "lrn_ratio": "LRN vs tf.nn.local_response_normalization",
+    "subsampling_ratio": "trainable subsampling vs AveragePooling2D (layer alone)",
+    "s2s4_ratio_subsampling_vs_avgpool": "subsampling S2/S4 vs AveragePooling2D (LeNet step)",
+}
+
+
+def _hook_targets(doc: Doc, name: str, result: dict[str, Any]) -> None:
+    if name == "bench_custom_layers":
+        for key, what in _CUSTOM_LAYER_RATIOS.items():
+            value = result.get(key)
+            if isinstance(value, float):
+                doc.target("7", what, "<= 1.5x", f"{value:.2f}x", value <= 1.5)
 
 
 def _fmt(value: Any) -> str:
@@ -307,6 +357,13 @@ def main(argv: list[str] | None = None) -> int:
     if not args.quick:
         parity(doc, 5)
         hooks(doc)
+    glance = ["## Targets at a glance", ""]
+    glance += ["| issue | what | target | measured | verdict | note |",
+               "|---|---|---|---:|---|---|"]
+    glance += ["| " + " | ".join(row) + " |" for row in doc.targets]
+    glance.append("")
+    at = doc.lines.index("## Start-up: `archc summary` of ResNet-152 (issues 2 and 7)")
+    doc.lines[at:at] = glance
     doc.add("---", "", f"Total bench time: {time.time() - started:.0f} s.", "")
     with atomic_output(DOC) as tmp_doc:
         tmp_doc.write_text("\n".join(doc.lines), encoding="utf-8")

@@ -312,12 +312,6 @@ class _Lowerer:
         attrs = to_attrs(op, fields, self.header.tables)
         local = parsed.name or self._auto(ctx.scope, kind)
         node = self._emit(op, local, attrs, sources, span, ctx)
-        if node is None and parsed.name is not None and parsed.name not in ctx.names.spans:
-            # Taken by the input or an automatic name (`conv2d_1`); _register cannot see
-            # those, and without this the layer and everything after it vanished silently.
-            self.sink.error("N002", f"duplicate layer name `{local}`: the input or an "
-                            "automatically named layer already has it", span,
-                            "give every layer a unique name")
         return self._finish(node, parsed, ctx, span)
 
     def _poison(self, raw: dict[str, Any], ctx: _Ctx, path: Path) -> str | None:
@@ -399,7 +393,14 @@ class _Lowerer:
               span: SourceSpan, ctx: _Ctx, scope: tuple[str, ...] | None = None) -> str | None:
         full = "/".join((ctx.scope if scope is None else scope) + (local,))
         if full in self.taken:
-            return None  # reported by _register
+            # A user-named duplicate is reported by _register. Anything else (a name taken
+            # by the input, an automatic name like `conv2d_1`, or a generated part like a
+            # residual's `add`) must be reported here, or the node and all after it vanish.
+            if scope is not None or local not in ctx.names.spans:
+                self.sink.error("N002", f"duplicate layer name `{full}`: an earlier layer, the "
+                                "input or a generated part (`add`, `shortcut`, `squeeze`, ...) "
+                                "already has it", span, "give every layer a unique name")
+            return None
         node = Node(full, op, tuple(sources), attrs, span, ctx.scope if scope is None else scope)
         return self._add(node, None, None, span)
 

@@ -21,12 +21,15 @@ import contextlib, io, json, resource, sys, time
 t0 = time.perf_counter()
 import archc.cli
 t1 = time.perf_counter()
+c1 = time.process_time()
 err = io.StringIO()
 with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
     rc = archc.cli.main(sys.argv[1:])
 t2 = time.perf_counter()
+c2 = time.process_time()
 print(json.dumps({
     "rc": rc, "stderr": err.getvalue(), "import_s": t1 - t0, "run_s": t2 - t1,
+    "cpu_s": c2 - c1,
     "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     "tensorflow": any(m.split(".")[0] in ("tensorflow", "keras") for m in sys.modules),
 }))
@@ -35,12 +38,17 @@ print(json.dumps({
 
 @dataclass(frozen=True)
 class ChildRun:
-    """What a child `archc` run did: exit code, stderr, time (s) and peak memory (MB)."""
+    """What a child `archc` run did: exit code, stderr, time (s) and peak memory (MB).
+
+    `run_s` is wall time and `cpu_s` CPU time of `main()` alone; the tests check CPU time,
+    which other processes on a busy machine (CI, parallel jobs) do not inflate.
+    """
 
     returncode: int
     rc: int | None
     stderr: str
     run_s: float
+    cpu_s: float
     import_s: float
     peak_mb: float
     tensorflow: bool
@@ -63,6 +71,7 @@ def run_child(args: list[str], timeout: float = 60.0) -> ChildRun:
             report = json.loads(line)
             break
     if report is None:
-        return ChildRun(proc.returncode, None, "", 0.0, 0.0, 0.0, False, proc.stderr)
+        return ChildRun(proc.returncode, None, "", 0.0, 0.0, 0.0, 0.0, False, proc.stderr)
     return ChildRun(proc.returncode, report["rc"], report["stderr"], report["run_s"],
-                    report["import_s"], report["peak_mb"], report["tensorflow"], proc.stderr)
+                    report["cpu_s"], report["import_s"], report["peak_mb"],
+                    report["tensorflow"], proc.stderr)

@@ -92,7 +92,9 @@ def measure(jobs: int) -> None:
           f"({100 * located / len(spec_errors):.1f}%)")
     print(f"exit 2 for unreadable paths:   {usage}/{tried - len(spec_errors)}")
     print(f"tracebacks / internal errors / dead children: {len(broken)} {broken}")
-    print(f"worst run time (after import): {worst_time[1].run_s:.3f} s ({worst_time[0]})")
+    worst_cpu = max(runs.items(), key=lambda kv: kv[1].cpu_s)
+    print(f"worst run time (after import): {worst_time[1].run_s:.3f} s wall ({worst_time[0]}); "
+          f"{worst_cpu[1].cpu_s:.3f} s CPU ({worst_cpu[0]})")
     print(f"worst peak memory (whole process): {worst_mem[1].peak_mb:.0f} MB ({worst_mem[0]}); "
           f"median {imports[len(imports) // 2]:.0f} MB")
     slowest_start = max(r.import_s + r.run_s for r in runs.values())

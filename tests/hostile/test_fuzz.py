@@ -6,18 +6,23 @@ render without error. Any other exception is a crash, i.e. a bug.
 
 Inputs are random bytes, random text, and zoo specs with random mutations (lines deleted,
 duplicated, swapped or truncated; numbers replaced by 0, negatives, huge values, floats or
-words; keys renamed; characters inserted). CI runs `ARCHC_FUZZ_EXAMPLES` examples per test
+words; keys renamed; layer names replaced by colliding or invalid ones; characters
+inserted). CI runs `ARCHC_FUZZ_EXAMPLES` examples per test
 (default 300); `docs/reliability.md` records a long run. A crash found here is fixed in the
 core and its reproducer added to `tests/hostile/corpus/`.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -40,6 +45,10 @@ ZOO.pop("preact_resnet1001.yaml", None)
 
 _NUMBER = re.compile(r"(?<![\w$.])-?\d+(\.\d+)?(?![\w.])")
 _KEY = re.compile(r"^(\s*-?\s*)([A-Za-z_][\w]*)(\s*:)", re.MULTILINE)
+_NAME = re.compile(r"\bname: *([\w.-]+)")
+# Names that collide with the input, automatic names and scope parts, or are not names.
+_NAMES = ["input", "conv2d_1", "dense_1", "add", "block1", "branch1", "shortcut", "squeeze",
+          "a/b", "..", "x", "conv1", "'x y'", "''"]
 _KEYS = ["filters", "kernel_size", "strides", "padding", "units", "name", "inputs", "times",
          "block", "layers", "body", "branches", "shortcut", "with", "first", "when", "output",
          "conv2d", "dense", "repeat", "residual", "parallel", "concat", "add", "variables",
@@ -118,7 +127,7 @@ def mutated_zoo_spec(draw: st.DrawFn) -> str:
     lines = ZOO[name].splitlines()
     for _ in range(draw(st.integers(1, 4))):
         kind = draw(st.sampled_from(["delete", "duplicate", "swap", "number", "number",
-                                     "number", "key", "truncate", "insert"]))
+                                     "number", "key", "name", "truncate", "insert"]))
         if not lines:
             break
         i = draw(st.integers(0, len(lines) - 1))
@@ -140,6 +149,11 @@ def mutated_zoo_spec(draw: st.DrawFn) -> str:
             if match:
                 new = draw(st.sampled_from(_KEYS) | st.from_regex(r"[a-z_]{1,12}", fullmatch=True))
                 lines[i] = match.group(1) + new + lines[i][match.end(2):]
+        elif kind == "name":
+            spots = [m.span(1) for m in _NAME.finditer(lines[i])]
+            if spots:
+                a, b = draw(st.sampled_from(spots))
+                lines[i] = lines[i][:a] + draw(st.sampled_from(_NAMES)) + lines[i][b:]
         elif kind == "truncate":
             cut = draw(st.integers(0, len(lines[i])))
             lines = lines[:i] + [lines[i][:cut]]
@@ -172,3 +186,38 @@ def test_the_mutator_reaches_both_outcomes() -> None:
 
     probe()
     assert outcomes == {"ok", "error"}
+
+
+_DOT = shutil.which("dot")
+
+
+@pytest.mark.skipif(_DOT is None, reason="Graphviz `dot` is not installed")
+@settings(max_examples=min(EXAMPLES, 60), deadline=None, derandomize=not os.environ.get(
+    "ARCHC_FUZZ_RANDOM"))
+@given(st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1,
+               max_size=60))
+def test_any_network_name_gives_dot_that_graphviz_parses(name: str) -> None:
+    # The network's name and description are free text and land in the DOT title; whatever
+    # they hold, the DOT must stay one well-formed graph (no injected statements).
+    from archc.backends.graphviz.emit import build_diagram
+
+    def canon(title: str) -> str | None:
+        spec = ("archc: 1\nname: " + json.dumps(title) + "\ndescription: " + json.dumps(title)
+                + "\ninput: [8, 8, 3]\nlayers:\n  - conv2d: {filters: 4, kernel_size: 3}\n")
+        try:
+            compiled = compile_text(spec, "fuzz.yaml", OPTIONS)
+        except SpecError as exc:  # e.g. control characters YAML itself refuses
+            assert all(d.span is not None for d in exc.diagnostics)
+            return None
+        assert compiled.analysis is not None and _DOT is not None
+        source = build_diagram(compiled.analysis).source
+        done = subprocess.run([_DOT, "-Tcanon"], input=source.encode(), capture_output=True,
+                              timeout=30, check=False)
+        assert done.returncode == 0, done.stderr.decode(errors="replace")
+        return done.stdout.decode()
+
+    fuzzed, reference = canon(name), canon("net")
+    assert reference is not None
+    if fuzzed is not None:  # the same nodes and edges as with a plain name: nothing injected
+        for token in ("label=<<B>", " -> "):  # `<` and `>` in a name are escaped
+            assert fuzzed.count(token) == reference.count(token), token

@@ -2,8 +2,9 @@
 
 The expensive or dangerous cases run in a child process (see `hostile_helpers.run_child`), so
 a segfault in libyaml shows up as a negative return code, and time and peak memory are the
-child's own. The time limit checked is the in-process run time (the interpreter's start-up
-and imports are reported separately); peak memory includes everything the child loaded.
+child's own. The time limit checked is the CPU time of `main()` in the child (start-up and
+imports excluded, and unaffected by a busy machine); peak memory includes everything the
+child loaded.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def test_billion_laughs_is_refused_fast_and_small(tmp_path: Path) -> None:
     run = run_child(["check", str(bomb)])
     _assert_clean_refusal(run.rc, run.returncode, run.stderr, run.raw_stderr, "Y004")
     assert f"{bomb}:2:10: error[Y004]: aliases (`*a0`) are not allowed in specs" in run.stderr
-    assert run.run_s < 1.0
+    assert run.cpu_s < 1.0
     assert run.peak_mb < 100
     assert not run.tensorflow
 
@@ -61,7 +62,7 @@ def test_a_million_aliases_stop_at_the_diagnostic_cap(tmp_path: Path) -> None:
     _assert_clean_refusal(run.rc, run.returncode, run.stderr, run.raw_stderr, "C010")
     assert run.stderr.count("error[Y004]") == 100
     assert "error[C010]: too many problems; stopped after the first 100" in run.stderr
-    assert run.run_s < 1.0
+    assert run.cpu_s < 1.0
     assert run.peak_mb < 150
 
 
@@ -85,7 +86,7 @@ def test_deep_nesting_fails_cleanly(name: str, tmp_path: Path) -> None:
     assert run.rc == 1
     assert "error[Y008]" in run.stderr or "error[Y000]" in run.stderr, run.stderr[:500]
     assert "Traceback" not in run.raw_stderr and "RecursionError" not in run.stderr
-    assert run.run_s < 1.0
+    assert run.cpu_s < 1.0
     assert run.peak_mb < 150
 
 

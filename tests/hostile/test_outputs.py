@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+import archc.cli
 from archc.outputs import (
     STALE_AFTER_SECONDS,
     TMP_PREFIX,
@@ -170,3 +171,45 @@ def test_the_target_survives_repeated_sigkill(tmp_path: Path) -> None:
         os.utime(p, (old, old))
     assert clean_stale_temporaries(tmp_path) == len(leftovers)
     assert [p.name for p in tmp_path.iterdir()] == ["model.keras"]
+
+
+_SPEC = "archc: 1\nname: t\ninput: [8, 8, 1]\nlayers:\n  - conv2d: {filters: 4, kernel_size: 3}\n"
+
+
+def test_a_failing_dot_leaves_the_previous_drawing_byte_identical(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # A fake `dot` that writes half a file to its -o target and then fails.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "dot"
+    fake.write_text('#!/bin/sh\nwhile [ "$1" != "-o" ]; do shift; done\n'
+                    'printf "<svg half" > "$2"\nexit 1\n', encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
+    spec = tmp_path / "net.yaml"
+    spec.write_text(_SPEC, encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    previous = b"<svg>the drawing from yesterday</svg>\n"
+    (out / "net.svg").write_bytes(previous)
+    rc = archc.cli.main(["diagram", str(spec), "-o", str(out / "net.svg")])
+    err = capsys.readouterr().err
+    assert rc != 0 and "Traceback" not in err
+    assert (out / "net.svg").read_bytes() == previous
+    assert not [p for p in out.iterdir() if p.name.startswith(TMP_PREFIX)]
+
+
+def test_a_build_of_a_broken_spec_leaves_the_previous_model_byte_identical(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The spec fails in the TF-free stages, so this runs without TensorFlow.
+    spec = tmp_path / "net.yaml"
+    spec.write_text(_SPEC.replace("filters: 4", "filters: 0"), encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    previous = b"PK\x03\x04 an earlier model"
+    (out / "net.keras").write_bytes(previous)
+    assert archc.cli.main(["build", str(spec), "-o", str(out)]) == 1
+    assert "error[S004]" in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == ["net.keras"]
+    assert (out / "net.keras").read_bytes() == previous

@@ -264,8 +264,8 @@ def test_a_spec_naming_code_is_a_located_error_and_nothing_runs(
 def test_a_variant_name_cannot_place_an_output_outside_the_directory(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    # Variant names become part of default output names (`spec-<variant>.gv`). Before the
-    # S004 check, `default_variant: ../../../escaped` made `archc diagram` write
+    # Variant names become part of default output names (`spec-<variant>.gv`). Before names
+    # were checked (S008), `default_variant: ../../../escaped` made `archc diagram` write
     # `escaped.gv` two directories above the working directory.
     work = tmp_path / "a" / "b"
     work.mkdir(parents=True)
@@ -276,6 +276,6 @@ def test_a_variant_name_cannot_place_an_output_outside_the_directory(
     monkeypatch.chdir(work)
     assert archc.cli.main(["diagram", "spec.yaml", "--format", "gv"]) == 1
     err = capsys.readouterr().err
-    assert ("spec.yaml:6:3: error[S004]: the variant name `../../../escaped` must be a plain "
-            "name (letters, digits, `_`, `.` and `-`, not starting with `.` or `-`)") in err
+    assert "spec.yaml:6:3: error[S008]: `../../../escaped` is not a valid name in " \
+        "`variants`" in err
     assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["spec.yaml"]
