@@ -15,7 +15,7 @@ from archc.diagnostics import Diagnostic, SourceSpan, SpecError
 
 __version__ = "0.1.0"
 __all__ = ["Diagnostic", "LayerSummary", "SourceSpan", "SpecError", "Summary", "build",
-           "diagram", "load"]
+           "diagram", "load", "load_model"]
 
 
 def build(spec: Any, variant: str | None = None, overrides: Any = None) -> Any:
@@ -23,6 +23,13 @@ def build(spec: Any, variant: str | None = None, overrides: Any = None) -> Any:
     from archc.backends.keras import build_from_spec
 
     return build_from_spec(spec, variant=variant, overrides=overrides)
+
+
+def load_model(path: Any) -> Any:
+    """Load a `.keras` file written by archc (safe mode, with room for very deep models)."""
+    from archc.backends.keras import load_model as _load
+
+    return _load(path)
 
 
 def diagram(spec: Any, variant: str | None = None, overrides: Any = None,

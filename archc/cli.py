@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -104,6 +105,13 @@ def options_from(args: argparse.Namespace) -> Options:
         if not sep or not key.strip():
             raise UsageError(f"--set expects KEY=VALUE; received `{item}`")
         overrides.append((key.strip(), value.strip()))
+    # A cap of `nan`, `inf` or below one is a typo, not a wish; int() of the first two raised.
+    for flag, value in (("--max-layers", args.max_layers), ("--max-repeat", args.max_repeat),
+                        ("--max-input-dim", args.max_input_dim), ("--max-bytes", args.max_bytes),
+                        ("--max-params", args.max_params),
+                        ("--max-activation-gib", args.max_activation_gib)):
+        if not (math.isfinite(value) and value > 0):
+            raise UsageError(f"{flag} must be a positive number; received {value}")
     return Options(
         variant=getattr(args, "variant", None),
         overrides=tuple(overrides),

@@ -515,6 +515,14 @@ class _Lowerer:
         mark = len(self.nodes)
         body_ctx = _Ctx(ctx.env, _Names(ctx.names), scope, source, ctx.blocks)
         body = self._sequence(r.body, arg_paths["body"], body_ctx)
+        reserved = "/".join(scope + ("shortcut",))
+        if reserved in self.taken:
+            # Nodes under `<residual>/shortcut/` are hoisted before the body; a body item of
+            # that name would be hoisted away from its own input (malformed IR, found by fuzzing).
+            self.sink.error("N002", f"duplicate layer name `{reserved}`: an earlier layer, the "
+                            "input or a generated part (`add`, `shortcut`, `squeeze`, ...) "
+                            "already has it", span, "give every layer a unique name")
+            return None
         if source is None or body is None:
             return None
         if isinstance(r.shortcut, list):

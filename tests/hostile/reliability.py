@@ -95,6 +95,10 @@ def measure(jobs: int) -> None:
     worst_cpu = max(runs.items(), key=lambda kv: kv[1].cpu_s)
     print(f"worst run time (after import): {worst_time[1].run_s:.3f} s wall ({worst_time[0]}); "
           f"{worst_cpu[1].cpu_s:.3f} s CPU ({worst_cpu[0]})")
+    by_cpu = sorted(runs.items(), key=lambda kv: -kv[1].cpu_s)[:4]
+    print("slowest (CPU s):              " + ", ".join(f"{n} {r.cpu_s:.3f}" for n, r in by_cpu))
+    laughs = runs["billion-laughs"]
+    print(f"billion laughs:                {laughs.cpu_s:.3f} s CPU, {laughs.peak_mb:.0f} MB peak")
     print(f"worst peak memory (whole process): {worst_mem[1].peak_mb:.0f} MB ({worst_mem[0]}); "
           f"median {imports[len(imports) // 2]:.0f} MB")
     slowest_start = max(r.import_s + r.run_s for r in runs.values())

@@ -185,3 +185,23 @@ def test_the_default_layer_cap_fits_the_largest_zoo_spec() -> None:
         pytest.skip("preact_resnet1001.yaml is not in the zoo yet")
     nodes = len(compile_file(str(deepest)).graph.nodes)
     assert nodes * 4 < Caps().max_nodes
+
+
+# (flag, value given, value as the message shows it: float flags print as floats)
+_NONSENSE = [
+    ("--max-params", "nan", "nan"), ("--max-params", "inf", "inf"), ("--max-params", "-1", "-1.0"),
+    ("--max-activation-gib", "inf", "inf"), ("--max-activation-gib", "0", "0.0"),
+    ("--max-layers", "-5", "-5"), ("--max-repeat", "0", "0"), ("--max-input-dim", "0", "0"),
+    ("--max-bytes", "-1", "-1"),
+]
+
+
+@pytest.mark.parametrize(("flag", "value", "shown"), _NONSENSE)
+def test_a_nonsense_cap_is_a_usage_error(flag: str, value: str, shown: str, tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    # `nan` and `inf` made int() raise inside the option handling: "internal error", exit 4.
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(_HEADER + "layers: [flatten]\n", encoding="utf-8")
+    assert archc.cli.main(["summary", flag, value, str(spec)]) == 2
+    assert capsys.readouterr().err == \
+        f"archc: error: {flag} must be a positive number; received {shown}\n"

@@ -11,7 +11,13 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from archc.backends.keras.builder import BuildMismatch, Progress, build_model, save_model
+from archc.backends.keras.builder import (
+    BuildMismatch,
+    Progress,
+    build_model,
+    deep_call,
+    save_model,
+)
 from archc.backends.keras.runtime import INSTALL_HINT, KerasUnavailable
 
 __all__ = [
@@ -20,6 +26,7 @@ __all__ = [
     "KerasUnavailable",
     "build_from_spec",
     "build_model",
+    "load_model",
     "save_model",
 ]
 
@@ -32,3 +39,18 @@ def build_from_spec(spec: str | os.PathLike[str], variant: str | None = None,
 
     compiled = compile_spec(spec, options(variant, overrides))
     return build_model(compiled, progress)
+
+
+def load_model(path: str | os.PathLike[str]) -> Any:
+    """`keras.saving.load_model` (safe mode) with room for very deep models.
+
+    Keras rebuilds a loaded functional model with the same recursive graph walk as when it
+    was built, so a model of thousands of layers needs the headroom `deep_call` gives.
+    """
+    import archc.backends.keras.layers  # noqa: F401  (registers archc's custom layers)
+    from archc.backends.keras.runtime import import_keras
+
+    keras = import_keras()
+    with open(path, "rb") as handle:  # a clear OSError for a missing file, before Keras
+        handle.read(1)
+    return deep_call(10_000, lambda: keras.saving.load_model(os.fspath(path), safe_mode=True))

@@ -14,8 +14,10 @@ cannot express are `B002`.
 from __future__ import annotations
 
 import math
+import sys
+import threading
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from archc.backends.keras.names import NameAllocator, keras_name
 from archc.backends.keras.runtime import import_keras
@@ -114,11 +116,11 @@ def build_model(compiled: Compiled, progress: Progress | None = None) -> Any:
         tensors[node.name] = output
     inputs = [tensors[name] for name in graph.inputs]
     outputs = [tensors[name] for name in graph.outputs]
-    model = keras.Model(
+    model = deep_call(len(graph), lambda: keras.Model(
         inputs=inputs[0] if len(inputs) == 1 else inputs,
         outputs=outputs[0] if len(outputs) == 1 else outputs,
         name=keras_name(graph.name),
-    )
+    ))
     _check_totals(model, analysis)
     return model
 
@@ -130,4 +132,46 @@ def save_model(model: Any, target: str, progress: Progress | None = None) -> Non
     if progress:
         progress("saving...")
     with atomic_output(target, suffix=".keras") as tmp:
-        model.save(str(tmp), overwrite=True)
+        deep_call(len(model.layers), lambda: model.save(str(tmp), overwrite=True))
+
+
+_T = TypeVar("_T")
+
+_FRAMES_PER_LAYER = 8
+_STACK_BYTES = 512 * 1024 * 1024
+
+
+def deep_call(layers: int, fn: Callable[[], _T]) -> _T:
+    """Run `fn` with room for Keras's recursive graph walks over `layers` layers.
+
+    Keras maps a functional graph recursively, a few Python frames per layer along the
+    longest path, so a plain chain of ~300 layers already passes Python's default limit of
+    1,000 frames. Raising the limit alone could overflow the C stack instead, so `fn` runs
+    in a worker thread with a large stack and a limit sized to the graph; the caller's
+    limit is restored afterwards. Small graphs run directly.
+    """
+    needed = _FRAMES_PER_LAYER * layers + 2_000
+    if needed <= sys.getrecursionlimit():
+        return fn()
+    result: list[_T] = []
+    error: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            result.append(fn())
+        except BaseException as exc:  # re-raised in the caller's thread below
+            error.append(exc)
+
+    old_limit, old_stack = sys.getrecursionlimit(), threading.stack_size()
+    sys.setrecursionlimit(needed)
+    try:
+        threading.stack_size(_STACK_BYTES)
+        worker = threading.Thread(target=work, name="archc-deep-keras")
+        worker.start()
+        worker.join()
+    finally:
+        threading.stack_size(old_stack)
+        sys.setrecursionlimit(old_limit)
+    if error:
+        raise error[0]
+    return result[0]

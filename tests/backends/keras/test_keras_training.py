@@ -87,3 +87,27 @@ def test_preact_resnet1001_builds_without_recursion_error() -> None:
     assert model.count_params() == summary.total_params
     assert tuple(model.output.shape[1:]) == (10,)
     keras.backend.clear_session()
+
+
+@pytest.mark.slow
+def test_a_plain_chain_of_a_thousand_layers_builds_saves_and_loads(tmp_path: object) -> None:
+    """Keras maps functional graphs recursively; a 1,000-layer chain exceeds Python's
+    default recursion limit unless the backend makes room (`deep_call`)."""
+    import sys
+    from pathlib import Path
+
+    from archc.backends.keras import load_model, save_model
+
+    layers = "\n".join("  - conv2d: {filters: 2, kernel_size: 3, padding: same}"
+                       for _ in range(1000))
+    spec = f"archc: 1\nname: chain\ninput: [8, 8, 2]\nlayers:\n{layers}\n"
+    limit = sys.getrecursionlimit()
+    model = archc.build(spec)
+    assert sys.getrecursionlimit() == limit  # restored
+    # Each conv: 3 * 3 * 2 * 2 weights + 2 biases = 38 params.
+    assert model.count_params() == 1000 * 38
+    target = Path(str(tmp_path)) / "chain.keras"
+    save_model(model, str(target))
+    loaded = load_model(str(target))
+    assert loaded.count_params() == 1000 * 38
+    keras.backend.clear_session()
