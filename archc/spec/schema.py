@@ -191,7 +191,7 @@ class Residual(LayerCommon):
 
     body: Annotated[list[Any], Field(min_length=1)]
     shortcut: Literal["auto", "identity", "projection"] | list[Any] = "auto"
-    projection: Projection = Projection()
+    projection: Projection = Field(default_factory=Projection)
 
 
 class Repeat(LayerCommon):
