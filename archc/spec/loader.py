@@ -11,7 +11,10 @@ path in it.
 
 from __future__ import annotations
 
+import errno
 import math
+import os
+import stat
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,7 +28,7 @@ Path = tuple[str | int, ...]
 #: Caps that keep hostile input cheap; the CLI can raise them.
 MAX_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 64
-MAX_NODES = 200_000
+MAX_NODES = 150_000
 """Real specs have a few hundred nodes; a 10,000-layer spec has ~90,000. Each node costs a few
 microseconds to walk, so the cap bounds a hostile file near one second (a million took 9 s)."""
 
@@ -77,6 +80,9 @@ class _Frame:
 
 def load_file(path: str, max_bytes: int = MAX_BYTES) -> Document:
     """Read and load a spec file; I/O problems raise OSError for the CLI to map to exit 2."""
+    if stat.S_ISFIFO(os.stat(path).st_mode):
+        # Opening a named pipe blocks until a writer appears: refuse instead of hanging.
+        raise OSError(errno.EINVAL, "a named pipe is not a spec file", path)
     with open(path, "rb") as handle:
         raw = handle.read(max_bytes + 1)
     if len(raw) > max_bytes:

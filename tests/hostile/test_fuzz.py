@@ -1,4 +1,4 @@
-"""Property-based fuzzing of load -> validate -> lower -> analyse -> report and DOT.
+"""Property-based fuzzing of load -> validate -> lower -> analyse -> report, DOT and lint.
 
 The property: for any input, the compiler either succeeds (and then every renderer works on
 the result) or raises `SpecError` whose diagnostics all point at a line and column >= 1 and
@@ -80,6 +80,20 @@ def check_outcome(compile_once: object) -> None:
     for name, renderer in RENDERERS.items():
         assert renderer(report), name
     _dot(compiled)
+    _lint(compiled)
+
+
+def _lint(compiled: Compiled) -> None:
+    """Every lint rule on the result: warnings only, each located."""
+    from archc.lint import RULES, config_for, lint_compiled
+
+    try:
+        config = config_for(compiled, enable=[rule.code for rule in RULES])
+    except SpecError as exc:  # a bad `lint:` section: located like every other error
+        assert all(d.span is not None and d.span.line >= 1 for d in exc.diagnostics)
+        return
+    for d in lint_compiled(compiled, config):
+        assert not d.is_error and d.span is not None and d.span.line >= 1, d
 
 
 def _dot(compiled: Compiled) -> None:
