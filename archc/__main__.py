@@ -1,7 +1,5 @@
 """`python -m archc` runs the command line."""
 
-import sys
+from archc.cli import run
 
-from archc.cli import main
-
-sys.exit(main())
+run()

@@ -14,8 +14,8 @@ from __future__ import annotations
 import errno
 import math
 import os
-import stat
 import re
+import stat
 from dataclasses import dataclass, field
 from typing import Any
 

@@ -18,6 +18,19 @@ ROOT = Path(__file__).resolve().parents[2]
 
 _CHILD = r"""
 import contextlib, io, json, resource, sys, time
+
+def _peak_mb():
+    # VmHWM belongs to this process image; ru_maxrss keeps the parent's high-water mark
+    # across fork + exec, so a child of a big test process would report the parent's peak.
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
 t0 = time.perf_counter()
 import archc.cli
 t1 = time.perf_counter()
@@ -30,7 +43,7 @@ c2 = time.process_time()
 print(json.dumps({
     "rc": rc, "stderr": err.getvalue(), "import_s": t1 - t0, "run_s": t2 - t1,
     "cpu_s": c2 - c1,
-    "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "peak_mb": _peak_mb(),
     "tensorflow": any(m.split(".")[0] in ("tensorflow", "keras") for m in sys.modules),
 }))
 """
