@@ -95,7 +95,7 @@ def build_model(compiled: Compiled, progress: Progress | None = None) -> Any:
     from archc.backends.keras.lowering import LOWERINGS, BackendLimitation, Emitter
 
     graph = compiled.graph
-    say(f"building {len(graph)} layers...")
+    say(f"building the Keras model ({len(graph)} nodes)...")
     names = NameAllocator()
     # Node names first, helper layers after, so a node keeps its own name whatever helpers
     # other nodes need.
