@@ -23,6 +23,7 @@ from typing import Any
 from archc.diagnostics import Diagnostic, SpecError, render
 from archc.lower import Caps
 from archc.passes.analysis import CostCaps
+from archc.perf import cyclic_gc_paused
 from archc.pipeline import Compiled, Options, Stage, UsageError, compile_file
 
 EXIT_OK = 0
@@ -452,7 +453,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        if args.command == "build":  # Keras makes cyclic garbage; leave its collector on
+            return COMMANDS[args.command](args)
+        with cyclic_gc_paused():  # the spec commands allocate acyclic data only
+            return COMMANDS[args.command](args)
     except SpecError as exc:
         _print_diagnostics(exc.diagnostics)
         return EXIT_SPEC

@@ -18,6 +18,7 @@ from archc.ir import Graph
 from archc.lower import Caps, Lowered, lower
 from archc.lower.expr import ExprError, evaluate, is_expression
 from archc.passes.analysis import Analysis, CostCaps, analyse
+from archc.perf import cyclic_gc_paused
 from archc.spec.loader import MAX_BYTES, Document, load_file, load_text
 from archc.spec.schema import LAYER_MODELS, NAME_PATTERN, SpecHeader
 from archc.spec.validate import validate_header
@@ -63,12 +64,14 @@ class Compiled:
 def compile_file(path: str, options: Options = Options(),
                  stop_after: Stage = Stage.ANALYSE) -> Compiled:
     """Run the stages on a spec file. Raises SpecError, UsageError or OSError."""
-    return _run(load_file(path, options.max_bytes), options, stop_after)
+    with cyclic_gc_paused():
+        return _run(load_file(path, options.max_bytes), options, stop_after)
 
 
 def compile_text(text: str, file: str = "<string>", options: Options = Options(),
                  stop_after: Stage = Stage.ANALYSE) -> Compiled:
-    return _run(load_text(text, file), options, stop_after)
+    with cyclic_gc_paused():
+        return _run(load_text(text, file), options, stop_after)
 
 
 def _run(doc: Document, options: Options, stop_after: Stage) -> Compiled:

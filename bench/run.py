@@ -225,8 +225,9 @@ def build_scale(doc: Doc, paths: dict[str, Path]) -> None:
             "build time inside the process, without TensorFlow's import.", "")
     rows = []
     for name, path in paths.items():
-        if name == "flat10000":
-            rows.append([name, "not run", "skipped: the 1,000-layer build already fails"])
+        if name == "flat10000" and any(r[0] == "flat1000" and r[1] != "built" and
+                                       not r[1].endswith(" s") for r in rows):
+            rows.append([name, "not run", "skipped: the 1,000-layer build already failed"])
             continue
         try:
             proc = subprocess.run([sys.executable, "-c", _BUILD_PROBE, str(path)],
@@ -355,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.quick:
             build_scale(doc, paths)
     if not args.quick:
-        parity(doc, 5)
+        parity(doc, 9)
         hooks(doc)
     glance = ["## Targets at a glance", ""]
     glance += ["| issue | what | target | measured | verdict | note |",

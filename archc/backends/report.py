@@ -17,6 +17,7 @@ from archc.ir import Node
 from archc.ir.printer import format_shape
 from archc.passes.analysis import Analysis
 from archc.passes.costs import Cost
+from archc.perf import cyclic_gc_paused
 
 JSON_SCHEMA_VERSION = 1
 
@@ -50,6 +51,12 @@ class Report:
 
 
 def build_report(analysis: Analysis, depth: int | None = None) -> Report:
+    """Rows for every layer and block, in spec order (see `_build_report`)."""
+    with cyclic_gc_paused():
+        return _build_report(analysis, depth)
+
+
+def _build_report(analysis: Analysis, depth: int | None) -> Report:
     """Rows for every layer and block, in spec order.
 
     With `depth` N, rows nested N or more scopes deep are hidden and the blocks at level
