@@ -178,13 +178,24 @@ def bench_layers(repeats: int = 60) -> dict[str, float]:
     sub = Subsampling2D(2, 2, activation="tanh")
     sub.build(sub_x.shape)
     pool = keras.layers.AveragePooling2D(2)
+    # The nearest built-in equivalent of the same *trainable* function: average pooling,
+    # then a per-channel scale and bias (a 1x1 depthwise convolution), then the activation.
+    affine = keras.layers.DepthwiseConv2D(1, use_bias=True)
+    affine.build((None, 14, 14, 6))
     sub_step = _grad_step(sub, list(sub.trainable_variables))
     pool_step = _grad_step(lambda t: tf.tanh(pool(t)), [])
+    builtin_step = _grad_step(lambda t: tf.tanh(affine(pool(t))),
+                              list(affine.trainable_variables))
     medians = _interleaved_medians(
-        {"archc": lambda: sub_step(sub_x), "avgpool": lambda: pool_step(sub_x)}, repeats)
+        {"archc": lambda: sub_step(sub_x), "avgpool": lambda: pool_step(sub_x),
+         "builtin": lambda: builtin_step(sub_x)}, repeats)
     result["subsampling_s_archc"] = medians["archc"]
     result["subsampling_s_avgpool"] = medians["avgpool"]
+    result["subsampling_s_avgpool_affine"] = medians["builtin"]
+    # Against plain (untrainable) pooling: the extra cost of the two trainable parameters.
     result["subsampling_ratio"] = result["subsampling_s_archc"] / result["subsampling_s_avgpool"]
+    result["subsampling_ratio_vs_builtin_equivalent"] = (
+        result["subsampling_s_archc"] / result["subsampling_s_avgpool_affine"])
 
     # AlexNet's two-tower conv2 (27x27x96 -> 256 maps, 5x5, 2 groups), same weights.
     group_x = tf.constant(rng.standard_normal((4, 27, 27, 96)).astype("float32"))

@@ -307,7 +307,8 @@ def hooks(doc: Doc) -> None:
 _CUSTOM_LAYER_RATIOS = {  # bench_custom_layers key -> what it compares (archc / built-in)
     "c3_ratio_table_vs_plain": "connection-table C3 vs plain Conv2D (LeNet step)",
     "lrn_ratio": "LRN vs tf.nn.local_response_normalization",
-    "subsampling_ratio": "trainable subsampling vs AveragePooling2D (layer alone)",
+    "subsampling_ratio_vs_builtin_equivalent":
+        "trainable subsampling vs AveragePooling2D + 1x1 DepthwiseConv2D (layer alone)",
     "s2s4_ratio_subsampling_vs_avgpool": "subsampling S2/S4 vs AveragePooling2D (LeNet step)",
 }
 
