@@ -314,6 +314,20 @@ _CUSTOM_LAYER_RATIOS = {  # bench_custom_layers key -> what it compares (archc /
 
 
 def _hook_targets(doc: Doc, name: str, result: dict[str, Any]) -> None:
+    if name == "bench_build":
+        build = result.get("build process ratio archc/keras (target <= 1.15)")
+        infer = result.get("inference speed ratio keras_time/archc_time (target >= 0.95)")
+        if isinstance(build, float):
+            doc.target("3", "build ResNet-50 from its spec vs keras.applications, processes",
+                       "<= 1.15x", f"{build:.2f}x", build <= 1.15)
+        if isinstance(infer, float):
+            doc.target("3", "ResNet-50 inference speed vs keras.applications, batch 8",
+                       ">= 0.95x", f"{infer:.2f}x", infer >= 0.95)
+    if name == "bench_diagram":
+        share = result.get("archc_share")
+        if isinstance(share, float):
+            doc.target("4", "ResNet-152 expanded: archc spec-to-DOT time / dot layout time",
+                       "small", f"{share:.2f}", share < 0.5)
     if name == "bench_custom_layers":
         for key, what in _CUSTOM_LAYER_RATIOS.items():
             value = result.get(key)
