@@ -120,8 +120,11 @@ def _interleaved(steps: dict[str, Callable[[], Any]], repeats: int, warmup: int)
         for step in steps.values():
             step()
     times: dict[str, list[float]] = {name: [] for name in steps}
-    for _ in range(repeats):
-        for name, step in steps.items():
+    order = list(steps.items())
+    for round_ in range(repeats):
+        # Alternate who goes first: running second in a round is not the same (caches,
+        # allocator state), and a fixed order would bias the ratio.
+        for name, step in (order if round_ % 2 == 0 else order[::-1]):
             start = time.perf_counter()
             result = step()
             getattr(result, "numpy", lambda: None)()  # wait for the device
@@ -147,7 +150,8 @@ def run(repeats: int = 5, warmup: int = 2, networks: tuple[str, ...] = tuple(NET
         y = rng.integers(0, 1000, size=(BATCH,))
         infer_a, train_a = _steps(ours, x, y)
         infer_k, train_k = _steps(theirs, x, y)
-        t = _interleaved({"archc": infer_a, "keras": infer_k}, repeats, warmup)
+        # Inference steps are short and noisy; three times the rounds cost little.
+        t = _interleaved({"archc": infer_a, "keras": infer_k}, 3 * repeats, warmup)
         result[f"{name} inference s archc"] = t["archc"]
         result[f"{name} inference s keras"] = t["keras"]
         result[f"{name} inference ratio"] = t["keras"] / t["archc"]
