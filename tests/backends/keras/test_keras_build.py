@@ -218,7 +218,8 @@ def test_build_command_writes_the_file_and_one_line(tmp_path: Path, capsys: Any)
     # conv 3*3*1*4 + 4 = 40; dense 6*6*4*3 + 3 = 435; MACs 6*6*4*9 = 1,296 + 432 = 1,728.
     assert captured.out == f"tiny [wide]: 475 params (475 trainable), 1,728 MACs -> {target}\n"
     assert captured.err.splitlines() == ["archc: loading TensorFlow...",
-                                         "archc: building the Keras model (4 nodes)...", "archc: saving..."]
+                                         "archc: building the Keras model (4 nodes)...",
+                                         "archc: saving..."]
     assert target.is_file()
     assert keras.saving.load_model(target).count_params() == 475
     keras.backend.clear_session()
