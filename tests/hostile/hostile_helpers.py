@@ -53,8 +53,9 @@ print(json.dumps({
 class ChildRun:
     """What a child `archc` run did: exit code, stderr, time (s) and peak memory (MB).
 
-    `run_s` is wall time and `cpu_s` CPU time of `main()` alone; the tests check CPU time,
-    which other processes on a busy machine (CI, parallel jobs) do not inflate.
+    `run_s` is wall time and `cpu_s` CPU time of `main()` alone. Only the reliability
+    measurement (`python -m tests.hostile.reliability`) reports them: a test never asserts a
+    duration, since a busy 2-core machine makes any such bound flaky.
     """
 
     returncode: int
