@@ -351,6 +351,52 @@ def cmd_diagram(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """One self-contained HTML page to explore specs in a browser (no network, no TensorFlow).
+
+    Every variant of each spec is included (a switch in the page), or only `--variant`'s.
+    """
+    from pathlib import Path
+
+    from archc.backends.html import model_data, render_page
+    from archc.lint import config_for, lint_compiled
+    from archc.outputs import OutputPathError, safe_output_path, write_text_atomic
+
+    if args.depth is not None and args.depth < 1:
+        raise UsageError("--depth must be at least 1")
+    models, initial, chosen = [], 0, args.variant
+    for path in args.specs:
+        first = _compile(path, args)
+        assert first.header is not None
+        names = [chosen] if chosen else list(first.header.variants) or [None]
+        for name in names:
+            args.variant = name
+            compiled = first if name == first.variant else _compile(path, args)
+            assert compiled.analysis is not None
+            if path == args.specs[0] and name == first.variant:
+                initial = len(models)
+            findings = lint_compiled(compiled, config_for(compiled))
+            models.append(model_data(compiled.analysis, path, _read_source(path), findings))
+    page = render_page(models, args.depth, initial)
+    if args.output == "-":
+        sys.stdout.write(page)
+        return EXIT_OK
+    if args.output:
+        out = Path(args.output)
+    else:
+        stems = [Path(p).stem for p in args.specs]
+        out = Path("-".join(stems) + (f"-{chosen}" if chosen else "") + ".html")
+    try:
+        target = safe_output_path(out.parent, out.name)
+    except OutputPathError as exc:
+        raise UsageError(str(exc)) from None
+    write_text_atomic(target, page)
+    if not args.quiet:
+        print(f"archc: wrote {target} ({len(models)} network{'s' if len(models) != 1 else ''})",
+              file=sys.stderr)
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "lint": cmd_lint,
     "compare": cmd_compare,
@@ -359,6 +405,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "summary": cmd_summary,
     "check": cmd_check,
     "schema": cmd_schema,
+    "report": cmd_report,
 }
 
 
@@ -436,6 +483,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="node cap; larger drawings collapse automatically (default %(default)s)")
     p.add_argument("--timeout", type=float, default=120.0,
                    help="seconds to allow `dot` (default %(default)s)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no message on success")
+    _add_spec_options(p)
+
+    p = sub.add_parser("report", help="one offline HTML page to explore specs in a browser")
+    p.add_argument("specs", nargs="+", metavar="SPEC",
+                   help="one spec (all its variants, or --variant's), or several side by side")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="output file (default <spec>[-<spec2>...][-<variant>].html here; `-`: "
+                   "standard output)")
+    p.add_argument("--depth", type=int, default=None,
+                   help="open with blocks N or more levels deep collapsed (default: all "
+                   "expanded; the page can change it)")
     p.add_argument("-q", "--quiet", action="store_true", help="no message on success")
     _add_spec_options(p)
     return parser
