@@ -22,7 +22,7 @@ test: $(STAMP)
 	$(BIN)/pytest -q
 
 test-fast: $(STAMP)
-	$(BIN)/pytest -q -m "not tf and not slow"
+	$(BIN)/pytest -q -m "not tf and not slow and not browser"
 
 lint: $(STAMP)
 	$(BIN)/ruff check archc tests bench

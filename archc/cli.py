@@ -364,11 +364,13 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     if args.depth is not None and args.depth < 1:
         raise UsageError("--depth must be at least 1")
-    models, initial, chosen = [], 0, args.variant
+    models: list[dict[str, Any]] = []
+    initial, chosen = 0, args.variant
     for path in args.specs:
+        args.variant = chosen
         first = _compile(path, args)
         assert first.header is not None
-        names = [chosen] if chosen else list(first.header.variants) or [None]
+        names: list[str | None] = [chosen] if chosen else [*first.header.variants] or [None]
         for name in names:
             args.variant = name
             compiled = first if name == first.variant else _compile(path, args)
