@@ -288,7 +288,7 @@
   /* Toggle a block and keep the point under it where it was on screen. */
   function toggle(s) {
     var item = ArchcLayout.scopeItem(s), before = drawn.boxes[item];
-    collapsed[s] = collapsed[s] ? 0 : 1;  // the blocks inside keep their own state
+    if (collapsed[s]) expand(s); else collapsed[s] = 1;
     draw();
     var after = drawn.boxes[item];
     if (before && after) {
@@ -298,6 +298,19 @@
     }
     syncTable();
     $("depth").value = "";
+  }
+  /* Open a block, and with it the parts that only make sense open: the branches of a
+   * parallel, a residual unit and its shortcut, squeeze-excitation, a lone child. Nested
+   * blocks of the spec's own kinds and repetitions stay closed: one level at a time. */
+  var OPEN_WITH_PARENT = { branch: 1, parallel: 1, residual: 1, shortcut: 1, squeeze_excitation: 1 };
+  function expand(s) {
+    collapsed[s] = 0;
+    var ch = tree.children[s], only = ch.length === 1;
+    for (var k = 0; k < ch.length; k++) {
+      if (ch[k] >= 0) continue;
+      var c = ArchcLayout.itemScope(ch[k]);
+      if (collapsed[c] && (only || OPEN_WITH_PARENT[model.scopes[c].kind])) expand(c);
+    }
   }
   function reveal(i) {
     var chain = tree.chains[i], changed = false;
@@ -676,6 +689,10 @@
       return -1;
     },
     setDepth: function (d) { setDepth(d); draw(); syncTable(); },
+    state: function () {
+      return { boxes: drawn.boxes, edges: drawn.edges.length, width: drawn.w, height: drawn.h,
+               collapsed: Array.prototype.slice.call(collapsed), view: view };
+    },
     load: load
   };
 })();

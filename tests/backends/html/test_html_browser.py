@@ -1,0 +1,351 @@
+"""`archc report` pages in a real browser: headless Chromium, driven over the DevTools
+protocol (bench/chromium.py, standard library only), each page opened from a file:// URL.
+
+The figures a person reads on hover are compared with `archc summary --format json`; blocks
+are expanded and collapsed with real mouse clicks; every test ends by checking that the page
+logged no error and requested nothing but its own file. Skips (with the reason) when no
+Chromium is installed; CI installs Debian's `chromium` (.ci/run).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from html_helpers import SPECS, embedded_data, summary_json, write_report
+
+from bench.chromium import BrowserError, Chromium, find_chromium
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+EXECUTABLE = find_chromium()
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Chromium]:
+    if EXECUTABLE is None:
+        pytest.skip("no Chromium found (apt-get install chromium, or set ARCHC_CHROMIUM)")
+    try:
+        browser = Chromium(EXECUTABLE)
+    except (BrowserError, OSError) as exc:
+        pytest.skip(f"Chromium at {EXECUTABLE} does not start headless: {exc}")
+    yield browser
+    browser.close()
+
+
+class Page:
+    """One opened report: the browser, the file and its embedded data."""
+
+    def __init__(self, browser: Chromium, path: Path) -> None:
+        self.b = browser
+        self.path = path
+        self.url = path.resolve().as_uri()
+        self.data = embedded_data(path.read_text("utf-8"))
+        browser.events.clear()
+        browser.open(self.url)
+
+    @property
+    def model(self) -> dict[str, Any]:
+        shown = self.b.evaluate("document.getElementById('model').value") or "0"
+        model: dict[str, Any] = self.data["models"][int(shown)]
+        return model
+
+    def js(self, expression: str) -> Any:
+        return self.b.evaluate(expression)
+
+    def settle(self) -> None:
+        """Wait until the view changes made so far are painted (two animation frames)."""
+        self.js("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+    def show(self, name: str) -> None:
+        """Select a layer (the page centres it) and wait until that is painted."""
+        assert self.js(f"archcReport.select({json.dumps(name)})") >= 0
+        self.settle()
+
+    def centre_of(self, selector: str) -> tuple[float, float]:
+        rect = self.js(f"(() => {{ const e = document.querySelector({json.dumps(selector)});"
+                       " if (!e) return null; const r = e.getBoundingClientRect();"
+                       " return [r.x + r.width / 2, r.y + r.height / 2]; })()")
+        assert rect is not None, f"nothing matches {selector}"
+        return rect[0], rect[1]
+
+    def node(self, name: str) -> int:
+        return next(i for i, n in enumerate(self.model["nodes"]) if n["name"] == name)
+
+    def scope(self, path: str) -> int:
+        return next(i for i, s in enumerate(self.model["scopes"]) if s["path"] == path)
+
+    def count(self, selector: str) -> int:
+        return int(self.js(f"document.querySelectorAll({json.dumps(selector)}).length"))
+
+    def text(self, selector: str) -> str:
+        value = self.js(f"(() => {{ const e = document.querySelector({json.dumps(selector)});"
+                        " return e ? e.textContent : null; })()")
+        assert value is not None, f"nothing matches {selector}"
+        return str(value)
+
+    def assert_clean(self) -> None:
+        """No error logged, no dialog opened, nothing requested but the file itself."""
+        self.b.pump(0.2)
+        assert self.b.console_errors() == []
+        assert [e for e in self.b.events if e["method"] == "Page.javascriptDialogOpening"] == []
+        assert set(self.b.requests()) == {self.url}
+
+
+def _figures(layer: dict[str, Any]) -> dict[str, str]:
+    """What the tooltip must say, formatted by Python from the summary JSON."""
+    return {"params": f"{layer['params']:,}", "macs": f"{layer['macs']:,}",
+            "output_shape": "x".join(str(d) for d in layer["output_shape"])}
+
+
+def _hover_and_read(page: Page, name: str) -> dict[str, str]:
+    index = page.node(name)
+    page.show(name)
+    x, y = page.centre_of(f'#world [data-node="{index}"] rect')
+    page.b.mouse("mouseMoved", x, y)
+    assert page.js("document.getElementById('tip').hidden") is False
+    assert page.text("#tip h3") == name
+    keys = ("params", "macs", "output_shape", "input_shapes", "type", "span")
+    return {k: page.text(f'#tip [data-key="{k}"]') for k in keys}
+
+
+# -- the tests --------------------------------------------------------------------------------
+
+
+def test_hovering_a_layer_shows_the_summary_figures_and_spec_line(
+        chromium: Chromium, tmp_path: Path) -> None:
+    page = Page(chromium, write_report(tmp_path, str(SPECS / "googlenet.yaml")))
+    summary = {layer["name"]: layer for layer in summary_json(
+        "googlenet.yaml", page.model["variant"])["layers"]}
+    for name in ("conv1", "inception_3a/branches/branch3/conv5x5",
+                 "inception_5b/branches/concat", "predictions"):
+        shown = _hover_and_read(page, name)
+        expected = _figures(summary[name])
+        assert {k: shown[k] for k in expected} == expected
+        assert shown["type"] == summary[name]["type"]
+        node = page.model["nodes"][page.node(name)]
+        ins = [page.model["nodes"][i]["layer"]["output_shape"] for i in node["inputs"]]
+        assert shown["input_shapes"] == ", ".join("x".join(map(str, s)) for s in ins)
+        line, col = node["span"]
+        assert shown["span"] == f"{page.model['spec']}:{line}:{col}"
+        source = (SPECS / "googlenet.yaml").read_text("utf-8").splitlines()[line - 1]
+        assert page.text('#tip [data-key="source"]') == source.rstrip()
+    page.b.mouse("mouseMoved", 2, 2)  # off the diagram: the tooltip goes away
+    assert page.js("document.getElementById('tip').hidden") is True
+    page.assert_clean()
+
+
+def test_a_block_expands_and_collapses_in_place_with_clicks(chromium: Chromium,
+                                                            tmp_path: Path) -> None:
+    page = Page(chromium, write_report(tmp_path, str(SPECS / "googlenet.yaml"), "--depth", "1"))
+    inside = [n for n in page.model["nodes"] if n["name"].startswith("inception_3a/")]
+    s = page.scope("inception_3a")
+    top_level = sum(1 for n in page.model["nodes"] if n["scope"] < 0)
+    assert page.count("#world g.node[data-node]") == top_level
+    assert page.count(f'#world g.collapsed[data-scope="{s}"]') == 1
+    page.show("pool2")  # bring the block into view
+    page.b.click(*page.centre_of(f'#world g.collapsed[data-scope="{s}"] .toggle'))
+    assert page.count(f'#world g.frame[data-scope="{s}"]') == 1
+    assert page.count(f'#world g.collapsed[data-scope="{s}"]') == 0
+    assert page.count("#world g.node[data-node]") == top_level + len(inside)
+    # the table follows: the block's rows are shown now
+    hidden = page.js(f'document.querySelector(\'tr[data-node="{page.node(inside[0]["name"])}"]\')'
+                     ".hidden")
+    assert hidden is False
+    page.b.click(*page.centre_of(f'#world g.frame[data-scope="{s}"] .toggle'))
+    assert page.count(f'#world g.collapsed[data-scope="{s}"]') == 1
+    assert page.count("#world g.node[data-node]") == top_level
+    # the block's figures on hover are its subtotal from the summary JSON
+    block = next(b for b in summary_json("googlenet.yaml", page.model["variant"])["blocks"]
+                 if b["name"] == "inception_3a")
+    page.b.mouse("mouseMoved", *page.centre_of(f'#world g.collapsed[data-scope="{s}"] rect'))
+    assert page.text('#tip [data-key="block.params"]') == f"{block['params']:,}"
+    assert page.text('#tip [data-key="block.macs"]') == f"{block['macs']:,}"
+    page.assert_clean()
+
+
+def test_selection_is_synced_between_table_and_diagram(chromium: Chromium,
+                                                       tmp_path: Path) -> None:
+    page = Page(chromium, write_report(tmp_path, str(SPECS / "resnet.yaml"), "--variant",
+                                       "resnet50"))
+    # table -> diagram
+    target = page.node("conv2/block2/residual_1/conv2d_2")
+    row = f'document.querySelector(\'tr[data-node="{target}"]\')'
+    page.js(row + '.scrollIntoView({block: "center"})')
+    page.b.click(*page.centre_of(f'tr[data-node="{target}"] td.name'))
+    assert page.count(f'#world g.node.sel[data-node="{target}"]') == 1
+    assert page.text("#details h3") == "conv2/block2/residual_1/conv2d_2"
+    # diagram -> table (and the row is scrolled into view)
+    other = page.node("conv3/block1/residual_1/add")
+    page.show("conv3/block1/residual_1/add")
+    page.js(f'document.querySelector(\'tr[data-node="{target}"]\').classList.remove("sel")')
+    page.b.click(*page.centre_of(f'#world g.node[data-node="{target}"] rect'))
+    page.b.click(*page.centre_of(f'#world g.node[data-node="{other}"] rect'))
+    assert page.count(f'tr.sel[data-node="{other}"]') == 1
+    assert page.count(f'tr.sel[data-node="{target}"]') == 0
+    visible = page.js(
+        f'(() => {{ const r = document.querySelector(\'tr[data-node="{other}"]\')'
+        ".getBoundingClientRect(), w = document.getElementById('table-wrap')"
+        ".getBoundingClientRect(); return r.top >= w.top && r.bottom <= w.bottom; })()")
+    assert visible is True
+    page.assert_clean()
+
+
+def test_search_finds_layers_by_name_and_enter_goes_to_them(chromium: Chromium,
+                                                             tmp_path: Path) -> None:
+    page = Page(chromium, write_report(tmp_path, str(SPECS / "googlenet.yaml"), "--depth", "1"))
+    expected = [i for i, n in enumerate(page.model["nodes"]) if "conv5x5" in n["name"]]
+    page.js("document.getElementById('search').focus()")
+    page.b.send("Input.insertText", {"text": "Conv5x5"})  # case does not matter
+    assert page.text("#search-count") == f"{len(expected)} matches"
+    rows = page.js("Array.from(document.querySelectorAll('tr[data-node]'))"
+                   ".filter(r => !r.hidden).map(r => Number(r.dataset.node))")
+    assert rows == expected
+    # collapsed at depth 1: each match is marked on the block that holds it
+    assert page.count("#world .collapsed.match") == len(expected)
+    for key in ("keyDown", "keyUp"):
+        page.b.send("Input.dispatchKeyEvent", {"type": key, "key": "Enter", "code": "Enter",
+                                               "windowsVirtualKeyCode": 13,
+                                               **({"text": "\r"} if key == "keyDown" else {})})
+    first = expected[0]
+    assert page.count(f'#world g.node.sel[data-node="{first}"]') == 1  # its block opened
+    assert page.text("#search-count") == f"1 of {len(expected)}"
+    page.assert_clean()
+
+
+def test_lint_findings_are_listed_and_lead_to_their_node(chromium: Chromium,
+                                                         tmp_path: Path) -> None:
+    page = Page(chromium, write_report(tmp_path, str(SPECS / "googlenet.yaml")))
+    findings = page.model["findings"]
+    assert page.text("#findings-count") == str(len(findings))
+    assert page.count("#findings-list li") == len(findings)
+    flagged = {i for f in findings for i in f["nodes"]}
+    assert page.count("#world g.node.flagged") == len(flagged)
+    k = next(k for k, f in enumerate(findings) if f["code"] == "L001")
+    page.b.click(*page.centre_of(f'#findings-list li[data-finding="{k}"]'))
+    node = findings[k]["nodes"][0]
+    assert page.count(f'#world g.node.sel[data-node="{node}"]') == 1
+    assert findings[k]["message"] in page.text("#details")
+    page.assert_clean()
+
+
+def test_the_variant_switch_shows_each_variants_totals(chromium: Chromium,
+                                                       tmp_path: Path) -> None:
+    page = Page(chromium, write_report(tmp_path, str(SPECS / "resnet.yaml")))
+    assert page.text("#title") == "resnet [resnet50]"
+    for k, model in enumerate(page.data["models"]):
+        page.js(f"(() => {{ const s = document.getElementById('model'); s.value = '{k}';"
+                " s.dispatchEvent(new Event('change')); })()")
+        summary = summary_json("resnet.yaml", model["variant"])
+        assert page.text("#title") == f"resnet [{model['variant']}]"
+        for key in ("total_params", "trainable_params", "total_macs"):
+            assert page.text(f'#totals [data-key="{key}"]') == f"{summary[key]:,}"
+        assert page.count("#world g.node[data-node]") == len(model["nodes"])
+    page.assert_clean()
+
+
+def test_pan_and_zoom_follow_the_wheel_and_the_mouse(chromium: Chromium,
+                                                     tmp_path: Path) -> None:
+    page = Page(chromium, write_report(tmp_path, str(SPECS / "lenet5.yaml")))
+    x, y = page.centre_of("#diagram")
+    before = page.js("archcReport.state().view")
+    page.b.mouse("mouseWheel", x, y, deltaX=0, deltaY=-300)
+    page.settle()
+    after = page.js("archcReport.state().view")
+    assert after["k"] > before["k"]
+    page.b.mouse("mouseMoved", x, y)
+    page.b.mouse("mousePressed", x, y, button="left", clickCount=1)
+    page.b.mouse("mouseMoved", x + 120, y + 40, button="left", buttons=1)
+    page.b.mouse("mouseReleased", x + 120, y + 40, button="left", clickCount=1)
+    moved = page.js("archcReport.state().view")
+    assert (round(moved["x"] - after["x"]), round(moved["y"] - after["y"])) == (120, 40)
+    page.assert_clean()
+
+
+@pytest.mark.parametrize(("spec", "variant"), [("googlenet.yaml", "with_aux"),
+                                               ("resnet.yaml", "resnet50"),
+                                               ("se_resnet50.yaml", None),
+                                               ("xception.yaml", None),
+                                               ("lenet5.yaml", None)])
+def test_the_layout_never_overlaps_boxes_and_frames_hold_their_contents(
+        chromium: Chromium, tmp_path: Path, spec: str, variant: str | None) -> None:
+    args = [str(SPECS / spec)] + (["--variant", variant] if variant else [])
+    page = Page(chromium, write_report(tmp_path, *args))
+    model = page.model
+    n = len(model["nodes"])
+    for depth in (None, 1, 2):
+        page.js(f"archcReport.setDepth({json.dumps(depth)})")
+        state = page.js("archcReport.state()")
+        boxes = {int(k): v for k, v in state["boxes"].items()}
+        leaves = [(k, b) for k, b in boxes.items() if not b["frame"]]
+        expected = sum(1 for i in range(n) if not _hidden(model, i, state["collapsed"])) + \
+            len(model["outputs"])
+        assert sum(1 for k, _ in leaves if k >= 0) == expected
+        leaves.sort(key=lambda kb: kb[1]["y"])
+        for i, (ka, a) in enumerate(leaves):  # sorted by y: only close neighbours can touch
+            for kb, b in leaves[i + 1:]:
+                if b["y"] >= a["y"] + a["h"]:
+                    break
+                assert a["x"] + a["w"] <= b["x"] or b["x"] + b["w"] <= a["x"], (ka, kb)
+        for k, b in boxes.items():
+            parent = _parent(model, k, n)
+            while parent >= 0:
+                frame = boxes[-(parent + 1)]
+                assert frame["frame"]
+                assert frame["x"] <= b["x"] and b["x"] + b["w"] <= frame["x"] + frame["w"]
+                assert frame["y"] <= b["y"] and b["y"] + b["h"] <= frame["y"] + frame["h"]
+                parent = model["scopes"][parent]["parent"]
+    page.assert_clean()
+
+
+def _parent(model: dict[str, Any], item: int, n: int) -> int:
+    if item >= n:
+        return -1
+    if item >= 0:
+        return int(model["nodes"][item]["scope"])
+    return int(model["scopes"][-item - 1]["parent"])
+
+
+def _hidden(model: dict[str, Any], i: int, collapsed: list[int]) -> bool:
+    s = model["nodes"][i]["scope"]
+    while s >= 0:
+        if collapsed[s]:
+            return True
+        s = model["scopes"][s]["parent"]
+    return False
+
+
+def test_a_field_added_to_the_layer_json_shows_in_the_panel(
+        chromium: Chromium, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from archc.backends.html import data as data_module
+
+    original = data_module.report_dict
+
+    def with_extra(report: Any) -> dict[str, Any]:
+        result = original(report)
+        for layer in result["layers"]:
+            layer["receptive_field"] = [len(layer["name"]), 1]
+        return result
+
+    monkeypatch.setattr(data_module, "report_dict", with_extra)
+    page = Page(chromium, write_report(tmp_path, str(SPECS / "lenet5.yaml")))
+    name = page.model["nodes"][1]["name"]
+    page.js(f"archcReport.select({json.dumps(name)})")
+    assert page.text('#details [data-key="layer.receptive_field"]') == f"{len(name)}, 1"
+    page.assert_clean()
+
+
+def test_hostile_text_in_a_spec_is_shown_as_text(chromium: Chromium, tmp_path: Path) -> None:
+    spec = tmp_path / "hostile.yaml"
+    payload = "</script><script>alert(1)</script><img src=x onerror=alert(2)>"
+    spec.write_text("archc: 1\nname: hostile\ninput: [8, 8, 1]\nlayers:\n"
+                    f"  - conv2d: {{filters: 2, kernel_size: 3}}  # {payload}\n"
+                    "  - flatten\n  - dense: {units: 2}\n", encoding="utf-8")
+    page = Page(chromium, write_report(tmp_path, str(spec)))
+    page.js("archcReport.select('conv2d_1')")
+    assert page.text('#details [data-key="source"]').endswith(f"# {payload}")
+    assert page.count("img") == 0 and page.count("script") == 2
+    page.assert_clean()
