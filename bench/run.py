@@ -10,8 +10,8 @@ with them):
    in-process and as processes with their peak memory (< 2 s and < 200 MB at 10,000;
    10,000 / 1,000 <= 12x), plus `diagram` (DOT text) on the same specs; a plot;
 3. TensorFlow: `build` on the scale specs, run-time parity (bench/parity.py), and the other
-   helpers' scripts when present (bench_build, bench_custom_layers, bench_diagram), each
-   exposing `run() -> dict`.
+   helpers' scripts when present (bench_build, bench_custom_layers, bench_diagram,
+   bench_report), each exposing `run() -> dict`.
 
 `python -m bench.run --quick` uses fewer repeats and skips TensorFlow (for a smoke test).
 """
@@ -38,7 +38,7 @@ from bench.timing import Runs, bench_env, side_by_side, time_call
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
 PLOT = ROOT / "docs" / "bench-scale.svg"
-HOOKS = ("bench_build", "bench_custom_layers", "bench_diagram")
+HOOKS = ("bench_build", "bench_custom_layers", "bench_diagram", "bench_report")
 ARCHC = floor.ARCHC
 
 
@@ -332,6 +332,15 @@ def _hook_targets(doc: Doc, name: str, result: dict[str, Any]) -> None:
         if isinstance(share, float):
             doc.target("4", "ResNet-152 expanded: archc spec-to-DOT time / dot layout time",
                        "small", f"{share:.2f}", share < 0.5)
+    if name == "bench_report":
+        opened = result.get("open to first paint ms (max)")
+        size = result.get("file size MB")
+        if isinstance(opened, float):
+            doc.target("14", "`archc report` ResNet-152 expanded: open to first paint (slowest "
+                       "of the runs)", "< 1 s", f"{opened:,.0f} ms", opened < 1000)
+        if isinstance(size, float):
+            doc.target("14", "`archc report` ResNet-152 expanded: file size", "< 2 MB",
+                       f"{size:.2f} MB", size < 2)
     if name == "bench_custom_layers":
         for key, what in _CUSTOM_LAYER_RATIOS.items():
             value = result.get(key)

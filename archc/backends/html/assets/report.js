@@ -66,6 +66,12 @@
     }
     return JSON.stringify(v);
   }
+  /* An argument as the spec would write it: lists in brackets, text as is. */
+  function argText(v) {
+    if (typeof v === "string") return v;
+    if (typeof v === "number") return String(v);
+    return JSON.stringify(v);
+  }
   var measureCtx = document.createElement("canvas").getContext("2d");
   var widthCache = {};
   function textWidth(text, font) {
@@ -291,8 +297,8 @@
     if (collapsed[s]) expand(s); else collapsed[s] = 1;
     draw();
     var after = drawn.boxes[item];
-    if (before && after) {
-      view.x += (before.x - after.x) * view.k;
+    if (before && after) {  // the top centre of the block stays where it was
+      view.x += (before.x + before.w / 2 - after.x - after.w / 2) * view.k;
       view.y += (before.y - after.y) * view.k;
       apply();
     }
@@ -314,7 +320,7 @@
   }
   function reveal(i) {
     var chain = tree.chains[i], changed = false;
-    for (var k = 0; k < chain.length; k++) if (collapsed[chain[k]]) { collapsed[chain[k]] = 0; changed = true; }
+    for (var k = 0; k < chain.length; k++) if (collapsed[chain[k]]) { expand(chain[k]); changed = true; }
     if (changed) { draw(); syncTable(); $("depth").value = ""; }
   }
 
@@ -368,17 +374,17 @@
       field(dl, "type", n.op, "type");
       if (n.label !== n.op) field(dl, "layer", n.label, "label");
       var args = Object.keys(n.args);
-      if (args.length) field(dl, "arguments", args.map(function (k) { return k + "=" + value(k, n.args[k]); }).join("  "), "args");
+      if (args.length) field(dl, "arguments", args.map(function (k) { return k + "=" + argText(n.args[k]); }).join("  "), "args");
       if (n.input_shapes.length) field(dl, "input shape" + (n.input_shapes.length > 1 ? "s" : ""), n.input_shapes.map(shape).join(", "), "input_shapes");
       field(dl, "output shape", shape(l.output_shape), "output_shape");
       if ("params" in l) field(dl, "params", num(l.params), "params");
       if ("macs" in l) field(dl, "MACs", num(l.macs), "macs");
       specLine(dl, n.span, "spec line");
       var sc = n.scope >= 0 ? model.scopes[n.scope] : null;
-      if (sc) specLine(dl, sc.span, "in " + sc.path);
+      if (sc && full) specLine(dl, sc.span, "in " + sc.path);
       box.appendChild(dl);
       var fs = nodeFindings[sel.node] || [];
-      for (var f = 0; f < fs.length; f++) box.appendChild(findingLine(fs[f], false));
+      for (var f = 0; f < fs.length; f++) box.appendChild(full ? findingLine(fs[f], false) : findingLine(fs[f], true));
       if (full) {
         var all = el("details", "all-fields"), sum = el("summary", null, "all fields (archc summary --format json)");
         all.appendChild(sum);
@@ -677,7 +683,13 @@
   load(DATA.initial || 0);
   window.addEventListener("resize", function () { apply(); });
   // For tests and benchmarks: the page is interactive from here on.
+  // For tests and benchmarks: milliseconds spent in this script, and since navigation
+  // started (ready: interactive; painted: the first frame after that is on screen).
   document.body.setAttribute("data-ready-ms", String(Math.round(performance.now() - t0)));
+  document.body.setAttribute("data-ready-at", String(Math.round(performance.now())));
+  requestAnimationFrame(function () {
+    setTimeout(function () { document.body.setAttribute("data-painted-at", String(Math.round(performance.now()))); }, 0);
+  });
   document.body.classList.add("ready");
   window.archcReport = {
     select: function (name) {

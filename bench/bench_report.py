@@ -1,0 +1,146 @@
+"""`archc report` of fully expanded ResNet-152 in headless Chromium: file size, time to open,
+frame times while zooming and panning, and the time to expand or collapse a stage.
+
+Opening is timed by the page itself from the start of navigation (`performance.now()`, whose
+origin is the navigation start) to the moment it is interactive (data parsed, layout done,
+diagram and table built) and to the first frame painted after that; median over fresh
+navigations of the file:// URL. Zoom and pan are real input events (mouse wheel, drag) sent
+over the DevTools protocol, one per animation frame; the page records the time between
+frames meanwhile. Targets (issue 14): opens in under 1 s, file under 2 MB.
+
+Run ``python -m bench.bench_report``; `run()` returns the dict it prints. Needs Chromium
+(Debian's `chromium`); without it `run()` raises `BrowserError`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from archc.cli import main
+from bench.chromium import Chromium, browser
+
+ROOT = Path(__file__).resolve().parents[1]
+SPEC = ROOT / "specs" / "resnet.yaml"
+VARIANT = "resnet152"
+
+_FRAME_LOGGER = """(() => {
+  window.__frames = [];
+  const tick = t => { window.__frames.push(t); if (window.__frames.length < 100000)
+    requestAnimationFrame(tick); };
+  requestAnimationFrame(tick);
+  return true; })()"""
+
+
+def _write(target: Path, *args: str) -> float:
+    start = time.perf_counter()
+    with contextlib.redirect_stderr(io.StringIO()):
+        assert main(["report", str(SPEC), *args, "-o", str(target), "-q"]) == 0
+    return time.perf_counter() - start
+
+
+def _open_times(b: Chromium, url: str, repeats: int) -> tuple[list[float], list[float]]:
+    ready, painted = [], []
+    for _ in range(repeats):
+        b.open(url)
+        deadline = time.monotonic() + 30
+        while b.evaluate("document.body.dataset.paintedAt") is None:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the page never painted")
+            time.sleep(0.01)
+        ready.append(float(b.evaluate("Number(document.body.dataset.readyAt)")))
+        painted.append(float(b.evaluate("Number(document.body.dataset.paintedAt)")))
+    return ready, painted
+
+
+def _frame_intervals(b: Chromium, steps: int, action: Any) -> list[float]:
+    """Milliseconds between painted frames while `action(i)` sends input, one per frame."""
+    b.evaluate(_FRAME_LOGGER)
+    for i in range(steps):
+        action(i)
+        b.evaluate("new Promise(r => requestAnimationFrame(() => r(true)))")
+    frames: list[float] = b.evaluate("window.__frames.slice()")
+    b.evaluate("window.__frames.length = 100000")  # stops the logger
+    return [later - earlier for earlier, later in zip(frames, frames[1:], strict=False)]
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def run(repeats: int = 9, steps: int = 90) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="archc-bench-report-") as tmp:
+        page = Path(tmp) / "resnet152.html"
+        write_s = statistics.median(_write(page, "--variant", VARIANT) for _ in range(3))
+        every = Path(tmp) / "resnet-all.html"
+        _write(every)
+        data = page.read_text("utf-8")
+        nodes = len(json.loads(data.split('id="archc-data">', 1)[1].split("</script>", 1)[0])
+                    ["models"][0]["nodes"])
+        result: dict[str, Any] = {
+            "spec": f"{SPEC.name} --variant {VARIANT}, fully expanded",
+            "layers drawn (nodes incl. input)": nodes,
+            "file size MB": page.stat().st_size / 1e6,
+            "file size all five ResNets in one page MB": every.stat().st_size / 1e6,
+            "archc report write s (median of 3)": write_s,
+        }
+        with browser() as b:
+            url = page.resolve().as_uri()
+            b.open(url)  # warm-up: the first start of a renderer is not what users repeat
+            ready, painted = _open_times(b, url, repeats)
+            result["open to interactive ms (median)"] = statistics.median(ready)
+            result["open to first paint after that ms (median)"] = statistics.median(painted)
+            result["open to first paint ms (max)"] = max(painted)
+            result["script time in page ms (last open)"] = float(
+                b.evaluate("Number(document.body.dataset.readyMs)"))
+            result["SVG elements drawn"] = int(b.evaluate(
+                "document.querySelectorAll('#world *').length"))
+            b.open(url)
+            box = b.evaluate("(() => { const r = document.getElementById('diagram')"
+                             ".getBoundingClientRect(); return [r.x + r.width / 2,"
+                             " r.y + r.height / 2]; })()")
+            x, y = box
+
+            def wheel(i: int) -> None:
+                b.mouse("mouseWheel", x, y, deltaX=0, deltaY=-40 if (i // 15) % 2 == 0 else 40)
+
+            zoom = _frame_intervals(b, steps, wheel)
+            b.mouse("mouseMoved", x, y)
+            b.mouse("mousePressed", x, y, button="left", clickCount=1)
+
+            def drag(i: int) -> None:
+                b.mouse("mouseMoved", x + (i % 30) * 6, y + (i % 30) * 9, button="left",
+                        buttons=1)
+
+            pan = _frame_intervals(b, steps, drag)
+            b.mouse("mouseReleased", x, y, button="left", clickCount=1)
+            b.evaluate("archcReport.setDepth(null)")
+            b.evaluate("(() => { const d = document.getElementById('diagram')"
+                       ".getBoundingClientRect(); return true; })()")
+            toggles = []
+            for _ in range(6):
+                b.evaluate("archcReport.toggle('conv4')")
+                toggles.append(float(b.evaluate("Number(document.body.dataset.drawMs)")))
+            errors = b.console_errors()
+        result["zoom: frame interval ms median / p95"] = \
+            f"{statistics.median(zoom):.1f} / {_p95(zoom):.1f} ({len(zoom)} frames)"
+        result["pan: frame interval ms median / p95"] = \
+            f"{statistics.median(pan):.1f} / {_p95(pan):.1f} ({len(pan)} frames)"
+        result["collapse or expand conv4 (36 blocks), layout + redraw ms (median of 6)"] = \
+            statistics.median(toggles)
+        result["console errors"] = len(errors)
+        result["opens under 1 s"] = result["open to first paint ms (max)"] < 1000
+        result["file under 2 MB"] = result["file size MB"] < 2
+    return result
+
+
+if __name__ == "__main__":
+    for key, value in run().items():
+        print(f"{key}: {value:.4g}" if isinstance(value, float) else f"{key}: {value}")
