@@ -8,7 +8,8 @@ navigations of the file:// URL. Zoom and pan are real input events (mouse wheel,
 over the DevTools protocol, one per animation frame; the page records the time between
 frames meanwhile. Targets (issue 14): opens in under 1 s, file under 2 MB.
 
-Run ``python -m bench.bench_report``; `run()` returns the dict it prints. Needs Chromium
+Run ``python -m bench.bench_report`` (``--write`` also updates docs/benchmarks.md); `run()`
+returns the dict it prints. Needs Chromium
 (Debian's `chromium`); without it `run()` raises `BrowserError`.
 """
 
@@ -16,14 +17,17 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import json
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from archc.cli import main
+from archc.outputs import atomic_output
 from bench.chromium import Chromium, browser
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,7 +71,7 @@ def _frame_intervals(b: Chromium, steps: int, action: Any) -> list[float]:
         b.evaluate("new Promise(r => requestAnimationFrame(() => r(true)))")
     frames: list[float] = b.evaluate("window.__frames.slice()")
     b.evaluate("window.__frames.length = 100000")  # stops the logger
-    return [later - earlier for earlier, later in zip(frames, frames[1:], strict=False)]
+    return [later - earlier for earlier, later in itertools.pairwise(frames)]
 
 
 def _p95(values: list[float]) -> float:
@@ -141,6 +145,41 @@ def run(repeats: int = 9, steps: int = 90) -> dict[str, Any]:
     return result
 
 
+def update_doc(result: dict[str, Any], doc: Path = ROOT / "docs" / "benchmarks.md") -> None:
+    """Put this run's section and target rows into docs/benchmarks.md, as `make bench`
+    would, without re-running the other (TensorFlow) benchmarks."""
+    from bench.run import Doc, _fmt, _hook_targets
+
+    part = Doc()
+    _hook_targets(part, "bench_report", result)
+    rows = ["| " + " | ".join(row) + " |" for row in part.targets]
+    section = ["### `bench/bench_report.py`", "", (__doc__ or "").strip().split("\n\n")[0],
+               "", "| measurement | value |", "|---|---:|"]
+    section += [f"| {k} | {_fmt(v)} |" for k, v in result.items()]
+    section += ["", "(this section and its two target rows were measured by "
+                "`python -m bench.bench_report --write`; `make bench` rewrites them with the "
+                "rest)", ""]
+    lines = doc.read_text("utf-8").split("\n")
+    lines = [line for line in lines if not line.startswith("| 14 |")]
+    if "### `bench/bench_report.py`" in lines:
+        start = lines.index("### `bench/bench_report.py`")
+        end = next((i for i in range(start + 1, len(lines))
+                    if lines[i].startswith(("### ", "## ", "---"))), len(lines))
+        lines[start:end] = section
+    else:
+        lines[lines.index("---"):lines.index("---")] = section
+    table = lines.index("## Targets at a glance") + 4
+    while lines[table].startswith("|"):
+        table += 1
+    lines[table:table] = rows
+    with atomic_output(doc) as tmp:
+        tmp.write_text("\n".join(lines), encoding="utf-8")
+
+
 if __name__ == "__main__":
-    for key, value in run().items():
+    figures = run()
+    for key, value in figures.items():
         print(f"{key}: {value:.4g}" if isinstance(value, float) else f"{key}: {value}")
+    if "--write" in sys.argv[1:]:
+        update_doc(figures)
+        print("updated docs/benchmarks.md")

@@ -78,7 +78,8 @@ def resnet50(b: Chromium, tmp: Path) -> None:
 
 
 def main_() -> int:
-    with tempfile.TemporaryDirectory(prefix="archc-shots-") as tmp, browser(width=1600, height=1000) as b:
+    with tempfile.TemporaryDirectory(prefix="archc-shots-") as tmp, \
+            browser(width=1600, height=1000) as b:
         googlenet(b, Path(tmp))
         resnet50(b, Path(tmp))
         errors = b.console_errors()
