@@ -17,7 +17,6 @@ from typing import Any
 from archc.backends.graphviz.style import OP_STYLES
 from archc.backends.report import build_report, report_dict
 from archc.diagnostics import Diagnostic, SourceSpan
-from archc.ir import Op
 from archc.passes.analysis import Analysis
 
 MAX_LINE_CHARS = 300
@@ -160,6 +159,3 @@ def _jsonable(value: Any) -> Any:
         return [_jsonable(v) for v in value]
     return str(value)
 
-
-def is_input(node: Mapping[str, Any]) -> bool:
-    return bool(node["op"] == Op.INPUT.value)

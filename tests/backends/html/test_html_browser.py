@@ -349,3 +349,15 @@ def test_hostile_text_in_a_spec_is_shown_as_text(chromium: Chromium, tmp_path: P
     assert page.text('#details [data-key="source"]').endswith(f"# {payload}")
     assert page.count("img") == 0 and page.count("script") == 2
     page.assert_clean()
+
+
+def test_control_characters_in_a_name_are_shown_escaped(chromium: Chromium,
+                                                        tmp_path: Path) -> None:
+    spec = tmp_path / "control.yaml"
+    spec.write_text('archc: 1\nname: "evil\\e[31m\\x07 </script>"\ninput: [8, 8, 1]\n'
+                    "layers:\n  - flatten\n  - dense: {units: 2}\n", encoding="utf-8")
+    page = Page(chromium, write_report(tmp_path, str(spec)))
+    assert page.model["name"] == "evil\x1b[31m\x07 </script>"
+    assert page.text("#title") == "evil\\x1b[31m\\x07 </script>"
+    assert page.js("document.title") == "evil\\x1b[31m\\x07 </script> - archc report"
+    page.assert_clean()

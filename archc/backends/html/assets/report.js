@@ -30,10 +30,17 @@
 
   // -- small helpers -------------------------------------------------------------------------
 
+  /* Control characters (a spec's `name` may hold "\e" or "\x07") are shown escaped, as
+   * `\x1b`, like archc's other outputs keep them out of what they print. */
+  function clean(text) {
+    return String(text).replace(/[\u0000-\u001f\u007f-\u009f]/g, function (c) {
+      return "\\x" + ("0" + c.charCodeAt(0).toString(16)).slice(-2);
+    });
+  }
   function el(tag, cls, text) {
     var e = document.createElement(tag);
     if (cls) e.className = cls;
-    if (text !== undefined && text !== null) e.textContent = String(text);
+    if (text !== undefined && text !== null) e.textContent = clean(text);
     return e;
   }
   function svg(tag, attrs) {
@@ -88,24 +95,24 @@
 
   function nodeLines(i) {
     var n = model.nodes[i];
-    if (n.op === "input") return [n.local, shape(n.layer.output_shape)];
-    var first = n.local + (n.label !== n.local ? "  " + n.label : "");
+    if (n.op === "input") return [clean(n.local), shape(n.layer.output_shape)];
+    var first = clean(n.local + (n.label !== n.local ? "  " + n.label : ""));
     var l = n.layer;
     return [first, shape(l.output_shape) + (l.params ? "  " + short(l.params) + " params" : "") +
             (l.macs ? "  " + short(l.macs) + " MACs" : "")];
   }
   function blockLines(s) {
     var sc = model.scopes[s], b = sc.block || {};
-    return [sc.name + "  " + sc.kind, shape(b.output_shape || []) + "  " + short(b.params || 0) +
+    return [clean(sc.name + "  " + sc.kind), shape(b.output_shape || []) + "  " + short(b.params || 0) +
             " params  " + short(b.macs || 0) + " MACs"];
   }
   function measure(item, kind) {
     if (kind === "title") {
       var sc = model.scopes[ArchcLayout.itemScope(item)];
-      return [textWidth("\u2212 " + sc.name + "  " + sc.kind, BOLD) + 12, 0];
+      return [textWidth(clean("\u2212 " + sc.name + "  " + sc.kind), BOLD) + 12, 0];
     }
     if (item >= model.nodes.length) {
-      return [textWidth(markerText(item), BOLD) + 24, MARK_H];
+      return [textWidth(clean(markerText(item)), BOLD) + 24, MARK_H];
     }
     var lines = item >= 0 ? nodeLines(item) : blockLines(ArchcLayout.itemScope(item));
     var w = Math.max(textWidth(lines[0], BOLD), textWidth(lines[1], SMALL));
@@ -167,10 +174,10 @@
     tog.textContent = "\u2212 ";
     t.appendChild(tog);
     var nm = svg("tspan", {});
-    nm.textContent = sc.name + "  ";
+    nm.textContent = clean(sc.name + "  ");
     t.appendChild(nm);
     var kd = svg("tspan", { "class": "kind" });
-    kd.textContent = sc.kind;
+    kd.textContent = clean(sc.kind);
     t.appendChild(kd);
     g.appendChild(t);
     return g;
@@ -185,7 +192,7 @@
       g.setAttribute("class", "marker");
       g.appendChild(svg("rect", { width: b.w, height: b.h, rx: b.h / 2 }));
       var mt = svg("text", { x: b.w / 2, y: 16, "class": "name", "text-anchor": "middle" });
-      mt.textContent = markerText(item);
+      mt.textContent = clean(markerText(item));
       g.appendChild(mt);
       return g;
     }
@@ -210,9 +217,9 @@
       g.appendChild(plus);
     }
     var t1 = svg("text", { x: x0, y: 15, "class": "name" });
-    t1.textContent = lines[0];
+    t1.textContent = clean(lines[0]);
     var t2 = svg("text", { x: x0, y: 29, "class": "figs" });
-    t2.textContent = lines[1];
+    t2.textContent = clean(lines[1]);
     g.appendChild(t1); g.appendChild(t2);
     if (item >= 0 && nodeFindings[item]) {
       var badge = svg("circle", { cx: b.w - 1, cy: 1, r: 6, "class": "badge" });
@@ -297,9 +304,15 @@
     if (collapsed[s]) expand(s); else collapsed[s] = 1;
     draw();
     var after = drawn.boxes[item];
-    if (before && after) {  // the top centre of the block stays where it was
+    if (before && after) {  // the top centre of the block stays where it was ...
       view.x += (before.x + before.w / 2 - after.x - after.w / 2) * view.k;
       view.y += (before.y - after.y) * view.k;
+      // ... unless that pushes it out of view: then its left edge (with the `-`) comes in
+      var width = $("diagram").getBoundingClientRect().width;
+      var left = view.x + after.x * view.k, right = left + after.w * view.k;
+      if (right > width - 10) view.x -= right - (width - 10);
+      left = view.x + after.x * view.k;
+      if (left < 10) view.x += 10 - left;
       apply();
     }
     syncTable();
@@ -577,7 +590,7 @@
   function showTotals() {
     var sm = model.summary, box = $("totals");
     while (box.firstChild) box.removeChild(box.firstChild);
-    $("title").textContent = model.name + (model.variant ? " [" + model.variant + "]" : "");
+    $("title").textContent = clean(model.name + (model.variant ? " [" + model.variant + "]" : ""));
     document.title = $("title").textContent + " - archc report";
     function stat(label, text, key) {
       var d = el("div", "stat"), v = el("b", null, text);
