@@ -99,7 +99,7 @@ def render_page(models: list[dict[str, Any]], depth: int | None = None, initial:
     script = "\n".join(_asset(name) for name in ASSETS)
     style = _asset(STYLE)
     csp = (f"default-src 'none'; script-src {_hash(script)}; style-src {_hash(style)}; "
-           "img-src data:; connect-src 'none'; form-action 'none'; "
+           "connect-src 'none'; form-action 'none'; "
            "base-uri 'none'")
     data = {"archc_report": FORMAT_VERSION, "depth": depth, "initial": initial,
             "models": models}

@@ -333,8 +333,13 @@ def test_a_field_added_to_the_layer_json_shows_in_the_panel(
     monkeypatch.setattr(data_module, "report_dict", with_extra)
     page = Page(chromium, write_report(tmp_path, str(SPECS / "lenet5.yaml")))
     name = page.model["nodes"][1]["name"]
-    page.js(f"archcReport.select({json.dumps(name)})")
-    assert page.text('#details [data-key="layer.receptive_field"]') == f"{len(name)}, 1"
+    page.show(name)
+    shown = page.js("Array.from(document.querySelectorAll("
+                    "'#details [data-key=\"layer.receptive_field\"]')).map(e => e.textContent)")
+    assert shown == [f"{len(name)}, 1"] * 2  # with the figures, and under "all fields"
+    index = page.node(name)
+    page.b.mouse("mouseMoved", *page.centre_of(f'#world [data-node="{index}"] rect'))
+    assert page.text('#tip [data-key="layer.receptive_field"]') == f"{len(name)}, 1"
     page.assert_clean()
 
 

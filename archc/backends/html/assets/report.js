@@ -25,6 +25,10 @@
     variant: "variant"
   };
 
+  /* Layer keys shown in their own rows (or implied by the layout); any other key of a
+   * layer's summary JSON object gets a row of its own in the details. */
+  var SHOWN = { name: 1, type: 1, scope: 1, inputs: 1, output_shape: 1, params: 1, macs: 1,
+                trainable_params: 1, non_trainable_params: 1, activation_bytes: 1 };
   var DATA = JSON.parse(document.getElementById("archc-data").textContent);
   var $ = function (id) { return document.getElementById(id); };
 
@@ -392,6 +396,9 @@
       field(dl, "output shape", shape(l.output_shape), "output_shape");
       if ("params" in l) field(dl, "params", num(l.params), "params");
       if ("macs" in l) field(dl, "MACs", num(l.macs), "macs");
+      // Keys this page does not know yet (added to the summary JSON by a later pass) are
+      // shown here, with the figures, not only under "all fields".
+      for (var key0 in l) if (!SHOWN[key0]) field(dl, LABELS[key0] || key0.replace(/_/g, " "), value(key0, l[key0]), "layer." + key0);
       specLine(dl, n.span, "spec line");
       var sc = n.scope >= 0 ? model.scopes[n.scope] : null;
       if (sc && full) specLine(dl, sc.span, "in " + sc.path);
