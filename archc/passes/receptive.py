@@ -1,0 +1,301 @@
+"""Receptive fields: what one unit of every node sees of the input, one pure rule per `Op`.
+
+Per spatial axis a field is three numbers, in input pixels (pixel i's centre is at i, the
+first pixel's at 0):
+
+- `size` r: how many input pixels one unit depends on;
+- `jump` j: how far apart, in input pixels, the fields of two neighbouring units lie (the
+  effective stride, the product of every stride so far);
+- `start`: the centre of the first unit's field (negative or beyond the image when
+  padding puts it there; a multiple of 0.5).
+
+A window of kernel k, dilation d (k_eff = d(k - 1) + 1), stride s and `p` pixels of padding
+before the first row maps (r, j, start) to
+
+    r' = r + (k_eff - 1) j,   j' = j s,   start' = start + ((k_eff - 1) / 2 - p) j
+
+with `p` the padding TensorFlow puts *before* the data for `same` (the smaller half of
+max((out - 1) s + k_eff - n, 0): Keras pads bottom/right more when the total is odd). A
+merge sees the union of its branches' fields. Global pooling and flatten see the whole
+input, and so does everything after them: such a field is `whole` and carries no numbers,
+because "all of it" is the honest answer, not a size (a gate computed from a global pool,
+as in squeeze-and-excitation, keeps the local window and marks it `global_`). The
+arithmetic is the one the Distill article "Computing receptive fields of convolutional
+neural networks" (Araujo et al. 2019) writes in closed form; docs/receptive-field.md shows
+it with worked figures.
+
+The fields are the theoretical ones: every pixel that can change a unit, which may reach
+beyond the image (into padding) and is larger than the region that matters in a trained
+network. Rules take the node's attributes, its input fields and shapes and its output
+shape, and never fail: a shape problem was reported by the shape pass already.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from archc.ir import Graph, Op, Shape
+
+Attrs = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class AxisField:
+    """The field of one unit along one axis: size, jump (effective stride) and first centre."""
+
+    size: int
+    jump: int
+    start: float
+
+    @property
+    def first(self) -> float:
+        """The first input pixel the first unit sees (an integer, possibly negative)."""
+        return self.start - (self.size - 1) / 2
+
+
+@dataclass(frozen=True)
+class Field:
+    """What one unit of a node sees.
+
+    `axes` (height, width) is the local window; None once no spatial structure is left
+    (after flatten or global pooling), which reports print as "whole input". `global_` says
+    that the unit also depends on every input pixel through a global summary: set by
+    flatten and global pooling, and kept by what reads them, so the units after a
+    squeeze-and-excitation gate have a local window *and* see the whole input. `inputs`
+    names the model inputs the figures are measured in (several only after a merge of
+    branches from different inputs); `notes` says where a merge's branches do not line up
+    (different jumps or centres), on the merge node only.
+    """
+
+    axes: tuple[AxisField, AxisField] | None
+    inputs: frozenset[str]
+    notes: tuple[str, ...] = ()
+    global_: bool = False
+
+    @property
+    def whole(self) -> bool:
+        """No local window is left: every unit sees the whole input and nothing less."""
+        return self.axes is None
+
+    @property
+    def size(self) -> tuple[int, int] | None:
+        return None if self.axes is None else (self.axes[0].size, self.axes[1].size)
+
+    @property
+    def jump(self) -> tuple[int, int] | None:
+        return None if self.axes is None else (self.axes[0].jump, self.axes[1].jump)
+
+    @property
+    def start(self) -> tuple[float, float] | None:
+        return None if self.axes is None else (self.axes[0].start, self.axes[1].start)
+
+
+FieldRule = Callable[[Attrs, Sequence[Field], Sequence[Shape], Shape], Field]
+
+_AXES = ("height", "width")
+
+
+def same_padding_before(size: int, kernel: int, stride: int, dilation: int) -> int:
+    """Pixels TensorFlow pads before the data for `padding: same` (the smaller half)."""
+    effective = dilation * (kernel - 1) + 1
+    out = -(-size // stride)
+    return max((out - 1) * stride + effective - size, 0) // 2
+
+
+def _window_axis(f: AxisField, kernel: int, stride: int, dilation: int,
+                 before: int) -> AxisField:
+    reach = dilation * (kernel - 1)  # k_eff - 1
+    return AxisField(f.size + reach * f.jump, f.jump * stride,
+                     f.start + (reach / 2 - before) * f.jump)
+
+
+def _window(kernel_key: str) -> FieldRule:
+    """Convolutions and pools: kernel, stride, dilation and padding on each axis."""
+
+    def rule(attrs: Attrs, fields: Sequence[Field], shapes: Sequence[Shape],
+             out: Shape) -> Field:
+        (field,) = fields
+        if field.axes is None:
+            return field
+        kernel, strides = attrs[kernel_key], attrs["strides"]
+        dilation = attrs.get("dilation") or (1, 1)
+        padding = attrs["padding"]
+        axes = []
+        for axis in range(2):
+            if padding == "same":
+                before = same_padding_before(shapes[0][axis], kernel[axis], strides[axis],
+                                             dilation[axis])
+            elif padding == "valid":
+                before = 0
+            else:
+                before = padding[axis][0]
+            axes.append(_window_axis(field.axes[axis], kernel[axis], strides[axis],
+                                     dilation[axis], before))
+        return Field((axes[0], axes[1]), field.inputs, global_=field.global_)
+
+    return rule
+
+
+def _zero_padding(attrs: Attrs, fields: Sequence[Field], shapes: Sequence[Shape],
+                  out: Shape) -> Field:
+    (field,) = fields
+    if field.axes is None:
+        return field
+    (top, _), (left, _) = attrs["padding"]
+    h, w = field.axes
+    # The new first row is `top` rows of zeros before the old one: same size, same jump.
+    return Field((AxisField(h.size, h.jump, h.start - top * h.jump),
+                  AxisField(w.size, w.jump, w.start - left * w.jump)), field.inputs,
+                 global_=field.global_)
+
+
+def _pointwise(attrs: Attrs, fields: Sequence[Field], shapes: Sequence[Shape],
+               out: Shape) -> Field:
+    """Ops that map each position on its own (normalisation, activation, dropout, and a
+    dense layer applied to an H x W x C map, which acts like a 1x1 convolution)."""
+    return _plain(fields[0])
+
+
+def _plain(field: Field) -> Field:
+    """The field without a merge's notes: they belong to the merge, not to what follows."""
+    return Field(field.axes, field.inputs, global_=field.global_) if field.notes else field
+
+
+def _whole(attrs: Attrs, fields: Sequence[Field], shapes: Sequence[Shape],
+           out: Shape) -> Field:
+    """Global pooling and flatten: one value or vector from every position."""
+    return Field(None, fields[0].inputs, global_=True)
+
+
+def _dense(attrs: Attrs, fields: Sequence[Field], shapes: Sequence[Shape],
+           out: Shape) -> Field:
+    # On a vector every unit reads all of it; the vector came from flatten or global pooling.
+    field = fields[0]
+    return _plain(field) if len(shapes[0]) == 3 else Field(None, field.inputs, global_=True)
+
+
+def _input(attrs: Attrs, fields: Sequence[Field], shapes: Sequence[Shape],
+           out: Shape) -> Field:
+    raise AssertionError("inputs are seeded, not derived")  # pragma: no cover
+
+
+def _merge(attrs: Attrs, fields: Sequence[Field], shapes: Sequence[Shape],
+           out: Shape) -> Field:
+    """The union of the branches' fields, unit by unit.
+
+    Where the branches agree in jump and centre this is the largest of them. Where they do
+    not (a `same` pool beside a 1x1 shortcut on an even-sized map puts their centres one
+    jump apart) the union is the span of all of them, measured at the first and the last
+    unit (it changes linearly along the axis, so one of the two is the largest), and a note
+    says so. A branch broadcast from a 1x1 map reads the same position for every unit.
+    """
+    inputs = frozenset().union(*(f.inputs for f in fields))
+    global_ = any(f.global_ for f in fields)
+    local = [(f.axes, s) for f, s in zip(fields, shapes, strict=True) if f.axes is not None]
+    if not local or len(out) != 3:
+        return Field(None, inputs, global_=True)
+    notes: list[str] = []
+    if len(inputs) > 1:
+        notes.append("the branches start from different inputs (" + ", ".join(sorted(inputs))
+                     + "); the figures are in each input's own pixels")
+    axes = []
+    for axis in range(2):
+        branch = [(a[axis], 0 if s[axis] == 1 and out[axis] > 1 else a[axis].jump)
+                  for a, s in local]
+        union, note = _union(branch, out[axis], _AXES[axis])
+        axes.append(union)
+        notes.extend(note)
+    return Field((axes[0], axes[1]), inputs, tuple(notes), global_)
+
+
+def _union(branches: Sequence[tuple[AxisField, int]], units: int,
+           axis: str) -> tuple[AxisField, list[str]]:
+    last = max(units - 1, 0)
+
+    def span(i: int) -> tuple[float, float]:
+        lows = [f.first + i * j for f, j in branches]
+        highs = [f.first + f.size - 1 + i * j for f, j in branches]
+        return min(lows), max(highs)
+
+    lo0, hi0 = span(0)
+    lo1, hi1 = span(last)
+    size = int(max(hi0 - lo0, hi1 - lo1)) + 1
+    jumps = sorted({j for _, j in branches})
+    starts = sorted({f.start for f, _ in branches})
+    notes = []
+    if len(jumps) > 1:
+        notes.append(f"the branches disagree in jump along the {axis} ({_join(jumps)} input "
+                     f"pixels): the union differs from unit to unit; the size is the largest "
+                     f"over the {units} units and the jump the largest")
+    if len(starts) > 1:
+        notes.append(f"the branches are not aligned along the {axis}: their first units are "
+                     f"centred at {_join(starts)}; the field is the span of all of them")
+    return AxisField(size, jumps[-1], (lo0 + hi0) / 2), notes
+
+
+def _join(values: Sequence[float]) -> str:
+    return " and ".join(format_number(v) for v in values)
+
+
+FIELD_RULES: dict[Op, FieldRule] = {
+    Op.INPUT: _input,
+    Op.CONV2D: _window("kernel_size"),
+    Op.DEPTHWISE_CONV2D: _window("kernel_size"),
+    Op.SEPARABLE_CONV2D: _window("kernel_size"),  # its pointwise half is a 1x1: no change
+    Op.DENSE: _dense,
+    Op.FLATTEN: _whole,
+    Op.MAX_POOL2D: _window("pool_size"),
+    Op.AVG_POOL2D: _window("pool_size"),
+    Op.SUBSAMPLING2D: _window("pool_size"),
+    Op.GLOBAL_AVG_POOL2D: _whole,
+    Op.GLOBAL_MAX_POOL2D: _whole,
+    Op.BATCH_NORM: _pointwise,
+    Op.LRN: _pointwise,  # across channels only
+    Op.ACTIVATION: _pointwise,
+    Op.DROPOUT: _pointwise,
+    Op.ZERO_PADDING2D: _zero_padding,
+    Op.CONCAT: _merge,
+    Op.ADD: _merge,
+    Op.MULTIPLY: _merge,
+}
+
+
+def input_field(name: str) -> Field:
+    """A model input: every pixel sees itself."""
+    one = AxisField(1, 1, 0.0)
+    return Field((one, one), frozenset((name,)))
+
+
+def receptive_fields(graph: Graph, shapes: Mapping[str, Shape]) -> dict[str, Field]:
+    """Every node's field, in graph order (inputs included)."""
+    fields: dict[str, Field] = {}
+    for node in graph.nodes:
+        if node.op is Op.INPUT:
+            fields[node.name] = input_field(node.name)
+            continue
+        fields[node.name] = FIELD_RULES[node.op](
+            node.attrs, [fields[i] for i in node.inputs], [shapes[i] for i in node.inputs],
+            shapes[node.name])
+    return fields
+
+
+# -- text ---------------------------------------------------------------------------------------
+
+WHOLE_INPUT = "whole input"
+
+
+def format_number(value: float) -> str:
+    """`3` or `3.5`: starts are multiples of one half."""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def format_field(field: Field) -> str:
+    """`212x212 /32` (size, then the jump as a stride), `+global` when the unit also reads
+    a summary of the whole input, or `whole input` when no window is left."""
+    if field.axes is None:
+        return WHOLE_INPUT
+    h, w = field.axes
+    jump = f"{h.jump}" if h.jump == w.jump else f"{h.jump}x{w.jump}"
+    return f"{h.size}x{w.size} /{jump}" + (" +global" if field.global_ else "")
