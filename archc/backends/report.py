@@ -17,6 +17,7 @@ from archc.ir import Node
 from archc.ir.printer import format_shape
 from archc.passes.analysis import Analysis
 from archc.passes.costs import Cost
+from archc.passes.receptive import Field, format_field
 from archc.perf import cyclic_gc_paused
 
 JSON_SCHEMA_VERSION = 1
@@ -36,6 +37,8 @@ class Row:
     activation_bytes: int
     is_block: bool
     collapsed: bool = False
+    field: Field | None = None
+    """The layer's receptive field; a block's is its last layer's."""
 
 
 @dataclass(frozen=True)
@@ -86,9 +89,11 @@ def _build_report(analysis: Analysis, depth: int | None) -> Report:
             rows.append(Row(i - 1, prefix[-1], kinds.get(prefix, "block"), "/".join(prefix[:-1]),
                             (), analysis.shape(end.name), analysis.scope_total(prefix),
                             analysis.scope_activation_bytes(prefix), True,
-                            collapsed=depth is not None and i == depth))
+                            collapsed=depth is not None and i == depth,
+                            field=analysis.field(end.name)))
         layer = Row(len(node.scope), node.local_name, node.op.value, "/".join(node.scope),
-                    node.inputs, info.shape, info.cost, info.activation_bytes, False)
+                    node.inputs, info.shape, info.cost, info.activation_bytes, False,
+                    field=analysis.field(node.name))
         layers.append(layer)
         if depth is None or len(node.scope) < depth:
             rows.append(layer)
@@ -104,11 +109,11 @@ def _build_report(analysis: Analysis, depth: int | None) -> Report:
 
 
 def render_table(report: Report) -> str:
-    header = ("Layer", "Type", "Output shape", "Params", "MACs")
+    header = ("Layer", "Type", "Output shape", "Params", "MACs", "Field")
     body = [
         ("  " * r.depth + r.name + ("/" if r.is_block else ""),
          r.type + (" (collapsed)" if r.collapsed else ""),
-         format_shape(r.output_shape), f"{r.cost.params:,}", f"{r.cost.macs:,}")
+         format_shape(r.output_shape), f"{r.cost.params:,}", f"{r.cost.macs:,}", _field(r))
         for r in report.rows
     ]
     widths = [max(len(h), *(len(b[i]) for b in body)) if body else len(h)
@@ -124,7 +129,22 @@ def render_table(report: Report) -> str:
     title = report.name + (f" [{report.variant}]" if report.variant else "")
     out = [title, rule, line(header), rule, *(line(b) for b in body), rule]
     out.extend(_totals_lines(report))
+    notes = field_notes(report)
+    if notes:
+        out.append("Field notes:")
+        out.extend(f"  {name}: {note}" for name, note in notes)
     return "\n".join(out) + "\n"
+
+
+def _field(r: Row) -> str:
+    return format_field(r.field) if r.field is not None else ""
+
+
+def field_notes(report: Report) -> list[tuple[str, str]]:
+    """(layer, note) for every merge whose branches' fields do not line up, in graph order
+    and whatever the depth: a folded block can hide the merge, not the warning."""
+    return [("/".join(filter(None, (r.scope, r.name))), note)
+            for r in report.layers if r.field is not None for note in r.field.notes]
 
 
 def _totals_lines(report: Report) -> list[str]:
@@ -162,7 +182,8 @@ def report_dict(report: Report) -> dict[str, Any]:
         "blocks": [
             {"name": "/".join(filter(None, (r.scope, r.name))), "type": r.type,
              "depth": r.depth, "output_shape": list(r.output_shape), "params": r.cost.params,
-             "trainable_params": r.cost.trainable, "macs": r.cost.macs}
+             "trainable_params": r.cost.trainable, "macs": r.cost.macs,
+             "receptive_field": field_dict(r.field)}
             for r in report.rows if r.is_block
         ],
     }
@@ -180,7 +201,29 @@ def _layer_dict(r: Row) -> dict[str, Any]:
         "non_trainable_params": r.cost.non_trainable,
         "macs": r.cost.macs,
         "activation_bytes": r.activation_bytes,
+        "receptive_field": field_dict(r.field),
     }
+
+
+def field_dict(field: Field | None) -> dict[str, Any] | None:
+    """The JSON form of a field (docs/summary-json.md); null sizes mean the whole input."""
+    if field is None:
+        return None
+    return {
+        "size": _pair(field.size),
+        "jump": _pair(field.jump),
+        "start": _pair(field.start),
+        "global": field.global_,
+        "notes": list(field.notes),
+    }
+
+
+def _pair(pair: tuple[int, int] | tuple[float, float] | None) -> list[int | float] | None:
+    # Starts are multiples of 0.5: whole ones print as integers, so the JSON reads `3`, not
+    # `3.0`, and stays byte-identical across runs either way.
+    if pair is None:
+        return None
+    return [int(v) if float(v).is_integer() else v for v in pair]
 
 
 def render_json(report: Report) -> str:
@@ -189,16 +232,17 @@ def render_json(report: Report) -> str:
 
 def render_markdown(report: Report) -> str:
     title = report.name + (f" [{report.variant}]" if report.variant else "")
-    lines = [f"### {title}", "", "| Layer | Type | Output shape | Params | MACs |",
-             "|---|---|---|---:|---:|"]
+    lines = [f"### {title}", "", "| Layer | Type | Output shape | Params | MACs | Field |",
+             "|---|---|---|---:|---:|---|"]
     for r in report.rows:
         name = "&nbsp;" * (2 * r.depth) + _md(r.name) + ("/" if r.is_block else "")
         name = f"**{name}**" if r.is_block else name
         lines.append(f"| {name} | {r.type} | {format_shape(r.output_shape)} | "
-                     f"{r.cost.params:,} | {r.cost.macs:,} |")
+                     f"{r.cost.params:,} | {r.cost.macs:,} | {_field(r)} |")
     lines.append("")
     lines.extend(f"- {line.split(':', 1)[0]}: {line.split(':', 1)[1].strip()}"
                  for line in _totals_lines(report))
+    lines.extend(f"- Field note, {_md(name)}: {_md(note)}" for name, note in field_notes(report))
     return "\n".join(lines) + "\n"
 
 
@@ -210,13 +254,25 @@ def render_csv(report: Report) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["name", "type", "scope", "depth", "is_block", "output_shape", "params",
-                     "trainable_params", "non_trainable_params", "macs", "activation_bytes"])
+                     "trainable_params", "non_trainable_params", "macs", "activation_bytes",
+                     "field_height", "field_width", "jump_height", "jump_width",
+                     "start_height", "start_width", "field_global"])
     for r in report.rows:
         writer.writerow(["/".join(filter(None, (r.scope, r.name))), r.type, r.scope, r.depth,
                          int(r.is_block), format_shape(r.output_shape), r.cost.params,
                          r.cost.trainable, r.cost.non_trainable, r.cost.macs,
-                         r.activation_bytes])
+                         r.activation_bytes, *_field_cells(r.field)])
     return buf.getvalue()
+
+
+def _field_cells(field: Field | None) -> list[int | float | str]:
+    """Six numbers (empty for the whole input), then 1 if the unit also sees the whole input."""
+    if field is None:
+        return [""] * 7
+    data = field_dict(field)
+    assert data is not None
+    numbers = [v for key in ("size", "jump", "start") for v in (data[key] or ["", ""])]
+    return [*numbers, int(field.global_)]
 
 
 RENDERERS = {

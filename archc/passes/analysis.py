@@ -1,4 +1,5 @@
-"""The analysis: every node's shape, parameters, MACs and activation memory, and totals.
+"""The analysis: every node's shape, parameters, MACs, activation memory and receptive field,
+and totals.
 
 Pure data in, pure data out. Renderers (table, JSON, DOT) only format `Analysis`; they never
 recompute a figure, so every output agrees with every other.
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from archc.diagnostics import DiagnosticSink
 from archc.ir import Graph, Node, Shape
 from archc.passes.costs import Cost, cost_of
+from archc.passes.receptive import Field, receptive_fields
 
 BYTES_PER_VALUE = 4  # float32 activations
 
@@ -70,6 +72,19 @@ class Analysis:
 
     def shape(self, name: str) -> Shape:
         return self._by_name[name].shape
+
+    @property
+    def fields(self) -> Mapping[str, Field]:
+        """Every node's receptive field (archc/passes/receptive.py), computed on first use:
+        `archc check` never needs them."""
+        cached = self.__dict__.get("_field_cache")
+        if cached is None:
+            cached = receptive_fields(self.graph, {i.node.name: i.shape for i in self.nodes})
+            object.__setattr__(self, "_field_cache", cached)
+        return cached
+
+    def field(self, name: str) -> Field:
+        return self.fields[name]
 
     def scope_total(self, prefix: tuple[str, ...]) -> Cost:
         """The summed cost of every node inside the scope `prefix` (() is the whole graph)."""

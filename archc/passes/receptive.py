@@ -26,7 +26,7 @@ it with worked figures.
 
 The fields are the theoretical ones: every pixel that can change a unit, which may reach
 beyond the image (into padding) and is larger than the region that matters in a trained
-network. Rules take the node's attributes, its input fields and shapes and its output
+network. Rules take the node, its input fields and shapes and its output
 shape, and never fail: a shape problem was reported by the shape pass already.
 """
 
@@ -34,11 +34,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from archc.ir import Graph, Op, Shape
-
-Attrs = Mapping[str, Any]
+from archc.ir import Graph, Node, Op, Shape
 
 
 @dataclass(frozen=True)
@@ -92,7 +89,7 @@ class Field:
         return None if self.axes is None else (self.axes[0].start, self.axes[1].start)
 
 
-FieldRule = Callable[[Attrs, Sequence[Field], Sequence[Shape], Shape], Field]
+FieldRule = Callable[[Node, Sequence[Field], Sequence[Shape], Shape], Field]
 
 _AXES = ("height", "width")
 
@@ -114,9 +111,10 @@ def _window_axis(f: AxisField, kernel: int, stride: int, dilation: int,
 def _window(kernel_key: str) -> FieldRule:
     """Convolutions and pools: kernel, stride, dilation and padding on each axis."""
 
-    def rule(attrs: Attrs, fields: Sequence[Field], shapes: Sequence[Shape],
+    def rule(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
              out: Shape) -> Field:
         (field,) = fields
+        attrs = node.attrs
         if field.axes is None:
             return field
         kernel, strides = attrs[kernel_key], attrs["strides"]
@@ -138,12 +136,12 @@ def _window(kernel_key: str) -> FieldRule:
     return rule
 
 
-def _zero_padding(attrs: Attrs, fields: Sequence[Field], shapes: Sequence[Shape],
+def _zero_padding(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
                   out: Shape) -> Field:
     (field,) = fields
     if field.axes is None:
         return field
-    (top, _), (left, _) = attrs["padding"]
+    (top, _), (left, _) = node.attrs["padding"]
     h, w = field.axes
     # The new first row is `top` rows of zeros before the old one: same size, same jump.
     return Field((AxisField(h.size, h.jump, h.start - top * h.jump),
@@ -151,7 +149,7 @@ def _zero_padding(attrs: Attrs, fields: Sequence[Field], shapes: Sequence[Shape]
                  global_=field.global_)
 
 
-def _pointwise(attrs: Attrs, fields: Sequence[Field], shapes: Sequence[Shape],
+def _pointwise(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
                out: Shape) -> Field:
     """Ops that map each position on its own (normalisation, activation, dropout, and a
     dense layer applied to an H x W x C map, which acts like a 1x1 convolution)."""
@@ -163,25 +161,25 @@ def _plain(field: Field) -> Field:
     return Field(field.axes, field.inputs, global_=field.global_) if field.notes else field
 
 
-def _whole(attrs: Attrs, fields: Sequence[Field], shapes: Sequence[Shape],
+def _whole(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
            out: Shape) -> Field:
     """Global pooling and flatten: one value or vector from every position."""
     return Field(None, fields[0].inputs, global_=True)
 
 
-def _dense(attrs: Attrs, fields: Sequence[Field], shapes: Sequence[Shape],
+def _dense(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
            out: Shape) -> Field:
     # On a vector every unit reads all of it; the vector came from flatten or global pooling.
     field = fields[0]
     return _plain(field) if len(shapes[0]) == 3 else Field(None, field.inputs, global_=True)
 
 
-def _input(attrs: Attrs, fields: Sequence[Field], shapes: Sequence[Shape],
+def _input(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
            out: Shape) -> Field:
     raise AssertionError("inputs are seeded, not derived")  # pragma: no cover
 
 
-def _merge(attrs: Attrs, fields: Sequence[Field], shapes: Sequence[Shape],
+def _merge(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
            out: Shape) -> Field:
     """The union of the branches' fields, unit by unit.
 
@@ -189,11 +187,15 @@ def _merge(attrs: Attrs, fields: Sequence[Field], shapes: Sequence[Shape],
     not (a `same` pool beside a 1x1 shortcut on an even-sized map puts their centres one
     jump apart) the union is the span of all of them, measured at the first and the last
     unit (it changes linearly along the axis, so one of the two is the largest), and a note
-    says so. A branch broadcast from a 1x1 map reads the same position for every unit.
+    says so. A branch broadcast from a 1x1 map reads the same position for every unit. A
+    branch with no window left (a squeeze-and-excitation gate) adds no window, but makes
+    the result see the whole input as well (`global_`).
     """
     inputs = frozenset().union(*(f.inputs for f in fields))
     global_ = any(f.global_ for f in fields)
-    local = [(f.axes, s) for f, s in zip(fields, shapes, strict=True) if f.axes is not None]
+    local = [(_branch_name(node, name), f.axes, s)
+             for name, f, s in zip(node.inputs, fields, shapes, strict=True)
+             if f.axes is not None]
     if not local or len(out) != 3:
         return Field(None, inputs, global_=True)
     notes: list[str] = []
@@ -201,17 +203,55 @@ def _merge(attrs: Attrs, fields: Sequence[Field], shapes: Sequence[Shape],
         notes.append("the branches start from different inputs (" + ", ".join(sorted(inputs))
                      + "); the figures are in each input's own pixels")
     axes = []
+    jumps: list[str] = []
+    centres: list[str] = []
     for axis in range(2):
-        branch = [(a[axis], 0 if s[axis] == 1 and out[axis] > 1 else a[axis].jump)
-                  for a, s in local]
-        union, note = _union(branch, out[axis], _AXES[axis])
-        axes.append(union)
-        notes.extend(note)
+        branch = [(name, a[axis], 0 if s[axis] == 1 and out[axis] > 1 else a[axis].jump)
+                  for name, a, s in local]
+        axes.append(_union([(f, j) for _, f, j in branch], out[axis]))
+        jumps.append(_grouped([(name, j) for name, _, j in branch]))
+        centres.append(_grouped([(name, f.start) for name, f, _ in branch]))
+    for kind, per_axis in (("jump", jumps), ("centre", centres)):
+        notes.extend(_disagreement(kind, per_axis, out))
     return Field((axes[0], axes[1]), inputs, tuple(notes), global_)
 
 
-def _union(branches: Sequence[tuple[AxisField, int]], units: int,
-           axis: str) -> tuple[AxisField, list[str]]:
+def _branch_name(node: Node, name: str) -> str:
+    """A branch's name relative to the merge's scope: `shortcut/bn`, not the full path."""
+    prefix = "/".join(node.scope) + "/" if node.scope else ""
+    return name[len(prefix):] if name.startswith(prefix) else name
+
+
+def _grouped(values: Sequence[tuple[str, float]]) -> str:
+    """`` 0 (`a`, `b`) and 4 (`c`) ``, or "" when every branch has the same value."""
+    groups: dict[float, list[str]] = {}
+    for name, value in values:
+        groups.setdefault(value, []).append(f"`{name}`")
+    if len(groups) < 2:
+        return ""
+    parts = [f"{format_number(value)} ({', '.join(names)})"
+             for value, names in sorted(groups.items())]
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _disagreement(kind: str, per_axis: Sequence[str], out: Shape) -> list[str]:
+    """One note per axis that disagrees, or one for both when they disagree alike."""
+    found = [(axis, text) for axis, text in zip(_AXES, per_axis, strict=True) if text]
+    if len(found) == 2 and found[0][1] == found[1][1]:
+        found = [("height and width", found[0][1])]
+    notes = []
+    for axis, text in found:
+        if kind == "jump":
+            notes.append(f"branches disagree in jump ({axis}): {text} input pixels; the "
+                         "union differs from unit to unit: shown are its largest size and the "
+                         "largest jump")
+        else:
+            notes.append(f"branches not aligned ({axis}): first-unit centres at input pixel "
+                         f"{text}; the field spans them all")
+    return notes
+
+
+def _union(branches: Sequence[tuple[AxisField, int]], units: int) -> AxisField:
     last = max(units - 1, 0)
 
     def span(i: int) -> tuple[float, float]:
@@ -222,21 +262,7 @@ def _union(branches: Sequence[tuple[AxisField, int]], units: int,
     lo0, hi0 = span(0)
     lo1, hi1 = span(last)
     size = int(max(hi0 - lo0, hi1 - lo1)) + 1
-    jumps = sorted({j for _, j in branches})
-    starts = sorted({f.start for f, _ in branches})
-    notes = []
-    if len(jumps) > 1:
-        notes.append(f"the branches disagree in jump along the {axis} ({_join(jumps)} input "
-                     f"pixels): the union differs from unit to unit; the size is the largest "
-                     f"over the {units} units and the jump the largest")
-    if len(starts) > 1:
-        notes.append(f"the branches are not aligned along the {axis}: their first units are "
-                     f"centred at {_join(starts)}; the field is the span of all of them")
-    return AxisField(size, jumps[-1], (lo0 + hi0) / 2), notes
-
-
-def _join(values: Sequence[float]) -> str:
-    return " and ".join(format_number(v) for v in values)
+    return AxisField(size, max(j for _, j in branches), (lo0 + hi0) / 2)
 
 
 FIELD_RULES: dict[Op, FieldRule] = {
@@ -276,7 +302,7 @@ def receptive_fields(graph: Graph, shapes: Mapping[str, Shape]) -> dict[str, Fie
             fields[node.name] = input_field(node.name)
             continue
         fields[node.name] = FIELD_RULES[node.op](
-            node.attrs, [fields[i] for i in node.inputs], [shapes[i] for i in node.inputs],
+            node, [fields[i] for i in node.inputs], [shapes[i] for i in node.inputs],
             shapes[node.name])
     return fields
 
