@@ -89,11 +89,20 @@ def test_table_markdown_csv() -> None:
     assert "MACs:                 326,520 (multiply-accumulates)" in table
     assert "FLOPs:                653,040 (2 x MACs)" in table
     md = RENDERERS["markdown"](report)
-    assert "| c3 | conv2d | 10x10x16 | 1,516 | 150,000 |" in md.splitlines()
+    # c3's field: c1 5; s2 (2x2/2) 5 + 1 = 6, jump 2; c3 (5x5) 6 + 4 x 2 = 14
+    assert "| c3 | conv2d | 10x10x16 | 1,516 | 150,000 | 14x14 /2 |" in md.splitlines()
+    assert "| flatten\\_1 | flatten | 120 | 0 | 0 | whole input |" in md.splitlines()
     rows = list(csv.DictReader(io.StringIO(RENDERERS["csv"](report))))
     assert [r["name"] for r in rows][:3] == ["c1", "s2", "c3"]
     assert sum(int(r["params"]) for r in rows) == 60_850
     assert sum(int(r["macs"]) for r in rows) == 326_520
+    # c5 (5x5 on s4's 16, jump 4): 16 + 4 x 4 = 32, the whole 32x32 input, centred at 15.5
+    c5 = rows[4]
+    assert [c5[k] for k in ("field_height", "field_width", "jump_height", "start_width",
+                            "field_global")] == ["32", "32", "4", "15.5", "0"]
+    assert [rows[5][k] for k in ("name", "field_height", "field_global")] == \
+        ["flatten_1", "", "1"]
+    assert "Field notes" not in table  # LeNet-5 has no merges
 
 
 @pytest.mark.parametrize("fmt", ["table", "json"])  # two processes each: keep it quick
