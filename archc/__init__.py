@@ -33,15 +33,16 @@ def load_model(path: Any) -> Any:
 
 
 def diagram(spec: Any, variant: str | None = None, overrides: Any = None,
-            depth: int | None = None, rankdir: str = "TB") -> Any:
+            depth: int | None = None, rankdir: str = "TB", fields: bool = False) -> Any:
     """Draw a spec (path or YAML text) as a `graphviz.Digraph` (shows inline in Jupyter).
 
     Needs no TensorFlow; rendering it (`.render()`, notebook display) needs Graphviz `dot`.
+    `fields=True` adds each box's receptive field.
     """
     from archc.backends.graphviz import diagram_from_spec
 
     return diagram_from_spec(spec, variant=variant, overrides=overrides, depth=depth,
-                             rankdir=rankdir)
+                             rankdir=rankdir, fields=fields)
 
 
 # Register archc's custom Keras layers now if Keras is loaded, or right after it is, without

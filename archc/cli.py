@@ -322,7 +322,8 @@ def cmd_diagram(args: argparse.Namespace) -> int:
     compiled = _compile(args.spec, args)
     assert compiled.analysis is not None
     diagram = build_diagram(compiled.analysis, DiagramOptions(
-        args.depth, args.rankdir, not args.no_fold, args.max_nodes))
+        args.depth, args.rankdir, not args.no_fold, args.max_nodes,
+        fields=args.receptive_field))
     for notice in diagram.notices:
         print(f"archc: note: {notice}", file=sys.stderr)
     if args.output == "-":
@@ -481,6 +482,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="layout direction (default %(default)s)")
     p.add_argument("--no-fold", action="store_true",
                    help="do not fold identical consecutive blocks into one `x N` box")
+    p.add_argument("--receptive-field", action="store_true",
+                   help="show each box's receptive field (size /jump, in input pixels)")
     p.add_argument("--max-nodes", type=int, default=2000,
                    help="node cap; larger drawings collapse automatically (default %(default)s)")
     p.add_argument("--timeout", type=float, default=120.0,

@@ -31,7 +31,7 @@ def to_digraph(diagram: Diagram) -> Any:
 
 def diagram_from_spec(spec: Any, variant: str | None = None, overrides: Any = None,
                       depth: int | None = None, rankdir: str = "TB", fold: bool = True,
-                      max_nodes: int = DEFAULT_MAX_NODES) -> Any:
+                      max_nodes: int = DEFAULT_MAX_NODES, fields: bool = False) -> Any:
     """Compile a spec (path or YAML text) and draw it as a `graphviz.Digraph`.
 
     Notices (the node cap collapsed the drawing) are issued as `UserWarning`s: the API
@@ -43,7 +43,8 @@ def diagram_from_spec(spec: Any, variant: str | None = None, overrides: Any = No
 
     compiled = compile_spec(spec, options(variant, overrides))
     assert compiled.analysis is not None
-    diagram = build_diagram(compiled.analysis, DiagramOptions(depth, rankdir, fold, max_nodes))
+    diagram = build_diagram(compiled.analysis, DiagramOptions(depth, rankdir, fold, max_nodes,
+                                                              fields=fields))
     for notice in diagram.notices:
         warnings.warn(notice, UserWarning, stacklevel=2)
     return to_digraph(diagram)

@@ -8,6 +8,7 @@ reaches the DOT unescaped.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from archc.backends.graphviz.escape import graph_id, html_text, quote_id
@@ -25,6 +26,7 @@ from archc.diagnostics import Diagnostic, SpecError
 from archc.ir import Op, Shape
 from archc.passes.analysis import Analysis
 from archc.passes.costs import Cost
+from archc.passes.receptive import Field, format_field
 
 DEFAULT_MAX_NODES = 2_000
 RANKDIRS = ("TB", "LR", "BT", "RL")
@@ -47,6 +49,8 @@ class DiagramOptions:
     """Fold consecutive identical collapsed blocks into one `x N` box."""
     max_nodes: int = DEFAULT_MAX_NODES
     legend: bool = True
+    fields: bool = False
+    """Add each box's receptive field (`field 11x11 /4`); off, the DOT is what it always was."""
 
 
 @dataclass(frozen=True)
@@ -110,7 +114,8 @@ def _body(analysis: Analysis, plan: Plan, options: DiagramOptions) -> list[str]:
     for unit in plan.units:
         children.setdefault(unit.container, []).append(unit)
     ordered = _ordered_children(plan, children)
-    _emit_container((), ordered, scopes, lines, 1)
+    fields = analysis.fields if options.fields else None
+    _emit_container((), ordered, scopes, lines, 1, fields)
     for uid, name, shape in plan.outputs:
         marker = quote_id(name, "out")
         # With several outputs (GoogLeNet's auxiliary heads) the markers need their names.
@@ -191,11 +196,11 @@ def _ordered_children(plan: Plan, children: dict[Path, list[Path | Unit]]
 
 
 def _emit_container(path: Path, children: dict[Path, list[Path | Unit]], scopes: _ScopeFacts,
-                    lines: list[str], indent: int) -> None:
+                    lines: list[str], indent: int, fields: Mapping[str, Field] | None) -> None:
     pad = "\t" * indent
     for item in children.get(path, []):
         if isinstance(item, Unit):
-            lines.append(f"{pad}{_dot_id(item.key)} [{_unit_attrs(item, scopes)}]\n")
+            lines.append(f"{pad}{_dot_id(item.key)} [{_unit_attrs(item, scopes, fields)}]\n")
             continue
         kind = scopes.kinds.get(item, "block")
         style = _CLUSTER_STYLE.get(kind, _DEFAULT_CLUSTER_STYLE)
@@ -205,15 +210,17 @@ def _emit_container(path: Path, children: dict[Path, list[Path | Unit]], scopes:
             label += f'<FONT POINT-SIZE="9"> {cost.params:,} params</FONT>'
         lines.append(f"{pad}subgraph {quote_id('/'.join(item), 'cluster')} {{\n")
         lines.append(f'{pad}\tgraph [{style}, fontsize=11, labeljust=l, label=<{label}>]\n')
-        _emit_container(item, children, scopes, lines, indent + 1)
+        _emit_container(item, children, scopes, lines, indent + 1, fields)
         lines.append(f"{pad}}}\n")
 
 
-def _unit_attrs(unit: Unit, scopes: _ScopeFacts) -> str:
+def _unit_attrs(unit: Unit, scopes: _ScopeFacts, fields: Mapping[str, Field] | None) -> str:
     """Two lines per box, name and what it is, then its figures: tall labels would push a
-    network like GoogLeNet off the page."""
+    network like GoogLeNet off the page. With `fields`, the receptive field of the box's
+    last layer joins the figures."""
     cost = unit.cost
     params = f"{cost.params:,} params"
+    field = "" if fields is None else "field " + format_field(fields[unit.members[-1].node.name])
     if unit.collapsed:
         assert unit.scope is not None and unit.last_scope is not None
         name = html_text(unit.scope[-1])
@@ -222,9 +229,11 @@ def _unit_attrs(unit: Unit, scopes: _ScopeFacts) -> str:
             name += " .. " + html_text(unit.last_scope[-1])
             kind += f" x {unit.count}"
             params += f" ({cost.params // unit.count:,} each)"
-        figures = f"{_shape(unit.shape)}, {params}, {cost.macs:,} MACs"
+        text = f"{_shape(unit.shape)}, {params}, {cost.macs:,} MACs"
+        if field:
+            text += f"; {html_text(field)}"
         return (f'shape=box3d, style=filled, margin="0.14,0.07", fillcolor="{BLOCK.fill}", '
-                f'label=<<B>{name}</B> {kind}<BR/><FONT POINT-SIZE="9">{figures}</FONT>>')
+                f'label=<<B>{name}</B> {kind}<BR/><FONT POINT-SIZE="9">{text}</FONT>>')
     info = unit.node
     style = OP_STYLES[info.node.op]
     if is_input(unit):
@@ -235,8 +244,11 @@ def _unit_attrs(unit: Unit, scopes: _ScopeFacts) -> str:
     detail = style.label(info)
     if detail != local:  # `concat` named concat needs no repetition
         label += f" {html_text(detail)}"
-    if cost.params or cost.macs:
-        label += f'<BR/><FONT POINT-SIZE="9">{params}, {cost.macs:,} MACs</FONT>'
+    figures = [f"{params}, {cost.macs:,} MACs"] if cost.params or cost.macs else []
+    if field:
+        figures.append(html_text(field))
+    if figures:
+        label += f'<BR/><FONT POINT-SIZE="9">{"; ".join(figures)}</FONT>'
     return f'fillcolor="{style.family.fill}", label=<{label}>'
 
 
