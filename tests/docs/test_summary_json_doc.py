@@ -61,6 +61,17 @@ def test_block_entry_keys(googlenet: dict[str, Any]) -> None:
     assert all(set(e) == _section_keys("Entries of blocks") for e in googlenet["blocks"])
 
 
+def test_receptive_field_keys(googlenet: dict[str, Any]) -> None:
+    keys = _section_keys("Entries of receptive_field")
+    assert keys == {"size", "jump", "start", "global", "notes"}
+    for entry in googlenet["layers"] + googlenet["blocks"]:
+        assert set(entry["receptive_field"]) == keys
+    # flatten has no window left: the whole input, no numbers
+    [flatten] = [e for e in googlenet["layers"] if e["type"] == "flatten"]
+    assert flatten["receptive_field"] == {"size": None, "jump": None, "start": None,
+                                          "global": True, "notes": []}
+
+
 def test_flops_are_twice_the_macs(googlenet: dict[str, Any]) -> None:
     assert googlenet["total_flops"] == 2 * googlenet["total_macs"]
     # numbers.md, GoogLeNet without auxiliary heads: 1,582,671,872 MACs.
