@@ -507,7 +507,8 @@ def _more_3x3(analysis: Analysis, last: NodeInfo, short: list[tuple[str, int, in
     jumps = dict(zip(("height", "width"), jump, strict=True))
     needed = max(math.ceil((math.ceil(coverage * n) - r) / (2 * jumps[axis]))
                  for axis, r, n in short)
-    return (f"the jump there is {_jump(jump)} input pixels, so each further 3x3 layer adds "
+    pixels = "pixel" if _jump(jump) == "1" else "pixels"
+    return (f"the jump there is {_jump(jump)} input {pixels}, so each further 3x3 layer adds "
             f"{_jump((2 * jump[0], 2 * jump[1]))}: {needed} more would cover the input")
 
 

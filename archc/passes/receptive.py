@@ -288,8 +288,10 @@ FIELD_RULES: dict[Op, FieldRule] = {
 }
 
 
-def input_field(name: str) -> Field:
-    """A model input: every pixel sees itself."""
+def input_field(name: str, shape: Shape) -> Field:
+    """A model input: every pixel sees itself. A vector input has no window to grow."""
+    if len(shape) != 3:
+        return Field(None, frozenset((name,)))
     one = AxisField(1, 1, 0.0)
     return Field((one, one), frozenset((name,)))
 
@@ -299,7 +301,7 @@ def receptive_fields(graph: Graph, shapes: Mapping[str, Shape]) -> dict[str, Fie
     fields: dict[str, Field] = {}
     for node in graph.nodes:
         if node.op is Op.INPUT:
-            fields[node.name] = input_field(node.name)
+            fields[node.name] = input_field(node.name, shapes[node.name])
             continue
         fields[node.name] = FIELD_RULES[node.op](
             node, [fields[i] for i in node.inputs], [shapes[i] for i in node.inputs],

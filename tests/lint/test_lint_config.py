@@ -146,8 +146,9 @@ def test_cli_spec_error_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[st
 def test_cli_list_rules(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["lint", "--list-rules"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert [line.split()[0] for line in lines] == [f"L00{i}" for i in range(1, 9)]
+    assert [line.split()[0] for line in lines] == [f"L00{i}" for i in range(1, 10)]
     assert lines[3].split()[1:3] == ["separable-candidate", "off"]
+    assert lines[8].split()[1:3] == ["receptive-field", "on"]
 
 
 def test_lint_compare_and_summary_never_import_tensorflow() -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from archc.backends.compare import compare, top_level
+from archc.backends.compare import compare, render_table, top_level
 from archc.backends.formulas import formula
 from archc.cli import main
 from archc.pipeline import Options, compile_file
@@ -93,6 +93,23 @@ def test_compare_blocks_sum_to_the_totals() -> None:
     assert c.total_a.activation_bytes == a.activation_bytes
     assert sum(f.macs for f in top_level(b).values()) == b.total.macs
     assert [r.name for r in c.rows][5:9] == ["conv2", "conv3", "conv4", "conv5"]
+
+
+def test_compare_fields_at_block_ends() -> None:
+    # ResNet-18 vs ResNet-50 at the end of each stage (tests/passes/test_receptive.py derives
+    # these): conv2 43 vs 35, conv3 99 both, conv4 211 vs 291, conv5 435 vs 483
+    a = compile_file(str(SPECS / "resnet.yaml"), Options(variant="resnet18")).analysis
+    b = compile_file(str(SPECS / "resnet.yaml"), Options(variant="resnet50")).analysis
+    assert a is not None and b is not None
+    c = compare(a, b)
+    sizes = {r.name: (r.field_a.size, r.field_b.size) for r in c.rows  # type: ignore[union-attr]
+             if r.name in ("conv2", "conv3", "conv4", "conv5")}
+    assert sizes == {"conv2": ((43, 43), (35, 35)), "conv3": ((99, 99), (99, 99)),
+                     "conv4": ((211, 211), (291, 291)), "conv5": ((435, 435), (483, 483))}
+    assert c.last_window_a is not None and c.last_window_b is not None
+    assert (c.last_window_a.size, c.last_window_b.size) == ((435, 435), (483, 483))
+    text = render_table(c)
+    assert "last window   435x435 /32  483x483 /32            +48          1.11x" in text
 
 
 def test_compare_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:

@@ -183,7 +183,7 @@ def test_l006_dense_heavy_with_the_global_pooling_saving() -> None:
 
 
 def test_l006_quiet_with_global_pooling() -> None:
-    assert codes(spec("[8, 8, 32]", _HEAD.format("global_avg_pool2d"))) == []
+    assert "L006" not in codes(spec("[8, 8, 32]", _HEAD.format("global_avg_pool2d")))
 
 
 def test_l006_ignores_se_gates() -> None:
@@ -247,6 +247,77 @@ def test_l008_reduction_wider_than_its_conv() -> None:
 
 def test_l008_quiet_when_reducing() -> None:
     assert codes(spec("[16, 16, 64]", _REDUCE.format(16))) == []
+
+
+# -- L009 receptive-field ---------------------------------------------------------------------
+
+_GAP_HEAD = "  - global_avg_pool2d: {}\n  - dense: {name: out, units: 10}\n"
+
+
+def test_l009_pooled_features_smaller_than_the_input() -> None:
+    # 3x3 same (3), 2x2 pool (4, jump 2), 3x3 same (4 + 2 x 2 = 8) on 32x32: 25%;
+    # (32 - 8) / (2 x 2) = 6 more 3x3 layers would reach 32
+    text = spec("[32, 32, 3]", "  - conv2d: {filters: 8, kernel_size: 3, padding: same}\n"
+                "  - max_pool2d: {pool_size: 2}\n"
+                "  - conv2d: {name: last, filters: 16, kernel_size: 3, padding: same}\n"
+                "  - activation: relu\n" + _GAP_HEAD)
+    [d] = lint_text(text, disable=("L007",))
+    assert d.code == "L009"
+    assert d.message == ("`last`, the last layer before the head of `out`, sees 8x8 of the "
+                         "32x32 input (25% of its height and width): the classifier pools "
+                         "features that never saw the whole image")
+    assert d.notes == ("the jump there is 2 input pixels, so each further 3x3 layer adds 4: "
+                       "6 more would cover the input",)
+
+
+def test_l009_names_each_short_axis() -> None:
+    # a 1x7 kernel on 8x8: height 1 (12%), width 7 (88%), both short of 8
+    text = spec("[8, 8, 1]", "  - conv2d: {name: c, filters: 4, kernel_size: [1, 7], "
+                "padding: same, activation: relu}\n" + _GAP_HEAD)
+    [d] = lint_text(text, disable=("L006",))
+    assert "sees 1x7 of the 8x8 input (12% of its height, 88% of its width)" in d.message
+    assert d.notes[0].startswith("the jump there is 1 input pixel, so each further 3x3 "
+                                 "layer adds 2: ")
+    # ceil((8 - 1) / 2) = 4 more 3x3 for the height, ceil((8 - 7) / 2) = 1 for the width
+    assert d.notes[0].endswith("4 more would cover the input")
+
+
+def test_l009_quiet_when_covered_or_flattened() -> None:
+    # 3x3 valid twice on 5x5: 5 = the whole 5x5 input
+    covered = spec("[5, 5, 1]", "  - conv2d: {filters: 4, kernel_size: 3, activation: relu}\n"
+                   "  - conv2d: {filters: 4, kernel_size: 3, activation: relu}\n" + _GAP_HEAD)
+    assert "L009" not in codes(covered)
+    # a flatten head over a 16x16 map keeps a weight per position: not checked
+    flattened = spec("[32, 32, 3]", "  - conv2d: {filters: 8, kernel_size: 3, padding: same, "
+                     "activation: relu}\n  - max_pool2d: {pool_size: 2}\n  - flatten: {}\n"
+                     "  - dense: {units: 10}\n")
+    assert "L009" not in codes(flattened)
+    # but a flatten of a 1x1 map is one position: checked (5x5 valid on 5x5: covered)
+    one_by_one = spec("[5, 5, 1]", "  - conv2d: {filters: 4, kernel_size: 5, activation: relu}"
+                      "\n  - flatten: {}\n  - dense: {units: 10}\n")
+    assert "L009" not in codes(one_by_one)
+    # no classifier: a spatial output is never checked
+    assert "L009" not in codes(spec("[32, 32, 3]", "  - conv2d: {filters: 8, kernel_size: 3, "
+                                    "activation: relu}\n"))
+
+
+def test_l009_field_outgrows_the_input_early() -> None:
+    # 8x8 input, ten 3x3 same convolutions: 3, 5, 7, ..., 21. The first to reach
+    # 2 x 8 = 16 (max_times 2) is the 8th (17); 2 of the 10 windows follow it: quiet with
+    # min_share_after 0.5, and with 0.2 (2 >= 0.2 x 10) it fires.
+    layers = "".join(f"  - conv2d: {{name: c{i}, filters: 4, kernel_size: 3, padding: same, "
+                     "activation: relu}\n" for i in range(1, 11)) + _GAP_HEAD
+    loose = "lint: {settings: {L009: {max_times: 2, min_share_after: 0.5}}}\n"
+    assert "L009" not in codes(spec("[8, 8, 1]", layers, loose))
+    strict = "lint: {settings: {L009: {max_times: 2, min_share_after: 0.2}}}\n"
+    [d] = lint_text(spec("[8, 8, 1]", layers, strict))
+    assert d.message.startswith("`c8` already sees 17x17 input pixels, 2.1 times the 8x8 "
+                                "input, yet 2 of the 10 layers with a window that lead to "
+                                "`out` come after it, with ")
+    # MACs: each conv after c8 is 8 x 8 x 4 x 9 x 4 = 9,216; the head 4 x 10 = 40
+    total = 8 * 8 * 4 * 9 * 1 + 9 * (8 * 8 * 4 * 9 * 4) + 40
+    later = 2 * (8 * 8 * 4 * 9 * 4) + 40
+    assert d.message.endswith(f"({later:,} of {total:,})")
 
 
 def test_rendered_warning_format() -> None:

@@ -8,10 +8,14 @@ The full set is pinned for every spec and variant. Why each finding is right:
   than 2x after pool3 and pool4; with the auxiliary heads, dense layers hold over half the
   params.
 - Xception: the middle flow stays at 728 (the widest map at 19x19 is 1024 < 2 x 728).
-- LeNet-5, ResNet-18..152, SE-ResNet-50 and pre-activation ResNet-1001 are clean: LeNet's
-  5x5s read 1 channel (c1), use a connection table (c3) or cover the whole map (c5); ResNet's
-  stem pool may feed a stage of 64 (ResNet-18/34) because the 7x7/2 stem is a transition,
-  not a stage.
+- Pre-activation ResNet-1001 (L009): on its 32x32 input the field reaches 4 x 32 = 128 at
+  stage1's 63rd unit (stem 3x3: 3, then + 2 per unit: 3 + 63 x 2 = 129), with 270 of its
+  334 3x3 convolutions still to come (3 x 111 + 1 - 64).
+- LeNet-5, ResNet-18..152 and SE-ResNet-50 are clean: LeNet's 5x5s read 1 channel (c1),
+  use a connection table (c3) or cover the whole map (c5); ResNet's stem pool may feed a
+  stage of 64 (ResNet-18/34) because the 7x7/2 stem is a transition, not a stage. No zoo
+  classifier pools features smaller than its input (L009): AlexNet's 195 and VGG16's 212
+  feed flatten heads, which keep a weight per position.
 """
 
 from __future__ import annotations
@@ -46,7 +50,7 @@ EXPECTED: dict[tuple[str, str | None], list[tuple[str, str]]] = {
     ("resnet", "resnet152"): [],
     ("xception", None): [("L002", "block4/residual_1/pool")],
     ("se_resnet50", None): [],
-    ("preact_resnet1001", None): [],
+    ("preact_resnet1001", None): [("L009", "stage1/block63/unit/conv2")],
 }
 
 
@@ -80,6 +84,19 @@ def test_alexnet_conv2_saving_by_hand() -> None:
     macs_stack = 27 * 27 * (9 * 96 * 96 + 9 * 96 * 256)
     assert f"{stack:,} instead of {five:,} params" in d.message
     assert f"{macs_stack:,} instead of {macs_five:,} MACs" in d.message
+
+
+def test_preact_resnet1001_field_outgrows_the_input() -> None:
+    compiled = compile_file(str(SPECS / "preact_resnet1001.yaml"))
+    [d] = lint_compiled(compiled, config_for(compiled))
+    windows = 1 + 3 * 111  # the stem and one 3x3 per unit in each of three stages
+    crossing = 1 + 63  # 3 + 63 x 2 = 129 >= 4 x 32
+    assert f"already sees {3 + 63 * 2}x{3 + 63 * 2} input pixels, 4.0 times the 32x32 " \
+        f"input, yet {windows - crossing} of the {windows} layers with a window" in d.message
+    # the message in docs/lint-rules.md is this one
+    doc = (SPECS.parent / "docs" / "lint-rules.md").read_text(encoding="utf-8")
+    assert f"specs/preact_resnet1001.yaml:{d.span.line}:{d.span.col}: warning[L009]: " \
+        f"{d.message}\n" in doc  # type: ignore[union-attr]
 
 
 def test_vgg16_fc1_share_by_hand() -> None:
