@@ -143,3 +143,12 @@ def test_schema_is_json(run: Run) -> None:
     code, out, _ = run("schema")
     assert code == EXIT_OK
     assert "conv2d" in json.loads(out)["$defs"]
+
+
+def test_diagram_receptive_field_flag(run: Run) -> None:
+    lenet = str(SPECS / "lenet5.yaml")
+    code, out, _ = run("diagram", lenet, "--format", "gv", "-o", "-", "--receptive-field")
+    assert code == EXIT_OK
+    assert "field 32x32 /4" in out  # c5: the whole 32x32 input, jump 4
+    code, plain, _ = run("diagram", lenet, "--format", "gv", "-o", "-")
+    assert code == EXIT_OK and "field" not in plain

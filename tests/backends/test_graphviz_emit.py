@@ -172,6 +172,23 @@ def test_node_cap_too_small_even_collapsed_is_d002() -> None:
     assert diag.span is not None and diag.span.line > 0
 
 
+def test_receptive_fields_only_with_the_flag() -> None:
+    plain, with_fields = draw("lenet5").source, draw("lenet5", fields=True).source
+    assert "field" not in plain
+    # c3: 5 (c1) -> 6, jump 2 (s2) -> 6 + 4 x 2 = 14; c5: 16 + 4 x 4 = 32
+    assert '"c3" [fillcolor="#cfe2f3", label=<<B>c3</B> conv2d 16@5x5, lecun_tanh, 60 of 96 ' \
+        'links<BR/><FONT POINT-SIZE="9">1,516 params, 150,000 MACs; field 14x14 /2</FONT>>]' \
+        in with_fields
+    assert "48,000 MACs; field 32x32 /4" in with_fields
+    assert '<B>flatten_1</B> flatten<BR/><FONT POINT-SIZE="9">field whole input</FONT>' \
+        in with_fields
+    # the flag changes labels only: same nodes and edges
+    assert len(dot_nodes(plain)) == len(dot_nodes(with_fields))
+    # a collapsed block shows its last layer's field: VGG16's block5 ends in pool5, 212 /32
+    collapsed = draw("vgg16", depth=1, fields=True).source
+    assert "7x7x512, 7,079,424 params, 1,387,266,048 MACs; field 212x212 /32" in collapsed
+
+
 def test_every_op_has_a_style() -> None:
     assert set(OP_STYLES) == set(Op)
 

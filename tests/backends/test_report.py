@@ -81,6 +81,34 @@ def test_json_fields() -> None:
     assert data["total_params"] == sum(x["params"] for x in data["layers"]) == 60_850
 
 
+def test_a_folded_block_shows_its_last_layers_field() -> None:
+    # ResNet-50 at --depth 1: each stage's row carries the field of the stage's last layer,
+    # its final relu (conv2 35, conv3 99, conv4 291, conv5 483, jumps 4 to 32; see
+    # tests/passes/test_receptive.py for the arithmetic)
+    report = _analysis("resnet.yaml", "resnet50").report(depth=1)
+    stages = {r.name: r.field for r in report.rows if r.is_block}
+    assert {name: (f.size, f.jump) for name, f in stages.items() if f is not None} == {
+        "conv2": ((35, 35), (4, 4)), "conv3": ((99, 99), (8, 8)),
+        "conv4": ((291, 291), (16, 16)), "conv5": ((483, 483), (32, 32))}
+    table = RENDERERS["table"](report)
+    assert table.splitlines()[2].split() == ["Layer", "Type", "Output", "shape", "Params",
+                                             "MACs", "Field"]
+    assert any(line.startswith("conv5/") and line.endswith("  483x483 /32")
+               for line in table.splitlines())
+    blocks = json.loads(render_json(report))["blocks"]
+    assert [b["receptive_field"]["size"] for b in blocks if b["name"] == "conv5"] == [[483, 483]]
+
+
+def test_field_notes_follow_the_table() -> None:
+    # ResNet-18's three strided basic blocks: the 3x3/2 `same` body sits one jump off its
+    # 1x1/2 projection; the notes stay even when --depth folds the adds away
+    table = RENDERERS["table"](_analysis("resnet.yaml", "resnet18").report(depth=1))
+    lines = table.splitlines()
+    notes = lines[lines.index("Field notes:") + 1:]
+    assert [n.split(":")[0].strip() for n in notes] == [
+        f"{stage}/block1/residual_1/add" for stage in ("conv3", "conv4", "conv5")]
+
+
 def test_table_markdown_csv() -> None:
     report = _analysis("lenet5.yaml").report()
     table = RENDERERS["table"](report)
