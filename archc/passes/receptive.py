@@ -198,6 +198,9 @@ def _merge(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
              if f.axes is not None]
     if not local or len(out) != 3:
         return Field(None, inputs, global_=True)
+    aligned = _aligned(local, out)
+    if aligned is not None and len(inputs) == 1:  # the common case, kept cheap
+        return Field(aligned, inputs, (), global_)
     notes: list[str] = []
     if len(inputs) > 1:
         notes.append("the branches start from different inputs (" + ", ".join(sorted(inputs))
@@ -214,6 +217,19 @@ def _merge(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
     for kind, per_axis in (("jump", jumps), ("centre", centres)):
         notes.extend(_disagreement(kind, per_axis, out))
     return Field((axes[0], axes[1]), inputs, tuple(notes), global_)
+
+
+def _aligned(local: Sequence[tuple[str, tuple[AxisField, AxisField], Shape]],
+             out: Shape) -> tuple[AxisField, AxisField] | None:
+    """The largest field when every branch has the same jump and centre on both axes and
+    none is broadcast; None when the general union is needed."""
+    _, (h0, w0), _ = local[0]
+    for _, (h, w), shape in local:
+        if (h.jump, h.start, w.jump, w.start) != (h0.jump, h0.start, w0.jump, w0.start) or \
+                shape[0] != out[0] or shape[1] != out[1]:
+            return None
+    return (AxisField(max(a[0].size for _, a, _ in local), h0.jump, h0.start),
+            AxisField(max(a[1].size for _, a, _ in local), w0.jump, w0.start))
 
 
 def _branch_name(node: Node, name: str) -> str:
