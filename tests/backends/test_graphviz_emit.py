@@ -25,7 +25,7 @@ from graphviz_helpers import (
 )
 
 from archc.backends.graphviz import DiagramOptions, build_diagram, make_plan, to_digraph
-from archc.backends.graphviz.escape import html_text, quote_id
+from archc.backends.graphviz.escape import graph_id, html_text, quote_id
 from archc.backends.graphviz.style import OP_STYLES
 from archc.diagnostics import SpecError
 from archc.ir import Op
@@ -200,6 +200,13 @@ def test_quote_id_cannot_break_out_and_is_injective() -> None:
     for q in quoted:
         assert re.fullmatch(r'"[A-Za-z0-9_./:%-]*"', q)
     assert quote_id("x", "cluster") != quote_id("cluster%zx")
+
+
+def test_graph_id_avoids_dot_keywords() -> None:
+    # `digraph NODE {` is a DOT syntax error (keywords are case-insensitive); the fuzz test
+    # in tests/hostile found it
+    assert [graph_id(n) for n in ("NODE", "graph", "Strict", "nodes", "9x")] == \
+        ["g_NODE", "g_graph", "g_Strict", "nodes", "g_9x"]
 
 
 def test_html_text_escapes_markup() -> None:

@@ -13,6 +13,9 @@ from __future__ import annotations
 import string
 
 _ID_SAFE = frozenset(string.ascii_letters + string.digits + "_./:-")
+# DOT's keywords (case-insensitive) cannot name a graph unquoted: `digraph node {` is a
+# syntax error.
+_DOT_KEYWORDS = frozenset({"node", "edge", "graph", "digraph", "subgraph", "strict"})
 _TEXT_SAFE = frozenset(string.ascii_letters + string.digits + " _./:-,()+=*@#!?%$'[]{}|~^")
 
 
@@ -40,7 +43,7 @@ def graph_id(text: str) -> str:
     quoting keeps `Digraph.source` byte-identical to the text archc writes.
     """
     cleaned = "".join(ch if ch in string.ascii_letters + string.digits else "_" for ch in text)
-    if not cleaned or cleaned[0].isdigit():
+    if not cleaned or cleaned[0].isdigit() or cleaned.lower() in _DOT_KEYWORDS:
         cleaned = "g_" + cleaned
     return cleaned
 
