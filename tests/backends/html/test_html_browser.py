@@ -343,6 +343,18 @@ def test_a_field_added_to_the_layer_json_shows_in_the_panel(
     page.assert_clean()
 
 
+def test_the_receptive_field_is_shown_as_the_summary_prints_it(chromium: Chromium,
+                                                              tmp_path: Path) -> None:
+    page = Page(chromium, write_report(tmp_path, str(SPECS / "lenet5.yaml")))
+    # c5: 16 + 4 x 4 = 32 at jump 4, centred on 15.5: the whole 32x32 input
+    page.show("c5")
+    assert page.text('#details [data-key="layer.receptive_field"]') == \
+        "32x32 /4 (first unit centred at input pixel 15.5, 15.5)"
+    page.show("flatten_1")
+    assert page.text('#details [data-key="layer.receptive_field"]') == "whole input"
+    page.assert_clean()
+
+
 def test_hostile_text_in_a_spec_is_shown_as_text(chromium: Chromium, tmp_path: Path) -> None:
     spec = tmp_path / "hostile.yaml"
     payload = "</script><script>alert(1)</script><img src=x onerror=alert(2)>"

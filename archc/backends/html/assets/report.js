@@ -69,6 +69,7 @@
   /* Any JSON value as text: how a field nobody taught this page about is still shown. */
   function value(key, v) {
     if (v === null || v === undefined) return "-";
+    if (key === "receptive_field" && typeof v === "object" && !Array.isArray(v)) return fieldText(v);
     if (typeof v === "number") return num(v);
     if (typeof v === "boolean" || typeof v === "string") return String(v);
     if (Array.isArray(v)) {
@@ -76,6 +77,15 @@
       return v.map(function (x) { return value(key, x); }).join(", ");
     }
     return JSON.stringify(v);
+  }
+  /* A receptive field (docs/receptive-field.md) as `archc summary` prints it, with the first
+   * unit's centre and any merge note. */
+  function fieldText(v) {
+    if (!v.size) return "whole input";
+    var jump = v.jump[0] === v.jump[1] ? String(v.jump[0]) : v.jump.join("x");
+    var text = v.size.join("x") + " /" + jump + (v.global ? " +global" : "") +
+      " (first unit centred at input pixel " + v.start.join(", ") + ")";
+    return (v.notes || []).reduce(function (t, note) { return t + "; " + note; }, text);
   }
   /* An argument as the spec would write it: lists in brackets, text as is. */
   function argText(v) {
