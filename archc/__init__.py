@@ -33,16 +33,23 @@ def load_model(path: Any) -> Any:
 
 
 def diagram(spec: Any, variant: str | None = None, overrides: Any = None,
-            depth: int | None = None, rankdir: str = "TB", fields: bool = False) -> Any:
+            depth: int | None = None, rankdir: str = "TB", fold: bool = True,
+            max_nodes: int = 2000, fields: bool = False) -> Any:
     """Draw a spec (path or YAML text) as a `graphviz.Digraph` (shows inline in Jupyter).
 
+    The options are `archc diagram`'s: `depth` (`--depth`), `rankdir`, `fold=False`
+    (`--no-fold`), `max_nodes` (`--max-nodes`) and `fields=True` (`--receptive-field`: each
+    box's receptive field); over the node cap the drawing collapses with a `UserWarning`.
     Needs no TensorFlow; rendering it (`.render()`, notebook display) needs Graphviz `dot`.
-    `fields=True` adds each box's receptive field.
     """
     from archc.backends.graphviz import diagram_from_spec
 
+    if depth is not None and depth < 1:
+        raise ValueError("depth must be at least 1")
+    if max_nodes < 1:
+        raise ValueError("max_nodes must be positive")
     return diagram_from_spec(spec, variant=variant, overrides=overrides, depth=depth,
-                             rankdir=rankdir, fields=fields)
+                             rankdir=rankdir, fold=fold, max_nodes=max_nodes, fields=fields)
 
 
 # Register archc's custom Keras layers now if Keras is loaded, or right after it is, without

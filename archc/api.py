@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from archc.backends.report import Report, build_report, report_dict
+from archc.backends.report import RENDERERS, Report, build_report, report_dict
 from archc.ir import Graph
 from archc.passes.analysis import Analysis
 from archc.pipeline import Compiled, Options, compile_file, compile_text
@@ -65,6 +65,42 @@ class Summary:
 
     def to_dict(self) -> dict[str, Any]:
         return report_dict(self.report())
+
+    def table(self, fmt: str = "text", depth: int | None = None) -> str:
+        """The summary as `archc summary --format ...` prints it, as a string.
+
+        `fmt` is "text" (the CLI's table), "markdown", "html", "csv" or "json"; `depth`
+        folds nesting deeper than N levels into one row per block, like `--depth N`.
+        """
+        if depth is not None and depth < 1:
+            raise ValueError("depth must be at least 1")
+        if fmt == "html":
+            from archc.backends.summary_html import render_html
+
+            return render_html(self.report(depth))
+        renderer = RENDERERS.get("table" if fmt == "text" else fmt)
+        if renderer is None or fmt == "table":
+            raise ValueError(f"unknown table format {fmt!r}; use one of: "
+                             + ", ".join(TABLE_FORMATS))
+        return renderer(self.report(depth))
+
+    def __repr__(self) -> str:
+        # The generated repr printed every layer and the whole compiled graph: 320,000
+        # characters for ResNet-50. A repr is for recognising the object.
+        return (f"Summary(name={self.name!r}, variant={self.variant!r}, "
+                f"total_params={self.total_params}, total_macs={self.total_macs}, "
+                f"layers=<{len(self.layers)} layers>)")
+
+    def _repr_html_(self) -> str:
+        """Jupyter shows a summary as this table (names are HTML-escaped)."""
+        return self.table("html")
+
+    def _repr_markdown_(self) -> str:
+        return self.table("markdown")
+
+
+TABLE_FORMATS = ("text", "markdown", "html", "csv", "json")
+"""The formats `Summary.table` renders."""
 
 
 def options(variant: str | None = None, overrides: Mapping[str, Any] | None = None) -> Options:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 
@@ -56,11 +56,22 @@ class Diagnostic:
 
 
 class SpecError(Exception):
-    """Raised by a stage that cannot go on; carries every diagnostic found so far."""
+    """Raised by a stage that cannot go on; carries every diagnostic found so far.
 
-    def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
+    `sources` maps a file name to its text, so `str(error)` shows each diagnostic the way
+    the CLI prints it (location, source line, caret, help): a notebook or a log that only
+    shows `str` still tells the user where the mistake is. Stages that know the text (the
+    loader, the pipeline) fill it in.
+    """
+
+    def __init__(self, diagnostics: Sequence[Diagnostic],
+                 sources: Mapping[str, str] | None = None) -> None:
         self.diagnostics = list(diagnostics)
+        self.sources: dict[str, str] = dict(sources or {})
         super().__init__("\n".join(d.message for d in self.diagnostics))
+
+    def __str__(self) -> str:
+        return render_all(self.diagnostics, self.sources)
 
 
 MAX_DIAGNOSTICS = 100
@@ -110,9 +121,9 @@ class DiagnosticSink:
     def sorted(self) -> list[Diagnostic]:
         return sorted(self._items, key=Diagnostic.sort_key)
 
-    def raise_if_errors(self) -> None:
+    def raise_if_errors(self, sources: Mapping[str, str] | None = None) -> None:
         if self.has_errors:
-            raise SpecError(self.sorted())
+            raise SpecError(self.sorted(), sources)
 
 
 def render(diagnostic: Diagnostic, source: str | None) -> str:
@@ -141,6 +152,18 @@ def render(diagnostic: Diagnostic, source: str | None) -> str:
     if diagnostic.help:
         lines.append(f"  = help: {diagnostic.help}")
     return "\n".join(lines)
+
+
+def render_all(diagnostics: Sequence[Diagnostic], sources: Mapping[str, str]) -> str:
+    """Every diagnostic rendered, then the count line (`2 errors`), as the CLI prints them."""
+    parts = [render(d, sources.get(d.span.file) if d.span else None) for d in diagnostics]
+    errors = sum(1 for d in diagnostics if d.is_error)
+    warnings = len(diagnostics) - errors
+    counts = [f"{n} {word}{'s' if n != 1 else ''}"
+              for n, word in ((errors, "error"), (warnings, "warning")) if n]
+    if counts:
+        parts.append(", ".join(counts))
+    return "\n".join(parts)
 
 
 def _source_line(source: str | None, line: int) -> str | None:

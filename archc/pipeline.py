@@ -13,7 +13,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
-from archc.diagnostics import DiagnosticSink, SourceSpan, SpecError, did_you_mean
+from archc.diagnostics import Diagnostic, DiagnosticSink, SourceSpan, SpecError, did_you_mean
 from archc.ir import Graph
 from archc.lower import Caps, Lowered, lower
 from archc.lower.expr import ExprError, evaluate, is_expression
@@ -74,10 +74,50 @@ def compile_text(text: str, file: str = "<string>", options: Options = Options()
         return _run(load_text(text, file), options, stop_after)
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """A spec compiled as far as it goes, for editors: errors are data here, not exceptions.
+
+    `diagnostics` are exactly those `compile_text` would raise (the stages stop at the same
+    point); `compiled` holds what the stages before that point produced, or is None when
+    the text is not loadable YAML. When lowering itself failed, `compiled.lowered` is still
+    set (its shapes are None where an error made them unknown) and `analysis` is None.
+    """
+
+    compiled: Compiled | None
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def attempt(text: str, file: str = "<string>", options: Options = Options()) -> Attempt:
+    """Run every stage on `text` without raising SpecError (see `Attempt`)."""
+    with cyclic_gc_paused():
+        try:
+            doc = load_text(text, file)
+        except SpecError as exc:
+            return Attempt(None, tuple(exc.diagnostics))
+        result = Compiled(doc)
+        try:
+            _stages(result, options, Stage.ANALYSE)
+        except SpecError as exc:
+            return Attempt(result, tuple(exc.diagnostics))
+        return Attempt(result, ())
+
+
 def _run(doc: Document, options: Options, stop_after: Stage) -> Compiled:
     result = Compiled(doc)
+    try:
+        _stages(result, options, stop_after)
+    except SpecError as exc:
+        exc.sources.setdefault(doc.file, doc.source)  # so str(exc) shows the lines
+        raise
+    return result
+
+
+def _stages(result: Compiled, options: Options, stop_after: Stage) -> None:
+    """Fill `result` stage by stage; raise SpecError after the first stage with errors."""
+    doc = result.doc
     if stop_after <= Stage.LOAD:
-        return result
+        return
     sink = DiagnosticSink()
     header = validate_header(doc, sink)
     if header is not None:
@@ -94,19 +134,18 @@ def _run(doc: Document, options: Options, stop_after: Stage) -> Compiled:
     result.variant, result.variables = resolve_variables(doc, header, options, sink)
     sink.raise_if_errors()
     if stop_after <= Stage.VALIDATE:
-        return result
+        return
     lowered = lower(doc, header, result.variables, result.variant, sink, options.caps)
+    result.lowered = lowered  # kept on errors for `attempt`; raising discards it otherwise
     sink.raise_if_errors()
     assert lowered is not None
     problems = lowered.graph.lint()
     if problems:  # a compiler bug, not the user's: say so plainly
         raise RuntimeError("internal error: malformed IR: " + "; ".join(problems))
-    result.lowered = lowered
     if stop_after <= Stage.LOWER:
-        return result
+        return
     result.analysis = analyse(lowered.graph, lowered.shapes, sink, options.cost_caps)
     sink.raise_if_errors()
-    return result
 
 
 def _check_names(doc: Document, header: SpecHeader, sink: DiagnosticSink) -> None:

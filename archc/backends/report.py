@@ -147,21 +147,26 @@ def field_notes(report: Report) -> list[tuple[str, str]]:
             for r in report.layers if r.field is not None for note in r.field.notes]
 
 
-def _totals_lines(report: Report) -> list[str]:
+def totals(report: Report) -> list[tuple[str, str]]:
+    """The lines under the table, as (label, value): one source for every renderer."""
     t = report.total
     ins = ", ".join(f"{n} {format_shape(s)}" for n, s in report.inputs)
     outs = ", ".join(f"{n} {format_shape(s)}" for n, s in report.outputs)
     return [
-        f"Inputs:               {ins}",
-        f"Outputs:              {outs}",
-        f"Total params:         {t.params:,}",
-        f"Trainable params:     {t.trainable:,}",
-        f"Non-trainable params: {t.non_trainable:,}",
-        f"MACs:                 {t.macs:,} (multiply-accumulates)",
-        f"FLOPs:                {2 * t.macs:,} (2 x MACs)",
-        f"Activation memory:    {report.activation_bytes / 1024**2:,.1f} MiB per sample "
-        "(float32, all layer outputs)",
+        ("Inputs", ins),
+        ("Outputs", outs),
+        ("Total params", f"{t.params:,}"),
+        ("Trainable params", f"{t.trainable:,}"),
+        ("Non-trainable params", f"{t.non_trainable:,}"),
+        ("MACs", f"{t.macs:,} (multiply-accumulates)"),
+        ("FLOPs", f"{2 * t.macs:,} (2 x MACs)"),
+        ("Activation memory", f"{report.activation_bytes / 1024**2:,.1f} MiB per sample "
+         "(float32, all layer outputs)"),
     ]
+
+
+def _totals_lines(report: Report) -> list[str]:
+    return [f"{label + ':':<22}{value}" for label, value in totals(report)]
 
 
 def report_dict(report: Report) -> dict[str, Any]:
@@ -231,7 +236,7 @@ def render_json(report: Report) -> str:
 
 
 def render_markdown(report: Report) -> str:
-    title = report.name + (f" [{report.variant}]" if report.variant else "")
+    title = _md(report.name) + (f" [{_md(report.variant)}]" if report.variant else "")
     lines = [f"### {title}", "", "| Layer | Type | Output shape | Params | MACs | Field |",
              "|---|---|---|---:|---:|---|"]
     for r in report.rows:
@@ -240,14 +245,22 @@ def render_markdown(report: Report) -> str:
         lines.append(f"| {name} | {r.type} | {format_shape(r.output_shape)} | "
                      f"{r.cost.params:,} | {r.cost.macs:,} | {_field(r)} |")
     lines.append("")
-    lines.extend(f"- {line.split(':', 1)[0]}: {line.split(':', 1)[1].strip()}"
-                 for line in _totals_lines(report))
+    lines.extend(f"- {label}: {_md(value)}" for label, value in totals(report))
     lines.extend(f"- Field note, {_md(name)}: {_md(note)}" for name, note in field_notes(report))
     return "\n".join(lines) + "\n"
 
 
+_MD_ESCAPES = {c: "\\" + c for c in "\\`*_[]|#"} | {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
+
+
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("_", "\\_")
+    """Text from a spec as Markdown that shows it literally.
+
+    Markdown renderers (GitHub, Jupyter) pass HTML through: a spec named `<img onerror=...>`
+    must not become markup, so `<`, `>` and `&` become entities and Markdown's own
+    punctuation is backslash-escaped.
+    """
+    return "".join(_MD_ESCAPES.get(c, c) for c in text)
 
 
 def render_csv(report: Report) -> str:

@@ -57,6 +57,9 @@ class Document:
     data: Any
     spans: dict[Path, SourceSpan] = field(default_factory=dict)
     key_spans: dict[Path, SourceSpan] = field(default_factory=dict)
+    ends: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    """Where each mapping and list ends (1-based line, column of its end mark): an editor
+    needs to know which item the cursor is in, and a collection's span marks only its start."""
 
     def span(self, path: Path) -> SourceSpan:
         """The span of the value at `path`, or of its nearest located ancestor."""
@@ -126,7 +129,7 @@ def load_text(text: str, file: str = "<string>", max_depth: int = MAX_DEPTH) -> 
         sink.error("Y000", f"invalid YAML: {exc}", SourceSpan(file, 1, 1))
     except _Abort:
         pass
-    sink.raise_if_errors()
+    sink.raise_if_errors({file: text})
     return doc
 
 
@@ -152,7 +155,10 @@ def _walk(text: str, doc: Document, sink: DiagnosticSink, max_depth: int) -> Non
         if isinstance(event, (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)):
             continue
         if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            stack.pop()
+            done = stack.pop()
+            mark = event.start_mark
+            if mark is not None:
+                doc.ends[done.path] = (mark.line + 1, mark.column + 1)
             continue
         nodes += 1
         if sink.full:  # thousands of identical mistakes: the first hundred say it all

@@ -35,16 +35,21 @@ def diagram_from_spec(spec: Any, variant: str | None = None, overrides: Any = No
     """Compile a spec (path or YAML text) and draw it as a `graphviz.Digraph`.
 
     Notices (the node cap collapsed the drawing) are issued as `UserWarning`s: the API
-    never prints.
+    never prints. They name the keyword arguments (`max_nodes=`), not the CLI's flags.
     """
     import warnings
 
     from archc.api import compile_spec, options
+    from archc.diagnostics import SpecError
 
     compiled = compile_spec(spec, options(variant, overrides))
     assert compiled.analysis is not None
-    diagram = build_diagram(compiled.analysis, DiagramOptions(depth, rankdir, fold, max_nodes,
-                                                              fields=fields))
+    try:
+        diagram = build_diagram(compiled.analysis, DiagramOptions(
+            depth, rankdir, fold, max_nodes, fields=fields, spelling="python"))
+    except SpecError as exc:
+        exc.sources.setdefault(compiled.doc.file, compiled.doc.source)
+        raise
     for notice in diagram.notices:
         warnings.warn(notice, UserWarning, stacklevel=2)
     return to_digraph(diagram)

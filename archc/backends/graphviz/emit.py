@@ -51,6 +51,19 @@ class DiagramOptions:
     legend: bool = True
     fields: bool = False
     """Add each box's receptive field (`field 11x11 /4`); off, the DOT is what it always was."""
+    spelling: str = "cli"
+    """How notices name the options: "cli" (`--max-nodes`) or "python" (`max_nodes=`), so
+    that the advice names an option the caller actually has."""
+
+
+_OPTION_NAMES = {
+    "cli": {"depth": "--depth {}", "max_nodes": "--max-nodes"},
+    "python": {"depth": "depth={}", "max_nodes": "max_nodes=N"},
+}
+
+
+def _option(options: DiagramOptions, name: str, value: object = "") -> str:
+    return _OPTION_NAMES.get(options.spelling, _OPTION_NAMES["cli"])[name].format(value)
 
 
 @dataclass(frozen=True)
@@ -84,8 +97,9 @@ def build_diagram(analysis: Analysis, options: DiagramOptions = DiagramOptions()
             plan = make_plan(analysis, depth, options.fold)
             if plan.drawn_nodes <= options.max_nodes:
                 notices.append(f"the diagram would draw {wanted:,} nodes, over the cap of "
-                               f"{options.max_nodes:,}; collapsed to --depth {depth} "
-                               f"({plan.drawn_nodes:,} nodes). Raise the cap with --max-nodes.")
+                               f"{options.max_nodes:,}; collapsed to "
+                               f"{_option(options, 'depth', depth)} ({plan.drawn_nodes:,} "
+                               f"nodes). Raise the cap with {_option(options, 'max_nodes')}.")
                 break
         else:
             plan = make_plan(analysis, 1, options.fold)
@@ -93,7 +107,8 @@ def build_diagram(analysis: Analysis, options: DiagramOptions = DiagramOptions()
             raise SpecError([Diagnostic(
                 "D002", f"the diagram needs {plan.drawn_nodes:,} nodes even with every block "
                 f"collapsed; the cap is {options.max_nodes:,}", culprit.node.span,
-                "raise it with --max-nodes, or group the layers into blocks")])
+                f"raise it with {_option(options, 'max_nodes')}, or group the layers into "
+                "blocks")])
     return Diagram(graph_id(analysis.graph.name), tuple(_body(analysis, plan, options)), plan,
                    tuple(notices))
 
