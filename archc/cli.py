@@ -400,6 +400,17 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_lsp(args: argparse.Namespace) -> int:
+    """The language server on stdio (needs pygls; exit 3 without it)."""
+    from archc.lsp import ServerUnavailable, serve
+
+    try:
+        serve(args.variant)
+    except ServerUnavailable as exc:
+        raise MissingDependency(str(exc)) from None
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "lint": cmd_lint,
     "compare": cmd_compare,
@@ -409,6 +420,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": cmd_check,
     "schema": cmd_schema,
     "report": cmd_report,
+    "lsp": cmd_lsp,
 }
 
 
@@ -440,6 +452,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_spec_options(p)
 
     sub.add_parser("schema", help="print the spec language's JSON Schema")
+
+    p = sub.add_parser("lsp", help="language server for editors, over stdio (needs pygls)")
+    p.add_argument("--variant", help="variant whose figures hover shows, in specs that "
+                   "have it (default: each spec's default_variant)")
 
     p = sub.add_parser("lint", help="design warnings (5x5 -> 3x3, LRN, filter doubling, ...)")
     p.add_argument("specs", nargs="*", metavar="SPEC")
@@ -517,8 +533,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        if args.command == "build":  # Keras makes cyclic garbage; leave its collector on
-            return COMMANDS[args.command](args)
+        if args.command in ("build", "lsp"):  # Keras makes cyclic garbage; a server runs
+            return COMMANDS[args.command](args)  # for hours: leave the collector on
         with cyclic_gc_paused():  # the spec commands allocate acyclic data only
             return COMMANDS[args.command](args)
     except SpecError as exc:

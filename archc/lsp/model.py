@@ -1,0 +1,390 @@
+"""One open spec as the editor features see it: the pipeline's results plus position indexes.
+
+Everything here comes from `archc.pipeline.attempt`, the same stages `archc check` runs, so
+the editor's diagnostics are the CLI's. What a feature needs beyond that is an index over
+data the stages already made: the loader's spans (which scalar is at a line and column,
+where each mapping ends) and the IR's spans (which nodes and block instances a spec item
+produced). Nothing is parsed a second time. When the spec has errors, the stages that ran
+still feed the features: the loaded document gives names, outline and definitions; a
+lowering that failed still gives the shapes it could infer.
+
+This module and the other feature modules are plain Python with archc's own types; only
+`archc.lsp.server` knows the Language Server Protocol.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from archc.diagnostics import Diagnostic, SourceSpan
+from archc.ir import Node, Scope, Shape
+from archc.passes.analysis import Analysis
+from archc.passes.costs import Cost
+from archc.pipeline import Attempt, Compiled, Options, UsageError, attempt
+from archc.spec.loader import Document, Path
+from archc.spec.schema import LAYER_MODELS, STRUCTURE_MODELS
+
+Position = tuple[int, int]
+"""A 1-based (line, column) in code points, as `SourceSpan` counts them."""
+
+COMMON_FIELDS = ("name", "inputs", "when", "output")
+"""Fields every layer item takes, block uses included."""
+
+
+@dataclass(frozen=True)
+class Scalar:
+    """A scalar of the loaded document: a mapping key or a value, with its span."""
+
+    path: Path
+    is_key: bool
+    span: SourceSpan
+    text: str
+
+
+@dataclass(frozen=True)
+class Instance:
+    """What one use of a spec item became: a layer, or a block instance with its subtotal."""
+
+    name: str
+    shape: Shape | None
+    cost: Cost | None
+    layers: int
+
+
+class SpecModel:
+    """The results of one compile of one document version, and indexes over them."""
+
+    def __init__(self, text: str, file: str, result: Attempt) -> None:
+        self.text = text
+        self.file = file
+        self.result = result
+        self._scalars: dict[int, list[Scalar]] | None = None
+        self._anchors: dict[Position, tuple[list[Node], list[Scope]]] | None = None
+
+    # -- what the stages produced -------------------------------------------------------
+
+    @property
+    def diagnostics(self) -> tuple[Diagnostic, ...]:
+        return self.result.diagnostics
+
+    @property
+    def compiled(self) -> Compiled | None:
+        return self.result.compiled
+
+    @property
+    def doc(self) -> Document | None:
+        return self.compiled.doc if self.compiled else None
+
+    @property
+    def data(self) -> dict[str, Any]:
+        doc = self.doc
+        return doc.data if doc is not None and isinstance(doc.data, dict) else {}
+
+    @property
+    def analysis(self) -> Analysis | None:
+        return self.compiled.analysis if self.compiled else None
+
+    @property
+    def variant(self) -> str | None:
+        return self.compiled.variant if self.compiled else None
+
+    @property
+    def variables(self) -> Mapping[str, Any]:
+        """Variable values under the current variant (empty before that stage ran)."""
+        return self.compiled.variables if self.compiled else {}
+
+    def section(self, key: str) -> dict[str, Any]:
+        """A top-level mapping of the spec (`blocks`, `variables`, ...), or {} if absent."""
+        value = self.data.get(key)
+        return value if isinstance(value, dict) else {}
+
+    # -- the document's scalars by position ---------------------------------------------
+
+    def scalars(self, line: int) -> list[Scalar]:
+        if self._scalars is None:
+            self._scalars = _index_scalars(self.doc, self.text)
+        return self._scalars.get(line, [])
+
+    def scalar_at(self, pos: Position) -> Scalar | None:
+        """The key or value under the cursor (touching its end counts, as editors expect)."""
+        line, col = pos
+        for s in self.scalars(line):
+            if s.span.col <= col <= max(s.span.end_col, s.span.col + len(s.text)):
+                return s
+        return None
+
+    def span(self, path: Path) -> SourceSpan | None:
+        doc = self.doc
+        return doc.spans.get(path) if doc is not None else None
+
+    def key_span(self, path: Path) -> SourceSpan | None:
+        doc = self.doc
+        return doc.key_spans.get(path) if doc is not None else None
+
+    def value(self, path: Path) -> Any:
+        current: Any = self.doc.data if self.doc is not None else None
+        for part in path:
+            try:
+                current = current[part]
+            except (KeyError, IndexError, TypeError):
+                return None
+        return current
+
+    # -- what each spec item became ----------------------------------------------------
+
+    def anchor(self, item: Path) -> SourceSpan | None:
+        """The span the lowerer gives the nodes and scopes of the layer item at `item`."""
+        kind = item_kind(self.value(item))
+        doc = self.doc
+        if kind is None or doc is None:
+            return None
+        return doc.key_span(item + (kind,))
+
+    def produced(self, item: Path) -> tuple[list[Node], list[Scope]]:
+        """The nodes and the outermost block instances lowered from one layer item."""
+        span = self.anchor(item)
+        if span is None:
+            return [], []
+        if self._anchors is None:
+            self._anchors = self._index_anchors()
+        return self._anchors.get((span.line, span.col), ([], []))
+
+    def instances(self, item: Path) -> list[Instance]:
+        """Each use of the item: a block instance (subtotal), or a layer (its own figures)."""
+        nodes, scopes = self.produced(item)
+        if scopes:
+            return [self.scope_instance(s) for s in scopes]
+        groups: dict[tuple[str, ...], list[Node]] = {}
+        for node in nodes:  # `padding: 2` lowers into a padding node and the layer
+            groups.setdefault(node.scope, []).append(node)
+        return [self._node_instance(group) for group in groups.values()]
+
+    def scope_instance(self, scope: Scope) -> Instance:
+        members = [n for n in self._nodes() if n.scope[:len(scope.path)] == scope.path]
+        analysis = self.analysis
+        cost = analysis.scope_total(scope.path) if analysis is not None else None
+        shape = self.shape_of(members[-1].name) if members else None
+        return Instance(scope.name, shape, cost, len(members))
+
+    def _node_instance(self, group: list[Node]) -> Instance:
+        last = group[-1]
+        cost: Cost | None = None
+        analysis = self.analysis
+        if analysis is not None:
+            cost = Cost()
+            for node in group:
+                cost = cost + analysis.info(node.name).cost
+        return Instance(last.name, self.shape_of(last.name), cost, len(group))
+
+    def shape_of(self, node: str) -> Shape | None:
+        lowered = self.compiled.lowered if self.compiled else None
+        return lowered.shapes.get(node) if lowered is not None else None
+
+    def scopes_of_kind(self, kind: str) -> list[Scope]:
+        """Outermost instances of a block (scope kind = the block's name)."""
+        lowered = self.compiled.lowered if self.compiled else None
+        if lowered is None:
+            return []
+        return _outermost([s for s in lowered.graph.scopes if s.kind == kind])
+
+    def _nodes(self) -> tuple[Node, ...]:
+        lowered = self.compiled.lowered if self.compiled else None
+        return lowered.graph.nodes if lowered is not None else ()
+
+    def _index_anchors(self) -> dict[Position, tuple[list[Node], list[Scope]]]:
+        index: dict[Position, tuple[list[Node], list[Scope]]] = {}
+        lowered = self.compiled.lowered if self.compiled else None
+        if lowered is None:
+            return index
+        for node in lowered.graph.nodes:
+            if node.span is not None:
+                index.setdefault((node.span.line, node.span.col), ([], []))[0].append(node)
+        by_anchor: dict[Position, list[Scope]] = {}
+        for scope in lowered.graph.scopes:
+            if scope.span is not None:
+                by_anchor.setdefault((scope.span.line, scope.span.col), []).append(scope)
+        for key, scopes in by_anchor.items():
+            index.setdefault(key, ([], []))[1].extend(_outermost(scopes))
+        return index
+
+    # -- names the spec defines ----------------------------------------------------------
+
+    def block_params(self, block: str) -> list[tuple[str, Any, Path]]:
+        """(name, default or None, path of the entry) for each parameter of a block."""
+        params = self.value(("blocks", block, "params"))
+        out: list[tuple[str, Any, Path]] = []
+        if not isinstance(params, list):
+            return out
+        for i, entry in enumerate(params):
+            if isinstance(entry, str):
+                out.append((entry, None, ("blocks", block, "params", i)))
+            elif isinstance(entry, dict):
+                out.extend((k, v, ("blocks", block, "params", i, k)) for k, v in entry.items()
+                           if isinstance(k, str))
+        return out
+
+    def input_names(self) -> list[str]:
+        if "inputs" in self.data and isinstance(self.data["inputs"], dict):
+            return [k for k in self.data["inputs"] if isinstance(k, str)]
+        return ["input"]
+
+    def visible_names(self, item: Path) -> dict[str, Path]:
+        """Layer names the item at `item` may read, with the path of each named item.
+
+        The lowerer's scoping rule: a layer sees the named layers above it in its own list
+        and, from a residual body, a branch or a repeat, those above the enclosing item; a
+        block's layers see only their own; the top level also sees the inputs.
+        """
+        names: dict[str, Path] = {}
+        current = item
+        while len(current) >= 2 and isinstance(current[-1], int):
+            listing = current[:-1]
+            items = self.value(listing)
+            if isinstance(items, list):
+                for j in range(min(current[-1], len(items)) - 1, -1, -1):
+                    name = item_name(items[j])
+                    if name is not None:
+                        names.setdefault(name, listing + (j,))
+            if listing == ("layers",):
+                for name in self.input_names():
+                    names.setdefault(name, ("inputs", name) if "inputs" in self.data
+                                     else ("input",))
+                break
+            if listing[:1] == ("blocks",) and len(listing) == 3:
+                break
+            current = enclosing_item(listing)
+        return names
+
+    def top_level_names(self) -> dict[str, Path]:
+        """What `outputs:` may name: the inputs and every named top-level layer."""
+        items = self.value(("layers",))
+        return self.visible_names(("layers", len(items) if isinstance(items, list) else 0))
+
+
+def build(text: str, file: str, variant: str | None = None) -> SpecModel:
+    """Compile `text` as far as it goes (as `archc check` would) and index the results."""
+    try:
+        result = attempt(text, file, Options(variant=variant))
+    except UsageError:  # a variant this spec does not have: fall back to its default
+        result = attempt(text, file, Options())
+    return SpecModel(text, file, result)
+
+
+# -- paths of the spec language ---------------------------------------------------------------
+
+
+def is_layer_list(path: Path) -> bool:
+    """Does `path` address a list of layer items (top level, block, body, branch, ...)?"""
+    if path == ("layers",):
+        return True
+    if len(path) == 3 and path[0] == "blocks" and path[2] == "layers":
+        return True
+    if len(path) >= 3 and path[-2] == "residual" and path[-1] in ("body", "shortcut"):
+        return True
+    if len(path) >= 3 and path[-2] == "repeat" and path[-1] == "layers":
+        return True
+    return len(path) >= 4 and path[-3] == "parallel" and path[-2] == "branches" \
+        and isinstance(path[-1], int)
+
+
+def item_of(path: Path) -> Path | None:
+    """The layer item that contains `path` most closely (the path itself may be one)."""
+    for end in range(len(path), 0, -1):
+        if isinstance(path[end - 1], int) and is_layer_list(path[:end - 1]):
+            return path[:end]
+    return None
+
+
+def enclosing_item(listing: Path) -> Path:
+    """For a nested layer list (a body, a branch), the structure item that holds it."""
+    return listing[:-3] if len(listing) >= 3 and listing[-2] == "branches" else listing[:-2]
+
+
+def item_kind(item: Any) -> str | None:
+    """`conv2d` for `{conv2d: {...}}` and for a bare `conv2d`; None for anything else."""
+    if isinstance(item, str):
+        return item
+    if isinstance(item, dict) and len(item) == 1:
+        key = next(iter(item))
+        return key if isinstance(key, str) else None
+    return None
+
+
+def item_args(item: Any) -> dict[str, Any]:
+    if isinstance(item, dict) and len(item) == 1:
+        args = next(iter(item.values()))
+        return args if isinstance(args, dict) else {}
+    return {}
+
+
+def item_name(item: Any) -> str | None:
+    name = item_args(item).get("name")
+    return name if isinstance(name, str) else None
+
+
+def known_kind(kind: str, blocks: Mapping[str, Any]) -> str | None:
+    """What a layer item's key names: a "layer" type, a "structure", a "block", or None."""
+    if kind in LAYER_MODELS:
+        return "layer"
+    if kind in STRUCTURE_MODELS:
+        return "structure"
+    if kind in blocks:
+        return "block"
+    return None
+
+
+def layer_items(model: SpecModel, listing: Path) -> Iterator[Path]:
+    items = model.value(listing)
+    if isinstance(items, list):
+        for i in range(len(items)):
+            yield listing + (i,)
+
+
+# -- index helpers ----------------------------------------------------------------------------
+
+
+def _index_scalars(doc: Document | None, text: str) -> dict[int, list[Scalar]]:
+    index: dict[int, list[Scalar]] = {}
+    if doc is None:
+        return index
+    lines = text.splitlines()
+
+    def add(path: Path, span: SourceSpan, is_key: bool) -> None:
+        if span.end_line != span.line or span.line > len(lines):
+            return  # block scalars span lines; nothing in a spec needs them under a cursor
+        raw = lines[span.line - 1][span.col - 1:span.end_col - 1]
+        index.setdefault(span.line, []).append(Scalar(path, is_key, span, raw))
+
+    for path, span in doc.key_spans.items():
+        add(path, span, True)
+    for path, span in doc.spans.items():
+        if path and path not in doc.ends:  # collections have ends; their items are indexed
+            add(path, span, False)
+    return index
+
+
+def _outermost(scopes: list[Scope]) -> list[Scope]:
+    paths = {s.path for s in scopes}
+    return [s for s in scopes
+            if not any(s.path[:i] in paths for i in range(1, len(s.path)))]
+
+
+@dataclass
+class Models:
+    """The latest model of each open document, rebuilt when its version changes."""
+
+    variant: str | None = None
+    by_uri: dict[str, tuple[int | None, SpecModel]] = field(default_factory=dict)
+
+    def get(self, uri: str, version: int | None, text: str, file: str) -> SpecModel:
+        cached = self.by_uri.get(uri)
+        if cached is not None and cached[0] == version and cached[1].text == text:
+            return cached[1]
+        model = build(text, file, self.variant)
+        self.by_uri[uri] = (version, model)
+        return model
+
+    def drop(self, uri: str) -> None:
+        self.by_uri.pop(uri, None)
