@@ -216,7 +216,7 @@ def _variables(model: SpecModel, ctx: Context) -> Iterable[Candidate]:
         for name, default, _ in model.block_params(str(path[1])):
             detail = "required" if default is None else f"default: {_show(default)}"
             yield Candidate(f"${name}", Kind.PARAMETER, f"{path[1]} parameter, {detail}")
-    if "repeat" in path and "layers" in path:
+    if any(path[i:i + 2] == ("repeat", "layers") for i in range(len(path))):
         yield Candidate("$index", Kind.VARIABLE, "the repetition, from 1")
 
 
