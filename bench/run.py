@@ -6,10 +6,11 @@ with them):
 1. start-up: `archc summary` of ResNet-152 against the bare floor (issue 7, <= 2x) and
    against keras.applications.ResNet152 + summary() (issue 2, >= 20x faster), whole
    processes, interleaved, medians; the `-X importtime` audit of what summary loads;
-2. scale: generated 100 / 1,000 / 10,000-layer specs and a block repeated 1,000 times,
+2. editor: `archc lsp`, an edit of specs/resnet.yaml to its diagnostics (issue 13, < 50 ms);
+3. scale: generated 100 / 1,000 / 10,000-layer specs and a block repeated 1,000 times,
    in-process and as processes with their peak memory (< 2 s and < 200 MB at 10,000;
    10,000 / 1,000 <= 12x), plus `diagram` (DOT text) on the same specs; a plot;
-3. TensorFlow: `build` on the scale specs, run-time parity (bench/parity.py), and the other
+4. TensorFlow: `build` on the scale specs, run-time parity (bench/parity.py), and the other
    helpers' scripts when present (bench_build, bench_custom_layers, bench_diagram,
    bench_report), each exposing `run() -> dict`.
 
@@ -288,6 +289,20 @@ def parity(doc: Doc, repeats: int) -> None:
         for net in ("ResNet-50", "Xception", "GoogLeNet")) + ".", "")
 
 
+def editor(doc: Doc) -> None:
+    """Issue 13: `archc lsp`, edit of specs/resnet.yaml to published diagnostics, warm."""
+    from bench import bench_lsp
+
+    result = bench_lsp.run()
+    median = result["median edit -> diagnostics, ms"]
+    doc.target("13", "`archc lsp`: edit of resnet.yaml to diagnostics, warm (median)",
+               f"< {bench_lsp.TARGET_MS:.0f} ms", f"{median:.1f} ms",
+               median < bench_lsp.TARGET_MS)
+    about = [p.replace("\n", " ") for p in (bench_lsp.__doc__ or "").strip().split("\n\n")]
+    doc.add("## Editor: `archc lsp` diagnostics latency (issue 13)", "", *about[:2], "")
+    doc.table(["measurement", "value"], [[k, _fmt(v)] for k, v in result.items()])
+
+
 def hooks(doc: Doc) -> None:
     doc.add("## Other helpers' benchmarks", "")
     for name in HOOKS:
@@ -379,6 +394,7 @@ def main(argv: list[str] | None = None) -> int:
     doc.add("Processes run with bytecode caching enabled (`PYTHONDONTWRITEBYTECODE` unset), "
             "as on a user's machine after the first run.", "")
     startup(doc, repeats, 3, not args.quick)
+    editor(doc)
     with tempfile.TemporaryDirectory(prefix="archc-bench-") as tmp:
         paths = scaling(doc, Path(tmp), repeats)
         if not args.quick:
