@@ -4,7 +4,8 @@ Exit codes (also in docs/diagnostics.md):
     0  success (warnings allowed unless --strict)
     1  the spec has errors (located diagnostics were printed)
     2  usage or I/O problem (bad arguments, unreadable file, unknown variant)
-    3  an optional dependency is missing (TensorFlow for build, Graphviz `dot` for rendering)
+    3  an optional dependency is missing (TensorFlow for build, Graphviz `dot` for rendering,
+       pygls for lsp)
     4  internal error: a bug in archc (please report it with the spec)
   130  interrupted
 """
@@ -35,7 +36,7 @@ EXIT_INTERRUPTED = 130
 
 
 class MissingDependency(Exception):
-    """An optional dependency (TensorFlow, Graphviz) is not installed: exit code 3."""
+    """An optional dependency (TensorFlow, Graphviz, pygls) is not installed: exit code 3."""
 
 
 class CommandFailed(Exception):
