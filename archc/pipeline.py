@@ -19,7 +19,7 @@ from archc.lower import Caps, Lowered, lower
 from archc.lower.expr import ExprError, evaluate, is_expression
 from archc.passes.analysis import Analysis, CostCaps, analyse
 from archc.perf import cyclic_gc_paused
-from archc.spec.loader import MAX_BYTES, Document, load_file, load_text
+from archc.spec.loader import MAX_BYTES, Document, load_file, load_text, oversize
 from archc.spec.schema import LAYER_MODELS, NAME_PATTERN, SpecHeader
 from archc.spec.validate import validate_header
 
@@ -90,6 +90,8 @@ class Attempt:
 
 def attempt(text: str, file: str = "<string>", options: Options = Options()) -> Attempt:
     """Run every stage on `text` without raising SpecError (see `Attempt`)."""
+    if len(text) * 4 > options.max_bytes and len(text.encode("utf-8")) > options.max_bytes:
+        return Attempt(None, (oversize(file, options.max_bytes),))  # as `check` says it
     with cyclic_gc_paused():
         try:
             doc = load_text(text, file)

@@ -169,8 +169,17 @@ def from_client(doc: TextDocument, position: lsp.Position) -> Position:
 
 
 def to_client(doc: TextDocument, pos: Position) -> lsp.Position:
-    return doc.position_to_client_units(ServerTextPosition(line=pos[0] - 1,
-                                                       character=max(0, pos[1] - 1)))
+    """A 1-based code-point position in the client's units, clamped into the document.
+
+    libyaml puts an end-of-input problem on the line after the last one; an editor cannot
+    show a range there, so it moves to the end of the last line.
+    """
+    lines = doc.lines
+    line, col = pos[0] - 1, max(0, pos[1] - 1)
+    if line >= len(lines):
+        line = max(0, len(lines) - 1)
+        col = len(lines[line].rstrip("\r\n")) if lines else 0
+    return doc.position_to_client_units(ServerTextPosition(line=line, character=col))
 
 
 def to_range(doc: TextDocument, span: SourceSpan) -> lsp.Range:

@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from archc.diagnostics import DiagnosticSink, SourceSpan, SpecError
+from archc.diagnostics import Diagnostic, DiagnosticSink, SourceSpan, SpecError
 
 Path = tuple[str | int, ...]
 
@@ -89,22 +89,21 @@ def load_file(path: str, max_bytes: int = MAX_BYTES) -> Document:
     with open(path, "rb") as handle:
         raw = handle.read(max_bytes + 1)
     if len(raw) > max_bytes:
-        sink = DiagnosticSink()
-        sink.error(
-            "Y009",
-            f"the file is larger than the size cap of {max_bytes:,} bytes",
-            SourceSpan(path, 1, 1),
-            "split the spec, or raise the cap with --max-bytes",
-        )
-        sink.raise_if_errors()
+        raise SpecError([oversize(path, max_bytes)])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise SpecError(
-            [_diag("Y011", f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})",
-                   SourceSpan(path, 1, 1), "save the spec as UTF-8")]
+            [Diagnostic("Y011", f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})",
+                        SourceSpan(path, 1, 1), "save the spec as UTF-8")]
         ) from None
     return load_text(text, path)
+
+
+def oversize(file: str, max_bytes: int) -> Diagnostic:
+    """Y009: the file is over the size cap (checked before anything is parsed)."""
+    return Diagnostic("Y009", f"the file is larger than the size cap of {max_bytes:,} bytes",
+                      SourceSpan(file, 1, 1), "split the spec, or raise the cap with --max-bytes")
 
 
 def load_text(text: str, file: str = "<string>", max_depth: int = MAX_DEPTH) -> Document:
@@ -334,9 +333,3 @@ def _syntax_help(problem: str) -> str | None:
         return "inside `{...}` or `[...]`, quote values that contain brackets or commas, " \
             "e.g. '$stages[0]', or use block style"
     return None
-
-
-def _diag(code: str, message: str, span: SourceSpan, help: str | None) -> Any:
-    from archc.diagnostics import Diagnostic
-
-    return Diagnostic(code, message, span, help)

@@ -290,3 +290,32 @@ def test_models_are_rebuilt_per_version() -> None:
 def test_the_server_variant_applies_where_the_spec_has_it() -> None:
     assert build(read("resnet.yaml"), "resnet.yaml", "resnet18").variant == "resnet18"
     assert build(SMALL, "spec.yaml", "resnet18").variant == "wide"  # not here: the default
+
+
+def test_the_size_cap_applies_as_in_check() -> None:
+    from archc.pipeline import Options, attempt
+
+    (only,) = attempt(SMALL, "spec.yaml", Options(max_bytes=100)).diagnostics
+    assert (only.code, only.message) == ("Y009", "the file is larger than the size cap of "
+                                                 "100 bytes")
+    assert attempt(SMALL, "spec.yaml", Options(max_bytes=len(SMALL))).diagnostics == ()
+
+
+def test_half_typed_text_gets_located_diagnostics_and_no_crash() -> None:
+    """Prefixes of a spec, and the spec with a chunk cut out, as if typed or mangled: every
+    feature answers, and every diagnostic points inside the document (the server moves one
+    just past its end onto the last line: test_lsp_server.py)."""
+    for name in ("resnet.yaml", "googlenet.yaml"):
+        text = read(name)
+        for cut in range(0, len(text), 97):
+            for edited in (text[:cut], text[:cut] + text[cut + 15:]):
+                lines = edited.split("\n")
+                pos = (text[:cut].count("\n") + 1, len(text[:cut].split("\n")[-1]) + 1)
+                model = build(edited, name)
+                for d in model.diagnostics:  # an end-of-input mark may sit one line on
+                    assert d.span is not None and 1 <= d.span.line <= len(lines) + 1, (cut, d)
+                complete(model, pos)
+                hover(model, pos)
+                definition(model, pos)
+                assert all(s.range[0] <= s.range[1] for s in symbols(model))
+        assert build(text, name).diagnostics == ()

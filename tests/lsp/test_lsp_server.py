@@ -27,8 +27,33 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 TIMEOUT = 60.0
 
 
+Published = list[tuple[str, "int | None", list[types.Diagnostic]]]
+
+
+def _recording_client() -> LanguageClient:
+    """pytest-lsp's test client, keeping every publishDiagnostics with its version.
+
+    (Waiting with `wait_for_notification` can miss a notification that arrives while the
+    waiter is being re-armed; a record cannot.)
+    """
+    from pygls.protocol import default_converter
+    from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
+
+    client = LanguageClient(converter_factory=default_converter)
+    published: Published = []
+
+    def record(ls: LanguageClient, params: types.PublishDiagnosticsParams) -> None:
+        published.append((params.uri, params.version, list(params.diagnostics)))
+
+    features = dict(DEFAULT_CLIENT_FEATURES)
+    features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = record
+    register_lsp_features(client, features)
+    client.published = published  # type: ignore[attr-defined]
+    return client
+
+
 @pytest_lsp.fixture(scope="module", config=ClientServerConfig(
-    server_command=[sys.executable, "-m", "archc", "lsp"]))
+    server_command=[sys.executable, "-m", "archc", "lsp"], client_factory=_recording_client))
 async def client(lsp_client: LanguageClient) -> Any:
     await lsp_client.initialize_session(types.InitializeParams(
         capabilities=types.ClientCapabilities()))
@@ -65,13 +90,18 @@ class Doc:
             types.TextDocumentIdentifier(uri=self.uri)))
 
     def _published(self) -> Any:
+        published: Published = self.client.published  # type: ignore[attr-defined]
+        uri, version = self.uri, self.version
+
         async def wait() -> list[types.Diagnostic]:
-            while True:
-                params = await asyncio.wait_for(self.client.wait_for_notification(
-                    types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), TIMEOUT)
-                if params.uri == self.uri and params.version == self.version:
-                    return list(params.diagnostics)
-        return asyncio.ensure_future(wait())
+            deadline = asyncio.get_running_loop().time() + TIMEOUT
+            while asyncio.get_running_loop().time() < deadline:
+                for u, v, diagnostics in published:
+                    if (u, v) == (uri, version):
+                        return diagnostics
+                await asyncio.sleep(0.005)
+            raise TimeoutError(f"no diagnostics for {uri} version {version}")
+        return wait()
 
     def at(self, pos: tuple[int, int]) -> dict[str, Any]:
         """Request parameters for a 1-based (line, column)."""
@@ -225,4 +255,19 @@ async def test_document_symbols_outline_blocks_and_layers(client: LanguageClient
     # The bottleneck's residual holds its eight body layers.
     residual = (blocks[1].children or [])[0]
     assert residual.name == "residual" and len(residual.children or []) == 8
+    doc.close()
+
+
+async def test_a_problem_at_the_end_of_input_stays_inside_the_document(
+        client: LanguageClient, tmp_path: Path) -> None:
+    text = "archc: 1\nname: x\nlayers:\n  - dense: {units: 2"  # unclosed, no newline
+    path = tmp_path / "end.yaml"
+    path.write_text(text, encoding="utf-8")
+    (line, _, code, _), = check_diagnostics(path)
+    assert code == "Y000" and line == 5  # libyaml: the line after the last one
+    doc = Doc(client, path)
+    (published,) = await doc.open(text)
+    assert published.code == "Y000"
+    end = types.Position(line=3, character=len("  - dense: {units: 2"))
+    assert published.range.start == end and published.range.end == end
     doc.close()
