@@ -62,6 +62,7 @@ class SpecModel:
         self.result = result
         self._scalars: dict[int, list[Scalar]] | None = None
         self._anchors: dict[Position, tuple[list[Node], list[Scope]]] | None = None
+        self._scope_index: dict[tuple[str, ...], tuple[str, int]] | None = None
 
     # -- what the stages produced -------------------------------------------------------
 
@@ -162,11 +163,22 @@ class SpecModel:
         return [self._node_instance(group) for group in groups.values()]
 
     def scope_instance(self, scope: Scope) -> Instance:
-        members = [n for n in self._nodes() if n.scope[:len(scope.path)] == scope.path]
+        if self._scope_index is None:
+            self._scope_index = self._index_scopes()
+        last, count = self._scope_index.get(scope.path, (None, 0))
         analysis = self.analysis
         cost = analysis.scope_total(scope.path) if analysis is not None else None
-        shape = self.shape_of(members[-1].name) if members else None
-        return Instance(scope.name, shape, cost, len(members))
+        shape = self.shape_of(last) if last is not None else None
+        return Instance(scope.name, shape, cost, count)
+
+    def _index_scopes(self) -> dict[tuple[str, ...], tuple[str, int]]:
+        """Per scope: its last node (whose shape is the block's output) and its size."""
+        index: dict[tuple[str, ...], tuple[str, int]] = {}
+        for node in self._nodes():
+            for i in range(1, len(node.scope) + 1):
+                _, count = index.get(node.scope[:i], ("", 0))
+                index[node.scope[:i]] = (node.name, count + 1)
+        return index
 
     def _node_instance(self, group: list[Node]) -> Instance:
         last = group[-1]
