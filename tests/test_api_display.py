@@ -8,6 +8,7 @@ Figures: numbers.md for totals; ResNet's conv1 is 7x7x3 -> 64 with a bias:
 from __future__ import annotations
 
 import html
+import inspect
 import json
 import textwrap
 import warnings
@@ -101,7 +102,7 @@ def test_diagram_takes_the_commands_options() -> None:
     folded = archc.diagram(str(SPECS / "resnet.yaml"), depth=2).source
     unfolded = archc.diagram(str(SPECS / "resnet.yaml"), depth=2, fold=False).source
     assert "conv2/block3" not in folded and "conv2/block3" in unfolded
-    assert archc.diagram.__defaults__[-1] == DEFAULT_MAX_NODES  # type: ignore[index]
+    assert inspect.signature(archc.diagram).parameters["max_nodes"].default == DEFAULT_MAX_NODES
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         archc.diagram(str(SPECS / "resnet.yaml"), max_nodes=30)
