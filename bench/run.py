@@ -299,7 +299,8 @@ def editor(doc: Doc) -> None:
                f"< {bench_lsp.TARGET_MS:.0f} ms", f"{median:.1f} ms",
                median < bench_lsp.TARGET_MS)
     about = [p.replace("\n", " ") for p in (bench_lsp.__doc__ or "").strip().split("\n\n")]
-    doc.add("## Editor: `archc lsp` diagnostics latency (issue 13)", "", *about[:2], "")
+    doc.add("## Editor: `archc lsp` diagnostics latency (issue 13)", "", about[0], "", about[1],
+            "")
     doc.table(["measurement", "value"], [[k, _fmt(v)] for k, v in result.items()])
 
 
