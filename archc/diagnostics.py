@@ -55,6 +55,24 @@ class Diagnostic:
         return (self.span.file, self.span.line, self.span.col, self.code)
 
 
+class Problem(Exception):
+    """A user-facing problem found below the stage that knows where it is.
+
+    A shape rule, the expression evaluator or a backend knows what went wrong (`code`,
+    message, `help`) but not the spec line; the stage that called it does, and turns the
+    problem into a located `Diagnostic` with `at(span)`.
+    """
+
+    def __init__(self, code: str, message: str, help: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.help = help
+
+    def at(self, span: SourceSpan | None) -> Diagnostic:
+        return Diagnostic(self.code, self.message, span, self.help)
+
+
 class SpecError(Exception):
     """Raised by a stage that cannot go on; carries every diagnostic found so far.
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from archc.ir import Node
+from archc.ir.cost_rules import Cost
 from archc.ir.printer import format_shape
 from archc.passes.analysis import Analysis
-from archc.passes.costs import Cost
 from archc.passes.receptive import Field, format_field
 from archc.perf import cyclic_gc_paused
 

@@ -8,43 +8,13 @@ so outputs never depend on object identity.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
 
 from archc.diagnostics import SourceSpan
-
-Shape = tuple[int, ...]
-"""A tensor shape without the batch axis, e.g. (224, 224, 3) or (1000,)."""
-
-
-class Op(enum.Enum):
-    """The closed set of primitive operations. Every rule table has an entry for each."""
-
-    INPUT = "input"
-    CONV2D = "conv2d"
-    DEPTHWISE_CONV2D = "depthwise_conv2d"
-    SEPARABLE_CONV2D = "separable_conv2d"
-    DENSE = "dense"
-    FLATTEN = "flatten"
-    MAX_POOL2D = "max_pool2d"
-    AVG_POOL2D = "avg_pool2d"
-    SUBSAMPLING2D = "subsampling2d"
-    GLOBAL_AVG_POOL2D = "global_avg_pool2d"
-    GLOBAL_MAX_POOL2D = "global_max_pool2d"
-    BATCH_NORM = "batch_norm"
-    LRN = "lrn"
-    ACTIVATION = "activation"
-    DROPOUT = "dropout"
-    ZERO_PADDING2D = "zero_padding2d"
-    CONCAT = "concat"
-    ADD = "add"
-    MULTIPLY = "multiply"
-
-
-MERGE_OPS = frozenset({Op.CONCAT, Op.ADD, Op.MULTIPLY})
+from archc.ir.ops import Attrs, Op
+from archc.ir.printer import format_graph
 
 
 @dataclass(frozen=True)
@@ -67,14 +37,10 @@ class Node:
     name: str
     op: Op
     inputs: tuple[str, ...]
-    attrs: Mapping[str, Any]
+    attrs: Attrs
     span: SourceSpan | None
     scope: tuple[str, ...] = ()
     label: str = ""
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.attrs, MappingProxyType):
-            object.__setattr__(self, "attrs", MappingProxyType(dict(self.attrs)))
 
     @property
     def local_name(self) -> str:
@@ -139,6 +105,4 @@ class Graph:
         return problems
 
     def __str__(self) -> str:
-        from archc.ir.printer import format_graph
-
         return format_graph(self)

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from archc.ir.graph import Graph, Shape
+from archc.ir.shape_rules import Shape, format_shape
+
+if TYPE_CHECKING:  # `Graph.__str__` calls this module; the printer only reads the graph
+    from archc.ir.graph import Graph
+
+__all__ = ["format_graph", "format_shape"]
 
 
 def format_graph(graph: Graph, shapes: Mapping[str, Shape | None] | None = None) -> str:
@@ -23,12 +28,6 @@ def format_graph(graph: Graph, shapes: Mapping[str, Shape | None] | None = None)
         lines.append(line)
     lines.append("  return " + ", ".join(f"%{o}" for o in graph.outputs))
     return "\n".join(lines)
-
-
-def format_shape(shape: Shape | None) -> str:
-    if shape is None:
-        return "?"
-    return "x".join(str(d) for d in shape)
 
 
 def _fmt(value: Any) -> str:

@@ -16,11 +16,20 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from archc.diagnostics import DiagnosticSink, SourceSpan, did_you_mean
+from archc.diagnostics import DiagnosticSink, Problem, SourceSpan, did_you_mean
 from archc.ir import Graph, Node, Op, Scope, Shape
-from archc.lower.attrs import to_attrs
+from archc.ir.ops import (
+    Attrs,
+    BatchNormAttrs,
+    Conv2DAttrs,
+    DenseAttrs,
+    GlobalPool2DAttrs,
+    InputAttrs,
+    NoAttrs,
+    infer_shape,
+    make_attrs,
+)
 from archc.lower.expr import ExprError, evaluate, is_expression
-from archc.passes.shapes import ShapeError, infer
 from archc.spec.loader import Document, Path
 from archc.spec.schema import (
     LAYER_MODELS,
@@ -160,7 +169,7 @@ class _Lowerer:
                                 "channels]; received two numbers", span,
                                 "add the channel count, e.g. [28, 28, 1]")
                 continue
-            self._add(Node(name, Op.INPUT, (), {"shape": tuple(shape)}, span), names, name,
+            self._add(Node(name, Op.INPUT, (), InputAttrs(tuple(shape)), span), names, name,
                       span)
             first = first or name
         return first
@@ -309,7 +318,7 @@ class _Lowerer:
                             did_you_mean(table, self.header.tables)
                             or "define it under `tables:` or write the rows inline")
             return self._poison(raw, ctx, path)
-        attrs = to_attrs(op, fields, self.header.tables)
+        attrs = make_attrs(op, fields, self.header.tables)
         local = parsed.name or self._auto(ctx.scope, kind)
         node = self._emit(op, local, attrs, sources, span, ctx)
         return self._finish(node, parsed, ctx, span)
@@ -389,7 +398,7 @@ class _Lowerer:
             if "/".join(scope + (local,)) not in self.taken:
                 return local
 
-    def _emit(self, op: Op, local: str, attrs: dict[str, Any], sources: list[str],
+    def _emit(self, op: Op, local: str, attrs: Attrs, sources: list[str],
               span: SourceSpan, ctx: _Ctx, scope: tuple[str, ...] | None = None) -> str | None:
         full = "/".join((ctx.scope if scope is None else scope) + (local,))
         if full in self.taken:
@@ -414,9 +423,9 @@ class _Lowerer:
         shape: Shape | None = None
         if all(s is not None for s in in_shapes):
             try:
-                shape = infer(node.op, node.attrs, [s for s in in_shapes if s is not None])
-            except ShapeError as exc:
-                self.sink.error(exc.code, str(exc), span, exc.help)
+                shape = infer_shape(node.op, node.attrs, [s for s in in_shapes if s is not None])
+            except Problem as exc:
+                self.sink.add(exc.at(span))
         self.nodes.append(node)
         self.taken.add(node.name)
         self.shapes[node.name] = shape
@@ -456,16 +465,15 @@ class _Lowerer:
             self.sink.error("G009", f"`ratio: {se.ratio}` squeezes {channels} channels to "
                             "nothing", span, f"use a ratio of at most {channels}")
             return self._finish(None, se, ctx, span)
-        pool = self._emit(Op.GLOBAL_AVG_POOL2D, "squeeze", {"keepdims": True}, [source], span,
-                          ctx, scope)
-        dense = {"use_bias": se.use_bias}
-        reduce = self._emit(Op.DENSE, "reduce", dense | {"units": channels // se.ratio,
-                                                         "activation": "relu"},
+        pool = self._emit(Op.GLOBAL_AVG_POOL2D, "squeeze", GlobalPool2DAttrs(keepdims=True),
+                          [source], span, ctx, scope)
+        reduce = self._emit(Op.DENSE, "reduce",
+                            DenseAttrs(channels // se.ratio, se.use_bias, "relu"),
                             [pool] if pool else [], span, ctx, scope)
-        expand = self._emit(Op.DENSE, "expand", dense | {"units": channels,
-                                                         "activation": "sigmoid"},
+        expand = self._emit(Op.DENSE, "expand", DenseAttrs(channels, se.use_bias, "sigmoid"),
                             [reduce] if reduce else [], span, ctx, scope)
-        out = self._emit(Op.MULTIPLY, "scale", {}, [source, expand] if expand else [source],
+        out = self._emit(Op.MULTIPLY, "scale", NoAttrs(),
+                         [source, expand] if expand else [source],
                          span, ctx, scope)
         return self._finish(out, se, ctx, span)
 
@@ -506,7 +514,7 @@ class _Lowerer:
             outs.append(self._sequence(branch, arg_paths["branches"] + (i,), sub))
         if source is None or any(o is None for o in outs):
             return None
-        return self._emit(Op(p.merge), p.merge, {}, [o for o in outs if o], span, ctx, scope)
+        return self._emit(Op(p.merge), p.merge, NoAttrs(), [o for o in outs if o], span, ctx, scope)
 
     def _residual(self, r: Residual, source: str | None, arg_paths: dict[str, Path],
                   span: SourceSpan, ctx: _Ctx) -> str | None:
@@ -537,7 +545,7 @@ class _Lowerer:
         # Shortcut nodes read only the residual's input, so they may move before the body;
         # keras.applications computes the shortcut first, and weight order follows node order.
         self._hoist(mark, scope + ("shortcut",))
-        return self._emit(Op.ADD, "add", {}, [shortcut, body], span, ctx, scope)
+        return self._emit(Op.ADD, "add", NoAttrs(), [shortcut, body], span, ctx, scope)
 
     def _shortcut(self, r: Residual, source: str, body: str, scope: tuple[str, ...],
                   span: SourceSpan, ctx: _Ctx) -> str | None:
@@ -561,14 +569,13 @@ class _Lowerer:
         self.scopes.append(Scope(sc_scope, "shortcut", span))
         use_bias = r.projection.use_bias
         if use_bias is None:
-            use_bias = self._default("conv2d", "use_bias", True, ctx) is not False
-        conv = {"filters": out[2], "kernel_size": (1, 1), "strides": (stride, stride),
-                "padding": "valid", "dilation": (1, 1), "groups": 1, "use_bias": use_bias,
-                "activation": None, "connections": None}
+            use_bias = self._default("conv2d", "use_bias", Conv2DAttrs.use_bias, ctx) is not False
+        conv = Conv2DAttrs(out[2], (1, 1), strides=(stride, stride), use_bias=bool(use_bias))
         result = self._emit(Op.CONV2D, "conv", conv, [source], span, ctx, sc_scope)
         if r.projection.batch_norm and result is not None:
-            bn = {"epsilon": 0.001, "momentum": 0.99, "center": True, "scale": True}
-            bn |= {k: self._default("batch_norm", k, v, ctx) for k, v in bn.items()}
+            # The spec's `defaults: {batch_norm: ...}` apply to the generated one too.
+            bn = BatchNormAttrs(**{k: self._default("batch_norm", k, v, ctx)
+                                   for k, v in BatchNormAttrs().items()})
             result = self._emit(Op.BATCH_NORM, "bn", bn, [result], span, ctx, sc_scope)
         return result
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from archc.diagnostics import DiagnosticSink
 from archc.ir import Graph, Node, Shape
-from archc.passes.costs import Cost, cost_of
+from archc.ir.cost_rules import Cost
+from archc.ir.ops import cost_of
 from archc.passes.receptive import Field, receptive_fields
 
 BYTES_PER_VALUE = 4  # float32 activations

@@ -9,6 +9,7 @@ import pytest
 from spec_helpers import SPECS
 
 from archc.ir import Graph, Node, Op
+from archc.ir.ops import DenseAttrs, NoAttrs
 from archc.ir.printer import format_graph, format_shape
 from archc.pipeline import Stage, compile_file
 
@@ -16,7 +17,7 @@ GOLDEN = Path(__file__).parent / "golden"
 
 
 def _node(name: str, op: Op = Op.FLATTEN, inputs: tuple[str, ...] = ()) -> Node:
-    return Node(name, op, inputs, {}, None)
+    return Node(name, op, inputs, NoAttrs(), None)
 
 
 def test_well_formed_graph() -> None:
@@ -43,13 +44,13 @@ def test_lint_catches_malformed_graphs() -> None:
 
 
 def test_nodes_are_immutable() -> None:
-    n = Node("a", Op.DENSE, (), {"units": 3}, None, ("blk",))
+    n = Node("a", Op.DENSE, (), DenseAttrs(3), None, ("blk",))
     with pytest.raises(dataclasses.FrozenInstanceError):
         n.name = "b"  # type: ignore[misc]
-    with pytest.raises(TypeError):
-        n.attrs["units"] = 4  # type: ignore[index]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        n.attrs.units = 4  # type: ignore[attr-defined]
     assert n.local_name == "a"
-    assert Node("s/t/u", Op.DENSE, (), {}, None).local_name == "u"
+    assert Node("s/t/u", Op.DENSE, (), DenseAttrs(3), None).local_name == "u"
 
 
 def test_printer_golden_lenet5() -> None:

@@ -85,7 +85,7 @@ def test_shorthands() -> None:
     from spec_helpers import compile_yaml
 
     c = compile_yaml(HEAD + "  - activation: relu\n  - dropout: 0.5\n  - flatten\n")
-    ops = [(n.op.value, dict(n.attrs)) for n in c.graph.nodes[1:]]
+    ops = [(n.op.value, dict(n.attrs.items())) for n in c.graph.nodes[1:]]
     assert ops == [("activation", {"function": "relu"}), ("dropout", {"rate": 0.5}),
                    ("flatten", {})]
 

@@ -24,8 +24,8 @@ from archc.backends.graphviz.plan import (
 from archc.backends.graphviz.style import BLOCK, FAMILY_ORDER, INPUT, OP_STYLES, Family
 from archc.diagnostics import Diagnostic, SpecError
 from archc.ir import Op, Shape
+from archc.ir.cost_rules import Cost
 from archc.passes.analysis import Analysis
-from archc.passes.costs import Cost
 from archc.passes.receptive import Field, format_field
 
 DEFAULT_MAX_NODES = 2_000

@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from archc.ir import Op, Shape
+from archc.ir.cost_rules import Cost
 from archc.passes.analysis import Analysis, NodeInfo
-from archc.passes.costs import Cost
 
 Path = tuple[str, ...]
 UnitKey = tuple[bool, str]

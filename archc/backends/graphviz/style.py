@@ -41,7 +41,7 @@ def _pair(value: Any) -> str:
     return f"{h}x{w}"
 
 
-def _stride(attrs: Mapping[str, Any]) -> str:
+def _stride(attrs: Any) -> str:
     strides = attrs.get("strides")
     if strides is None or tuple(strides) == (1, 1):
         return ""
@@ -49,7 +49,7 @@ def _stride(attrs: Mapping[str, Any]) -> str:
     return f" /{h}" if h == w else f" /{h}x{w}"
 
 
-def _padding(attrs: Mapping[str, Any]) -> str:
+def _padding(attrs: Any) -> str:
     pad = attrs.get("padding")
     if pad is None or pad == "valid":
         return ""
@@ -61,7 +61,7 @@ def _padding(attrs: Mapping[str, Any]) -> str:
     return f" pad {top},{bottom},{left},{right}"
 
 
-def _extras(attrs: Mapping[str, Any]) -> str:
+def _extras(attrs: Any) -> str:
     parts = []
     dilation = attrs.get("dilation")
     if dilation is not None and tuple(dilation) != (1, 1):

@@ -122,7 +122,7 @@ class ScaledTanh(keras.layers.Layer):  # type: ignore[misc]
 
 
 # archc's activation names whose Keras name differs, or that Keras lacks. Every other name
-# in `archc.spec.schema.ACTIVATIONS` is passed to Keras as is (Keras resolves the string and
+# in `archc.ir.ops.ACTIVATIONS` is passed to Keras as is (Keras resolves the string and
 # serialises it as a string, which keeps saved files readable).
 _SPECIAL_ACTIVATIONS: dict[str, Callable[[Any], Any]] = {"lecun_tanh": lecun_tanh}
 
@@ -132,10 +132,10 @@ def activation_for(name: str | None) -> str | Callable[[Any], Any] | None:
 
     One mapping for the whole Keras backend, so a custom layer and a stock layer given the
     same spec name compute the same function. ``None`` and ``"linear"`` both mean identity.
-    Names outside `archc.spec.schema.ACTIVATIONS` are a bug upstream (the schema rejects
+    Names outside `archc.ir.ops.ACTIVATIONS` are a bug upstream (the schema rejects
     them), hence a plain `ValueError`.
     """
-    from archc.spec.schema import ACTIVATIONS
+    from archc.ir.ops import ACTIVATIONS
 
     if name is None:
         return None

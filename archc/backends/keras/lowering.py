@@ -12,7 +12,7 @@ This module imports Keras at the top; it is only ever imported by the builder, a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +22,7 @@ from archc.backends.keras import layers as custom
 from archc.backends.keras.names import NameAllocator
 from archc.ir import Node, Op
 
-Attrs = Mapping[str, Any]
+Attrs = Any
 
 
 class BackendLimitation(Exception):

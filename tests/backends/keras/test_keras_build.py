@@ -3,6 +3,7 @@ numbers.md, names people can find, located `B` diagnostics, and the `archc build
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 from collections.abc import Callable
 from pathlib import Path
@@ -180,7 +181,7 @@ def test_disagreement_with_the_analysis_is_an_internal_error(
     original = lowering.LOWERINGS[Op.DENSE]
 
     def wrong(em: Any, attrs: Any, inputs: Any) -> Any:
-        return original(em, {**attrs, "units": attrs["units"] + 1}, inputs)
+        return original(em, dataclasses.replace(attrs, units=attrs.units + 1), inputs)
 
     monkeypatch.setitem(lowering.LOWERINGS, Op.DENSE, wrong)
     with pytest.raises(BuildMismatch, match="`f6` \\(dense\\) has shape \\(85,\\)"):

@@ -28,7 +28,7 @@ from archc.backends.keras.layers import (  # noqa: E402
     activation_for,
     lecun_tanh,
 )
-from archc.spec.schema import ACTIVATIONS  # noqa: E402
+from archc.ir.ops import ACTIVATIONS  # noqa: E402
 
 # LeNet-5 C3 (paper Table I), as in numbers.md: the S2 maps feeding each of the 16 C3 maps.
 C3_TABLE = [

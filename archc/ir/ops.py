@@ -1,0 +1,347 @@
+"""The op catalogue: one definition per primitive op.
+
+For every `Op` this module holds, once: its typed attribute record (a frozen dataclass whose
+fields are the canonical IR form of the spec's arguments, with every default), its family,
+its arity, whether it merges tensors, what lint may look through, its shape rule and its
+cost rule (parameters, and MACs as a `Formula` whose text `summary --costs` and lint print).
+Passes and backends read typed fields (`attrs.filters`), never strings, and key their own
+tables (Keras lowering, diagram style) by the same `Op`; `tests/ir/test_catalogue.py`
+sweeps every table. docs/contributing.md lists the steps to add an op.
+
+The spec lets people write `kernel_size: 3` or `[3, 5]`, `padding: 2` or `same`; records
+hold one canonical form (pairs as tuples, explicit padding as ((top, bottom), (left,
+right))), made by `make_attrs` from a validated item, so no rule re-interprets shorthand.
+Generated nodes (a residual's projection, the parts of an SE block) call the record
+constructors directly, so their defaults are these defaults.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, fields
+from typing import Any, Generic, TypeVar
+
+from archc.ir import cost_rules as cost
+from archc.ir import shape_rules as shape
+
+Shape = tuple[int, ...]
+"""A tensor shape without the batch axis, e.g. (224, 224, 3) or (1000,)."""
+Pair = tuple[int, int]
+ExplicitPadding = tuple[Pair, Pair]
+Padding = str | ExplicitPadding
+"""'valid' | 'same' | ((top, bottom), (left, right))."""
+Table = tuple[tuple[int, ...], ...]
+
+ACTIVATIONS = (
+    "linear", "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "tanh", "sigmoid",
+    "hard_sigmoid", "softmax", "softplus", "swish", "lecun_tanh",
+)
+"""Activation names a spec may use; every backend maps each of them."""
+
+
+class Op(enum.Enum):
+    """The closed set of primitive operations; `CATALOGUE` defines each."""
+
+    INPUT = "input"
+    CONV2D = "conv2d"
+    DEPTHWISE_CONV2D = "depthwise_conv2d"
+    SEPARABLE_CONV2D = "separable_conv2d"
+    DENSE = "dense"
+    FLATTEN = "flatten"
+    MAX_POOL2D = "max_pool2d"
+    AVG_POOL2D = "avg_pool2d"
+    SUBSAMPLING2D = "subsampling2d"
+    GLOBAL_AVG_POOL2D = "global_avg_pool2d"
+    GLOBAL_MAX_POOL2D = "global_max_pool2d"
+    BATCH_NORM = "batch_norm"
+    LRN = "lrn"
+    ACTIVATION = "activation"
+    DROPOUT = "dropout"
+    ZERO_PADDING2D = "zero_padding2d"
+    CONCAT = "concat"
+    ADD = "add"
+    MULTIPLY = "multiply"
+
+
+class Family(enum.Enum):
+    """What kind of op it is: a diagram colours by family, a report could group by it."""
+
+    INPUT = "input"
+    CONV = "convolution"
+    POOL = "pooling"
+    DENSE = "dense"
+    NORM = "normalisation"
+    SHAPE = "activation, dropout, reshaping"
+    MERGE = "merge"
+
+
+# -- typed attributes ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Attrs:
+    """Base of every attribute record; `items()` is the printer's (and tests') view."""
+
+    def items(self) -> Iterator[tuple[str, Any]]:
+        for f in fields(self):
+            yield f.name, getattr(self, f.name)
+
+    # Transitional mapping view for consumers not yet reading fields (removed in step 2).
+    def __getitem__(self, key: str) -> Any:
+        if key not in {f.name for f in fields(self)}:
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return getattr(self, key, default)
+
+
+@dataclass(frozen=True)
+class NoAttrs(Attrs):
+    """flatten and the merges take no arguments."""
+
+
+@dataclass(frozen=True)
+class InputAttrs(Attrs):
+    shape: Shape
+
+
+@dataclass(frozen=True)
+class Conv2DAttrs(Attrs):
+    filters: int
+    kernel_size: Pair
+    strides: Pair = (1, 1)
+    padding: Padding = "valid"
+    dilation: Pair = (1, 1)
+    groups: int = 1
+    use_bias: bool = True
+    activation: str | None = None
+    connections: Table | None = None
+    """For each output map, the input maps it reads (LeNet-5's C3)."""
+
+
+@dataclass(frozen=True)
+class DepthwiseConv2DAttrs(Attrs):
+    kernel_size: Pair
+    strides: Pair = (1, 1)
+    padding: Padding = "valid"
+    dilation: Pair = (1, 1)
+    depth_multiplier: int = 1
+    use_bias: bool = True
+    activation: str | None = None
+
+
+@dataclass(frozen=True)
+class SeparableConv2DAttrs(Attrs):
+    filters: int
+    kernel_size: Pair
+    strides: Pair = (1, 1)
+    padding: Padding = "valid"
+    dilation: Pair = (1, 1)
+    depth_multiplier: int = 1
+    use_bias: bool = True
+    activation: str | None = None
+
+
+@dataclass(frozen=True)
+class DenseAttrs(Attrs):
+    units: int
+    use_bias: bool = True
+    activation: str | None = None
+
+
+@dataclass(frozen=True)
+class Pool2DAttrs(Attrs):
+    pool_size: Pair
+    strides: Pair
+    """The spec's default (the pool size) is filled in by `make_attrs`."""
+    padding: Padding = "valid"
+
+
+@dataclass(frozen=True)
+class Subsampling2DAttrs(Attrs):
+    pool_size: Pair
+    strides: Pair
+    activation: str | None = None
+    padding: Padding = "valid"
+    """Always valid: LeNet's windows never overhang the input."""
+
+
+@dataclass(frozen=True)
+class GlobalPool2DAttrs(Attrs):
+    keepdims: bool = False
+
+
+@dataclass(frozen=True)
+class BatchNormAttrs(Attrs):
+    epsilon: float = 0.001
+    momentum: float = 0.99
+    center: bool = True
+    scale: bool = True
+
+
+@dataclass(frozen=True)
+class LRNAttrs(Attrs):
+    k: float = 2.0
+    n: int = 5
+    alpha: float = 1e-4
+    beta: float = 0.75
+
+
+@dataclass(frozen=True)
+class ActivationAttrs(Attrs):
+    function: str
+
+
+@dataclass(frozen=True)
+class DropoutAttrs(Attrs):
+    rate: float
+
+
+@dataclass(frozen=True)
+class ZeroPadding2DAttrs(Attrs):
+    padding: ExplicitPadding = ((1, 1), (1, 1))
+
+
+# -- the catalogue ------------------------------------------------------------------------------
+
+A = TypeVar("A", bound=Attrs)
+
+
+@dataclass(frozen=True)
+class OpDef(Generic[A]):
+    """Everything archc knows about one op, independent of any backend."""
+
+    op: Op
+    attrs: type[A]
+    family: Family
+    shape: Callable[[A, Sequence[Shape]], Shape]
+    params: Callable[[A, Sequence[Shape], Shape], tuple[int, int]] = cost.no_params
+    """(trainable, non-trainable) parameters, as Keras counts them."""
+    macs: Callable[[A, Sequence[Shape], Shape], cost.Formula] | None = None
+    """The MAC formula (value and text); None for ops that count 0 MACs."""
+    min_inputs: int = 1
+    max_inputs: int | None = 1
+    """None: any number (a merge; a one-branch `parallel` merges one tensor)."""
+    linear_passthrough: bool = False
+    """Lint (L007) may look through it: one input, output linear in that input."""
+    width_passthrough: bool = False
+    """Lint (L008) may look through it between a 1x1 reduction and the conv it feeds."""
+
+    @property
+    def merge(self) -> bool:
+        return self.max_inputs is None
+
+    def cost(self, attrs: A, inputs: Sequence[Shape], out: Shape) -> cost.Cost:
+        """Parameters and MACs of one node; MACs are the formula's value, so the printed
+        formula and the counted MACs cannot disagree."""
+        trainable, frozen = self.params(attrs, inputs, out)
+        macs = self.macs(attrs, inputs, out).value if self.macs is not None else 0
+        return cost.Cost(trainable, frozen, macs)
+
+
+def _defs(*defs: OpDef[Any]) -> dict[Op, OpDef[Any]]:
+    table: dict[Op, OpDef[Any]] = {}
+    for d in defs:
+        if d.op in table:  # a registry refuses duplicates at import time
+            raise RuntimeError(f"op {d.op.value} is defined twice")
+        table[d.op] = d
+    return table
+
+
+CATALOGUE: Mapping[Op, OpDef[Any]] = _defs(
+    OpDef(Op.INPUT, InputAttrs, Family.INPUT, shape.input_shape, min_inputs=0, max_inputs=0),
+    OpDef(Op.CONV2D, Conv2DAttrs, Family.CONV, shape.conv2d, cost.conv2d_params,
+          cost.conv2d_macs),
+    OpDef(Op.DEPTHWISE_CONV2D, DepthwiseConv2DAttrs, Family.CONV, shape.depthwise,
+          cost.depthwise_params, cost.depthwise_macs),
+    OpDef(Op.SEPARABLE_CONV2D, SeparableConv2DAttrs, Family.CONV, shape.separable,
+          cost.separable_params, cost.separable_macs),
+    OpDef(Op.DENSE, DenseAttrs, Family.DENSE, shape.dense, cost.dense_params, cost.dense_macs),
+    OpDef(Op.FLATTEN, NoAttrs, Family.SHAPE, shape.flatten),
+    OpDef(Op.MAX_POOL2D, Pool2DAttrs, Family.POOL, shape.pool("max_pool2d")),
+    OpDef(Op.AVG_POOL2D, Pool2DAttrs, Family.POOL, shape.pool("avg_pool2d"),
+          linear_passthrough=True),
+    OpDef(Op.SUBSAMPLING2D, Subsampling2DAttrs, Family.POOL, shape.pool("subsampling2d"),
+          cost.per_channel(2)),
+    OpDef(Op.GLOBAL_AVG_POOL2D, GlobalPool2DAttrs, Family.POOL, shape.global_pool),
+    OpDef(Op.GLOBAL_MAX_POOL2D, GlobalPool2DAttrs, Family.POOL, shape.global_pool),
+    OpDef(Op.BATCH_NORM, BatchNormAttrs, Family.NORM, shape.same, cost.batch_norm_params,
+          linear_passthrough=True, width_passthrough=True),
+    OpDef(Op.LRN, LRNAttrs, Family.NORM, shape.same),
+    OpDef(Op.ACTIVATION, ActivationAttrs, Family.SHAPE, shape.same, width_passthrough=True),
+    OpDef(Op.DROPOUT, DropoutAttrs, Family.SHAPE, shape.same, linear_passthrough=True,
+          width_passthrough=True),
+    OpDef(Op.ZERO_PADDING2D, ZeroPadding2DAttrs, Family.SHAPE, shape.zero_padding,
+          linear_passthrough=True),
+    OpDef(Op.CONCAT, NoAttrs, Family.MERGE, shape.concat, max_inputs=None),
+    OpDef(Op.ADD, NoAttrs, Family.MERGE, shape.elementwise("add"), max_inputs=None),
+    OpDef(Op.MULTIPLY, NoAttrs, Family.MERGE, shape.elementwise("multiply"), max_inputs=None),
+)
+"""One entry per `Op`, in `Op` order."""
+
+MERGE_OPS = frozenset(op for op, d in CATALOGUE.items() if d.merge)
+CONV_OPS = frozenset(op for op, d in CATALOGUE.items() if d.family is Family.CONV)
+
+
+def infer_shape(op: Op, attrs: Attrs, inputs: Sequence[Shape]) -> Shape:
+    """The output shape of one node; raises `Problem` (G0xx) for user-facing problems."""
+    return CATALOGUE[op].shape(attrs, inputs)
+
+
+def cost_of(op: Op, attrs: Attrs, inputs: Sequence[Shape], out: Shape) -> cost.Cost:
+    return CATALOGUE[op].cost(attrs, inputs, out)
+
+
+def mac_formula(op: Op, attrs: Attrs, inputs: Sequence[Shape],
+                out: Shape) -> cost.Formula | None:
+    """The formula behind a node's MACs (None for ops that count none)."""
+    rule = CATALOGUE[op].macs
+    return rule(attrs, inputs, out) if rule is not None else None
+
+
+# -- from a validated spec item -----------------------------------------------------------------
+
+_COMMON = frozenset({"name", "inputs", "when", "output"})
+_PAIRS = ("kernel_size", "strides", "dilation", "pool_size")
+
+
+def pair(value: Any) -> Pair:
+    if isinstance(value, int):
+        return (value, value)
+    return (int(value[0]), int(value[1]))
+
+
+def padding(value: Any) -> Padding:
+    """'valid' | 'same' | ((top, bottom), (left, right)) from any of the spec's spellings."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return ((value, value), (value, value))
+    if isinstance(value[0], int):
+        return ((value[0], value[0]), (value[1], value[1]))
+    return (pair(value[0]), pair(value[1]))
+
+
+def make_attrs(op: Op, item: Mapping[str, Any],
+               tables: Mapping[str, Sequence[Sequence[int]]]) -> Attrs:
+    """The record for `op` from a validated item's fields (common fields are dropped).
+
+    `tables` resolves a connection table given by name; the caller checked the name exists.
+    """
+    values = {k: v for k, v in item.items() if k not in _COMMON}
+    for key in _PAIRS:
+        if values.get(key) is not None:
+            values[key] = pair(values[key])
+    if "pool_size" in values and values.get("strides") is None:
+        values["strides"] = values["pool_size"]
+    if "padding" in values:
+        values["padding"] = padding(values["padding"])
+    table = values.get("connections")
+    if isinstance(table, str):
+        table = tables[table]
+    if table is not None:
+        values["connections"] = tuple(tuple(row) for row in table)
+    record: Attrs = CATALOGUE[op].attrs(**values)
+    return record

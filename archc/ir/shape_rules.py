@@ -1,0 +1,216 @@
+"""Shape rules: pure functions from typed attributes and input shapes to the output shape.
+
+The op catalogue (`archc.ir.ops`) names one rule per op. A rule raises `Problem` with a
+message that names the shapes involved; the lowerer locates it. The formulas are Keras's
+(`compute_conv_output_shape`), so a built model agrees by construction, and the Keras
+backend re-checks it anyway.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from archc.diagnostics import Problem
+
+if TYPE_CHECKING:  # the records are defined with the catalogue, which imports these rules
+    from archc.ir.ops import (
+        Attrs,
+        Conv2DAttrs,
+        DenseAttrs,
+        DepthwiseConv2DAttrs,
+        GlobalPool2DAttrs,
+        InputAttrs,
+        Padding,
+        Pool2DAttrs,
+        SeparableConv2DAttrs,
+        Subsampling2DAttrs,
+        ZeroPadding2DAttrs,
+    )
+
+Shape = tuple[int, ...]
+
+
+def format_shape(shape: Shape | None) -> str:
+    """`224x224x3`; `?` for a shape an earlier error left unknown."""
+    if shape is None:
+        return "?"
+    return "x".join(str(d) for d in shape)
+
+
+def _need_rank(op: str, shape: Shape, rank: int) -> None:
+    if len(shape) != rank:
+        what = "an image-like H x W x C" if rank == 3 else f"rank {rank}"
+        raise Problem("G005", f"`{op}` needs {what} input; received {format_shape(shape)}",
+                      "add a `flatten` or a global pooling layer before dense layers, or "
+                      "remove it before spatial ones" if rank == 3 else None)
+
+
+def spatial_out(size: int, kernel: int, stride: int, dilation: int,
+                pad: str | tuple[int, int]) -> int:
+    """Output length of one spatial axis (Keras / TensorFlow conventions)."""
+    if pad == "same":
+        return math.ceil(size / stride)
+    before, after = (0, 0) if isinstance(pad, str) else pad
+    effective = dilation * (kernel - 1) + 1
+    return (size + before + after - effective) // stride + 1
+
+
+def window(op: str, shape: Shape, kernel: tuple[int, int], strides: tuple[int, int],
+           dilation: tuple[int, int], padding: Padding, channels: int) -> Shape:
+    """The output of a windowed op (conv or pool) on an H x W x C input."""
+    _need_rank(op, shape, 3)
+    out = []
+    for axis in range(2):
+        pad: str | tuple[int, int] = padding if isinstance(padding, str) else padding[axis]
+        effective = dilation[axis] * (kernel[axis] - 1) + 1
+        padded = shape[axis] + (0 if isinstance(pad, str) else pad[0] + pad[1])
+        if pad != "same" and effective > padded:
+            raise Problem(
+                "G004",
+                f"the {kernel[0]}x{kernel[1]} window of `{op}` is larger than its "
+                f"{shape[0]}x{shape[1]} input",
+                "use a smaller kernel, padding: same, or a larger input",
+            )
+        out.append(spatial_out(shape[axis], kernel[axis], strides[axis], dilation[axis], pad))
+    return (out[0], out[1], channels)
+
+
+def conv2d(a: Conv2DAttrs, shapes: Sequence[Shape]) -> Shape:
+    (shape,) = shapes
+    _need_rank("conv2d", shape, 3)
+    cin = shape[2]
+    if a.connections is not None:
+        problem = table_problem(a.connections, a.filters, cin)
+        if problem is not None:
+            raise Problem("G003", *problem)
+        if a.groups != 1:
+            raise Problem("G007", "a conv2d cannot have both `groups` and `connections`")
+    elif cin % a.groups or a.filters % a.groups:
+        raise Problem(
+            "G006",
+            f"`groups: {a.groups}` must divide both the input channels ({cin}) and `filters` "
+            f"({a.filters})",
+            "choose a number of groups that divides both",
+        )
+    return window("conv2d", shape, a.kernel_size, a.strides, a.dilation, a.padding, a.filters)
+
+
+def table_problem(table: Sequence[Sequence[int]], filters: int,
+                  cin: int | None) -> tuple[str, str | None] | None:
+    """What is wrong with a connection table (message, help), or None.
+
+    Shared by the shape rule and the Keras layer, which checks the table it is given.
+    `cin` None skips the check against the input's channels (not known yet).
+    """
+    if len(table) != filters:
+        return (f"the connection table has {len(table)} rows but the layer has {filters} "
+                "filters", "give one row per output map")
+    for row_index, row in enumerate(table):
+        if not row:
+            return (f"row {row_index} of the connection table is empty", None)
+        if len(set(row)) != len(row):
+            return (f"row {row_index} of the connection table repeats a map", None)
+        if min(row) < 0:
+            return (f"row {row_index} of the connection table has a negative map index", None)
+        bad = [i for i in row if cin is not None and i >= cin]
+        if bad:
+            return (f"row {row_index} of the connection table reads input map {bad[0]}, but "
+                    f"the input has only {cin} channels (maps 0..{(cin or 0) - 1})",
+                    "the table's indices are 0-based input channels")
+    return None
+
+
+def depthwise(a: DepthwiseConv2DAttrs, shapes: Sequence[Shape]) -> Shape:
+    (shape,) = shapes
+    _need_rank("depthwise_conv2d", shape, 3)
+    return window("depthwise_conv2d", shape, a.kernel_size, a.strides, a.dilation, a.padding,
+                  shape[2] * a.depth_multiplier)
+
+
+def separable(a: SeparableConv2DAttrs, shapes: Sequence[Shape]) -> Shape:
+    (shape,) = shapes
+    return window("separable_conv2d", shape, a.kernel_size, a.strides, a.dilation, a.padding,
+                  a.filters)
+
+
+def pool(op: str) -> Callable[[Pool2DAttrs | Subsampling2DAttrs, Sequence[Shape]], Shape]:
+    def rule(a: Pool2DAttrs | Subsampling2DAttrs, shapes: Sequence[Shape]) -> Shape:
+        (shape,) = shapes
+        _need_rank(op, shape, 3)
+        return window(op, shape, a.pool_size, a.strides, (1, 1), a.padding, shape[2])
+
+    return rule
+
+
+def dense(a: DenseAttrs, shapes: Sequence[Shape]) -> Shape:
+    (shape,) = shapes
+    return (*shape[:-1], a.units)
+
+
+def flatten(a: Attrs, shapes: Sequence[Shape]) -> Shape:
+    (shape,) = shapes
+    return (math.prod(shape),)
+
+
+def global_pool(a: GlobalPool2DAttrs, shapes: Sequence[Shape]) -> Shape:
+    (shape,) = shapes
+    _need_rank("global pooling", shape, 3)
+    return (1, 1, shape[2]) if a.keepdims else (shape[2],)
+
+
+def same(a: Attrs, shapes: Sequence[Shape]) -> Shape:
+    return shapes[0]
+
+
+def zero_padding(a: ZeroPadding2DAttrs, shapes: Sequence[Shape]) -> Shape:
+    (shape,) = shapes
+    _need_rank("zero_padding2d", shape, 3)
+    (top, bottom), (left, right) = a.padding
+    return (shape[0] + top + bottom, shape[1] + left + right, shape[2])
+
+
+def concat(a: Attrs, shapes: Sequence[Shape]) -> Shape:
+    first = shapes[0]
+    for other in shapes[1:]:
+        if len(other) != len(first) or other[:-1] != first[:-1]:
+            raise Problem(
+                "G001",
+                "concat needs equal shapes except the channel axis; received "
+                + ", ".join(format_shape(s) for s in shapes),
+                "give every branch the same spatial size (padding: same, equal strides)",
+            )
+    return (*first[:-1], sum(s[-1] for s in shapes))
+
+
+def elementwise(op: str) -> Callable[[Attrs, Sequence[Shape]], Shape]:
+    def rule(a: Attrs, shapes: Sequence[Shape]) -> Shape:
+        out = list(shapes[0])
+        for other in shapes[1:]:
+            out = _broadcast(op, out, list(other), shapes)
+        return tuple(out)
+
+    return rule
+
+
+def _broadcast(op: str, a: list[int], b: list[int], shapes: Sequence[Shape]) -> list[int]:
+    if len(a) != len(b):
+        raise Problem("G002", f"`{op}` needs inputs of one rank; received "
+                      + ", ".join(format_shape(s) for s in shapes))
+    out = []
+    for x, y in zip(a, b, strict=True):
+        if x != y and 1 not in (x, y):
+            raise Problem(
+                "G002",
+                f"`{op}` needs equal shapes; received "
+                + ", ".join(format_shape(s) for s in shapes),
+                "project the shortcut (shortcut: projection) or match filters and strides"
+                if op == "add" else None,
+            )
+        out.append(max(x, y))
+    return out
+
+
+def input_shape(a: InputAttrs, shapes: Sequence[Shape]) -> Shape:
+    return tuple(a.shape)
