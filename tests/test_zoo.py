@@ -123,7 +123,7 @@ def test_lenet5_c3_table_is_the_point() -> None:
     # 6 * 16 * 25 + 16 = 2,416 (numbers.md).
     s = _load("lenet5.yaml")
     c3 = s.graph["c3"]
-    assert sum(len(row) for row in c3.attrs["connections"]) == 60
+    assert sum(len(row) for row in c3.attrs.connections) == 60
     assert 25 * 60 + 16 == 1_516
     plain = compile_yaml("""
         archc: 1

@@ -5,7 +5,7 @@ fields are the canonical IR form of the spec's arguments, with every default), i
 its arity, whether it merges tensors, what lint may look through, its shape rule and its
 cost rule (parameters, and MACs as a `Formula` whose text `summary --costs` and lint print).
 Passes and backends read typed fields (`attrs.filters`), never strings, and key their own
-tables (Keras lowering, diagram style) by the same `Op`; `tests/ir/test_catalogue.py`
+tables (Keras lowering, diagram style) by the same `Op`; `tests/test_op_tables.py`
 sweeps every table. docs/contributing.md lists the steps to add an op.
 
 The spec lets people write `kernel_size: 3` or `[3, 5]`, `padding: 2` or `same`; records
@@ -86,15 +86,6 @@ class Attrs:
     def items(self) -> Iterator[tuple[str, Any]]:
         for f in fields(self):
             yield f.name, getattr(self, f.name)
-
-    # Transitional mapping view for consumers not yet reading fields (removed in step 2).
-    def __getitem__(self, key: str) -> Any:
-        if key not in {f.name for f in fields(self)}:
-            raise KeyError(key)
-        return getattr(self, key)
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return getattr(self, key, default)
 
 
 @dataclass(frozen=True)
@@ -299,6 +290,16 @@ def mac_formula(op: Op, attrs: Attrs, inputs: Sequence[Shape],
     """The formula behind a node's MACs (None for ops that count none)."""
     rule = CATALOGUE[op].macs
     return rule(attrs, inputs, out) if rule is not None else None
+
+
+def window_of(a: Attrs) -> tuple[Pair, Pair, Pair, Padding] | None:
+    """Kernel, strides, dilation and padding of a windowed op's record (a convolution or a
+    pool); None for every other op."""
+    if isinstance(a, Conv2DAttrs | DepthwiseConv2DAttrs | SeparableConv2DAttrs):
+        return a.kernel_size, a.strides, a.dilation, a.padding
+    if isinstance(a, Pool2DAttrs | Subsampling2DAttrs):
+        return a.pool_size, a.strides, (1, 1), a.padding
+    return None
 
 
 # -- from a validated spec item -----------------------------------------------------------------

@@ -4,8 +4,10 @@ Each rule turns one piece of the study notes' design advice into a check on *thi
 (5x5 -> two 3x3, double the filters after pooling, LRN -> batch norm, depthwise-separable
 convolutions, SE ratio 16, global pooling instead of huge dense layers, non-linearities
 between convolutions, narrow Inception reductions, a receptive field that fits the input).
-Every figure a rule prints is either read from the analysis or computed here from the same
-shapes, so a user can check it by hand; docs/lint-rules.md explains each rule.
+Every figure a rule prints is either read from the analysis or computed by the op
+catalogue's own cost rules on the alternative layer (a 3x3 stack, a separable convolution,
+batch norm, ratio 16), so a suggestion and the analysis can never count differently;
+docs/lint-rules.md explains each rule.
 """
 
 from __future__ import annotations
@@ -16,17 +18,27 @@ from dataclasses import dataclass
 
 from archc.diagnostics import Diagnostic, Severity
 from archc.ir import Node, Op
+from archc.ir.cost_rules import Cost
+from archc.ir.ops import (
+    CATALOGUE,
+    CONV_OPS,
+    MERGE_OPS,
+    ActivationAttrs,
+    BatchNormAttrs,
+    Conv2DAttrs,
+    DenseAttrs,
+    DepthwiseConv2DAttrs,
+    SeparableConv2DAttrs,
+    cost_of,
+    mac_formula,
+    window_of,
+)
 from archc.passes.analysis import Analysis, NodeInfo
 
 Settings = Mapping[str, float]
 Check = Callable[[Analysis, Settings], Iterator[Diagnostic]]
 
-CONV_OPS = frozenset({Op.CONV2D, Op.SEPARABLE_CONV2D, Op.DEPTHWISE_CONV2D})
-_WIDTH_OPS = CONV_OPS | {Op.CONCAT, Op.ADD, Op.MULTIPLY}
-# Single-input ops that keep a map linear in its input (given no activation of their own).
-_LINEAR_PASS = frozenset({Op.BATCH_NORM, Op.DROPOUT, Op.ZERO_PADDING2D, Op.AVG_POOL2D})
-# Ops between a 1x1 reduction and the convolution it feeds that do not change the width.
-_SHAPE_PASS = frozenset({Op.BATCH_NORM, Op.DROPOUT, Op.ACTIVATION})
+_WIDTH_OPS = CONV_OPS | MERGE_OPS
 
 
 @dataclass(frozen=True)
@@ -56,11 +68,6 @@ def _fewer(new: int, old: int) -> str:
     return f"{abs(change) * 100:.1f}% {'fewer' if change >= 0 else 'more'}"
 
 
-def _dp(h: int, w: int) -> str:
-    """The seed's `Dp^2` for an output of h x w (written out when it is not square)."""
-    return f"{h}^2" if h == w else f"({h}x{w})"
-
-
 def _warning(analysis: Analysis, code: str, message: str, node: Node, help: str,
              notes: tuple[str, ...] = ()) -> Diagnostic:
     """A warning at the node's spec item, plus where the enclosing block was used.
@@ -82,13 +89,25 @@ def _channels_in(info: NodeInfo) -> int:
 
 
 def _is_linear_conv(node: Node) -> bool:
-    return node.op in CONV_OPS and node.attrs.get("activation") in (None, "linear")
+    a = node.attrs
+    if not isinstance(a, Conv2DAttrs | DepthwiseConv2DAttrs | SeparableConv2DAttrs):
+        return False
+    return a.activation in (None, "linear")
 
 
-def _plain_conv(node: Node) -> bool:
+def _plain_conv(node: Node) -> Conv2DAttrs | None:
     """A Conv2D without a connection table or groups: the seed's formulas apply as written."""
-    return (node.op is Op.CONV2D and node.attrs.get("connections") is None
-            and node.attrs.get("groups", 1) == 1)
+    a = node.attrs
+    if isinstance(a, Conv2DAttrs) and a.connections is None and a.groups == 1:
+        return a
+    return None
+
+
+def _conv_cost(cin: int, out: tuple[int, int, int], kernel: int, groups: int = 1,
+               bias: bool = True) -> Cost:
+    """The catalogue's cost of a `kernel` x `kernel` convolution from `cin` channels to `out`."""
+    attrs = Conv2DAttrs(out[2], (kernel, kernel), groups=groups, use_bias=bias)
+    return cost_of(Op.CONV2D, attrs, [(out[0], out[1], cin)], out)
 
 
 # -- L001 large-kernel ----------------------------------------------------------------------------
@@ -109,36 +128,36 @@ def _stack(widths: tuple[int, ...], sizes: list[tuple[int, int]], groups: int,
     terms = []
     per_layer: list[int] = []
     for i, (h, w) in enumerate(sizes):
-        weights = 9 * widths[i] * widths[i + 1] // groups
-        per_layer.append(weights)
-        params += weights + (widths[i + 1] if bias else 0)
-        macs += h * w * weights
+        layer = _conv_cost(widths[i], (h, w, widths[i + 1]), 3, groups, bias)
+        per_layer.append(_conv_cost(widths[i], (1, 1, widths[i + 1]), 3, groups, False).params)
+        params += layer.params
+        macs += layer.macs
         terms.append(f"9 x {widths[i]} x {widths[i + 1]}" + (f" / {groups}" if groups > 1 else ""))
     return _Stack(widths, params, macs, tuple(terms), tuple(per_layer))
 
 
 def large_kernel(analysis: Analysis, s: Settings) -> Iterator[Diagnostic]:
     for info in analysis.nodes:
-        node = info.node
-        if node.op is not Op.CONV2D or node.attrs.get("connections") is not None:
+        node, a = info.node, info.node.attrs
+        if not isinstance(a, Conv2DAttrs) or a.connections is not None:
             continue
-        k, kw = node.attrs["kernel_size"]
+        k, kw = a.kernel_size
         if k != kw or k % 2 == 0 or k < s["min_kernel"]:
             continue
-        if tuple(node.attrs["strides"]) != (1, 1) or tuple(node.attrs["dilation"]) != (1, 1):
+        if a.strides != (1, 1) or a.dilation != (1, 1):
             continue
-        cin, cout, groups = _channels_in(info), node.attrs["filters"], node.attrs["groups"]
+        cin, cout, groups = _channels_in(info), a.filters, a.groups
         hout, wout = info.shape[0], info.shape[1]
         if cin < s["min_in_channels"] or (hout, wout) == (1, 1):
             continue  # the image itself, or a kernel covering the whole map (a dense layer)
         n = (k - 1) // 2
-        pad = node.attrs["padding"]
+        pad = a.padding
         # With `same` (or one pixel per side per layer) every 3x3 keeps the output size; a
         # valid stack shrinks by 2 per layer, so its earlier layers see larger maps.
         per_layer = pad == "same" or pad == ((n, n), (n, n))
         sizes = [(hout, wout) if per_layer else (hout + 2 * (n - i), wout + 2 * (n - i))
                  for i in range(1, n + 1)]
-        bias = bool(node.attrs["use_bias"])
+        bias = a.use_bias
         plans = [_stack((cin,) + (cout,) * n, sizes, groups, bias)]
         if cin < cout:  # widening in the last layer keeps the inner 3x3s narrow
             plans.append(_stack((cin,) * n + (cout,), sizes, groups, bias))
@@ -227,13 +246,15 @@ def lrn(analysis: Analysis, s: Settings) -> Iterator[Diagnostic]:
         if info.node.op is not Op.LRN:
             continue
         c = info.shape[-1]
+        bn = cost_of(Op.BATCH_NORM, BatchNormAttrs(), [info.shape], info.shape)
         yield _warning(
             analysis, "L003",
             f"local response normalisation `{info.node.name}` has been superseded by "
             "batch normalisation",
             info.node,
-            f"replace it with `batch_norm: {{}}` after the convolution: {_n(4 * c)} params on "
-            f"{c} channels ({_n(2 * c)} trainable), faster training, and it regularises",
+            f"replace it with `batch_norm: {{}}` after the convolution: {_n(bn.params)} params "
+            f"on {c} channels ({_n(bn.trainable)} trainable), faster training, and it "
+            "regularises",
         )
 
 
@@ -243,25 +264,28 @@ def lrn(analysis: Analysis, s: Settings) -> Iterator[Diagnostic]:
 def separable_candidate(analysis: Analysis, s: Settings) -> Iterator[Diagnostic]:
     for info in analysis.nodes:
         node = info.node
-        if not _plain_conv(node):
+        a = _plain_conv(node)
+        if a is None:
             continue
-        k, kw = node.attrs["kernel_size"]
+        k, kw = a.kernel_size
         if k != kw or k < 2 or len(info.shape) != 3:
             continue
-        m, n = _channels_in(info), node.attrs["filters"]
-        h, w = info.shape[0], info.shape[1]
-        standard = n * h * w * k * k * m
-        separable = m * h * w * (k * k + n)
-        if standard != info.cost.macs or 1 - separable / standard < s["min_saving"]:
+        n = a.filters
+        standard = mac_formula(node.op, a, info.input_shapes, info.shape)
+        sep_attrs = SeparableConv2DAttrs(n, a.kernel_size, a.strides, a.padding, a.dilation,
+                                         use_bias=a.use_bias)
+        sep = CATALOGUE[Op.SEPARABLE_CONV2D]
+        separable = sep.macs(sep_attrs, info.input_shapes, info.shape) if sep.macs else None
+        if standard is None or separable is None or standard.value != info.cost.macs \
+                or 1 - separable.value / standard.value < s["min_saving"]:
             continue
-        bias = n if node.attrs["use_bias"] else 0
-        sep_params = k * k * m + m * n + bias
-        dp = _dp(h, w)
+        sep_params = sep.cost(sep_attrs, info.input_shapes, info.shape).params
         yield _warning(
             analysis, "L004",
-            f"standard convolution `{node.name}`: N x Dp^2 x Dk^2 x M = {n} x {dp} x "
-            f"{k}^2 x {m} = {_n(standard)} MACs; depthwise-separable: M x Dp^2 x (Dk^2 + N) = "
-            f"{m} x {dp} x ({k}^2 + {n}) = {_n(separable)} MACs ({_fewer(separable, standard)})",
+            f"standard convolution `{node.name}`: {standard.symbols} = {standard.numbers} = "
+            f"{_n(standard.value)} MACs; depthwise-separable: {separable.symbols} = "
+            f"{separable.numbers} = {_n(separable.value)} MACs "
+            f"({_fewer(separable.value, standard.value)})",
             node,
             f"use `separable_conv2d` (as Xception does): {_n(sep_params)} instead of "
             f"{_n(info.cost.params)} params; the ratio is 1/N + 1/Dk^2 = 1/{n} + 1/{k * k}",
@@ -284,13 +308,17 @@ def se_ratio(analysis: Analysis, s: Settings) -> Iterator[Diagnostic]:
         if len(dense) != 2:
             continue
         reduce_, expand = dense
-        c, u = expand.node.attrs["units"], reduce_.node.attrs["units"]
+        if not isinstance(expand.node.attrs, DenseAttrs) \
+                or not isinstance(reduce_.node.attrs, DenseAttrs):
+            continue
+        c, u = expand.node.attrs.units, reduce_.node.attrs.units
         ratio = c / u
         if s["min_ratio"] <= ratio <= s["max_ratio"]:
             continue
         now = reduce_.cost.params + expand.cost.params
         u16 = max(1, c // 16)
-        at16 = c * u16 + u16 + u16 * c + c
+        at16 = (cost_of(Op.DENSE, DenseAttrs(u16), [(c,)], (u16,))
+                + cost_of(Op.DENSE, DenseAttrs(c), [(u16,)], (c,))).params
         node = reduce_.node
         span_node = Node(node.name, node.op, node.inputs, node.attrs, scope.span or node.span,
                          node.scope)
@@ -322,8 +350,7 @@ def dense_heavy(analysis: Analysis, s: Settings) -> Iterator[Diagnostic]:
     source = analysis.info(node.inputs[0])
     if source.node.op is Op.FLATTEN and len(source.input_shapes[0]) == 3:
         h, w, c = source.input_shapes[0]
-        units = node.attrs["units"]
-        after = c * units + (units if node.attrs["use_bias"] else 0)
+        after = cost_of(node.op, node.attrs, [(c,)], big.shape).params
         help = (f"replace `{source.node.name}` with `global_avg_pool2d`: "
                 f"`{node.name}` would read {c} values instead of {h} x {w} x {c} = "
                 f"{_n(h * w * c)} and hold {_n(after)} params ({_n(big.cost.params - after)} "
@@ -346,14 +373,16 @@ def linear_stack(analysis: Analysis, s: Settings) -> Iterator[Diagnostic]:
             continue
         between: list[str] = []
         current = analysis.info(second.inputs[0]).node
-        while current.op in _LINEAR_PASS or (
-                current.op is Op.ACTIVATION and current.attrs.get("function") == "linear"):
+        while CATALOGUE[current.op].linear_passthrough or (
+                isinstance(current.attrs, ActivationAttrs)
+                and current.attrs.function == "linear"):
             between.append(current.op.value)
             current = analysis.info(current.inputs[0]).node
         first = current
         if not _is_linear_conv(first):
             continue
-        if first.op is Op.DEPTHWISE_CONV2D and tuple(second.attrs.get("kernel_size", ())) == (1, 1):
+        window = window_of(second.attrs)
+        if first.op is Op.DEPTHWISE_CONV2D and window is not None and window[0] == (1, 1):
             continue  # depthwise then pointwise is a separable convolution, linear on purpose
         via = f" (only {', '.join(reversed(between))} between)" if between else ""
         yield _warning(
@@ -374,25 +403,31 @@ def wide_reduction(analysis: Analysis, s: Settings) -> Iterator[Diagnostic]:
     consumers = analysis.graph.consumers()
     for info in analysis.nodes:
         reduce_ = info.node
-        if not _plain_conv(reduce_) or tuple(reduce_.attrs["kernel_size"]) != (1, 1):
+        reduction = _plain_conv(reduce_)
+        if reduction is None or reduction.kernel_size != (1, 1):
             continue
         current = reduce_
         while len(consumers[current.name]) == 1:
             current = analysis.graph[consumers[current.name][0]]
-            if current.op not in _SHAPE_PASS:
+            if not CATALOGUE[current.op].width_passthrough:
                 break
         feed = analysis.info(current.name)
-        if current is reduce_ or not _plain_conv(current):
+        conv = _plain_conv(current)
+        if current is reduce_ or conv is None:
             continue
-        k, kw = current.attrs["kernel_size"]
-        r, n = reduce_.attrs["filters"], current.attrs["filters"]
+        k, kw = conv.kernel_size
+        r, n = reduction.filters, conv.filters
         if k * kw == 1 or r <= n:
             continue
         cin = _channels_in(info)
-        rh, rw = info.shape[0], info.shape[1]
-        fh, fw = feed.shape[0], feed.shape[1]
         now = info.cost.macs + feed.cost.macs
-        narrowed = rh * rw * cin * n + fh * fw * k * kw * n * n
+        # The same pair with the reduction cut to n filters, costed by the catalogue.
+        narrow_reduce = Conv2DAttrs(n, (1, 1), reduction.strides, reduction.padding)
+        narrow_feed = Conv2DAttrs(n, conv.kernel_size, conv.strides, conv.padding, conv.dilation)
+        narrowed = (cost_of(Op.CONV2D, narrow_reduce, info.input_shapes,
+                            (*info.shape[:2], n)).macs
+                    + cost_of(Op.CONV2D, narrow_feed, [(*feed.input_shapes[0][:2], n)],
+                              feed.shape).macs)
         yield _warning(
             analysis, "L008",
             f"1x1 reduction `{reduce_.name}` ({cin} -> {r} channels) is wider than the "
@@ -416,8 +451,8 @@ def _grows(info: NodeInfo) -> bool:
     node = info.node
     if node.op not in _WINDOW_OPS:
         return False
-    kernel: tuple[int, int] = node.attrs.get("kernel_size") or node.attrs["pool_size"]
-    return max(kernel) > 1
+    window = window_of(node.attrs)
+    return window is not None and max(window[0]) > 1
 
 
 def _ancestors(analysis: Analysis, output: str) -> list[NodeInfo]:

@@ -36,6 +36,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from archc.ir import Graph, Node, Op, Shape
+from archc.ir.ops import ZeroPadding2DAttrs, window_of
 
 
 @dataclass(frozen=True)
@@ -108,32 +109,26 @@ def _window_axis(f: AxisField, kernel: int, stride: int, dilation: int,
                      f.start + (reach / 2 - before) * f.jump)
 
 
-def _window(kernel_key: str) -> FieldRule:
+def _window(node: Node, fields: Sequence[Field], shapes: Sequence[Shape], out: Shape) -> Field:
     """Convolutions and pools: kernel, stride, dilation and padding on each axis."""
-
-    def rule(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
-             out: Shape) -> Field:
-        (field,) = fields
-        attrs = node.attrs
-        if field.axes is None:
-            return field
-        kernel, strides = attrs[kernel_key], attrs["strides"]
-        dilation = attrs.get("dilation") or (1, 1)
-        padding = attrs["padding"]
-        axes = []
-        for axis in range(2):
-            if padding == "same":
-                before = same_padding_before(shapes[0][axis], kernel[axis], strides[axis],
-                                             dilation[axis])
-            elif padding == "valid":
-                before = 0
-            else:
-                before = padding[axis][0]
-            axes.append(_window_axis(field.axes[axis], kernel[axis], strides[axis],
-                                     dilation[axis], before))
-        return Field((axes[0], axes[1]), field.inputs, global_=field.global_)
-
-    return rule
+    (field,) = fields
+    if field.axes is None:
+        return field
+    window = window_of(node.attrs)
+    assert window is not None, node.op  # the table gives this rule to windowed ops only
+    kernel, strides, dilation, padding = window
+    axes = []
+    for axis in range(2):
+        if padding == "same":
+            before = same_padding_before(shapes[0][axis], kernel[axis], strides[axis],
+                                         dilation[axis])
+        elif isinstance(padding, str):  # valid
+            before = 0
+        else:
+            before = padding[axis][0]
+        axes.append(_window_axis(field.axes[axis], kernel[axis], strides[axis],
+                                 dilation[axis], before))
+    return Field((axes[0], axes[1]), field.inputs, global_=field.global_)
 
 
 def _zero_padding(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
@@ -141,7 +136,8 @@ def _zero_padding(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
     (field,) = fields
     if field.axes is None:
         return field
-    (top, _), (left, _) = node.attrs["padding"]
+    assert isinstance(node.attrs, ZeroPadding2DAttrs)
+    (top, _), (left, _) = node.attrs.padding
     h, w = field.axes
     # The new first row is `top` rows of zeros before the old one: same size, same jump.
     return Field((AxisField(h.size, h.jump, h.start - top * h.jump),
@@ -283,14 +279,14 @@ def _union(branches: Sequence[tuple[AxisField, int]], units: int) -> AxisField:
 
 FIELD_RULES: dict[Op, FieldRule] = {
     Op.INPUT: _input,
-    Op.CONV2D: _window("kernel_size"),
-    Op.DEPTHWISE_CONV2D: _window("kernel_size"),
-    Op.SEPARABLE_CONV2D: _window("kernel_size"),  # its pointwise half is a 1x1: no change
+    Op.CONV2D: _window,
+    Op.DEPTHWISE_CONV2D: _window,
+    Op.SEPARABLE_CONV2D: _window,  # its pointwise half is a 1x1: no change
     Op.DENSE: _dense,
     Op.FLATTEN: _whole,
-    Op.MAX_POOL2D: _window("pool_size"),
-    Op.AVG_POOL2D: _window("pool_size"),
-    Op.SUBSAMPLING2D: _window("pool_size"),
+    Op.MAX_POOL2D: _window,
+    Op.AVG_POOL2D: _window,
+    Op.SUBSAMPLING2D: _window,
     Op.GLOBAL_AVG_POOL2D: _whole,
     Op.GLOBAL_MAX_POOL2D: _whole,
     Op.BATCH_NORM: _pointwise,

@@ -26,9 +26,7 @@ from graphviz_helpers import (
 
 from archc.backends.graphviz import DiagramOptions, build_diagram, make_plan, to_digraph
 from archc.backends.graphviz.escape import graph_id, html_text, quote_id
-from archc.backends.graphviz.style import OP_STYLES
 from archc.diagnostics import SpecError
-from archc.ir import Op
 from archc.pipeline import compile_file
 
 
@@ -187,10 +185,6 @@ def test_receptive_fields_only_with_the_flag() -> None:
     # a collapsed block shows its last layer's field: VGG16's block5 ends in pool5, 212 /32
     collapsed = draw("vgg16", depth=1, fields=True).source
     assert "7x7x512, 7,079,424 params, 1,387,266,048 MACs; field 212x212 /32" in collapsed
-
-
-def test_every_op_has_a_style() -> None:
-    assert set(OP_STYLES) == set(Op)
 
 
 def test_quote_id_cannot_break_out_and_is_injective() -> None:

@@ -68,8 +68,8 @@ def test_auto_names_scopes_and_order() -> None:
 def test_repeat_first_overrides_only_the_first_repetition() -> None:
     c = compile_yaml(NET)
     g, shapes = c.graph, c.lowered.shapes  # type: ignore[union-attr]
-    assert g["stage/block1/residual_1/conv2d_1"].attrs["strides"] == (2, 2)
-    assert g["stage/block2/residual_1/conv2d_1"].attrs["strides"] == (1, 1)
+    assert g["stage/block1/residual_1/conv2d_1"].attrs.strides == (2, 2)
+    assert g["stage/block2/residual_1/conv2d_1"].attrs.strides == (1, 1)
     assert shapes["stage/block2/activation_1"] == (4, 4, 8)
 
 
@@ -80,7 +80,7 @@ def test_residual_auto_projection_is_hoisted_and_identity_elsewhere() -> None:
     assert first.inputs == ("stage/block1/residual_1/shortcut/bn",
                             "stage/block1/residual_1/batch_norm_1")
     conv = g["stage/block1/residual_1/shortcut/conv"]
-    assert (conv.attrs["kernel_size"], conv.attrs["strides"], conv.attrs["filters"]) == (
+    assert (conv.attrs.kernel_size, conv.attrs.strides, conv.attrs.filters) == (
         (1, 1), (2, 2), 8)
     names = [n.name for n in g.nodes]
     assert names.index("stage/block1/residual_1/shortcut/bn") < names.index(
@@ -150,8 +150,8 @@ def test_block_parameters_defaults_and_errors() -> None:
           - b: {name: five, filters: 2, kernel: 5}
     """
     g = compile_yaml(spec).graph
-    assert g["b_1/conv2d_1"].attrs["kernel_size"] == (3, 3)
-    assert g["five/conv2d_1"].attrs["kernel_size"] == (5, 5)
+    assert g["b_1/conv2d_1"].attrs.kernel_size == (3, 3)
+    assert g["five/conv2d_1"].attrs.kernel_size == (5, 5)
     d = one_error(spec.replace("- b: {filters: 2}", "- b: {filtres: 2}"))
     assert (d.code, d.message, d.help) == ("S002", "block `b` has no parameter `filtres`",
                                            "did you mean `filters`?")
@@ -184,7 +184,7 @@ def test_repeat_of_layers_with_index() -> None:
               layers:
                 - conv2d: {filters: $index * 2, kernel_size: 1}
     """).graph
-    assert [n.attrs["filters"] for n in g.nodes[1:]] == [2, 4, 6]
+    assert [n.attrs.filters for n in g.nodes[1:]] == [2, 4, 6]
     assert [n.name for n in g.nodes[1:]] == [
         "repeat_1/block1/conv2d_1", "repeat_1/block2/conv2d_1", "repeat_1/block3/conv2d_1"]
 
@@ -224,7 +224,7 @@ def test_projection_without_batch_norm_and_bias_default() -> None:
               projection: {batch_norm: false}
     """).graph
     assert [n.name for n in g.nodes] == ["input", "r/shortcut/conv", "r/conv2d_1", "r/add"]
-    assert g["r/shortcut/conv"].attrs["use_bias"] is False
+    assert g["r/shortcut/conv"].attrs.use_bias is False
 
 
 def test_duplicate_names() -> None:
@@ -320,7 +320,7 @@ def test_squeeze_excitation_lowers_to_four_nodes() -> None:
     assert [(n.name, n.op.value) for n in g.nodes[1:]] == [
         ("se/squeeze", "global_avg_pool2d"), ("se/reduce", "dense"), ("se/expand", "dense"),
         ("se/scale", "multiply")]
-    assert g["se/reduce"].attrs["units"] == 4 and g["se/expand"].attrs["units"] == 32
+    assert g["se/reduce"].attrs.units == 4 and g["se/expand"].attrs.units == 32
     assert g["se/scale"].inputs == ("input", "se/expand")
 
 

@@ -11,10 +11,8 @@ from __future__ import annotations
 import pytest
 from spec_helpers import SPECS, compile_yaml
 
-from archc.ir import Op
 from archc.passes.analysis import Analysis
 from archc.passes.receptive import (
-    FIELD_RULES,
     AxisField,
     Field,
     format_field,
@@ -46,10 +44,6 @@ def _square(field: Field) -> tuple[int, int, float]:
 def _one_layer(layer: str, shape: str = "[9, 9, 1]") -> Field:
     a = _analysis(f"archc: 1\nname: t\ninput: {shape}\nlayers:\n  - {layer}\n")
     return a.field(a.graph.nodes[1].name)
-
-
-def test_every_op_has_a_field_rule() -> None:
-    assert set(FIELD_RULES) == set(Op)
 
 
 # -- one window ---------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from archc.backends.graphviz.plan import (
     make_plan,
     max_depth,
 )
-from archc.backends.graphviz.style import BLOCK, FAMILY_ORDER, INPUT, OP_STYLES, Family
+from archc.backends.graphviz.style import BLOCK, INPUT, OP_LABELS, SWATCH_ORDER, Swatch, swatch
 from archc.diagnostics import Diagnostic, SpecError
 from archc.ir import Op, Shape
 from archc.ir.cost_rules import Cost
@@ -250,13 +250,12 @@ def _unit_attrs(unit: Unit, scopes: _ScopeFacts, fields: Mapping[str, Field] | N
         return (f'shape=box3d, style=filled, margin="0.14,0.07", fillcolor="{BLOCK.fill}", '
                 f'label=<<B>{name}</B> {kind}<BR/><FONT POINT-SIZE="9">{text}</FONT>>')
     info = unit.node
-    style = OP_STYLES[info.node.op]
     if is_input(unit):
         return (f'shape=ellipse, style=filled, fillcolor="{INPUT.fill}", '
                 f"label=<<B>{html_text(info.node.name)}</B> {_shape(info.shape)}>")
     local = _local_name(info.node.name, info.node.scope)
     label = f"<B>{html_text(local)}</B>"
-    detail = style.label(info)
+    detail = OP_LABELS[info.node.op](info)
     if detail != local:  # `concat` named concat needs no repetition
         label += f" {html_text(detail)}"
     figures = [f"{params}, {cost.macs:,} MACs"] if cost.params or cost.macs else []
@@ -264,7 +263,7 @@ def _unit_attrs(unit: Unit, scopes: _ScopeFacts, fields: Mapping[str, Field] | N
         figures.append(html_text(field))
     if figures:
         label += f'<BR/><FONT POINT-SIZE="9">{"; ".join(figures)}</FONT>'
-    return f'fillcolor="{style.family.fill}", label=<{label}>'
+    return f'fillcolor="{swatch(info.node.op).fill}", label=<{label}>'
 
 
 def _contents(scope: Path, scopes: _ScopeFacts) -> str:
@@ -276,16 +275,16 @@ def _contents(scope: Path, scopes: _ScopeFacts) -> str:
     return ""
 
 
-def _families(plan: Plan) -> list[Family]:
+def _families(plan: Plan) -> list[Swatch]:
     present: set[str] = set()
     for unit in plan.units:
-        present.add(BLOCK.name if unit.collapsed else OP_STYLES[unit.node.node.op].family.name)
+        present.add(BLOCK.name if unit.collapsed else swatch(unit.node.node.op).name)
     if plan.outputs:
         present.add(INPUT.name)
-    return [f for f in FAMILY_ORDER if f.name in present]
+    return [f for f in SWATCH_ORDER if f.name in present]
 
 
-def _legend(families: list[Family]) -> str:
+def _legend(families: list[Swatch]) -> str:
     """One row of colour swatches under the title: it costs no rank and no node."""
     cells = "".join(f'<TD BGCOLOR="{f.fill}" BORDER="1" WIDTH="14"> </TD>'
                     f'<TD ALIGN="LEFT">{html_text(f.name)}</TD>' for f in families)

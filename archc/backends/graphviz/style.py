@@ -1,57 +1,86 @@
-"""DOT style as a rule table keyed by `Op`: each op's family (colour) and its label text.
+"""DOT style: a colour per op family and a label rule per op.
 
-One table per concern, like the shape and cost rules: a new op needs an entry here, and a
-test checks that every op has one, so no op is ever drawn with a guessed style.
+The colour comes from the op's family in the catalogue (`archc.ir.ops`), so every
+convolution shares one swatch and the legend has one row per family. The label text is
+this backend's own table keyed by `Op`, like the Keras lowering table; tests/test_op_tables.py
+checks that every op has an entry, so no op is ever drawn with a guessed label.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from archc.ir import Op
+from archc.ir.ops import (
+    CATALOGUE,
+    ActivationAttrs,
+    Conv2DAttrs,
+    DenseAttrs,
+    DepthwiseConv2DAttrs,
+    DropoutAttrs,
+    Family,
+    LRNAttrs,
+    Op,
+    Padding,
+    Pool2DAttrs,
+    SeparableConv2DAttrs,
+    Subsampling2DAttrs,
+    ZeroPadding2DAttrs,
+)
 from archc.passes.analysis import NodeInfo
 
 
 @dataclass(frozen=True)
-class Family:
-    """A group of ops that share a colour in the drawing and a row in the legend."""
+class Swatch:
+    """A colour in the drawing and its row in the legend."""
 
     name: str
     fill: str
 
 
-INPUT = Family("input / output", "#ffffff")
-CONV = Family("convolution", "#cfe2f3")
-POOL = Family("pooling", "#d9ead3")
-DENSE = Family("dense", "#fce5cd")
-NORM = Family("normalisation", "#fff2cc")
-SHAPE = Family("activation, dropout, reshaping", "#eeeeee")
-MERGE = Family("merge", "#f4cccc")
-BLOCK = Family("collapsed block", "#d9d2e9")
+INPUT = Swatch("input / output", "#ffffff")
+CONV = Swatch("convolution", "#cfe2f3")
+POOL = Swatch("pooling", "#d9ead3")
+DENSE = Swatch("dense", "#fce5cd")
+NORM = Swatch("normalisation", "#fff2cc")
+SHAPE = Swatch("activation, dropout, reshaping", "#eeeeee")
+MERGE = Swatch("merge", "#f4cccc")
+BLOCK = Swatch("collapsed block", "#d9d2e9")
 
-FAMILY_ORDER = (INPUT, CONV, POOL, DENSE, NORM, SHAPE, MERGE, BLOCK)
+SWATCH_ORDER = (INPUT, CONV, POOL, DENSE, NORM, SHAPE, MERGE, BLOCK)
+
+FAMILY_SWATCHES: Mapping[Family, Swatch] = {
+    Family.INPUT: INPUT,
+    Family.CONV: CONV,
+    Family.POOL: POOL,
+    Family.DENSE: DENSE,
+    Family.NORM: NORM,
+    Family.SHAPE: SHAPE,
+    Family.MERGE: MERGE,
+}
+
+
+def swatch(op: Op) -> Swatch:
+    return FAMILY_SWATCHES[CATALOGUE[op].family]
+
 
 LabelRule = Callable[[NodeInfo], str]
 
 
-def _pair(value: Any) -> str:
+def _pair(value: tuple[int, int]) -> str:
     h, w = value
     return f"{h}x{w}"
 
 
-def _stride(attrs: Any) -> str:
-    strides = attrs.get("strides")
-    if strides is None or tuple(strides) == (1, 1):
+def _stride(strides: tuple[int, int]) -> str:
+    if strides == (1, 1):
         return ""
     h, w = strides
     return f" /{h}" if h == w else f" /{h}x{w}"
 
 
-def _padding(attrs: Any) -> str:
-    pad = attrs.get("padding")
-    if pad is None or pad == "valid":
+def _padding(pad: Padding) -> str:
+    if pad == "valid":
         return ""
     if isinstance(pad, str):
         return f" {pad}"
@@ -61,100 +90,105 @@ def _padding(attrs: Any) -> str:
     return f" pad {top},{bottom},{left},{right}"
 
 
-def _extras(attrs: Any) -> str:
+def _extras(activation: str | None, dilation: tuple[int, int] = (1, 1), groups: int = 1) -> str:
     parts = []
-    dilation = attrs.get("dilation")
-    if dilation is not None and tuple(dilation) != (1, 1):
+    if dilation != (1, 1):
         parts.append(f"dilation {_pair(dilation)}")
-    groups = attrs.get("groups")
-    if groups is not None and groups != 1:
+    if groups != 1:
         parts.append(f"groups {groups}")
-    if attrs.get("activation"):
-        parts.append(str(attrs["activation"]))
+    if activation:
+        parts.append(activation)
     return "".join(", " + p for p in parts)
-
-
-def _window(info: NodeInfo, what: str) -> str:
-    a = info.node.attrs
-    return f"{what}{_stride(a)}{_padding(a)}{_extras(a)}"
 
 
 def _conv(info: NodeInfo) -> str:
     a = info.node.attrs
-    text = _window(info, f"conv2d {a['filters']}@{_pair(a['kernel_size'])}")
-    table = a.get("connections")
-    if table:
-        links = sum(len(row) for row in table)
-        possible = info.input_shapes[0][-1] * a["filters"] if info.input_shapes else 0
+    assert isinstance(a, Conv2DAttrs)
+    text = (f"conv2d {a.filters}@{_pair(a.kernel_size)}{_stride(a.strides)}"
+            f"{_padding(a.padding)}{_extras(a.activation, a.dilation, a.groups)}")
+    if a.connections:
+        links = sum(len(row) for row in a.connections)
+        possible = info.input_shapes[0][-1] * a.filters if info.input_shapes else 0
         text += f", {links} of {possible} links"
     return text
 
 
 def _depthwise(info: NodeInfo) -> str:
     a = info.node.attrs
-    multiplier = a.get("depth_multiplier", 1)
-    extra = f" x{multiplier}" if multiplier != 1 else ""
-    return _window(info, f"depthwise {_pair(a['kernel_size'])}{extra}")
+    assert isinstance(a, DepthwiseConv2DAttrs)
+    extra = f" x{a.depth_multiplier}" if a.depth_multiplier != 1 else ""
+    return (f"depthwise {_pair(a.kernel_size)}{extra}{_stride(a.strides)}{_padding(a.padding)}"
+            f"{_extras(a.activation, a.dilation)}")
 
 
 def _separable(info: NodeInfo) -> str:
     a = info.node.attrs
-    return _window(info, f"separable {a['filters']}@{_pair(a['kernel_size'])}")
+    assert isinstance(a, SeparableConv2DAttrs)
+    return (f"separable {a.filters}@{_pair(a.kernel_size)}{_stride(a.strides)}"
+            f"{_padding(a.padding)}{_extras(a.activation, a.dilation)}")
 
 
 def _pool(info: NodeInfo) -> str:
-    return _window(info, f"{info.node.op.value} {_pair(info.node.attrs['pool_size'])}")
+    a = info.node.attrs
+    assert isinstance(a, Pool2DAttrs | Subsampling2DAttrs)
+    activation = a.activation if isinstance(a, Subsampling2DAttrs) else None
+    return (f"{info.node.op.value} {_pair(a.pool_size)}{_stride(a.strides)}"
+            f"{_padding(a.padding)}{_extras(activation)}")
 
 
 def _dense(info: NodeInfo) -> str:
     a = info.node.attrs
-    return f"dense {a['units']}{_extras(a)}"
+    assert isinstance(a, DenseAttrs)
+    return f"dense {a.units}{_extras(a.activation)}"
 
 
 def _lrn(info: NodeInfo) -> str:
-    return f"lrn n={info.node.attrs.get('n')}"
+    a = info.node.attrs
+    assert isinstance(a, LRNAttrs)
+    return f"lrn n={a.n}"
 
 
 def _activation(info: NodeInfo) -> str:
-    return str(info.node.attrs.get("function", "activation"))
+    a = info.node.attrs
+    assert isinstance(a, ActivationAttrs)
+    return a.function
 
 
 def _dropout(info: NodeInfo) -> str:
-    return f"dropout {info.node.attrs.get('rate')}"
+    a = info.node.attrs
+    assert isinstance(a, DropoutAttrs)
+    return f"dropout {a.rate}"
 
 
 def _zero_padding(info: NodeInfo) -> str:
-    return "zero_padding2d" + _padding(info.node.attrs)
+    a = info.node.attrs
+    assert isinstance(a, ZeroPadding2DAttrs)
+    return "zero_padding2d" + _padding(a.padding)
 
 
 def _plain(info: NodeInfo) -> str:
     return info.node.op.value
 
 
-@dataclass(frozen=True)
-class OpStyle:
-    family: Family
-    label: LabelRule
-
-
-OP_STYLES: Mapping[Op, OpStyle] = {
-    Op.INPUT: OpStyle(INPUT, _plain),
-    Op.CONV2D: OpStyle(CONV, _conv),
-    Op.DEPTHWISE_CONV2D: OpStyle(CONV, _depthwise),
-    Op.SEPARABLE_CONV2D: OpStyle(CONV, _separable),
-    Op.DENSE: OpStyle(DENSE, _dense),
-    Op.FLATTEN: OpStyle(SHAPE, _plain),
-    Op.MAX_POOL2D: OpStyle(POOL, _pool),
-    Op.AVG_POOL2D: OpStyle(POOL, _pool),
-    Op.SUBSAMPLING2D: OpStyle(POOL, _pool),
-    Op.GLOBAL_AVG_POOL2D: OpStyle(POOL, _plain),
-    Op.GLOBAL_MAX_POOL2D: OpStyle(POOL, _plain),
-    Op.BATCH_NORM: OpStyle(NORM, _plain),
-    Op.LRN: OpStyle(NORM, _lrn),
-    Op.ACTIVATION: OpStyle(SHAPE, _activation),
-    Op.DROPOUT: OpStyle(SHAPE, _dropout),
-    Op.ZERO_PADDING2D: OpStyle(SHAPE, _zero_padding),
-    Op.CONCAT: OpStyle(MERGE, _plain),
-    Op.ADD: OpStyle(MERGE, _plain),
-    Op.MULTIPLY: OpStyle(MERGE, _plain),
+OP_LABELS: Mapping[Op, LabelRule] = {
+    Op.INPUT: _plain,
+    Op.CONV2D: _conv,
+    Op.DEPTHWISE_CONV2D: _depthwise,
+    Op.SEPARABLE_CONV2D: _separable,
+    Op.DENSE: _dense,
+    Op.FLATTEN: _plain,
+    Op.MAX_POOL2D: _pool,
+    Op.AVG_POOL2D: _pool,
+    Op.SUBSAMPLING2D: _pool,
+    Op.GLOBAL_AVG_POOL2D: _plain,
+    Op.GLOBAL_MAX_POOL2D: _plain,
+    Op.BATCH_NORM: _plain,
+    Op.LRN: _lrn,
+    Op.ACTIVATION: _activation,
+    Op.DROPOUT: _dropout,
+    Op.ZERO_PADDING2D: _zero_padding,
+    Op.CONCAT: _plain,
+    Op.ADD: _plain,
+    Op.MULTIPLY: _plain,
 }
+"""The label text of each op's box (after its name)."""

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from enum import Enum
 from typing import Any
 
-from archc.backends.graphviz.style import OP_STYLES
+from archc.backends.graphviz.style import OP_LABELS, swatch
 from archc.backends.report import build_report, report_dict
 from archc.diagnostics import Diagnostic, SourceSpan
 from archc.passes.analysis import Analysis
@@ -53,7 +53,6 @@ def model_data(analysis: Analysis, spec: str, source: str | None,
     nodes: list[dict[str, Any]] = []
     for info in analysis.nodes:
         node = info.node
-        style = OP_STYLES[node.op]
         spans.append(node.span)
         layer = layers.get(node.name)
         if layer is None:  # inputs are not layers in the summary; give them the same keys
@@ -62,8 +61,8 @@ def model_data(analysis: Analysis, spec: str, source: str | None,
             "name": node.name,
             "local": _local_name(node.name, node.scope),
             "op": node.op.value,
-            "label": style.label(info),
-            "family": style.family.name,
+            "label": OP_LABELS[node.op](info),
+            "family": swatch(node.op).name,
             "scope": scope_id(node.scope),
             "inputs": [index[s] for s in node.inputs],
             "input_shapes": [list(s) for s in info.input_shapes],

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from archc.backends.keras.names import NameAllocator, keras_name
 from archc.backends.keras.runtime import import_keras
-from archc.diagnostics import Diagnostic, SpecError
+from archc.diagnostics import Diagnostic, Problem, SpecError
 from archc.ir import Node
 from archc.passes.analysis import Analysis, NodeInfo
 from archc.pipeline import Compiled
@@ -92,7 +92,7 @@ def build_model(compiled: Compiled, progress: Progress | None = None) -> Any:
     say = progress or (lambda _message: None)
     say("loading TensorFlow...")
     keras = import_keras()
-    from archc.backends.keras.lowering import LOWERINGS, BackendLimitation, Emitter
+    from archc.backends.keras.lowering import LIMITATION, LOWERINGS, Emitter
 
     graph = compiled.graph
     say(f"building the Keras model ({len(graph)} nodes)...")
@@ -106,10 +106,12 @@ def build_model(compiled: Compiled, progress: Progress | None = None) -> Any:
         try:
             output = LOWERINGS[node.op](emitter, node.attrs,
                                         [tensors[src] for src in node.inputs])
-        except BackendLimitation as exc:
-            raise SpecError([Diagnostic("B002", f"the Keras backend cannot build "
-                                        f"`{node.name}` ({node.op.value}): {exc}", node.span,
-                                        exc.help)]) from None
+        except Problem as exc:
+            message = exc.message
+            if exc.code == LIMITATION:
+                message = (f"the Keras backend cannot build `{node.name}` ({node.op.value}): "
+                           + message)
+            raise SpecError([Diagnostic(exc.code, message, node.span, exc.help)]) from None
         except (ValueError, TypeError, NotImplementedError) as exc:
             raise SpecError([keras_error_diagnostic(node, exc)]) from None
         _check_node(node, emitter.layers, output, analysis.info(node.name))

@@ -28,6 +28,8 @@ import keras
 import numpy as np
 from keras import ops
 
+from archc.ir.shape_rules import spatial_out, table_problem
+
 _PACKAGE = "archc"
 _LECUN_SCALE = 1.7159
 _LECUN_SLOPE = 2.0 / 3.0
@@ -62,12 +64,7 @@ def _padding(value: str) -> str:
 def _conv_length(size: int | None, kernel: int, stride: int, dilation: int,
                  padding: str) -> int | None:
     """One spatial axis of a conv or pool output (Keras's formula; None stays None)."""
-    if size is None:
-        return None
-    if padding == "same":
-        return -(-size // stride)
-    effective = dilation * (kernel - 1) + 1
-    return (size - effective) // stride + 1
+    return None if size is None else spatial_out(size, kernel, stride, dilation, padding)
 
 
 def _window_shape(input_shape: ShapeLike, kernel: Pair, strides: Pair, dilation: Pair,
@@ -258,19 +255,12 @@ class LocalResponseNormalization(keras.layers.Layer):  # type: ignore[misc]
 
 
 def _normalise_table(connections: Sequence[Sequence[int]], filters: int) -> list[list[int]]:
-    """The table as plain lists (JSON-friendly config), checked for what needs no input."""
+    """The table as plain lists (JSON-friendly config), checked for what needs no input
+    by the same check archc's shape rule makes (a hand-built layer gets no spec check)."""
     table = [[int(i) for i in row] for row in connections]
-    if len(table) != filters:
-        raise ValueError(
-            f"the connection table has {len(table)} rows but the layer has {filters} filters"
-        )
-    for j, row in enumerate(table):
-        if not row:
-            raise ValueError(f"row {j} of the connection table is empty")
-        if len(set(row)) != len(row):
-            raise ValueError(f"row {j} of the connection table repeats an input map")
-        if min(row) < 0:
-            raise ValueError(f"row {j} of the connection table has a negative map index")
+    problem = table_problem(table, filters, None)
+    if problem is not None:
+        raise ValueError(problem[0])
     return table
 
 
@@ -335,12 +325,9 @@ class ConnectionTableConv2D(keras.layers.Layer):  # type: ignore[misc]
 
     def build(self, input_shape: ShapeLike) -> None:
         channels = _channels(input_shape, "ConnectionTableConv2D")
-        for j, row in enumerate(self.connections):
-            if max(row) >= channels:
-                raise ValueError(
-                    f"row {j} of the connection table reads input map {max(row)}, but the "
-                    f"input has only {channels} channels (maps 0..{channels - 1})"
-                )
+        problem = table_problem(self.connections, self.filters, channels)
+        if problem is not None:
+            raise ValueError(problem[0])
         initializer = self.kernel_initializer or self._default_initializer(channels)
         self.kernel = self.add_weight(
             name="kernel", shape=(*self.kernel_size, self.links), initializer=initializer,

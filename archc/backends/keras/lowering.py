@@ -1,13 +1,14 @@
 """The lowering table: one rule per IR `Op` that makes the Keras layer(s) for a node.
 
 A rule receives an `Emitter` (the node, its Keras name, the layers made so far), the node's
-canonical attributes (see `archc.lower.attrs`) and its input tensors, and returns the output
+typed attribute record (see `archc.ir.ops`) and its input tensors, and returns the output
 tensor. Most rules make one layer. Numeric padding (`padding: 3` is ((3, 3), (3, 3)) in the
 IR) becomes `ZeroPadding2D` + a 'valid' layer, exactly as `keras.applications` writes
 ResNet's stem, so weights and outputs line up with the reference models.
 
-This module imports Keras at the top; it is only ever imported by the builder, after
-`runtime.import_keras()`.
+Importing this module does not import Keras: `keras` and `custom` below are imported on
+first use, which is always after the builder called `runtime.import_keras()`. So the table
+can be checked against the op catalogue without TensorFlow (tests/test_op_tables.py).
 """
 
 from __future__ import annotations
@@ -16,21 +17,46 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import keras
-
-from archc.backends.keras import layers as custom
 from archc.backends.keras.names import NameAllocator
+from archc.backends.keras.runtime import LazyModule
+from archc.diagnostics import Problem
 from archc.ir import Node, Op
+from archc.ir.ops import (
+    ActivationAttrs,
+    Attrs,
+    BatchNormAttrs,
+    Conv2DAttrs,
+    DenseAttrs,
+    DepthwiseConv2DAttrs,
+    DropoutAttrs,
+    GlobalPool2DAttrs,
+    InputAttrs,
+    LRNAttrs,
+    Padding,
+    Pool2DAttrs,
+    SeparableConv2DAttrs,
+    Subsampling2DAttrs,
+    ZeroPadding2DAttrs,
+)
 
-Attrs = Any
+
+def _load_keras() -> Any:
+    import keras
+
+    return keras
 
 
-class BackendLimitation(Exception):
-    """A valid spec that this backend cannot express; becomes a located `B002` diagnostic."""
+def _load_custom_layers() -> Any:
+    from archc.backends.keras import layers
 
-    def __init__(self, message: str, help: str | None = None) -> None:
-        super().__init__(message)
-        self.help = help
+    return layers
+
+
+keras: Any = LazyModule(_load_keras)
+custom: Any = LazyModule(_load_custom_layers)
+
+LIMITATION = "B002"
+"""The code of a `Problem` a rule raises for a valid spec this backend cannot express."""
 
 
 @dataclass
@@ -50,17 +76,16 @@ class Emitter:
         return self.names.take(f"{self.name}_{suffix}")
 
 
-Rule = Callable[[Emitter, Attrs, Sequence[Any]], Any]
+Rule = Callable[[Emitter, Any, Sequence[Any]], Any]
+"""(emitter, the node's attribute record, input tensors) -> output tensor."""
 
 
-def _activation(attrs: Attrs) -> Any:
-    name = attrs.get("activation")
+def _activation(name: str | None) -> Any:
     return None if name is None else custom.activation_for(name)
 
 
-def _padded(em: Emitter, attrs: Attrs, x: Any) -> tuple[Any, str]:
+def _padded(em: Emitter, padding: Padding, x: Any) -> tuple[Any, str]:
     """Insert `ZeroPadding2D` for numeric padding; return the tensor and the Keras padding."""
-    padding = attrs["padding"]
     if isinstance(padding, str):
         return x, padding
     if padding == ((0, 0), (0, 0)):
@@ -74,117 +99,116 @@ def _single(inputs: Sequence[Any]) -> Any:
     return x
 
 
-def _input(em: Emitter, attrs: Attrs, inputs: Sequence[Any]) -> Any:
-    return keras.Input(shape=tuple(attrs["shape"]), name=em.name)
+def _input(em: Emitter, a: InputAttrs, inputs: Sequence[Any]) -> Any:
+    return keras.Input(shape=tuple(a.shape), name=em.name)
 
 
-def _conv2d(em: Emitter, attrs: Attrs, inputs: Sequence[Any]) -> Any:
-    x, padding = _padded(em, attrs, _single(inputs))
+def _conv2d(em: Emitter, a: Conv2DAttrs, inputs: Sequence[Any]) -> Any:
+    x, padding = _padded(em, a.padding, _single(inputs))
     common: dict[str, Any] = {
-        "filters": attrs["filters"],
-        "kernel_size": attrs["kernel_size"],
-        "strides": attrs["strides"],
+        "filters": a.filters,
+        "kernel_size": a.kernel_size,
+        "strides": a.strides,
         "padding": padding,
-        "use_bias": attrs["use_bias"],
-        "activation": _activation(attrs),
+        "use_bias": a.use_bias,
+        "activation": _activation(a.activation),
         "name": em.name,
     }
-    dilation = attrs.get("dilation", (1, 1))
-    if attrs.get("connections") is not None:
-        if dilation != (1, 1):
-            raise BackendLimitation(
+    if a.connections is not None:
+        if a.dilation != (1, 1):
+            raise Problem(
+                LIMITATION,
                 "a convolution with a connection table cannot be dilated in the Keras backend",
                 "drop `dilation`, or drop `connections` and use a dense convolution",
             )
-        layer = custom.ConnectionTableConv2D(connections=attrs["connections"], **common)
-    elif attrs["groups"] > 1:
-        layer = custom.GroupedConv2D(groups=attrs["groups"], dilation_rate=dilation, **common)
+        layer = custom.ConnectionTableConv2D(connections=a.connections, **common)
+    elif a.groups > 1:
+        layer = custom.GroupedConv2D(groups=a.groups, dilation_rate=a.dilation, **common)
     else:
-        layer = keras.layers.Conv2D(dilation_rate=dilation, **common)
+        layer = keras.layers.Conv2D(dilation_rate=a.dilation, **common)
     return em.apply(layer, x)
 
 
-def _depthwise(em: Emitter, attrs: Attrs, inputs: Sequence[Any]) -> Any:
-    x, padding = _padded(em, attrs, _single(inputs))
+def _depthwise(em: Emitter, a: DepthwiseConv2DAttrs, inputs: Sequence[Any]) -> Any:
+    x, padding = _padded(em, a.padding, _single(inputs))
     layer = keras.layers.DepthwiseConv2D(
-        kernel_size=attrs["kernel_size"], strides=attrs["strides"], padding=padding,
-        depth_multiplier=attrs["depth_multiplier"], dilation_rate=attrs.get("dilation", (1, 1)),
-        use_bias=attrs["use_bias"], activation=_activation(attrs), name=em.name,
+        kernel_size=a.kernel_size, strides=a.strides, padding=padding,
+        depth_multiplier=a.depth_multiplier, dilation_rate=a.dilation,
+        use_bias=a.use_bias, activation=_activation(a.activation), name=em.name,
     )
     return em.apply(layer, x)
 
 
-def _separable(em: Emitter, attrs: Attrs, inputs: Sequence[Any]) -> Any:
-    x, padding = _padded(em, attrs, _single(inputs))
+def _separable(em: Emitter, a: SeparableConv2DAttrs, inputs: Sequence[Any]) -> Any:
+    x, padding = _padded(em, a.padding, _single(inputs))
     layer = keras.layers.SeparableConv2D(
-        filters=attrs["filters"], kernel_size=attrs["kernel_size"], strides=attrs["strides"],
-        padding=padding, depth_multiplier=attrs["depth_multiplier"],
-        dilation_rate=attrs.get("dilation", (1, 1)), use_bias=attrs["use_bias"],
-        activation=_activation(attrs), name=em.name,
+        filters=a.filters, kernel_size=a.kernel_size, strides=a.strides,
+        padding=padding, depth_multiplier=a.depth_multiplier,
+        dilation_rate=a.dilation, use_bias=a.use_bias,
+        activation=_activation(a.activation), name=em.name,
     )
     return em.apply(layer, x)
 
 
-def _dense(em: Emitter, attrs: Attrs, inputs: Sequence[Any]) -> Any:
-    layer = keras.layers.Dense(attrs["units"], use_bias=attrs["use_bias"],
-                               activation=_activation(attrs), name=em.name)
+def _dense(em: Emitter, a: DenseAttrs, inputs: Sequence[Any]) -> Any:
+    layer = keras.layers.Dense(a.units, use_bias=a.use_bias,
+                               activation=_activation(a.activation), name=em.name)
     return em.apply(layer, _single(inputs))
 
 
-def _flatten(em: Emitter, attrs: Attrs, inputs: Sequence[Any]) -> Any:
+def _flatten(em: Emitter, a: Attrs, inputs: Sequence[Any]) -> Any:
     return em.apply(keras.layers.Flatten(name=em.name), _single(inputs))
 
 
 def _pool(cls_name: str) -> Rule:
-    def rule(em: Emitter, attrs: Attrs, inputs: Sequence[Any]) -> Any:
-        x, padding = _padded(em, attrs, _single(inputs))
+    def rule(em: Emitter, a: Pool2DAttrs, inputs: Sequence[Any]) -> Any:
+        x, padding = _padded(em, a.padding, _single(inputs))
         cls = getattr(keras.layers, cls_name)
-        layer = cls(pool_size=attrs["pool_size"], strides=attrs["strides"], padding=padding,
-                    name=em.name)
+        layer = cls(pool_size=a.pool_size, strides=a.strides, padding=padding, name=em.name)
         return em.apply(layer, x)
 
     return rule
 
 
-def _subsampling(em: Emitter, attrs: Attrs, inputs: Sequence[Any]) -> Any:
-    layer = custom.Subsampling2D(pool_size=attrs["pool_size"], strides=attrs["strides"],
-                                 activation=_activation(attrs), name=em.name)
+def _subsampling(em: Emitter, a: Subsampling2DAttrs, inputs: Sequence[Any]) -> Any:
+    layer = custom.Subsampling2D(pool_size=a.pool_size, strides=a.strides,
+                                 activation=_activation(a.activation), name=em.name)
     return em.apply(layer, _single(inputs))
 
 
 def _global_pool(cls_name: str) -> Rule:
-    def rule(em: Emitter, attrs: Attrs, inputs: Sequence[Any]) -> Any:
+    def rule(em: Emitter, a: GlobalPool2DAttrs, inputs: Sequence[Any]) -> Any:
         cls = getattr(keras.layers, cls_name)
-        return em.apply(cls(keepdims=attrs["keepdims"], name=em.name), _single(inputs))
+        return em.apply(cls(keepdims=a.keepdims, name=em.name), _single(inputs))
 
     return rule
 
 
-def _batch_norm(em: Emitter, attrs: Attrs, inputs: Sequence[Any]) -> Any:
+def _batch_norm(em: Emitter, a: BatchNormAttrs, inputs: Sequence[Any]) -> Any:
     layer = keras.layers.BatchNormalization(
-        axis=-1, epsilon=attrs["epsilon"], momentum=attrs["momentum"], center=attrs["center"],
-        scale=attrs["scale"], name=em.name,
+        axis=-1, epsilon=a.epsilon, momentum=a.momentum, center=a.center, scale=a.scale,
+        name=em.name,
     )
     return em.apply(layer, _single(inputs))
 
 
-def _lrn(em: Emitter, attrs: Attrs, inputs: Sequence[Any]) -> Any:
-    layer = custom.LocalResponseNormalization(k=attrs["k"], n=attrs["n"], alpha=attrs["alpha"],
-                                              beta=attrs["beta"], name=em.name)
+def _lrn(em: Emitter, a: LRNAttrs, inputs: Sequence[Any]) -> Any:
+    layer = custom.LocalResponseNormalization(k=a.k, n=a.n, alpha=a.alpha, beta=a.beta,
+                                              name=em.name)
     return em.apply(layer, _single(inputs))
 
 
-def _activation_layer(em: Emitter, attrs: Attrs, inputs: Sequence[Any]) -> Any:
-    layer = keras.layers.Activation(custom.activation_for(attrs["function"]), name=em.name)
+def _activation_layer(em: Emitter, a: ActivationAttrs, inputs: Sequence[Any]) -> Any:
+    layer = keras.layers.Activation(custom.activation_for(a.function), name=em.name)
     return em.apply(layer, _single(inputs))
 
 
-def _dropout(em: Emitter, attrs: Attrs, inputs: Sequence[Any]) -> Any:
-    return em.apply(keras.layers.Dropout(attrs["rate"], name=em.name), _single(inputs))
+def _dropout(em: Emitter, a: DropoutAttrs, inputs: Sequence[Any]) -> Any:
+    return em.apply(keras.layers.Dropout(a.rate, name=em.name), _single(inputs))
 
 
-def _zero_padding(em: Emitter, attrs: Attrs, inputs: Sequence[Any]) -> Any:
-    layer = keras.layers.ZeroPadding2D(padding=attrs["padding"], name=em.name)
+def _zero_padding(em: Emitter, a: ZeroPadding2DAttrs, inputs: Sequence[Any]) -> Any:
+    layer = keras.layers.ZeroPadding2D(padding=a.padding, name=em.name)
     return em.apply(layer, _single(inputs))
 
 
@@ -192,7 +216,7 @@ def _merge(cls_name: str, **kwargs: Any) -> Rule:
     # Keras's Add / Multiply broadcast size-1 axes, so an SE gate (1, 1, C) scales (H, W, C).
     # A parallel block with one branch merges a single tensor: that is the identity, and
     # Keras's merge layers insist on two inputs, so it becomes a named Identity layer.
-    def rule(em: Emitter, attrs: Attrs, inputs: Sequence[Any]) -> Any:
+    def rule(em: Emitter, a: Attrs, inputs: Sequence[Any]) -> Any:
         if len(inputs) == 1:
             return em.apply(keras.layers.Identity(name=em.name), inputs[0])
         cls = getattr(keras.layers, cls_name)
@@ -222,4 +246,4 @@ LOWERINGS: dict[Op, Rule] = {
     Op.ADD: _merge("Add"),
     Op.MULTIPLY: _merge("Multiply"),
 }
-"""How each IR op becomes Keras layers; `tests/backends/keras` checks every Op has a rule."""
+"""How each IR op becomes Keras layers; `tests/test_op_tables.py` checks every Op has one."""

@@ -17,7 +17,7 @@ import contextlib
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 INSTALL_HINT = "pip install 'archc[keras]'"
@@ -58,6 +58,21 @@ def import_keras(quiet: bool = True) -> Any:
             noise = sink.read().decode("utf-8", "replace").strip()
             raise KerasUnavailable(f"{exc}\n{noise}" if noise else str(exc)) from exc.__cause__
     return keras
+
+
+class LazyModule:
+    """A module imported on first use of one of its attributes.
+
+    The lowering table refers to `keras.layers` and archc's custom layers, but the table
+    itself must be importable without TensorFlow (the op-table test sweeps it in the fast,
+    TF-free suite). Rules only run after `import_keras()`, so the real import happens then.
+    """
+
+    def __init__(self, load: Callable[[], Any]) -> None:
+        self._load = load
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(self._load(), attr)
 
 
 def _probe_devices() -> None:

@@ -27,10 +27,6 @@ from archc.ir import Op  # noqa: E402
 WriteSpec = Callable[..., Path]
 
 
-def test_every_op_has_a_lowering_rule() -> None:
-    assert set(lowering.LOWERINGS) == set(Op)
-
-
 @pytest.mark.parametrize(("spec", "variant", "params", "trainable"), ZOO,
                          ids=[f"{s}-{v}" if v else s for s, v, _, _ in ZOO])
 def test_zoo_model_equals_analysis_and_numbers(spec: str, variant: str | None, params: int,

@@ -223,7 +223,8 @@ def test_c3_rejects_a_table_that_reads_a_missing_map() -> None:
     ("table", "message"),
     [([[0]], r"has 1 rows but the layer has 2 filters"),
      ([[0], []], r"row 1 of the connection table is empty"),
-     ([[0], [1, 1]], r"row 1 of the connection table repeats an input map")],
+     ([[0], [1, 1]], r"row 1 of the connection table repeats a map"),
+     ([[0], [-1]], r"row 1 of the connection table has a negative map index")],
 )
 def test_c3_rejects_malformed_tables(table: list[list[int]], message: str) -> None:
     with pytest.raises(ValueError, match=message):
