@@ -1,7 +1,17 @@
-"""The one place where the compiler's stage order lives.
+"""The one place where the compiler's stage order lives, as `_run` runs it:
 
-    load -> validate -> resolve variables -> lower -> analyse -> (emit: report | DOT | Keras)
+    load      safe YAML with a source position for every value (`spec.loader`)
+    validate  the header against the schema, `defaults:` names, names the spec defines, and
+              the `lint:` settings (`spec.validate`, `lint.config`)
+    variables the spec's variables, then the chosen variant's, then `--set` overrides
+    lower     one walk over the layer items (`lower`): substitute `$` expressions, validate
+              each item against its layer model, resolve names, expand blocks / repeat /
+              parallel / residual, emit typed IR nodes and infer their shapes on the way
+    check     `Graph.lint()`: structural invariants (a failure is a bug in archc)
+    analyse   parameters, MACs and activation memory per node and per scope, with caps
+              (`passes.analysis`)
 
+Emitters (report, DOT, Keras, lint) take the `Analysis`; none of them runs a stage again.
 Each stage collects every diagnostic it can; the pipeline stops after a stage that found
 errors, raising `SpecError` with all of them, so a file's mistakes are reported in one run.
 `stop_after` ends early for debugging (`--dump ir`) and for commands that need less.

@@ -1,0 +1,320 @@
+"""Structural expansion: blocks with their arguments, `repeat`, `parallel`, `residual`, SE.
+
+Each construct opens a scope, walks its layer lists with the driver's `_sequence` (so a
+nested item is lowered like any other) and emits the nodes it adds itself: a parallel's
+merge, a residual's add and projection shortcut, the four parts of a squeeze-excitation.
+The driver (`lowerer.py`) inherits these methods; they use its emitter and values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from archc.diagnostics import DiagnosticSink, SourceSpan, did_you_mean
+from archc.ir import Op, Scope, Shape
+from archc.ir.ops import BatchNormAttrs, Conv2DAttrs, DenseAttrs, GlobalPool2DAttrs, NoAttrs
+from archc.lower.emit import Abort, Caps, Emitter
+from archc.lower.names import Ctx, Names
+from archc.lower.values import BAD, Values
+from archc.spec.loader import Document, Path
+from archc.spec.schema import (
+    STRUCTURE_MODELS,
+    LayerCommon,
+    Parallel,
+    Repeat,
+    Residual,
+    SpecHeader,
+    SqueezeExcitation,
+)
+
+
+class Structures:
+    """The structural half of the lowerer; see `archc.lower.lowerer._Lowerer`."""
+
+    doc: Document
+    header: SpecHeader
+    variables: dict[str, Any]
+    sink: DiagnosticSink
+    caps: Caps
+    em: Emitter
+    values: Values
+
+    # Provided by the driver.
+    def _sequence(self, items: Any, path: Path, ctx: Ctx) -> str | None:
+        raise NotImplementedError
+
+    def _validate(self, model: type[LayerCommon], kind: str, args: dict[str, Any],
+                  arg_paths: dict[str, Path], path: Path) -> Any:
+        raise NotImplementedError
+
+    def _sources(self, parsed: LayerCommon, arg_paths: dict[str, Path], path: Path, ctx: Ctx,
+                 merge: bool = False) -> list[str] | None:
+        raise NotImplementedError
+
+    def _finish(self, node: str | None, parsed: LayerCommon, ctx: Ctx,
+                span: SourceSpan) -> str | None:
+        raise NotImplementedError
+
+    def _poison(self, raw: dict[str, Any], ctx: Ctx, path: Path) -> str | None:
+        raise NotImplementedError
+
+    # -- squeeze-excitation -----------------------------------------------------------------
+
+    def _squeeze_excitation(self, se: SqueezeExcitation, source: str, span: SourceSpan,
+                            ctx: Ctx) -> str | None:
+        shape = self.em.shapes.get(source)
+        local = se.name or self.em.auto(ctx.scope, "se")
+        scope = self.em.open_scope(ctx, local, "squeeze_excitation", span)
+        if shape is None:
+            return self._finish(None, se, ctx, span)
+        channels = shape[-1]
+        if channels // se.ratio < 1:
+            self.sink.error("G009", f"`ratio: {se.ratio}` squeezes {channels} channels to "
+                            "nothing", span, f"use a ratio of at most {channels}")
+            return self._finish(None, se, ctx, span)
+        pool = self.em.emit(Op.GLOBAL_AVG_POOL2D, "squeeze", GlobalPool2DAttrs(keepdims=True),
+                          [source], span, ctx, scope)
+        reduce = self.em.emit(Op.DENSE, "reduce",
+                            DenseAttrs(channels // se.ratio, se.use_bias, "relu"),
+                            [pool] if pool else [], span, ctx, scope)
+        expand = self.em.emit(Op.DENSE, "expand", DenseAttrs(channels, se.use_bias, "sigmoid"),
+                            [reduce] if reduce else [], span, ctx, scope)
+        out = self.em.emit(Op.MULTIPLY, "scale", NoAttrs(),
+                         [source, expand] if expand else [source],
+                         span, ctx, scope)
+        return self._finish(out, se, ctx, span)
+
+
+    # -- structures -------------------------------------------------------------------------
+
+    def _structure(self, kind: str, raw: dict[str, Any], arg_paths: dict[str, Path],
+                   path: Path, ctx: Ctx) -> str | None:
+        nested = {"branches", "body", "layers", "with", "first"}
+        if kind == "residual" and isinstance(raw.get("shortcut"), list):
+            nested = nested | {"shortcut"}
+        args = self.values.subst_args(raw, arg_paths, ctx.env,
+                                      skip=frozenset(nested - {"with", "first"}))
+        if args is None:
+            return self._poison(raw, ctx, path)
+        parsed = self._validate(STRUCTURE_MODELS[kind], kind, args, arg_paths, path)
+        if parsed is None:
+            return self._poison(raw, ctx, path)
+        span = self.doc.key_span(path + (kind,))
+        sources = self._sources(parsed, arg_paths, path, ctx)
+        source = sources[0] if sources else None
+        if isinstance(parsed, Parallel):
+            out = self._parallel(parsed, source, arg_paths, span, ctx)
+        elif isinstance(parsed, Residual):
+            out = self._residual(parsed, source, arg_paths, span, ctx)
+        else:
+            assert isinstance(parsed, Repeat)
+            out = self._repeat(parsed, source, arg_paths, span, path, ctx)
+        return self._finish(out, parsed, ctx, span)
+
+    def _parallel(self, p: Parallel, source: str | None, arg_paths: dict[str, Path],
+                  span: SourceSpan, ctx: Ctx) -> str | None:
+        scope = self.em.open_scope(ctx, p.name or self.em.auto(ctx.scope, "parallel"), "parallel",
+                                 span)
+        outs: list[str | None] = []
+        for i, branch in enumerate(p.branches):
+            bscope = scope + (f"branch{i + 1}",)
+            self.em.scopes.append(Scope(bscope, "branch", span))
+            sub = Ctx(ctx.env, Names(ctx.names), bscope, source, ctx.blocks)
+            outs.append(self._sequence(branch, arg_paths["branches"] + (i,), sub))
+        if source is None or any(o is None for o in outs):
+            return None
+        return self.em.emit(Op(p.merge), p.merge, NoAttrs(), [o for o in outs if o], span, ctx,
+                            scope)
+
+    def _residual(self, r: Residual, source: str | None, arg_paths: dict[str, Path],
+                  span: SourceSpan, ctx: Ctx) -> str | None:
+        scope = self.em.open_scope(ctx, r.name or self.em.auto(ctx.scope, "residual"), "residual",
+                                 span)
+        mark = len(self.em.nodes)
+        body_ctx = Ctx(ctx.env, Names(ctx.names), scope, source, ctx.blocks)
+        body = self._sequence(r.body, arg_paths["body"], body_ctx)
+        reserved = "/".join(scope + ("shortcut",))
+        if reserved in self.em.taken:
+            # Nodes under `<residual>/shortcut/` are hoisted before the body; a body item of
+            # that name would be hoisted away from its own input (malformed IR, found by fuzzing).
+            self.sink.error("N002", f"duplicate layer name `{reserved}`: an earlier layer, the "
+                            "input or a generated part (`add`, `shortcut`, `squeeze`, ...) "
+                            "already has it", span, "give every layer a unique name")
+            return None
+        if source is None or body is None:
+            return None
+        if isinstance(r.shortcut, list):
+            sc_scope = scope + ("shortcut",)
+            self.em.scopes.append(Scope(sc_scope, "shortcut", span))
+            sc_ctx = Ctx(ctx.env, Names(ctx.names), sc_scope, source, ctx.blocks)
+            shortcut = self._sequence(r.shortcut, arg_paths["shortcut"], sc_ctx)
+        else:
+            shortcut = self._shortcut(r, source, body, scope, span, ctx)
+        if shortcut is None:
+            return None
+        # Shortcut nodes read only the residual's input, so they may move before the body;
+        # keras.applications computes the shortcut first, and weight order follows node order.
+        self.em.hoist(mark, scope + ("shortcut",))
+        return self.em.emit(Op.ADD, "add", NoAttrs(), [shortcut, body], span, ctx, scope)
+
+    def _shortcut(self, r: Residual, source: str, body: str, scope: tuple[str, ...],
+                  span: SourceSpan, ctx: Ctx) -> str | None:
+        src, out = self.em.shapes.get(source), self.em.shapes.get(body)
+        if src is None or out is None:
+            return None
+        if r.shortcut == "identity" or (r.shortcut == "auto" and src == out):
+            return source
+        if len(src) != 3 or len(out) != 3:
+            self.sink.error("G002", f"cannot project a shortcut from {_fmt(src)} to {_fmt(out)}",
+                            span)
+            return None
+        stride = max(1, -(-src[0] // out[0]))
+        if (src[0] - 1) // stride + 1 != out[0] or (src[1] - 1) // stride + 1 != out[1]:
+            self.sink.error("G002", f"no 1x1 projection maps the shortcut {_fmt(src)} to the "
+                            f"body's {_fmt(out)}", span,
+                            "give the body a stride that divides the input size, or write "
+                            "your own `shortcut:` layers")
+            return None
+        sc_scope = scope + ("shortcut",)
+        self.em.scopes.append(Scope(sc_scope, "shortcut", span))
+        use_bias = r.projection.use_bias
+        if use_bias is None:
+            use_bias = self.values.default("conv2d", "use_bias", Conv2DAttrs.use_bias,
+                                           ctx.env) is not False
+        conv = Conv2DAttrs(out[2], (1, 1), strides=(stride, stride), use_bias=bool(use_bias))
+        result = self.em.emit(Op.CONV2D, "conv", conv, [source], span, ctx, sc_scope)
+        if r.projection.batch_norm and result is not None:
+            # The spec's `defaults: {batch_norm: ...}` apply to the generated one too.
+            bn = BatchNormAttrs(**{k: self.values.default("batch_norm", k, v, ctx.env)
+                                   for k, v in BatchNormAttrs().items()})
+            result = self.em.emit(Op.BATCH_NORM, "bn", bn, [result], span, ctx, sc_scope)
+        return result
+
+
+    def _repeat(self, r: Repeat, source: str | None, arg_paths: dict[str, Path],
+                span: SourceSpan, path: Path, ctx: Ctx) -> str | None:
+        if r.times > self.caps.max_repeat:
+            self.sink.error("C002", f"`times: {r.times:,}` exceeds the repeat cap of "
+                            f"{self.caps.max_repeat:,}", span, "raise it with --max-repeat")
+            return None
+        if (r.block is None) == (r.layers is None):
+            self.sink.error("S003", "`repeat` needs either `block` or `layers`", span,
+                            "add `block: <name>` or `layers: [...]`")
+            return None
+        if r.block is not None and r.block not in self.header.blocks:
+            self.sink.error("S005", f"unknown block `{r.block}`",
+                            self.doc.span(arg_paths["block"]),
+                            did_you_mean(r.block, self.header.blocks))
+            return None
+        scope = self.em.open_scope(ctx, r.name or self.em.auto(ctx.scope, "repeat"), "repeat", span)
+        current = source
+        start = len(self.em.nodes)
+        for i in range(r.times):
+            if i == 1:  # refuse a huge unroll after its first repetition, not at the cap
+                per = len(self.em.nodes) - start
+                needed = len(self.em.nodes) + per * (r.times - 1)
+                if needed > self.caps.max_nodes:
+                    self.sink.error("C001", f"`repeat` expands to about {needed:,} layers "
+                                    f"({per:,} per repetition x {r.times:,}); the cap is "
+                                    f"{self.caps.max_nodes:,}", span,
+                                    "raise the cap with --max-layers")
+                    raise Abort
+            local = f"block{i + 1}"
+            if r.block is not None:
+                params = {k: (v, arg_paths["with"] + (k,)) for k, v in r.with_.items()}
+                if i == 0:
+                    params |= {k: (v, arg_paths["first"] + (k,)) for k, v in r.first.items()}
+                sub = Ctx(ctx.env, Names(ctx.names), scope, current, ctx.blocks)
+                current = self._expand_block(r.block, local, params, span, sub)
+            else:
+                bscope = scope + (local,)
+                self.em.scopes.append(Scope(bscope, "repetition", span))
+                env = ctx.env | {"index": i + 1}
+                sub = Ctx(env, Names(ctx.names), bscope, current, ctx.blocks)
+                assert r.layers is not None
+                current = self._sequence(r.layers, arg_paths["layers"], sub)
+        return current
+
+
+    # -- blocks -----------------------------------------------------------------------------
+
+    def _block_call(self, kind: str, raw: dict[str, Any], arg_paths: dict[str, Path],
+                    path: Path, ctx: Ctx) -> str | None:
+        common_keys = {"name", "inputs", "output"}
+        common = {k: v for k, v in raw.items() if k in common_keys}
+        parsed = self._validate(LayerCommon, kind, common, arg_paths, path)
+        if parsed is None:
+            return None
+        span = self.doc.key_span(path + (kind,))
+        sources = self._sources(parsed, arg_paths, path, ctx)
+        params = {k: (v, arg_paths[k]) for k, v in raw.items() if k not in common_keys}
+        sub = replace(ctx, current=sources[0] if sources else None)
+        out = self._expand_block(kind, parsed.name or self.em.auto(ctx.scope, kind), params,
+                                 span, sub)
+        return self._finish(out, parsed, ctx, span)
+
+    def _expand_block(self, kind: str, local: str, params: dict[str, tuple[Any, Path]],
+                      span: SourceSpan, ctx: Ctx) -> str | None:
+        if kind in ctx.blocks:
+            chain = " -> ".join((*ctx.blocks[ctx.blocks.index(kind):], kind))
+            self.sink.error("N004", f"block `{kind}` uses itself: {chain}", span,
+                            "blocks cannot be recursive; use `repeat`")
+            return None
+        if len(ctx.blocks) >= self.caps.max_block_depth:
+            self.sink.error("C004", f"blocks nest deeper than {self.caps.max_block_depth} levels",
+                            span)
+            return None
+        block = self.header.blocks[kind]
+        env = self._bind(kind, block.params, params, span, ctx.env)
+        scope = self.em.open_scope(ctx, local, kind, span)
+        if env is None:
+            return None
+        sub = Ctx(env, Names(), scope, ctx.current, ctx.blocks + (kind,))
+        return self._sequence(block.layers, ("blocks", kind, "layers"), sub)
+
+    def _bind(self, kind: str, declared: list[str | dict[str, Any]],
+              given: dict[str, tuple[Any, Path]], span: SourceSpan,
+              caller_env: Mapping[str, Any]) -> dict[str, Any] | None:
+        """Bind a block's parameters: caller's values (evaluated in the caller) or defaults."""
+        defaults: dict[str, Any] = {}
+        order: list[str] = []
+        for entry in declared:
+            if isinstance(entry, str):
+                order.append(entry)
+            else:
+                for k, v in entry.items():
+                    order.append(k)
+                    defaults[k] = v
+        env = dict(self.variables)
+        ok = True
+        unknown: list[str] = []
+        for key, (value, vpath) in given.items():
+            if key not in order:
+                unknown.append(key)
+                self.sink.error("S002", f"block `{kind}` has no parameter `{key}`",
+                                self.doc.key_span(vpath),
+                                did_you_mean(key, order) or "parameters: " + ", ".join(order))
+                ok = False
+                continue
+            resolved = self.values.subst(value, vpath, caller_env)
+            ok = ok and resolved is not BAD
+            env[key] = resolved
+        for key in order:
+            if key not in given:
+                if key in defaults:
+                    env[key] = defaults[key]
+                elif did_you_mean(key, unknown):  # `filter: 8` is one mistake, not two
+                    ok = False
+                else:
+                    self.sink.error("S003", f"block `{kind}` needs the parameter `{key}`", span,
+                                    f"add `{key}: ...`")
+                    ok = False
+        return env if ok else None
+
+
+
+
+def _fmt(shape: Shape) -> str:
+    return "x".join(str(d) for d in shape)

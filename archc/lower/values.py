@@ -1,0 +1,63 @@
+"""Values and `$` expressions: an item's arguments with every expression evaluated.
+
+Arguments are substituted before they are validated, so `filters: $width * 2` is checked
+like `filters: 128`. A failed expression is reported where it was written and its value
+becomes `BAD`, which poisons the item (and only that item).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from archc.diagnostics import DiagnosticSink
+from archc.lower.expr import ExprError, evaluate, is_expression
+from archc.spec.loader import Document, Path
+from archc.spec.schema import SpecHeader
+
+BAD = object()
+"""Marks a value whose expression failed (already reported)."""
+
+
+class Values:
+    """Evaluates expressions against an environment, reporting errors at their span."""
+
+    def __init__(self, doc: Document, header: SpecHeader, sink: DiagnosticSink) -> None:
+        self.doc = doc
+        self.header = header
+        self.sink = sink
+
+    def eval(self, text: str, path: Path, env: Mapping[str, Any]) -> Any:
+        try:
+            return evaluate(text, env)
+        except ExprError as exc:
+            self.sink.error(exc.code, str(exc), self.doc.span(path), exc.help)
+            return BAD
+
+    def subst(self, value: Any, path: Path, env: Mapping[str, Any]) -> Any:
+        if is_expression(value):
+            return self.eval(value, path, env)
+        if isinstance(value, list):
+            out = [self.subst(v, path + (i,), env) for i, v in enumerate(value)]
+            return BAD if any(v is BAD for v in out) else out
+        if isinstance(value, dict):
+            res = {k: self.subst(v, path + (k,), env) for k, v in value.items()}
+            return BAD if any(v is BAD for v in res.values()) else res
+        return value
+
+    def subst_args(self, raw: dict[str, Any], arg_paths: dict[str, Path],
+                   env: Mapping[str, Any],
+                   skip: frozenset[str] = frozenset()) -> dict[str, Any] | None:
+        out = {}
+        for key, value in raw.items():
+            out[key] = value if key in skip else self.subst(value, arg_paths[key], env)
+        return None if any(v is BAD for v in out.values()) else out
+
+
+    def default(self, kind: str, key: str, fallback: Any, env: Mapping[str, Any]) -> Any:
+        """A `defaults:` value for a generated layer, evaluated in the current scope."""
+        if key not in self.header.defaults.get(kind, {}):
+            return fallback
+        value = self.subst(self.header.defaults[kind][key], ("defaults", kind, key), env)
+        return fallback if value is BAD else value
+
