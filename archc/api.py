@@ -5,7 +5,9 @@
     >>> s.total_params
     25636712
 
-Nothing here imports TensorFlow; `archc.build` does, lazily, inside the Keras backend.
+`build` and `diagram` compile a spec and hand its analysis to the Keras and Graphviz
+backends; the backends themselves never see the pipeline. Nothing here imports TensorFlow
+at import time; `build` does, lazily, inside the Keras backend.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from archc.backends.report import RENDERERS, Report, build_report, report_dict
+from archc.diagnostics import SpecError
 from archc.ir import Graph
 from archc.passes.analysis import Analysis
 from archc.pipeline import Compiled, Options, compile_file, compile_text
@@ -145,3 +148,46 @@ def summarize(compiled: Compiled) -> Summary:
     return Summary(report.name, report.variant, dict(report.inputs), dict(report.outputs),
                    t.params, t.trainable, t.non_trainable, t.macs, 2 * t.macs,
                    report.activation_bytes, layers, compiled)
+
+
+def build(spec: str | os.PathLike[str], variant: str | None = None,
+          overrides: Mapping[str, Any] | None = None, progress: Any = None) -> Any:
+    """Compile a spec (path or YAML text) into a checked `keras.Model`; imports TensorFlow."""
+    from archc.backends.keras import build_model
+
+    compiled = compile_spec(spec, options(variant, overrides))
+    assert compiled.analysis is not None
+    return build_model(compiled.analysis, progress)
+
+
+def diagram(spec: str | os.PathLike[str], variant: str | None = None,
+            overrides: Mapping[str, Any] | None = None, depth: int | None = None,
+            rankdir: str = "TB", fold: bool = True, max_nodes: int = 2000,
+            fields: bool = False) -> Any:
+    """Draw a spec (path or YAML text) as a `graphviz.Digraph` (shows inline in Jupyter).
+
+    The options are `archc diagram`'s: `depth` (`--depth`), `rankdir`, `fold=False`
+    (`--no-fold`), `max_nodes` (`--max-nodes`) and `fields=True` (`--receptive-field`: each
+    box's receptive field); over the node cap the drawing collapses with a `UserWarning`
+    (the API never prints; notices name the keyword arguments, not the CLI's flags).
+    Needs no TensorFlow; rendering it (`.render()`, notebook display) needs Graphviz `dot`.
+    """
+    import warnings
+
+    from archc.backends.graphviz import DiagramOptions, build_diagram, to_digraph
+
+    if depth is not None and depth < 1:
+        raise ValueError("depth must be at least 1")
+    if max_nodes < 1:
+        raise ValueError("max_nodes must be positive")
+    compiled = compile_spec(spec, options(variant, overrides))
+    assert compiled.analysis is not None
+    try:
+        drawing = build_diagram(compiled.analysis, DiagramOptions(
+            depth, rankdir, fold, max_nodes, fields=fields, spelling="python"))
+    except SpecError as exc:
+        exc.sources.setdefault(compiled.doc.file, compiled.doc.source)
+        raise
+    for notice in drawing.notices:
+        warnings.warn(notice, UserWarning, stacklevel=2)
+    return to_digraph(drawing)

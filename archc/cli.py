@@ -184,7 +184,7 @@ def _summary_costs(args: argparse.Namespace) -> int:
 
 def cmd_lint(args: argparse.Namespace) -> int:
     """Warnings from the design rules in archc/lint; exit 1 only for errors or --strict."""
-    from archc.lint import RULES, config_for, lint_compiled
+    from archc.lint import RULES, config_for, lint
 
     if args.list_rules:
         for rule in RULES:
@@ -198,14 +198,16 @@ def cmd_lint(args: argparse.Namespace) -> int:
     for path in args.specs:
         try:
             compiled = _compile(path, args)
-            config = config_for(compiled, args.enable, args.disable)
+            assert compiled.header is not None
+            config = config_for(compiled.doc, compiled.header.lint, args.enable, args.disable)
         except SpecError as exc:
             _print_diagnostics(exc.diagnostics)
             worst = max(worst, EXIT_SPEC)
             continue
         except ValueError as exc:
             raise UsageError(str(exc)) from None
-        warnings = lint_compiled(compiled, config)
+        assert compiled.analysis is not None
+        warnings = lint(compiled.analysis, config)
         found += len(warnings)
         results.append((path, warnings))
         if args.format == "json":
@@ -291,7 +293,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             print(f"archc: {message}", file=sys.stderr, flush=True)
 
     try:
-        model = build_model(compiled, progress)
+        model = build_model(compiled.analysis, progress)
     except KerasUnavailable as exc:
         raise MissingDependency(str(exc)) from None
     except BuildMismatch as exc:
@@ -361,7 +363,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from archc.backends.html import model_data, render_page
-    from archc.lint import config_for, lint_compiled
+    from archc.lint import config_for, lint
     from archc.outputs import OutputPathError, safe_output_path, write_text_atomic
 
     if args.depth is not None and args.depth < 1:
@@ -379,7 +381,8 @@ def cmd_report(args: argparse.Namespace) -> int:
             assert compiled.analysis is not None
             if path == args.specs[0] and name == first.variant:
                 initial = len(models)
-            findings = lint_compiled(compiled, config_for(compiled))
+            assert compiled.header is not None
+            findings = lint(compiled.analysis, config_for(compiled.doc, compiled.header.lint))
             models.append(model_data(compiled.analysis, path, _read_source(path), findings))
     page = render_page(models, args.depth, initial)
     if args.output == "-":

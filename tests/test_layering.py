@@ -1,8 +1,13 @@
 """Imports flow one way, and the TF-free commands stay TF-free.
 
-cli -> pipeline -> (spec, lower, passes, backends) -> ir -> diagnostics. The IR imports no
-third-party package; only archc/spec sees YAML and pydantic; only archc/backends/keras sees
-TensorFlow. Checked statically (ast over every module) and at run time (sys.modules).
+    cli, archc/__init__ -> (api, lsp) -> pipeline -> (lower, lint, backends)
+        -> (spec, passes) -> ir -> (diagnostics, perf, outputs)
+
+Every import archc makes of itself counts, at module level or inside a function (a lazy
+import is an edge like any other); only `if TYPE_CHECKING:` imports, which never run, are
+left out of the cycle check (they must still point down). The IR imports no third-party
+package; only archc/spec sees YAML and pydantic; only archc/backends/keras sees TensorFlow.
+Checked statically (ast over every module) and at run time (sys.modules).
 """
 
 from __future__ import annotations
@@ -20,11 +25,27 @@ HEAVY = ("tensorflow", "keras", "numpy", "jax", "torch", "graphviz", "jsonschema
          "matplotlib", "pandas", "scipy", "h5py")
 
 
-def _imports(path: Path) -> list[str]:
-    """Absolute module names imported anywhere in the file (top level or inside functions)."""
+def _type_only(tree: ast.Module) -> set[ast.AST]:
+    """Import statements under `if TYPE_CHECKING:` (run by type checkers only)."""
+    found: set[ast.AST] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and (
+                (isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING")
+                or (isinstance(node.test, ast.Attribute) and node.test.attr == "TYPE_CHECKING")):
+            for stmt in node.body:
+                found.update(ast.walk(stmt))
+    return found
+
+
+def _imports(path: Path, runtime_only: bool = False) -> list[str]:
+    """Absolute module names imported anywhere in the file (top level or inside functions);
+    `from package import module` names the module. `runtime_only` drops type-only imports."""
     tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    skip = _type_only(tree) if runtime_only else set()
     names: list[str] = []
     for node in ast.walk(tree):
+        if node in skip:
+            continue
         if isinstance(node, ast.Import):
             names.extend(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -34,7 +55,18 @@ def _imports(path: Path) -> list[str]:
                 names.append(".".join(base + ([node.module] if node.module else [])))
             elif node.module:
                 names.append(node.module)
+            else:
+                continue
+            base = names[-1]
+            # `from archc.backends.keras import layers` imports the module `...keras.layers`.
+            names.extend(f"{base}.{alias.name}" for alias in node.names
+                         if _is_module(f"{base}.{alias.name}"))
     return names
+
+
+def _is_module(name: str) -> bool:
+    path = ROOT.joinpath(*name.split("."))
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
 
 
 def _modules() -> dict[str, list[str]]:
@@ -53,6 +85,110 @@ def test_the_scan_sees_the_package() -> None:
     modules = _modules()
     assert "archc/ir/graph.py" in modules and "archc/spec/loader.py" in modules
     assert "yaml" in modules["archc/spec/loader.py"]
+
+
+# Each archc package (or top-level module) and the archc packages it may import. A package
+# may always import itself; anything not listed is a wrong arrow.
+LOWER: dict[str, set[str]] = {
+    "diagnostics": set(),
+    "perf": set(),
+    "outputs": set(),
+    "ir": {"diagnostics"},
+    "spec": {"ir", "diagnostics"},
+    "passes": {"ir", "diagnostics"},
+    "lower": {"spec", "ir", "diagnostics"},
+    "lint": {"passes", "spec", "ir", "diagnostics"},
+    "backends": {"passes", "ir", "diagnostics", "outputs", "perf"},
+    "pipeline": {"lower", "lint", "spec", "passes", "ir", "diagnostics", "perf"},
+    "api": {"pipeline", "backends", "passes", "ir", "diagnostics"},
+    "lsp": {"pipeline", "passes", "spec", "ir", "diagnostics"},
+    "cli": {"lsp", "api", "pipeline", "lint", "backends", "lower", "passes", "spec", "ir",
+            "diagnostics", "outputs", "perf"},
+    "__init__": {"api", "backends", "diagnostics"},
+    "__main__": {"cli"},
+}
+
+
+def _unit(name: str) -> str:
+    """`archc.backends.keras.layers` -> `backends`; `archc` itself -> `__init__`."""
+    parts = name.split(".")
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+def _module_name(path: str) -> str:
+    name = path.removesuffix(".py").replace("/", ".")
+    return name.removesuffix(".__init__")
+
+
+def test_every_unit_is_placed() -> None:
+    units = {_unit(_module_name(p)) for p in _modules()}
+    assert units == set(LOWER), units ^ set(LOWER)
+
+
+def test_archc_imports_only_run_downward() -> None:
+    wrong = []
+    for path, names in _modules().items():
+        src = _unit(_module_name(path))
+        for name in names:
+            if _top(name) == "archc" and _unit(name) not in LOWER[src] | {src}:
+                wrong.append(f"{path} imports {name} ({src} -> {_unit(name)})")
+    assert wrong == []
+
+
+def _runtime_graph() -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        module = _module_name(str(path.relative_to(ROOT)))
+        targets = set()
+        for name in _imports(path, runtime_only=True):
+            while name and not _is_module(name):  # `archc.ir.ops.Op` -> `archc.ir.ops`
+                name = name.rpartition(".")[0]
+            if name.startswith("archc") and name != module:
+                targets.add(name)
+        graph[module] = targets
+    return graph
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}  # 1: on the stack, 2: done
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            # A package's __init__ runs before its modules; importing a module of a package
+            # from inside that package's __init__ is not a cycle, the reverse direction is.
+            if state.get(nxt) == 1:
+                return stack[stack.index(nxt):] + [nxt]
+            if nxt not in state:
+                found = visit(nxt)
+                if found:
+                    return found
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state:
+            found = visit(node)
+            if found:
+                return found
+    return None
+
+
+def test_no_import_cycles() -> None:
+    graph = _runtime_graph()
+    assert len(graph) > 40 and "archc.ir.ops" in graph["archc.ir.graph"]
+    assert _cycle(graph) is None, " -> ".join(_cycle(graph) or [])
+
+
+def test_the_checks_see_lazy_imports_and_catch_a_wrong_arrow(tmp_path: Path) -> None:
+    source = "def f():\n    from archc.pipeline import compile_file\n    return compile_file\n"
+    probe = tmp_path / "probe.py"
+    probe.write_text(source, encoding="utf-8")
+    assert "archc.pipeline" in _imports(probe)
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
 
 
 def test_ir_depends_on_nothing_above_it() -> None:

@@ -22,8 +22,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any, Generic, TypeVar
 
-from archc.ir import cost_rules as cost
-from archc.ir import shape_rules as shape
+import archc.ir.cost_rules as cost
+import archc.ir.shape_rules as shape
 
 Shape = tuple[int, ...]
 """A tensor shape without the batch axis, e.g. (224, 224, 3) or (1000,)."""

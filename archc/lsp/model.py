@@ -20,8 +20,8 @@ from typing import Any
 
 from archc.diagnostics import Diagnostic, SourceSpan
 from archc.ir import Node, Scope, Shape
+from archc.ir.cost_rules import Cost
 from archc.passes.analysis import Analysis
-from archc.passes.costs import Cost
 from archc.pipeline import Attempt, Compiled, Options, UsageError, attempt
 from archc.spec.loader import Document, Path
 from archc.spec.schema import LAYER_MODELS, STRUCTURE_MODELS

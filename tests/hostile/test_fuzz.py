@@ -85,14 +85,15 @@ def check_outcome(compile_once: object) -> None:
 
 def _lint(compiled: Compiled) -> None:
     """Every lint rule on the result: warnings only, each located."""
-    from archc.lint import RULES, config_for, lint_compiled
+    from archc.lint import RULES, config_for, lint
 
     try:
-        config = config_for(compiled, enable=[rule.code for rule in RULES])
+        config = config_for(compiled.doc, compiled.header.lint,
+                            enable=[rule.code for rule in RULES])
     except SpecError as exc:  # a bad `lint:` section: located like every other error
         assert all(d.span is not None and d.span.line >= 1 for d in exc.diagnostics)
         return
-    for d in lint_compiled(compiled, config):
+    for d in lint(compiled.analysis, config):
         assert not d.is_error and d.span is not None and d.span.line >= 1, d
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from archc.diagnostics import Diagnostic, render
-from archc.lint import config_for, lint_compiled
+from archc.lint import config_for, lint
 from archc.pipeline import compile_text
 
 
@@ -15,7 +15,7 @@ def spec(input_shape: str, layers: str, extra: str = "") -> str:
 def lint_text(text: str, enable: tuple[str, ...] = (),
               disable: tuple[str, ...] = ()) -> list[Diagnostic]:
     compiled = compile_text(text, "t.yaml")
-    return lint_compiled(compiled, config_for(compiled, enable, disable))
+    return lint(compiled.analysis, config_for(compiled.doc, compiled.header.lint, enable, disable))
 
 
 def codes(text: str, enable: tuple[str, ...] = ()) -> list[str]:

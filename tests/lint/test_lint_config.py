@@ -13,7 +13,6 @@ from lint_helpers import codes, spec
 
 from archc.cli import main
 from archc.diagnostics import Diagnostic, SpecError, render
-from archc.lint import config_for
 from archc.pipeline import compile_text
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
@@ -25,7 +24,7 @@ def _raised(extra: str, layers: str = _LRN) -> tuple[str, list[Diagnostic]]:
     text = spec("[8, 8, 8]", layers, extra)
     # The spec's `lint:` mapping is validated with the rest of the spec (so `check` sees it).
     with pytest.raises(SpecError) as info:
-        config_for(compile_text(text, "t.yaml"))
+        compile_text(text, "t.yaml")
     return text, info.value.diagnostics
 
 

@@ -58,7 +58,7 @@ def test_every_rule_runs_on_every_documented_spec() -> None:
     # All rules on, over every complete spec in the docs: no rule may crash on a shape it
     # did not expect, and each finding is a located warning with a known code.
     from archc.diagnostics import Severity, SpecError
-    from archc.lint import config_for, lint_compiled
+    from archc.lint import config_for, lint
     from archc.pipeline import compile_text
 
     codes = {r.code for r in RULES}
@@ -66,10 +66,10 @@ def test_every_rule_runs_on_every_documented_spec() -> None:
     for text in _doc_specs():
         try:
             compiled = compile_text(text, "doc.yaml")
-            config = config_for(compiled, enable=tuple(codes))
+            config = config_for(compiled.doc, compiled.header.lint, enable=tuple(codes))
         except SpecError:
             continue
         compiled_any += 1
-        for d in lint_compiled(compiled, config):
+        for d in lint(compiled.analysis, config):
             assert d.code in codes and d.severity is Severity.WARNING and d.span is not None
     assert compiled_any >= 10

@@ -24,8 +24,9 @@ from pathlib import Path
 
 import pytest
 
-from archc.lint import config_for, lint_compiled
-from archc.pipeline import Options, compile_file
+from archc.diagnostics import Diagnostic
+from archc.lint import config_for, lint
+from archc.pipeline import Compiled, Options, compile_file
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
 
@@ -54,10 +55,15 @@ EXPECTED: dict[tuple[str, str | None], list[tuple[str, str]]] = {
 }
 
 
+def _lint(compiled: Compiled) -> list[Diagnostic]:
+    assert compiled.header is not None and compiled.analysis is not None
+    return lint(compiled.analysis, config_for(compiled.doc, compiled.header.lint))
+
+
 def _findings(name: str, variant: str | None) -> list[tuple[str, str]]:
     compiled = compile_file(str(SPECS / f"{name}.yaml"), Options(variant=variant))
     found = []
-    for d in lint_compiled(compiled, config_for(compiled)):
+    for d in _lint(compiled):
         # every message names its layer in backticks first: `conv2`, `inception_3a/...`
         found.append((d.code, d.message.split("`")[1]))
     return found
@@ -75,7 +81,7 @@ def test_every_zoo_spec_is_pinned() -> None:
 def test_alexnet_conv2_saving_by_hand() -> None:
     # conv2: 27x27 output, 96 -> 256, 5x5, pad 2 (one pixel per 3x3), with biases.
     compiled = compile_file(str(SPECS / "alexnet.yaml"))
-    [d] = [d for d in lint_compiled(compiled, config_for(compiled)) if d.code == "L001"]
+    [d] = [d for d in _lint(compiled) if d.code == "L001"]
     five = 25 * 96 * 256 + 256
     stack = 9 * 96 * 96 + 96 + 9 * 96 * 256 + 256
     assert five == 614_656  # numbers.md, conv2 params
@@ -88,7 +94,7 @@ def test_alexnet_conv2_saving_by_hand() -> None:
 
 def test_preact_resnet1001_field_outgrows_the_input() -> None:
     compiled = compile_file(str(SPECS / "preact_resnet1001.yaml"))
-    [d] = lint_compiled(compiled, config_for(compiled))
+    [d] = _lint(compiled)
     windows = 1 + 3 * 111  # the stem and one 3x3 per unit in each of three stages
     crossing = 1 + 63  # 3 + 63 x 2 = 129 >= 4 x 32
     assert f"already sees {3 + 63 * 2}x{3 + 63 * 2} input pixels, 4.0 times the 32x32 " \
@@ -101,7 +107,7 @@ def test_preact_resnet1001_field_outgrows_the_input() -> None:
 
 def test_vgg16_fc1_share_by_hand() -> None:
     compiled = compile_file(str(SPECS / "vgg16.yaml"))
-    [d] = [d for d in lint_compiled(compiled, config_for(compiled)) if d.code == "L006"]
+    [d] = [d for d in _lint(compiled) if d.code == "L006"]
     fc1 = 7 * 7 * 512 * 4096 + 4096
     total = 138_357_544  # numbers.md
     assert f"`fc1` alone holds {fc1:,} ({fc1 / total:.1%})" in d.message

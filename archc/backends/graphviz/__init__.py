@@ -2,7 +2,7 @@
 
 `plan` decides what is drawn (collapsed and folded blocks, edges, clusters), `emit` writes
 the DOT text, `render` runs `dot`. `to_digraph` wraps the same DOT in a `graphviz.Digraph`
-for notebooks, so there is one emitter for files and for Jupyter.
+for notebooks (`archc.diagram`), so there is one emitter for files and for Jupyter.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from archc.backends.graphviz.emit import (
 from archc.backends.graphviz.plan import Plan, make_plan
 
 __all__ = ["DEFAULT_MAX_NODES", "RANKDIRS", "Diagram", "DiagramOptions", "Plan",
-           "build_diagram", "diagram_from_spec", "make_plan", "to_digraph"]
+           "build_diagram", "make_plan", "to_digraph"]
 
 
 def to_digraph(diagram: Diagram) -> Any:
@@ -27,29 +27,3 @@ def to_digraph(diagram: Diagram) -> Any:
     import graphviz
 
     return graphviz.Digraph(name=diagram.name, body=list(diagram.body))
-
-
-def diagram_from_spec(spec: Any, variant: str | None = None, overrides: Any = None,
-                      depth: int | None = None, rankdir: str = "TB", fold: bool = True,
-                      max_nodes: int = DEFAULT_MAX_NODES, fields: bool = False) -> Any:
-    """Compile a spec (path or YAML text) and draw it as a `graphviz.Digraph`.
-
-    Notices (the node cap collapsed the drawing) are issued as `UserWarning`s: the API
-    never prints. They name the keyword arguments (`max_nodes=`), not the CLI's flags.
-    """
-    import warnings
-
-    from archc.api import compile_spec, options
-    from archc.diagnostics import SpecError
-
-    compiled = compile_spec(spec, options(variant, overrides))
-    assert compiled.analysis is not None
-    try:
-        diagram = build_diagram(compiled.analysis, DiagramOptions(
-            depth, rankdir, fold, max_nodes, fields=fields, spelling="python"))
-    except SpecError as exc:
-        exc.sources.setdefault(compiled.doc.file, compiled.doc.source)
-        raise
-    for notice in diagram.notices:
-        warnings.warn(notice, UserWarning, stacklevel=2)
-    return to_digraph(diagram)

@@ -24,7 +24,6 @@ from archc.backends.keras.runtime import import_keras
 from archc.diagnostics import Diagnostic, Problem, SpecError
 from archc.ir import Node
 from archc.passes.analysis import Analysis, NodeInfo
-from archc.pipeline import Compiled
 
 Progress = Callable[[str], None]
 
@@ -84,17 +83,14 @@ def _check_totals(model: Any, analysis: Analysis) -> None:
         )
 
 
-def build_model(compiled: Compiled, progress: Progress | None = None) -> Any:
+def build_model(analysis: Analysis, progress: Progress | None = None) -> Any:
     """The `keras.Model` for an analysed spec, checked node by node against the analysis."""
-    analysis = compiled.analysis
-    if analysis is None:
-        raise ValueError("build_model needs a compiled spec that went through analysis")
     say = progress or (lambda _message: None)
     say("loading TensorFlow...")
     keras = import_keras()
     from archc.backends.keras.lowering import LIMITATION, LOWERINGS, Emitter
 
-    graph = compiled.graph
+    graph = analysis.graph
     say(f"building the Keras model ({len(graph)} nodes)...")
     names = NameAllocator()
     # Node names first, helper layers after, so a node keeps its own name whatever helpers

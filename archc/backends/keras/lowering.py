@@ -47,9 +47,9 @@ def _load_keras() -> Any:
 
 
 def _load_custom_layers() -> Any:
-    from archc.backends.keras import layers
+    import archc.backends.keras.layers
 
-    return layers
+    return archc.backends.keras.layers
 
 
 keras: Any = LazyModule(_load_keras)

@@ -35,7 +35,7 @@ def test_zoo_model_equals_analysis_and_numbers(spec: str, variant: str | None, p
     assert (summary.total_params, summary.trainable_params) == (params, trainable)
     # build_model itself compares every layer's output shape and params with the analysis
     # (BuildMismatch otherwise); here the totals are compared once more from the outside.
-    model = build_model(summary.compiled)
+    model = build_model(summary.analysis)
     assert model.count_params() == params
     assert weight_count(model.trainable_weights) == trainable
     assert weight_count(model.non_trainable_weights) == params - trainable
@@ -181,7 +181,7 @@ def test_disagreement_with_the_analysis_is_an_internal_error(
 
     monkeypatch.setitem(lowering.LOWERINGS, Op.DENSE, wrong)
     with pytest.raises(BuildMismatch, match="`f6` \\(dense\\) has shape \\(85,\\)"):
-        build_model(archc.load(spec_path("lenet5")).compiled)
+        build_model(archc.load(spec_path("lenet5")).analysis)
     code = cli.main(["build", spec_path("lenet5"), "-q", "-o", str(tmp_path)])
     assert code == 4
     assert "internal error" in capsys.readouterr().err

@@ -45,7 +45,7 @@ ORDERS = {
 def test_round_trip_in_a_fresh_process(tmp_path: Path, spec: str, variant: str | None,
                                        stem: str) -> None:
     summary = archc.load(spec_path(spec), variant=variant)
-    model = build_model(summary.compiled)
+    model = build_model(summary.analysis)
     target = tmp_path / f"{stem}.keras"
     save_model(model, str(target))  # what `archc build` calls
     shape = (2, *summary.inputs["input"])

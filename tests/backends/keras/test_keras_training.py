@@ -82,7 +82,7 @@ def test_preact_resnet1001_builds_without_recursion_error() -> None:
     assert len(convs) == 1 + 3 * 111 * 3
     from archc.backends.keras import build_model
 
-    model = build_model(summary.compiled)
+    model = build_model(summary.analysis)
     assert len(model.layers) > 3000
     assert model.count_params() == summary.total_params
     assert tuple(model.output.shape[1:]) == (10,)
