@@ -1,4 +1,4 @@
-"""The one place where the compiler's stage order lives, as `_run` runs it:
+"""The one place where the compiler's stage order lives, as `_stages` runs it:
 
     load      safe YAML with a source position for every value (`spec.loader`)
     validate  the header against the schema, `defaults:` names, names the spec defines, and
@@ -14,7 +14,8 @@
 Emitters (report, DOT, Keras, lint) take the `Analysis`; none of them runs a stage again.
 Each stage collects every diagnostic it can; the pipeline stops after a stage that found
 errors, raising `SpecError` with all of them, so a file's mistakes are reported in one run.
-`stop_after` ends early for debugging (`--dump ir`) and for commands that need less.
+`stop_after` ends early for debugging (`--dump ir`) and for commands that need less;
+`attempt` runs the same stages for editors and returns the errors as data.
 """
 
 from __future__ import annotations
@@ -23,10 +24,17 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
-from archc.diagnostics import Diagnostic, DiagnosticSink, SourceSpan, SpecError, did_you_mean
+from archc.diagnostics import (
+    Diagnostic,
+    DiagnosticSink,
+    Problem,
+    SourceSpan,
+    SpecError,
+    did_you_mean,
+)
 from archc.ir import Graph
 from archc.lower import Caps, Lowered, lower
-from archc.lower.expr import ExprError, evaluate, is_expression
+from archc.lower.expr import evaluate, is_expression
 from archc.passes.analysis import Analysis, CostCaps, analyse
 from archc.perf import cyclic_gc_paused
 from archc.spec.loader import MAX_BYTES, Document, load_file, load_text, oversize
@@ -218,8 +226,8 @@ def resolve_variables(doc: Document, header: SpecHeader, options: Options,
         if is_expression(value):
             try:
                 value = evaluate(value, env)
-            except ExprError as exc:
-                sink.error(exc.code, str(exc), span, exc.help)
+            except Problem as exc:
+                sink.add(exc.at(span))
                 continue
         env[key] = value
     return variant, env

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from archc.backends.report import field_dict
+from archc.backends.table import text_table
 from archc.ir import Op
 from archc.passes.analysis import Analysis
 from archc.passes.receptive import Field, format_field
@@ -63,10 +64,16 @@ def top_level(analysis: Analysis) -> dict[str, Figures]:
     out: dict[str, Figures] = {}
     for info in analysis.nodes:
         node = info.node
-        key = node.scope[0] if node.scope and node.op is not Op.INPUT else node.name
-        cost = info.cost
-        out[key] = out.get(key, Figures()) + Figures(cost.params, cost.trainable, cost.macs,
-                                                     info.activation_bytes)
+        if node.scope and node.op is not Op.INPUT:
+            key = node.scope[0]
+            if key not in out:  # a block's subtotal, from the analysis
+                cost = analysis.scope_total(node.scope[:1])
+                out[key] = Figures(cost.params, cost.trainable, cost.macs,
+                                   analysis.scope_activation_bytes(node.scope[:1]))
+        else:
+            cost = info.cost
+            out[node.name] = Figures(cost.params, cost.trainable, cost.macs,
+                                     info.activation_bytes)
     return out
 
 
@@ -147,15 +154,9 @@ def render_table(c: Comparison) -> str:
 
 def _section(title: str, cells: Sequence[tuple[str, ...]]) -> list[str]:
     """A titled table; the last row is set off below a rule (the total)."""
-    widths = [max(len(_HEADER[i]), *(len(row[i]) for row in cells)) for i in range(5)]
-
-    def line(row: tuple[str, ...]) -> str:
-        return "  ".join(v.ljust(w) if i == 0 else v.rjust(w)
-                         for i, (v, w) in enumerate(zip(row, widths, strict=True)))
-
-    rule = "-" * len(line(_HEADER))
-    return ["", title, rule, line(_HEADER), rule, *(line(r) for r in cells[:-1]), rule,
-            line(cells[-1])]
+    table = text_table(_HEADER, cells, right={1, 2, 3, 4})
+    return ["", title, table.rule, table.header, table.rule, *table.rows[:-1], table.rule,
+            table.rows[-1]]
 
 
 def _field_cells(a: Field | None, b: Field | None) -> tuple[str, str, str, str]:

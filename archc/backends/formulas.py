@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from archc.backends.table import text_table
 from archc.ir.cost_rules import Formula
 from archc.ir.ops import mac_formula
 from archc.passes.analysis import Analysis, NodeInfo
@@ -41,17 +42,9 @@ def render_costs(analysis: Analysis) -> str:
 
 def _table(title: str, header: tuple[str, ...], rows: Sequence[tuple[str, ...]],
            total: int) -> str:
-    widths = [max(len(header[i]), *(len(r[i]) for r in rows)) if rows else len(header[i])
-              for i in range(len(header))]
-
-    def line(row: tuple[str, ...]) -> str:
-        last = len(row) - 1
-        return "  ".join(v.rjust(w) if i == last else v.ljust(w)
-                         for i, (v, w) in enumerate(zip(row, widths, strict=True))).rstrip()
-
-    rule = "-" * len(line(header))
+    table = text_table(header, rows, right={len(header) - 1})
     legend = ("Dp = output height/width, Dk = kernel size, M = input channels, N = filters; "
               "one MAC = one multiply-accumulate")
-    return "\n".join([title + ": multiplications per layer", legend, rule, line(header), rule,
-                      *(line(r) for r in rows), rule,
+    return "\n".join([title + ": multiplications per layer", legend, table.rule, table.header,
+                      table.rule, *table.rows, table.rule,
                       f"Total MACs: {total:,} (FLOPs = 2 x MACs = {2 * total:,})"]) + "\n"

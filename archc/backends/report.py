@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from archc.backends.table import text_table
 from archc.ir import Node
 from archc.ir.cost_rules import Cost
 from archc.ir.printer import format_shape
@@ -66,7 +67,7 @@ def _build_report(analysis: Analysis, depth: int | None) -> Report:
     N - 1 show as one collapsed row with their subtotal (`depth=1`: top-level items only).
     """
     graph = analysis.graph
-    kinds = {s.path: s.kind for s in graph.scopes}
+    kinds = analysis.scope_kinds
     last_in_scope: dict[tuple[str, ...], Node] = {}
     for node in graph.nodes:
         for i in range(1, len(node.scope) + 1):
@@ -116,18 +117,9 @@ def render_table(report: Report) -> str:
          format_shape(r.output_shape), f"{r.cost.params:,}", f"{r.cost.macs:,}", _field(r))
         for r in report.rows
     ]
-    widths = [max(len(h), *(len(b[i]) for b in body)) if body else len(h)
-              for i, h in enumerate(header)]
-    right = {3, 4}
-
-    def line(cells: tuple[str, ...]) -> str:
-        parts = [c.rjust(w) if i in right else c.ljust(w)
-                 for i, (c, w) in enumerate(zip(cells, widths, strict=True))]
-        return "  ".join(parts).rstrip()
-
-    rule = "-" * len(line(header))
+    table = text_table(header, body, right={3, 4})
     title = report.name + (f" [{report.variant}]" if report.variant else "")
-    out = [title, rule, line(header), rule, *(line(b) for b in body), rule]
+    out = [title, table.rule, table.header, table.rule, *table.rows, table.rule]
     out.extend(_totals_lines(report))
     notes = field_notes(report)
     if notes:

@@ -12,6 +12,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from archc.backends.table import text_table
 from archc.passes.analysis import Analysis
 
 
@@ -42,15 +43,9 @@ def _cells(r: VariantRow) -> tuple[str, ...]:
 
 
 def render_table(title: str, rows: Sequence[VariantRow]) -> str:
-    body = [_cells(r) for r in rows]
-    widths = [max(len(_HEADER[i]), *(len(b[i]) for b in body)) for i in range(len(_HEADER))]
-
-    def line(row: tuple[str, ...]) -> str:
-        return "  ".join(v.ljust(w) if i == 0 else v.rjust(w)
-                         for i, (v, w) in enumerate(zip(row, widths, strict=True)))
-
-    rule = "-" * len(line(_HEADER))
-    return "\n".join([title, rule, line(_HEADER), rule, *(line(b) for b in body), rule]) + "\n"
+    table = text_table(_HEADER, [_cells(r) for r in rows], right=range(1, len(_HEADER)))
+    return "\n".join([title, table.rule, table.header, table.rule, *table.rows,
+                      table.rule]) + "\n"
 
 
 def render_markdown(title: str, rows: Sequence[VariantRow]) -> str:

@@ -77,8 +77,7 @@ def _warning(analysis: Analysis, code: str, message: str, node: Node, help: str,
     """
     extra: tuple[str, ...] = ()
     if node.scope:
-        scopes = {s.path: s for s in analysis.graph.scopes}
-        top = scopes.get(node.scope[:1])
+        top = analysis.scope_info.get(node.scope[:1])
         if top is not None and top.span is not None and top.span != node.span:
             extra = (f"expanded from the use of `{top.name}` at {top.span}",)
     return Diagnostic(code, message, node.span, help, Severity.WARNING, notes + extra)
@@ -296,7 +295,7 @@ def separable_candidate(analysis: Analysis, s: Settings) -> Iterator[Diagnostic]
 
 
 def se_ratio(analysis: Analysis, s: Settings) -> Iterator[Diagnostic]:
-    blocks = {s.path: s for s in analysis.graph.scopes if s.kind == "squeeze_excitation"}
+    blocks = {p: s for p, s in analysis.scope_info.items() if s.kind == "squeeze_excitation"}
     members: dict[tuple[str, ...], list[NodeInfo]] = {path: [] for path in blocks}
     for info in analysis.nodes:  # one pass: a deep network has thousands of SE blocks
         if info.node.op is Op.DENSE:
@@ -336,7 +335,7 @@ def se_ratio(analysis: Analysis, s: Settings) -> Iterator[Diagnostic]:
 
 
 def dense_heavy(analysis: Analysis, s: Settings) -> Iterator[Diagnostic]:
-    se = {s.path for s in analysis.graph.scopes if s.kind == "squeeze_excitation"}
+    se = {p for p, kind in analysis.scope_kinds.items() if kind == "squeeze_excitation"}
     # An SE block's two dense layers are channel gates, not a classifier: never count them.
     dense = [i for i in analysis.nodes if i.node.op is Op.DENSE
              and not any(i.node.scope[:k] in se for k in range(1, len(i.node.scope) + 1))]

@@ -16,6 +16,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from archc.diagnostics import Problem, did_you_mean
+
 MAX_EXPR_LENGTH = 200
 
 _PREFIX = "__archc_var_"
@@ -40,15 +42,6 @@ _CMPOPS: dict[type[ast.cmpop], Callable[[Any, Any], bool]] = {
 }
 
 
-class ExprError(Exception):
-    """A problem in an expression; `code` and `help` feed the diagnostic."""
-
-    def __init__(self, code: str, message: str, help: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.help = help
-
-
 def is_expression(value: Any) -> bool:
     return isinstance(value, str) and "$" in value
 
@@ -60,7 +53,7 @@ def variables_in(text: str) -> list[str]:
 def evaluate(text: str, env: Mapping[str, Any]) -> Any:
     """Evaluate `text` (which contains `$name` references) against `env`."""
     if len(text) > MAX_EXPR_LENGTH:
-        raise ExprError("E002", f"expression longer than {MAX_EXPR_LENGTH} characters")
+        raise Problem("E002", f"expression longer than {MAX_EXPR_LENGTH} characters")
     whole = _VAR.fullmatch(text.strip())
     if whole:  # the common case, `$filters`: any value, including lists and names
         return _lookup(whole.group(1), env)
@@ -68,20 +61,18 @@ def evaluate(text: str, env: Mapping[str, Any]) -> Any:
     # recognised as a forgotten `$` (substituting plain `name` let `filters * $filters` pass).
     source = _VAR.sub(lambda m: _PREFIX + m.group(1), text)
     if "$" in source:
-        raise ExprError("E002", f"`$` must be followed by a variable name in `{text}`")
+        raise Problem("E002", f"`$` must be followed by a variable name in `{text}`")
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError:
-        raise ExprError("E002", f"cannot parse the expression `{text}`",
+        raise Problem("E002", f"cannot parse the expression `{text}`",
                         "use numbers, $variables, + - * / // % ** and parentheses") from None
     return _eval(tree.body, env, set(), text)
 
 
 def _lookup(name: str, env: Mapping[str, Any]) -> Any:
     if name not in env:
-        from archc.diagnostics import did_you_mean
-
-        raise ExprError("E001", f"unknown variable `${name}`", did_you_mean(name, env))
+        raise Problem("E001", f"unknown variable `${name}`", did_you_mean(name, env))
     return env[name]
 
 
@@ -89,12 +80,12 @@ def _eval(node: ast.expr, env: Mapping[str, Any], allowed: set[str], text: str) 
     try:
         result = _eval_node(node, env, allowed, text)
         if isinstance(result, (int, float)) and abs(result) >= MAX_MAGNITUDE:
-            raise ExprError("E003", f"the value of `{text}` is too large ({float(result):.3g})")
+            raise Problem("E003", f"the value of `{text}` is too large ({float(result):.3g})")
         return result
-    except ExprError:
+    except Problem:
         raise
     except (TypeError, ValueError, ZeroDivisionError, IndexError, KeyError, OverflowError) as exc:
-        raise ExprError("E003", f"cannot evaluate `{text}`: {exc}") from None
+        raise Problem("E003", f"cannot evaluate `{text}`: {exc}") from None
 
 
 def _eval_node(node: ast.expr, env: Mapping[str, Any], allowed: set[str], text: str) -> Any:
@@ -102,7 +93,7 @@ def _eval_node(node: ast.expr, env: Mapping[str, Any], allowed: set[str], text: 
         return node.value
     if isinstance(node, ast.Name):
         if not node.id.startswith(_PREFIX):  # a bare word: the author forgot the `$`
-            raise ExprError("E002", f"`{node.id}` in `{text}` is not a number or a $variable",
+            raise Problem("E002", f"`{node.id}` in `{text}` is not a number or a $variable",
                             f"write `${node.id}` to use the variable")
         return _lookup(node.id[len(_PREFIX):], env)
     if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
@@ -111,7 +102,7 @@ def _eval_node(node: ast.expr, env: Mapping[str, Any], allowed: set[str], text: 
         _check_number(left, text)
         _check_number(right, text)
         if isinstance(node.op, ast.Pow) and (abs(right) > 64 or _too_big(left, right)):
-            raise ExprError("E003", f"exponent too large in `{text}`")
+            raise Problem("E003", f"exponent too large in `{text}`")
         result = _BINOPS[type(node.op)](left, right)
         if isinstance(node.op, ast.Div) and float(result).is_integer():
             return int(result)
@@ -137,9 +128,9 @@ def _eval_node(node: ast.expr, env: Mapping[str, Any], allowed: set[str], text: 
         container = _eval_node(node.value, env, allowed, text)
         index = _eval_node(node.slice, env, allowed, text)
         if not isinstance(container, list) or not isinstance(index, int):
-            raise ExprError("E003", f"only lists can be indexed, by integers, in `{text}`")
+            raise Problem("E003", f"only lists can be indexed, by integers, in `{text}`")
         return container[index]
-    raise ExprError("E002", f"`{text}` uses something the evaluator does not allow",
+    raise Problem("E002", f"`{text}` uses something the evaluator does not allow",
                     "use numbers, $variables, + - * / // % ** and parentheses")
 
 
@@ -155,4 +146,4 @@ def _too_big(base: Any, exponent: Any) -> bool:
 
 def _check_number(value: Any, text: str) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ExprError("E003", f"arithmetic on a non-number ({value!r}) in `{text}`")
+        raise Problem("E003", f"arithmetic on a non-number ({value!r}) in `{text}`")

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from archc.diagnostics import DiagnosticSink
-from archc.lower.expr import ExprError, evaluate, is_expression
+from archc.diagnostics import DiagnosticSink, Problem
+from archc.lower.expr import evaluate, is_expression
 from archc.spec.loader import Document, Path
 from archc.spec.schema import SpecHeader
 
@@ -30,8 +30,8 @@ class Values:
     def eval(self, text: str, path: Path, env: Mapping[str, Any]) -> Any:
         try:
             return evaluate(text, env)
-        except ExprError as exc:
-            self.sink.error(exc.code, str(exc), self.doc.span(path), exc.help)
+        except Problem as exc:
+            self.sink.add(exc.at(self.doc.span(path)))
             return BAD
 
     def subst(self, value: Any, path: Path, env: Mapping[str, Any]) -> Any:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from archc.diagnostics import DiagnosticSink
-from archc.ir import Graph, Node, Shape
+from archc.ir import Graph, Node, Scope, Shape
 from archc.ir.cost_rules import Cost
 from archc.ir.ops import cost_of
 from archc.passes.receptive import Field, receptive_fields
@@ -86,6 +87,16 @@ class Analysis:
 
     def field(self, name: str) -> Field:
         return self.fields[name]
+
+    @cached_property
+    def scope_info(self) -> Mapping[tuple[str, ...], Scope]:
+        """Every scope (block instance, branch, repetition, ...) by its path."""
+        return {s.path: s for s in self.graph.scopes}
+
+    @cached_property
+    def scope_kinds(self) -> Mapping[tuple[str, ...], str]:
+        """The kind of every scope (`residual`, `branch`, a block's name, ...) by its path."""
+        return {s.path: s.kind for s in self.graph.scopes}
 
     def scope_total(self, prefix: tuple[str, ...]) -> Cost:
         """The summed cost of every node inside the scope `prefix` (() is the whole graph)."""

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from archc.lower.expr import MAX_EXPR_LENGTH, ExprError, evaluate, is_expression
+from archc.diagnostics import Problem
+from archc.lower.expr import MAX_EXPR_LENGTH, evaluate, is_expression
 
 ENV: dict[str, Any] = {"filters": 64, "stages": [3, 4, 6, 3], "aux": True, "unit": "basic",
                        "rate": 0.5}
@@ -54,21 +55,21 @@ def test_allowed(text: str, value: Any) -> None:
     ("$filters ** 100", "E003", "exponent too large"),
 ])
 def test_refused(text: str, code: str, message: str) -> None:
-    with pytest.raises(ExprError) as info:
+    with pytest.raises(Problem) as info:
         evaluate(text, ENV)
     assert info.value.code == code
     assert message in str(info.value)
 
 
 def test_unknown_variable_suggests() -> None:
-    with pytest.raises(ExprError) as info:
+    with pytest.raises(Problem) as info:
         evaluate("$filtres", ENV)
     assert info.value.help == "did you mean `filters`?"
 
 
 def test_length_cap() -> None:
     text = "$filters" + " + 1" * MAX_EXPR_LENGTH
-    with pytest.raises(ExprError) as info:
+    with pytest.raises(Problem) as info:
         evaluate(text, ENV)
     assert info.value.code == "E002"
     assert str(info.value) == f"expression longer than {MAX_EXPR_LENGTH} characters"

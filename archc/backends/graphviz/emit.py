@@ -24,7 +24,6 @@ from archc.backends.graphviz.plan import (
 from archc.backends.graphviz.style import BLOCK, INPUT, OP_LABELS, SWATCH_ORDER, Swatch, swatch
 from archc.diagnostics import Diagnostic, SpecError
 from archc.ir import Op, Shape
-from archc.ir.cost_rules import Cost
 from archc.passes.analysis import Analysis
 from archc.passes.receptive import Field, format_field
 
@@ -150,25 +149,18 @@ def _body(analysis: Analysis, plan: Plan, options: DiagramOptions) -> list[str]:
 
 @dataclass(frozen=True)
 class _ScopeFacts:
-    """Kind, subtotal and child kinds of every scope, gathered in one pass over the nodes
-    (asking `Analysis.scope_total` per cluster would be quadratic on a big network)."""
+    """Kind and subtotal of every scope (both from the analysis, which computes them once)
+    and the kinds of each scope's children."""
 
-    kinds: dict[Path, str]
-    costs: dict[Path, Cost]
+    analysis: Analysis
     inner: dict[Path, list[str]]
 
     @staticmethod
     def of(analysis: Analysis) -> _ScopeFacts:
-        kinds = {s.path: s.kind for s in analysis.graph.scopes}
         inner: dict[Path, list[str]] = {}
         for scope in analysis.graph.scopes:
             inner.setdefault(scope.path[:-1], []).append(scope.kind)
-        costs: dict[Path, Cost] = {}
-        for info in analysis.nodes:
-            path = info.node.scope
-            for i in range(1, len(path) + 1):
-                costs[path[:i]] = costs.get(path[:i], Cost()) + info.cost
-        return _ScopeFacts(kinds, costs, inner)
+        return _ScopeFacts(analysis, inner)
 
 
 def _dot_id(key: UnitKey) -> str:
@@ -182,7 +174,7 @@ def _side_path_inputs(analysis: Analysis, plan: Plan) -> set[tuple[str, UnitKey]
     A heavy edge from the SE block's input straight to its `multiply` keeps the main path
     vertical, so dot draws squeeze -> reduce -> expand beside it as a side path.
     """
-    kinds = {s.path: s.kind for s in analysis.graph.scopes}
+    kinds = analysis.scope_kinds
     heavy = set()
     for unit in plan.units:
         if unit.collapsed:
@@ -217,9 +209,9 @@ def _emit_container(path: Path, children: dict[Path, list[Path | Unit]], scopes:
         if isinstance(item, Unit):
             lines.append(f"{pad}{_dot_id(item.key)} [{_unit_attrs(item, scopes, fields)}]\n")
             continue
-        kind = scopes.kinds.get(item, "block")
+        kind = scopes.analysis.scope_kinds.get(item, "block")
         style = _CLUSTER_STYLE.get(kind, _DEFAULT_CLUSTER_STYLE)
-        cost = scopes.costs.get(item, Cost())
+        cost = scopes.analysis.scope_total(item)
         label = f"<B>{html_text(item[-1])}</B> {html_text(kind)}"
         if cost.params:
             label += f'<FONT POINT-SIZE="9"> {cost.params:,} params</FONT>'

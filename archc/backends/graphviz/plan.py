@@ -11,7 +11,8 @@ shows only top-level items). `None` draws everything.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from archc.ir import Op, Shape
 from archc.ir.cost_rules import Cost
@@ -36,6 +37,8 @@ class Unit:
     kind: str = ""
     count: int = 1
     last_scope: Path | None = None
+    cost: Cost = field(default_factory=Cost)
+    """The node's cost, or the collapsed scopes' subtotals from the analysis."""
 
     @property
     def collapsed(self) -> bool:
@@ -54,12 +57,6 @@ class Unit:
     def shape(self) -> Shape:
         return self.members[-1].shape
 
-    @property
-    def cost(self) -> Cost:
-        total = Cost()
-        for info in self.members:
-            total = total + info.cost
-        return total
 
 
 @dataclass(frozen=True)
@@ -94,8 +91,7 @@ def max_depth(analysis: Analysis) -> int:
 
 def make_plan(analysis: Analysis, depth: int | None = None, fold: bool = True) -> Plan:
     """Units, edges and clusters for `analysis` drawn at `depth` (None: fully expanded)."""
-    kinds = {s.path: s.kind for s in analysis.graph.scopes}
-    units = _units(analysis, depth, kinds)
+    units = _units(analysis, depth, analysis.scope_kinds)
     if fold:
         units = _fold(units, analysis)
     unit_of = {info.node.name: u.key for u in units for info in u.members}
@@ -121,7 +117,7 @@ def make_plan(analysis: Analysis, depth: int | None = None, fold: bool = True) -
     return Plan(tuple(units), tuple(edges), tuple(clusters), outputs, depth)
 
 
-def _units(analysis: Analysis, depth: int | None, kinds: dict[Path, str]) -> list[Unit]:
+def _units(analysis: Analysis, depth: int | None, kinds: Mapping[Path, str]) -> list[Unit]:
     order: list[UnitKey] = []
     members: dict[UnitKey, list[NodeInfo]] = {}
     meta: dict[UnitKey, tuple[Path, Path | None]] = {}
@@ -143,8 +139,10 @@ def _units(analysis: Analysis, depth: int | None, kinds: dict[Path, str]) -> lis
     for key in order:
         container, collapsed = meta[key]
         kind = kinds.get(collapsed, "block") if collapsed is not None else ""
+        cost = (analysis.scope_total(collapsed) if collapsed is not None
+                else members[key][0].cost)
         units.append(Unit(key[1], tuple(members[key]), container, collapsed, kind, 1,
-                          collapsed))
+                          collapsed, cost))
     return units
 
 
@@ -189,7 +187,7 @@ def _fold(units: list[Unit], analysis: Analysis) -> list[Unit]:
             run = units[i:j + 1]
             result.append(Unit(unit.id, tuple(m for u in run for m in u.members),
                                unit.container, unit.scope, unit.kind, len(run),
-                               run[-1].scope))
+                               run[-1].scope, sum((u.cost for u in run), Cost())))
         i = j + 1
     return result
 

@@ -33,7 +33,7 @@ def model_data(analysis: Analysis, spec: str, source: str | None,
     scope_index: dict[tuple[str, ...], int] = {}
     scopes: list[dict[str, Any]] = []
     spans: list[SourceSpan | None] = []
-    declared = {s.path: s for s in graph.scopes}
+    declared = analysis.scope_info
 
     def scope_id(path: tuple[str, ...]) -> int:
         if not path:
