@@ -1,7 +1,7 @@
 """The language server sits between the CLI and the pipeline, and stays TensorFlow-free.
 
-cli -> lsp -> pipeline: only `archc/cli.py` imports `archc.lsp`; only `archc/lsp/server.py`
-imports the protocol libraries (so the features run, and are tested, without them); and a
+cli -> lsp -> pipeline: only the CLI's commands (`archc/cli/commands.py`) import
+`archc.lsp`; only `archc/lsp/server.py` imports the protocol libraries (so the features run, and are tested, without them); and a
 server that has answered every kind of request on the whole zoo has loaded no heavy module.
 """
 
@@ -39,7 +39,7 @@ def test_only_the_cli_imports_the_language_server() -> None:
     users = sorted(path for path, names in _modules().items()
                    if not path.startswith("archc/lsp/")
                    and any(n.startswith("archc.lsp") for n in names))
-    assert users == ["archc/cli.py"]
+    assert users == ["archc/cli/commands.py"]
 
 
 def test_the_language_server_builds_on_the_pipeline_only() -> None:

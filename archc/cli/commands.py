@@ -1,0 +1,325 @@
+"""The commands: each prints its result and returns an exit code.
+
+They run the pipeline (or the API) and hand the analysis to a backend or to lint; the
+parser and the error-to-exit-code mapping live in `archc.cli`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from archc.cli.plumbing import (
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_SPEC,
+    EXIT_USAGE,
+    CommandFailed,
+    MissingDependency,
+    compile_spec,
+    print_diagnostics,
+    read_source,
+)
+from archc.diagnostics import SpecError
+from archc.pipeline import UsageError
+
+# -- commands ------------------------------------------------------------------------------------
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from archc.backends.report import RENDERERS, build_report
+    from archc.ir.printer import format_graph
+
+    if getattr(args, "all_variants", False) or getattr(args, "costs", False):
+        return _summary_costs(args)
+    compiled = compile_spec(args.spec, args)
+    assert compiled.analysis is not None and compiled.lowered is not None
+    if args.dump == "ir":
+        print(format_graph(compiled.graph, compiled.lowered.shapes))
+        return EXIT_OK
+    if args.depth is not None and args.depth < 1:
+        raise UsageError("--depth must be at least 1")
+    report = build_report(compiled.analysis, args.depth)
+    sys.stdout.write(RENDERERS[args.format](report))
+    return EXIT_OK
+
+
+def _summary_costs(args: argparse.Namespace) -> int:
+    """`summary --all-variants` (one row per variant) and `summary --costs` (formulas)."""
+    from archc.backends import formulas, variants
+
+    if args.all_variants and (args.costs or args.dump or args.variant or args.depth):
+        raise UsageError("--all-variants cannot be combined with --costs, --dump, --variant "
+                         "or --depth")
+    if args.costs and (args.dump or args.depth or args.format != "table"):
+        raise UsageError("--costs prints a table; it cannot be combined with --dump, --depth "
+                         "or --format")
+    if args.costs:
+        compiled = compile_spec(args.spec, args)
+        assert compiled.analysis is not None
+        sys.stdout.write(formulas.render_costs(compiled.analysis))
+        return EXIT_OK
+    first = compile_spec(args.spec, args)
+    assert first.header is not None and first.analysis is not None
+    names = list(first.header.variants)
+    analyses = []
+    for name in names:
+        args.variant = name
+        compiled = compile_spec(args.spec, args)
+        assert compiled.analysis is not None
+        analyses.append((name, compiled.analysis))
+    if not analyses:
+        analyses = [("(default)", first.analysis)]
+    rows = variants.variant_rows(analyses)
+    sys.stdout.write(variants.RENDERERS[args.format](first.graph.name, rows))
+    return EXIT_OK
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    """Warnings from the design rules in archc/lint; exit 1 only for errors or --strict."""
+    from archc.lint import RULES, config_for, lint
+
+    if args.list_rules:
+        for rule in RULES:
+            state = "on " if rule.enabled_by_default else "off"
+            print(f"{rule.code}  {rule.name:<20} {state}  {rule.summary}")
+        return EXIT_OK
+    if not args.specs:
+        raise UsageError("lint needs at least one SPEC (or --list-rules)")
+    worst, found = EXIT_OK, 0
+    results = []
+    for path in args.specs:
+        try:
+            compiled = compile_spec(path, args)
+            assert compiled.header is not None
+            config = config_for(compiled.doc, compiled.header.lint, args.enable, args.disable)
+        except SpecError as exc:
+            print_diagnostics(exc.diagnostics)
+            worst = max(worst, EXIT_SPEC)
+            continue
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        assert compiled.analysis is not None
+        warnings = lint(compiled.analysis, config)
+        found += len(warnings)
+        results.append((path, warnings))
+        if args.format == "json":
+            continue
+        print_diagnostics(warnings, sys.stdout)
+        if not warnings and not args.quiet:
+            print(f"{path}: no lint findings", file=sys.stderr)
+    if args.format == "json":
+        from archc.lint.report import render_json
+
+        sys.stdout.write(render_json(results))
+    if args.strict and found:
+        worst = max(worst, EXIT_SPEC)
+    return worst
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Two specs, or two variants of one spec, side by side per top-level block."""
+    from archc.backends.compare import RENDERERS, compare
+
+    if args.variants:
+        if len(args.specs) != 1 or len(args.variants) != 2:
+            raise UsageError("compare SPEC --variants V1 V2 takes one spec and two variants")
+        runs = [(args.specs[0], v) for v in args.variants]
+    else:
+        if len(args.specs) != 2:
+            raise UsageError("compare takes two specs (A B), or one spec and --variants V1 V2")
+        runs = [(p, args.variant) for p in args.specs]
+    analyses = []
+    for path, variant in runs:
+        args.variant = variant
+        compiled = compile_spec(path, args)
+        assert compiled.analysis is not None
+        analyses.append(compiled.analysis)
+    sys.stdout.write(RENDERERS[args.format](compare(analyses[0], analyses[1])))
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    worst = EXIT_OK
+    for path in args.specs:
+        try:
+            compile_spec(path, args)
+        except SpecError as exc:
+            print_diagnostics(exc.diagnostics)
+            worst = max(worst, EXIT_SPEC)
+        except OSError as exc:
+            print(f"archc: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
+            worst = max(worst, EXIT_USAGE)
+        except UsageError as exc:
+            print(f"archc: {path}: {exc}", file=sys.stderr)
+            worst = max(worst, EXIT_USAGE)
+    if worst == EXIT_OK and not args.quiet:
+        count = len(args.specs)
+        print(f"{count} spec{'s' if count != 1 else ''} ok", file=sys.stderr)
+    return worst
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from archc.spec.jsonschema import schema_json
+
+    sys.stdout.write(schema_json())
+    return EXIT_OK
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """Compile a spec into a checked `.keras` file (TensorFlow imported only here)."""
+    from pathlib import Path
+
+    from archc.backends.keras import BuildMismatch, KerasUnavailable, build_model, save_model
+    from archc.outputs import OutputPathError, safe_output_path
+
+    compiled = compile_spec(args.spec, args)
+    assert compiled.analysis is not None
+    stem = Path(args.spec).stem + (f"-{compiled.variant}" if compiled.variant else "")
+    try:
+        target = safe_output_path(args.output, f"{stem}.keras")
+    except OutputPathError as exc:
+        raise UsageError(str(exc)) from None
+
+    def progress(message: str) -> None:
+        if not args.quiet:
+            print(f"archc: {message}", file=sys.stderr, flush=True)
+
+    try:
+        model = build_model(compiled.analysis, progress)
+    except KerasUnavailable as exc:
+        raise MissingDependency(str(exc)) from None
+    except BuildMismatch as exc:
+        raise CommandFailed(f"internal error: {exc}. This is a bug in archc; please report "
+                            "it with the spec.", EXIT_INTERNAL) from None
+    save_model(model, str(target), progress)
+    total = compiled.analysis.total
+    label = compiled.graph.name + (f" [{compiled.variant}]" if compiled.variant else "")
+    print(f"{label}: {total.params:,} params ({total.trainable:,} trainable), "
+          f"{total.macs:,} MACs -> {target}")
+    return EXIT_OK
+
+
+def cmd_diagram(args: argparse.Namespace) -> int:
+    """Draw a spec with Graphviz (no TensorFlow); without `dot`, write the DOT and exit 3."""
+    from pathlib import Path
+
+    from archc.backends.graphviz import DiagramOptions, build_diagram
+    from archc.backends.graphviz.output import DiagramWriteError, default_name, write_diagram
+    from archc.backends.graphviz.render import FORMATS, INSTALL_HINT
+    from archc.outputs import OutputPathError, safe_output_path
+
+    if args.depth is not None and args.depth < 1:
+        raise UsageError("--depth must be at least 1")
+    if args.max_nodes < 1 or args.timeout <= 0:
+        raise UsageError("--max-nodes and --timeout must be positive")
+    suffix = Path(args.output).suffix.lstrip(".") if args.output else ""
+    fmt = args.format or (suffix if suffix in FORMATS else "svg")
+    compiled = compile_spec(args.spec, args)
+    assert compiled.analysis is not None
+    diagram = build_diagram(compiled.analysis, DiagramOptions(
+        args.depth, args.rankdir, not args.no_fold, args.max_nodes,
+        fields=args.receptive_field))
+    for notice in diagram.notices:
+        print(f"archc: note: {notice}", file=sys.stderr)
+    if args.output == "-":
+        if fmt != "gv":
+            raise UsageError("-o - (standard output) needs --format gv")
+        sys.stdout.write(diagram.source)
+        return EXIT_OK
+    out = Path(args.output or default_name(args.spec, compiled.variant, fmt))
+    try:
+        target = safe_output_path(out.parent, out.name)
+    except OutputPathError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        write_diagram(diagram, target, fmt, args.timeout)
+    except DiagramWriteError as exc:
+        message = f"[{exc.code}] {exc}; wrote the DOT text to {exc.dot_file} instead"
+        if exc.code == "D001":
+            raise MissingDependency(f"{message}. To render, {INSTALL_HINT}; or use "
+                                    "--format gv") from None
+        hint = "raise --timeout or draw less with --depth N" if exc.code == "D003" else \
+            "this is a bug in archc or Graphviz; please report it with the spec"
+        raise CommandFailed(f"{message} ({hint})",
+                            EXIT_USAGE if exc.code == "D003" else EXIT_INTERNAL) from None
+    if not args.quiet:
+        print(f"archc: wrote {target}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """One self-contained HTML page to explore specs in a browser (no network, no TensorFlow).
+
+    Every variant of each spec is included (a switch in the page), or only `--variant`'s.
+    """
+    from pathlib import Path
+
+    from archc.backends.html import model_data, render_page
+    from archc.lint import config_for, lint
+    from archc.outputs import OutputPathError, safe_output_path, write_text_atomic
+
+    if args.depth is not None and args.depth < 1:
+        raise UsageError("--depth must be at least 1")
+    models: list[dict[str, Any]] = []
+    initial, chosen = 0, args.variant
+    for path in args.specs:
+        args.variant = chosen
+        first = compile_spec(path, args)
+        assert first.header is not None
+        names: list[str | None] = [chosen] if chosen else [*first.header.variants] or [None]
+        for name in names:
+            args.variant = name
+            compiled = first if name == first.variant else compile_spec(path, args)
+            assert compiled.analysis is not None
+            if path == args.specs[0] and name == first.variant:
+                initial = len(models)
+            assert compiled.header is not None
+            findings = lint(compiled.analysis, config_for(compiled.doc, compiled.header.lint))
+            models.append(model_data(compiled.analysis, path, read_source(path), findings))
+    page = render_page(models, args.depth, initial)
+    if args.output == "-":
+        sys.stdout.write(page)
+        return EXIT_OK
+    if args.output:
+        out = Path(args.output)
+    else:
+        stems = [Path(p).stem for p in args.specs]
+        out = Path("-".join(stems) + (f"-{chosen}" if chosen else "") + ".html")
+    try:
+        target = safe_output_path(out.parent, out.name)
+    except OutputPathError as exc:
+        raise UsageError(str(exc)) from None
+    write_text_atomic(target, page)
+    if not args.quiet:
+        print(f"archc: wrote {target} ({len(models)} network{'s' if len(models) != 1 else ''})",
+              file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_lsp(args: argparse.Namespace) -> int:
+    """The language server on stdio (needs pygls; exit 3 without it)."""
+    from archc.lsp import ServerUnavailable, serve
+
+    try:
+        serve(args.variant)
+    except ServerUnavailable as exc:
+        raise MissingDependency(str(exc)) from None
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "lint": cmd_lint,
+    "compare": cmd_compare,
+    "build": cmd_build,
+    "diagram": cmd_diagram,
+    "summary": cmd_summary,
+    "check": cmd_check,
+    "schema": cmd_schema,
+    "report": cmd_report,
+    "lsp": cmd_lsp,
+}
+
+
