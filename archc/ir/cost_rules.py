@@ -17,12 +17,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:  # the records are defined with the catalogue, which imports these rules
     from archc.ir.ops import (
         Attrs,
-        BatchNormAttrs,
         Conv2DAttrs,
         DenseAttrs,
         DepthwiseConv2DAttrs,
@@ -105,11 +104,25 @@ def dense_params(a: DenseAttrs, inputs: Sequence[Shape], out: Shape) -> tuple[in
     return (inputs[0][-1] * a.units + (a.units if a.use_bias else 0), 0)
 
 
-def batch_norm_params(a: BatchNormAttrs, inputs: Sequence[Shape],
-                      out: Shape) -> tuple[int, int]:
-    """gamma and beta (if kept) trainable, moving mean and variance non-trainable."""
-    channels = out[-1]
-    return (channels * (int(a.center) + int(a.scale)), 2 * channels)
+class _Affine(Protocol):
+    """A normalisation's learned per-channel affine: `scale` (gamma) and `center` (beta)."""
+
+    @property
+    def center(self) -> bool: ...
+
+    @property
+    def scale(self) -> bool: ...
+
+
+def channel_affine(frozen_per_channel: int) -> Callable[[_Affine, Sequence[Shape], Shape],
+                                                        tuple[int, int]]:
+    """A normalisation's parameters: gamma and beta (each if kept) per channel, trainable,
+    plus `frozen_per_channel` statistics (batch norm's moving mean and variance: 2)."""
+    def rule(a: _Affine, inputs: Sequence[Shape], out: Shape) -> tuple[int, int]:
+        channels = out[-1]
+        return (channels * (int(a.center) + int(a.scale)), frozen_per_channel * channels)
+
+    return rule
 
 
 def per_channel(count: int) -> Callable[[Attrs, Sequence[Shape], Shape], tuple[int, int]]:

@@ -258,7 +258,7 @@ CATALOGUE: Mapping[Op, OpDef[Any]] = _defs(
           cost.per_channel(2)),
     OpDef(Op.GLOBAL_AVG_POOL2D, GlobalPool2DAttrs, Family.POOL, shape.global_pool),
     OpDef(Op.GLOBAL_MAX_POOL2D, GlobalPool2DAttrs, Family.POOL, shape.global_pool),
-    OpDef(Op.BATCH_NORM, BatchNormAttrs, Family.NORM, shape.same, cost.batch_norm_params,
+    OpDef(Op.BATCH_NORM, BatchNormAttrs, Family.NORM, shape.same, cost.channel_affine(2),
           linear_passthrough=True, width_passthrough=True),
     OpDef(Op.LRN, LRNAttrs, Family.NORM, shape.same),
     OpDef(Op.ACTIVATION, ActivationAttrs, Family.SHAPE, shape.same, width_passthrough=True),
