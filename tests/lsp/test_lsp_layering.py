@@ -1,8 +1,9 @@
 """The language server sits between the CLI and the pipeline, and stays TensorFlow-free.
 
 cli -> lsp -> pipeline: only the CLI's commands (`archc/cli/commands.py`) import
-`archc.lsp`; only `archc/lsp/server.py` imports the protocol libraries (so the features run, and are tested, without them); and a
-server that has answered every kind of request on the whole zoo has loaded no heavy module.
+`archc.lsp`; only `archc/lsp/server.py` imports the protocol libraries (so the features
+run, and are tested, without them); and a server that has answered every kind of request
+on the whole zoo has loaded no heavy module.
 """
 
 from __future__ import annotations
