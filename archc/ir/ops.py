@@ -56,6 +56,7 @@ class Op(enum.Enum):
     GLOBAL_MAX_POOL2D = "global_max_pool2d"
     BATCH_NORM = "batch_norm"
     LRN = "lrn"
+    LAYER_NORM = "layer_norm"
     ACTIVATION = "activation"
     DROPOUT = "dropout"
     ZERO_PADDING2D = "zero_padding2d"
@@ -181,6 +182,15 @@ class LRNAttrs(Attrs):
 
 
 @dataclass(frozen=True)
+class LayerNormAttrs(Attrs):
+    """Keras `LayerNormalization` over the channel axis; epsilon is Keras's default."""
+
+    epsilon: float = 0.001
+    center: bool = True
+    scale: bool = True
+
+
+@dataclass(frozen=True)
 class ActivationAttrs(Attrs):
     function: str
 
@@ -261,6 +271,8 @@ CATALOGUE: Mapping[Op, OpDef[Any]] = _defs(
     OpDef(Op.BATCH_NORM, BatchNormAttrs, Family.NORM, shape.same, cost.channel_affine(2),
           linear_passthrough=True, width_passthrough=True),
     OpDef(Op.LRN, LRNAttrs, Family.NORM, shape.same),
+    OpDef(Op.LAYER_NORM, LayerNormAttrs, Family.NORM, shape.same, cost.channel_affine(0),
+          width_passthrough=True),
     OpDef(Op.ACTIVATION, ActivationAttrs, Family.SHAPE, shape.same, width_passthrough=True),
     OpDef(Op.DROPOUT, DropoutAttrs, Family.SHAPE, shape.same, linear_passthrough=True,
           width_passthrough=True),

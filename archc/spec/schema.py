@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from archc.ir.ops import Op
+from archc.ir.ops import LayerNormAttrs, Op
 
 NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
 """Layer, block, variable, variant, table and input names."""
@@ -146,6 +146,14 @@ class LRN(LayerCommon):
     beta: Annotated[float, Field(ge=0)] = 0.75
 
 
+class LayerNorm(LayerCommon):
+    """Layer normalisation over the channel axis (Keras `LayerNormalization(axis=-1)`)."""
+
+    epsilon: Annotated[float, Field(gt=0)] = LayerNormAttrs.epsilon
+    center: bool = LayerNormAttrs.center
+    scale: bool = LayerNormAttrs.scale
+
+
 class ActivationLayer(LayerCommon):
     function: Activation
 
@@ -215,6 +223,7 @@ LAYER_MODELS: dict[str, type[LayerCommon]] = {
     Op.GLOBAL_MAX_POOL2D.value: GlobalPool2D,
     Op.BATCH_NORM.value: BatchNorm,
     Op.LRN.value: LRN,
+    Op.LAYER_NORM.value: LayerNorm,
     Op.ACTIVATION.value: ActivationLayer,
     Op.DROPOUT.value: Dropout,
     Op.ZERO_PADDING2D.value: ZeroPadding2D,

@@ -222,3 +222,16 @@ def test_hostile_names_are_escaped(tmp_path: Path) -> None:
     assert len(dot_nodes(source)) == 4  # input, two convs, output marker
     assert "<B>evil&#34; ] &#59; x [label=&#60;&#60;b&#62;pwn&#60;/b&#62;&#62;] //</B>" in source
     assert source.splitlines()[0] == "digraph evil______x__label___b_pwn__b______ {"
+
+
+def test_layer_norm_is_drawn_as_a_normalisation() -> None:
+    from archc.backends.graphviz.style import NORM
+    from archc.pipeline import compile_text
+
+    compiled = compile_text("archc: 1\nname: t\ninput: [4, 4, 8]\nlayers:\n"
+                            "  - layer_norm: {name: ln}\n", "t.yaml")
+    assert compiled.analysis is not None
+    dot = build_diagram(compiled.analysis).source
+    [line] = [x for x in dot.splitlines() if x.strip().startswith('"ln" [')]
+    assert f'fillcolor="{NORM.fill}"' in line
+    assert "16 params" in line  # gamma and beta over 8 channels

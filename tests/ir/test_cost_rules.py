@@ -59,6 +59,14 @@ def test_batch_norm_split_as_keras_does() -> None:
         64, 128, 0)
 
 
+def test_layer_norm_has_gamma_and_beta_per_channel_and_no_macs() -> None:
+    # gamma and beta over 64 channels: 2 x 64 trainable, no statistics kept, 0 MACs
+    assert cost_of(Op.LAYER_NORM, {}, [(7, 7, 64)], (7, 7, 64)) == Cost(128, 0, 0)
+    assert cost_of(Op.LAYER_NORM, {"center": False}, [(7, 7, 64)], (7, 7, 64)) == Cost(
+        64, 0, 0)
+    assert cost_of(Op.LAYER_NORM, {"center": False, "scale": False}, [(10,)], (10,)) == Cost()
+
+
 def test_subsampling_has_a_coefficient_and_a_bias_per_map() -> None:
     assert cost_of(Op.SUBSAMPLING2D, {"pool_size": 2}, [(28, 28, 6)], (14, 14, 6)) == Cost(
         12, 0, 0)

@@ -54,8 +54,8 @@ def test_per_op_shapes() -> None:
     assert infer(Op.SUBSAMPLING2D, sub, [(28, 28, 6)]) == (14, 14, 6)
     assert infer(Op.GLOBAL_AVG_POOL2D, {"keepdims": False}, [(7, 7, 2048)]) == (2048,)
     assert infer(Op.GLOBAL_MAX_POOL2D, {"keepdims": True}, [(7, 7, 2048)]) == (1, 1, 2048)
-    for op, fields in ((Op.BATCH_NORM, {}), (Op.LRN, {}), (Op.ACTIVATION, {"function": "relu"}),
-                       (Op.DROPOUT, {"rate": 0.5})):
+    for op, fields in ((Op.BATCH_NORM, {}), (Op.LRN, {}), (Op.LAYER_NORM, {}),
+                       (Op.ACTIVATION, {"function": "relu"}), (Op.DROPOUT, {"rate": 0.5})):
         assert infer(op, fields, [img]) == img
     assert infer(Op.ZERO_PADDING2D, {"padding": ((1, 2), (3, 4))}, [img]) == (35, 39, 16)
     assert infer(Op.CONCAT, {}, [(8, 8, 3), (8, 8, 5)]) == (8, 8, 8)

@@ -221,6 +221,15 @@ def test_l007_quiet_with_an_activation() -> None:
         assert "L007" not in codes(spec("[8, 8, 32]", layers))
 
 
+def test_l007_layer_norm_is_not_looked_through() -> None:
+    # Layer norm divides by each sample's own deviation: not a linear map, unlike batch norm
+    # at inference, so a conv, layer_norm, conv stack is not one linear map.
+    layers = ("  - conv2d: {filters: 32, kernel_size: 3, padding: same}\n"
+              "  - layer_norm: {}\n"
+              "  - conv2d: {filters: 32, kernel_size: 3, padding: same, activation: relu}\n")
+    assert "L007" not in codes(spec("[8, 8, 32]", layers))
+
+
 def test_l007_linear_activation_does_not_count() -> None:
     layers = ("  - conv2d: {filters: 32, kernel_size: 3, padding: same, activation: linear}\n"
               "  - conv2d: {filters: 32, kernel_size: 3, padding: same, activation: relu}\n")

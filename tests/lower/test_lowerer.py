@@ -344,3 +344,19 @@ def test_merge_needs_two_inputs() -> None:
           - add: {inputs: [input]}
     """)
     assert (d.code, d.message) == ("S004", "a merge needs at least two inputs; received 1")
+
+
+def test_layer_norm_lowers_to_its_record_with_keras_defaults() -> None:
+    g = compile_yaml("""
+        archc: 1
+        name: t
+        input: [4, 4, 8]
+        defaults:
+          layer_norm: {center: false}
+        layers:
+          - layer_norm: {name: a}
+          - layer_norm: {name: b, epsilon: 1.0e-6, center: true}
+    """).graph
+    assert g["a"].op is Op.LAYER_NORM
+    assert (g["a"].attrs.epsilon, g["a"].attrs.center, g["a"].attrs.scale) == (0.001, False, True)
+    assert (g["b"].attrs.epsilon, g["b"].attrs.center) == (1e-6, True)

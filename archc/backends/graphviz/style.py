@@ -184,6 +184,7 @@ OP_LABELS: Mapping[Op, LabelRule] = {
     Op.GLOBAL_MAX_POOL2D: _plain,
     Op.BATCH_NORM: _plain,
     Op.LRN: _lrn,
+    Op.LAYER_NORM: _plain,
     Op.ACTIVATION: _activation,
     Op.DROPOUT: _dropout,
     Op.ZERO_PADDING2D: _zero_padding,

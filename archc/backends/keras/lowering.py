@@ -31,6 +31,7 @@ from archc.ir.ops import (
     DropoutAttrs,
     GlobalPool2DAttrs,
     InputAttrs,
+    LayerNormAttrs,
     LRNAttrs,
     Padding,
     Pool2DAttrs,
@@ -198,6 +199,12 @@ def _lrn(em: Emitter, a: LRNAttrs, inputs: Sequence[Any]) -> Any:
     return em.apply(layer, _single(inputs))
 
 
+def _layer_norm(em: Emitter, a: LayerNormAttrs, inputs: Sequence[Any]) -> Any:
+    layer = keras.layers.LayerNormalization(axis=-1, epsilon=a.epsilon, center=a.center,
+                                            scale=a.scale, name=em.name)
+    return em.apply(layer, _single(inputs))
+
+
 def _activation_layer(em: Emitter, a: ActivationAttrs, inputs: Sequence[Any]) -> Any:
     layer = keras.layers.Activation(custom.activation_for(a.function), name=em.name)
     return em.apply(layer, _single(inputs))
@@ -239,6 +246,7 @@ LOWERINGS: dict[Op, Rule] = {
     Op.GLOBAL_MAX_POOL2D: _global_pool("GlobalMaxPooling2D"),
     Op.BATCH_NORM: _batch_norm,
     Op.LRN: _lrn,
+    Op.LAYER_NORM: _layer_norm,
     Op.ACTIVATION: _activation_layer,
     Op.DROPOUT: _dropout,
     Op.ZERO_PADDING2D: _zero_padding,

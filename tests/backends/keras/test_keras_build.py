@@ -249,3 +249,23 @@ def test_failed_save_leaves_the_earlier_file_intact(
     assert target.read_bytes() == b"an earlier build"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny-narrow.keras", "tiny.yaml"]
     keras.backend.clear_session()
+
+
+def test_layer_norm_builds_as_keras_layer_normalization(write_spec: WriteSpec) -> None:
+    path = write_spec("""
+        archc: 1
+        name: ln
+        input: [8, 8, 3]
+        layers:
+          - conv2d: {filters: 16, kernel_size: 3}
+          - layer_norm: {name: ln, epsilon: 1.0e-5}
+          - layer_norm: {name: gamma_only, center: false}
+    """)
+    model = archc.build(str(path))
+    layer = model.get_layer("ln")
+    assert isinstance(layer, keras.layers.LayerNormalization)
+    assert layer.epsilon == 1e-5
+    assert tuple(layer.gamma.shape) == tuple(layer.beta.shape) == (16,)  # the channel axis
+    # conv 3*3*3*16 + 16, layer norm 2 x 16, gamma only 16: by hand, as count_params counts
+    assert model.count_params() == (3 * 3 * 3 * 16 + 16) + 2 * 16 + 16
+    assert archc.load(str(path)).total_params == model.count_params()
