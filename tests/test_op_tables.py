@@ -17,7 +17,7 @@ import pytest
 from archc.backends.graphviz.style import FAMILY_SWATCHES, OP_LABELS
 from archc.backends.keras.lowering import LOWERINGS
 from archc.ir.ops import ACTIVATIONS, CATALOGUE, Family, Op
-from archc.passes.receptive import FIELD_RULES
+from archc.passes.receptive import FIELD_RULES, _pointwise
 from archc.spec.schema import LAYER_MODELS, Activation, LayerCommon
 
 # Every table keyed by op or family, and the keys it must have.
@@ -57,3 +57,12 @@ def test_layer_models_and_attribute_records_agree(op: Op) -> None:
 
 def test_activation_names_agree() -> None:
     assert get_args(Activation) == ACTIVATIONS
+
+
+@pytest.mark.parametrize("op", list(Op), ids=lambda op: op.value)
+def test_pointwise_ops_keep_their_field(op: Op) -> None:
+    """The catalogue's `pointwise` trait (lint L009 steps back over such ops) and the
+    receptive-field pass agree on which ops map each position on its own. Dense is the
+    exception the pass knows: on a map it is a 1x1 convolution, on a vector it reads all."""
+    if op is not Op.DENSE:
+        assert (FIELD_RULES[op] is _pointwise) == CATALOGUE[op].pointwise

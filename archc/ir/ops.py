@@ -229,6 +229,9 @@ class OpDef(Generic[A]):
     """Lint (L007) may look through it: one input, output linear in that input."""
     width_passthrough: bool = False
     """Lint (L008) may look through it between a 1x1 reduction and the conv it feeds."""
+    pointwise: bool = False
+    """Each output position reads only the same input position (channels may mix): the
+    receptive field passes through unchanged, and lint (L009) steps back over it."""
 
     @property
     def merge(self) -> bool:
@@ -269,13 +272,14 @@ CATALOGUE: Mapping[Op, OpDef[Any]] = _defs(
     OpDef(Op.GLOBAL_AVG_POOL2D, GlobalPool2DAttrs, Family.POOL, shape.global_pool),
     OpDef(Op.GLOBAL_MAX_POOL2D, GlobalPool2DAttrs, Family.POOL, shape.global_pool),
     OpDef(Op.BATCH_NORM, BatchNormAttrs, Family.NORM, shape.same, cost.channel_affine(2),
-          linear_passthrough=True, width_passthrough=True),
-    OpDef(Op.LRN, LRNAttrs, Family.NORM, shape.same),
+          linear_passthrough=True, width_passthrough=True, pointwise=True),
+    OpDef(Op.LRN, LRNAttrs, Family.NORM, shape.same, pointwise=True),
     OpDef(Op.LAYER_NORM, LayerNormAttrs, Family.NORM, shape.same, cost.channel_affine(0),
-          width_passthrough=True),
-    OpDef(Op.ACTIVATION, ActivationAttrs, Family.SHAPE, shape.same, width_passthrough=True),
+          width_passthrough=True, pointwise=True),
+    OpDef(Op.ACTIVATION, ActivationAttrs, Family.SHAPE, shape.same, width_passthrough=True,
+          pointwise=True),
     OpDef(Op.DROPOUT, DropoutAttrs, Family.SHAPE, shape.same, linear_passthrough=True,
-          width_passthrough=True),
+          width_passthrough=True, pointwise=True),
     OpDef(Op.ZERO_PADDING2D, ZeroPadding2DAttrs, Family.SHAPE, shape.zero_padding,
           linear_passthrough=True),
     OpDef(Op.CONCAT, NoAttrs, Family.MERGE, shape.concat, max_inputs=None),

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from archc.diagnostics import Diagnostic
 from archc.ir import Op
 from archc.ir.ops import (
-    CONV_OPS,
+    CATALOGUE,
     window_of,
 )
 from archc.lint.common import Settings
@@ -21,16 +21,8 @@ from archc.passes.analysis import Analysis, NodeInfo
 
 # -- L009 receptive-field ------------------------------------------------------------------------
 
-# Layers with a window: what makes a receptive field grow (a 1x1 only moves its centre).
-_WINDOW_OPS = CONV_OPS | {Op.MAX_POOL2D, Op.AVG_POOL2D, Op.SUBSAMPLING2D}
-# Per-position ops between the last window and the head: skipped to name the real layer.
-_FIELD_PASS = frozenset({Op.BATCH_NORM, Op.LRN, Op.ACTIVATION, Op.DROPOUT})
-
-
 def _grows(info: NodeInfo) -> bool:
     node = info.node
-    if node.op not in _WINDOW_OPS:
-        return False
     window = window_of(node.attrs)
     return window is not None and max(window[0]) > 1
 
@@ -83,8 +75,9 @@ def _head_reads_one_position(analysis: Analysis, output: str, last: NodeInfo) ->
 
 
 def _named_layer(analysis: Analysis, info: NodeInfo) -> NodeInfo:
-    """Step back over batch norm, activation, dropout and LRN to the layer that made the map."""
-    while info.node.op in _FIELD_PASS:
+    """Step back over per-position layers (normalisation, activation, dropout) to the layer
+    that made the map."""
+    while CATALOGUE[info.node.op].pointwise:
         info = analysis.info(info.node.inputs[0])
     return info
 

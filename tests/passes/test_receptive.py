@@ -365,3 +365,10 @@ def test_preact_resnet1001() -> None:
     # + 111 x 8 = 1557, 48.7 times the input.
     a = _zoo("preact_resnet1001")
     assert _square(a.field("final_relu"))[:2] == (1557, 4)
+
+
+def test_layer_norm_keeps_the_field_of_its_input() -> None:
+    a = _analysis("archc: 1\nname: t\ninput: [9, 9, 1]\nlayers:\n"
+                  "  - conv2d: {name: c, filters: 4, kernel_size: 3, strides: 2}\n"
+                  "  - layer_norm: {name: ln}\n")
+    assert format_field(a.field("ln")) == format_field(a.field("c")) == "3x3 /2"
