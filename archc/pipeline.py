@@ -34,7 +34,8 @@ from archc.diagnostics import (
 )
 from archc.ir import Graph
 from archc.lower import Caps, Lowered, lower
-from archc.lower.expr import evaluate, is_expression
+from archc.lower.expr import INPUT, InFunction, Silent, evaluate, is_expression
+from archc.lower.functions import FunctionTable, SpecFunction, compile_functions
 from archc.passes.analysis import Analysis, CostCaps, analyse
 from archc.perf import cyclic_gc_paused
 from archc.spec.loader import MAX_BYTES, Document, load_file, load_text, oversize
@@ -70,6 +71,7 @@ class Compiled:
     header: SpecHeader | None = None
     variant: str | None = None
     variables: dict[str, Any] = field(default_factory=dict)
+    functions: dict[str, SpecFunction] = field(default_factory=dict)
     lowered: Lowered | None = None
     analysis: Analysis | None = None
 
@@ -148,14 +150,17 @@ def _stages(result: Compiled, options: Options, stop_after: Stage) -> None:
             from archc.lint.config import from_spec
 
             from_spec(doc, header.lint, sink)
+        result.functions = compile_functions(doc, header, sink)
     sink.raise_if_errors()
     assert header is not None
     result.header = header
-    result.variant, result.variables = resolve_variables(doc, header, options, sink)
+    result.variant, result.variables = resolve_variables(doc, header, options, sink,
+                                                         result.functions)
     sink.raise_if_errors()
     if stop_after <= Stage.VALIDATE:
         return
-    lowered = lower(doc, header, result.variables, result.variant, sink, options.caps)
+    lowered = lower(doc, header, result.variables, result.variant, sink, options.caps,
+                    result.functions)
     result.lowered = lowered  # kept on errors for `attempt`; raising discards it otherwise
     sink.raise_if_errors()
     assert lowered is not None
@@ -174,10 +179,19 @@ def _check_names(doc: Document, header: SpecHeader, sink: DiagnosticSink) -> Non
                 "variants": header.variants, "tables": header.tables, "blocks": header.blocks}
     for section, mapping in sections.items():
         for key in mapping:
-            if not NAME_PATTERN.fullmatch(key):
+            if section == "variables" and key == INPUT:
+                sink.error("S008", "`in` cannot name a variable: `$in` is the input's shape",
+                           doc.key_span((section, key)), "rename the variable")
+            elif not NAME_PATTERN.fullmatch(key):
                 sink.error("S008", f"`{key}` is not a valid name in `{section}`",
                            doc.key_span((section, key)),
                            "use letters, digits, `_`, `.` and `-`, starting with a letter or `_`")
+    for name, block in header.blocks.items():
+        for index, entry in enumerate(block.params):
+            if entry == INPUT or (isinstance(entry, dict) and INPUT in entry):
+                path = ("blocks", name, "params", index) + (() if entry == INPUT else (INPUT,))
+                sink.error("S008", f"`in` cannot name a parameter of block `{name}`: `$in` is "
+                           "the input's shape", doc.key_span(path), "rename the parameter")
 
 
 def _check_defaults(doc: Document, header: SpecHeader, sink: DiagnosticSink) -> None:
@@ -188,8 +202,13 @@ def _check_defaults(doc: Document, header: SpecHeader, sink: DiagnosticSink) -> 
 
 
 def resolve_variables(doc: Document, header: SpecHeader, options: Options,
-                      sink: DiagnosticSink) -> tuple[str | None, dict[str, Any]]:
-    """Spec variables, then the chosen variant's values, then `--set` overrides."""
+                      sink: DiagnosticSink, functions: dict[str, SpecFunction] | None = None,
+                      ) -> tuple[str | None, dict[str, Any]]:
+    """Spec variables, then the chosen variant's values, then `--set` overrides.
+
+    A variable is evaluated against those above it (and functions called from it see the
+    same), and expressions nested in a list are evaluated too, so a table row can hold
+    `'72 / 16'` as the reference code writes it."""
     variant = options.variant or header.default_variant
     if header.default_variant is not None and header.default_variant not in header.variants:
         sink.error("N005", f"`default_variant` names an unknown variant "
@@ -222,15 +241,25 @@ def resolve_variables(doc: Document, header: SpecHeader, options: Options,
                              + (f"; {hint}" if hint else ""))
         raw[key] = (_parse_override(key, text), SourceSpan("<--set>", 1, 1))
     env: dict[str, Any] = {}
+    table = FunctionTable(functions or {}, env)
     for key, (value, span) in raw.items():
-        if is_expression(value):
-            try:
-                value = evaluate(value, env)
-            except Problem as exc:
+        try:
+            env[key] = _variable_value(value, env, table)
+        except InFunction as exc:
+            sink.add(Diagnostic(exc.code, exc.message, doc.span(exc.path), exc.help,
+                                notes=(f"called from {span}",)))
+        except Problem as exc:
+            if not isinstance(exc, Silent):
                 sink.add(exc.at(span))
-                continue
-        env[key] = value
     return variant, env
+
+
+def _variable_value(value: Any, env: dict[str, Any], table: FunctionTable) -> Any:
+    if isinstance(value, list):
+        return [_variable_value(v, env, table) for v in value]
+    if is_expression(value):
+        return evaluate(value, env, table)
+    return value
 
 
 def _parse_override(key: str, text: str) -> Any:

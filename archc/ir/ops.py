@@ -63,6 +63,7 @@ class Op(enum.Enum):
     CONCAT = "concat"
     ADD = "add"
     MULTIPLY = "multiply"
+    SCALED_ADD = "scaled_add"
 
 
 class Family(enum.Enum):
@@ -201,6 +202,13 @@ class DropoutAttrs(Attrs):
 
 
 @dataclass(frozen=True)
+class ScaledAddAttrs(Attrs):
+    """`x + scale * y` of two inputs (InceptionResNetV2's residual scaling)."""
+
+    scale: float = 1.0
+
+
+@dataclass(frozen=True)
 class ZeroPadding2DAttrs(Attrs):
     padding: ExplicitPadding = ((1, 1), (1, 1))
 
@@ -224,7 +232,8 @@ class OpDef(Generic[A]):
     """The MAC formula (value and text); None for ops that count 0 MACs."""
     min_inputs: int = 1
     max_inputs: int | None = 1
-    """None: any number (a merge; a one-branch `parallel` merges one tensor)."""
+    """None: any number (a merge; a one-branch `parallel` merges one tensor). An op that
+    takes more than one input is a merge."""
     linear_passthrough: bool = False
     """Lint (L007) may look through it: one input, output linear in that input."""
     width_passthrough: bool = False
@@ -235,7 +244,7 @@ class OpDef(Generic[A]):
 
     @property
     def merge(self) -> bool:
-        return self.max_inputs is None
+        return self.max_inputs is None or self.max_inputs > 1
 
     def cost(self, attrs: A, inputs: Sequence[Shape], out: Shape) -> cost.Cost:
         """Parameters and MACs of one node; MACs are the formula's value, so the printed
@@ -285,6 +294,9 @@ CATALOGUE: Mapping[Op, OpDef[Any]] = _defs(
     OpDef(Op.CONCAT, NoAttrs, Family.MERGE, shape.concat, max_inputs=None),
     OpDef(Op.ADD, NoAttrs, Family.MERGE, shape.elementwise("add"), max_inputs=None),
     OpDef(Op.MULTIPLY, NoAttrs, Family.MERGE, shape.elementwise("multiply"), max_inputs=None),
+    # 0 MACs: numbers.md counts no elementwise products (Keras's scale layer has no weights).
+    OpDef(Op.SCALED_ADD, ScaledAddAttrs, Family.MERGE, shape.elementwise("scaled_add"),
+          min_inputs=2, max_inputs=2),
 )
 """One entry per `Op`, in `Op` order."""
 

@@ -206,7 +206,7 @@ def _broadcast(op: str, a: list[int], b: list[int], shapes: Sequence[Shape]) -> 
                 f"`{op}` needs equal shapes; received "
                 + ", ".join(format_shape(s) for s in shapes),
                 "project the shortcut (shortcut: projection) or match filters and strides"
-                if op == "add" else None,
+                if op in ("add", "scaled_add") else None,
             )
         out.append(max(x, y))
     return out

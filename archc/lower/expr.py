@@ -1,15 +1,23 @@
-"""A small, safe evaluator for parameter arithmetic in specs.
+"""A small, safe evaluator for the arithmetic in specs.
 
-`filters: $filters * 4`, `times: $stages[2]`, `when: $with_aux`. The text is parsed with
-`ast.parse(mode="eval")` and walked over a whitelist of node types: numbers, strings,
-variables, + - * / // % **, comparisons, `and`/`or`/`not`, subscripts and parentheses.
-Nothing is ever evaluated by Python itself, and there are no calls or attributes, so a spec
-cannot reach any object.
+`filters: $filters * 4`, `times: $stages[2]`, `when: $with_aux`,
+`padding: "'same' if $s == 1 else 'valid'"`, `units: max(8, int($in.channels * 0.25))`.
+The text is parsed with `ast.parse(mode="eval")` and walked over a whitelist of node types
+(`ALLOWED` says which, in the words E002's help prints). Nothing is ever evaluated by Python
+itself; calls reach only the builtins in `builtins.py` and the spec's own `functions:`, and
+the only attribute is `$in.channels`/`.height`/`.width`/`.shape`, so a spec cannot reach
+any object.
+
+Caps keep hostile text cheap: 200 characters per text, exponents up to 64, intermediate
+integers below 2**128, results below 2**63, calls nested at most 32 deep, lists of at most
+10,000 items, and at most 100,000 syntax nodes visited per evaluation (`map` over a
+function over a list stays bounded).
 """
 
 from __future__ import annotations
 
 import ast
+import functools
 import math
 import operator
 import re
@@ -17,11 +25,42 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from archc.diagnostics import Problem, did_you_mean
+from archc.lower.builtins import BUILTINS, CALLABLE_NAMES, MAX_LIST, arity_text, number
+from archc.lower.exprvalues import (
+    IN_ATTRIBUTES,
+    INPUT,
+    MAX_EXPR_LENGTH,
+    NO_FUNCTIONS,
+    Budget,
+    Callables,
+    InFunction,
+    InputShape,
+    Silent,
+    is_expression,
+    whole,
+)
 
-MAX_EXPR_LENGTH = 200
+__all__ = ["ALLOWED", "INPUT", "MAX_EXPR_LENGTH", "NO_FUNCTIONS", "PARAM_PATTERN", "Budget",
+           "Callables", "InFunction", "InputShape", "Silent", "evaluate", "is_expression",
+           "variables_in", "whole"]
+
+MAX_CALL_DEPTH = 32
+MAX_STEPS = 100_000
+MAX_MAGNITUDE = 2**63
+"""Results beyond int64 are never a layer size; unbounded ones reach float() later and crash."""
+_MAX_INTERMEDIATE = 2**128
 
 _PREFIX = "__archc_var_"
-_VAR = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+PARAM_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+"""What `$name` can read: variables, block and function parameters must match it."""
+_VAR = re.compile(r"\$(" + PARAM_PATTERN.pattern + ")")
+
+ALLOWED = ("numbers, 'strings', true, false, [lists], $variables, $in.channels / .height / "
+           ".width / .shape, + - * / // % **, == != < <= > >=, and, or, not, "
+           "a if c else b, list[i], list[a:b], parentheses, and calls to "
+           + ", ".join(CALLABLE_NAMES) + " and this spec's functions")
+"""E002's help: exactly what an expression may contain."""
+_HELP = "allowed: " + ALLOWED
 
 _BINOPS: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Add: operator.add,
@@ -42,100 +81,289 @@ _CMPOPS: dict[type[ast.cmpop], Callable[[Any, Any], bool]] = {
 }
 
 
-def is_expression(value: Any) -> bool:
-    return isinstance(value, str) and "$" in value
-
-
 def variables_in(text: str) -> list[str]:
     return _VAR.findall(text)
 
 
-def evaluate(text: str, env: Mapping[str, Any]) -> Any:
+def evaluate(text: str, env: Mapping[str, Any], functions: Callables = NO_FUNCTIONS,
+             budget: Budget | None = None) -> Any:
     """Evaluate `text` (which contains `$name` references) against `env`."""
     if len(text) > MAX_EXPR_LENGTH:
-        raise Problem("E002", f"expression longer than {MAX_EXPR_LENGTH} characters")
+        raise Problem("E002", f"expression longer than {MAX_EXPR_LENGTH} characters",
+                      "split it: compute parts in `variables:` or a function's `let:`")
     whole = _VAR.fullmatch(text.strip())
-    if whole:  # the common case, `$filters`: any value, including lists and names
+    if whole and whole.group(1) != INPUT:  # `$filters`: any value, lists and names included
         return _lookup(whole.group(1), env)
+    walk = _Walk(text, env, functions, budget or Budget())
+    tree = _parse(text)
+    try:
+        result = walk.eval(tree)
+    except Problem:
+        raise
+    except (TypeError, ValueError, ZeroDivisionError, IndexError, KeyError,
+            OverflowError) as exc:
+        raise Problem("E003", f"cannot evaluate `{text}`: {exc}") from None
+    if isinstance(result, (int, float)) and abs(result) >= MAX_MAGNITUDE:
+        raise Problem("E003", f"the value of `{text}` is too large ({float(result):.3g})")
+    return result
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(text: str) -> ast.expr:
     # `$name` becomes a prefixed identifier, so a bare `name` elsewhere in the text is still
     # recognised as a forgotten `$` (substituting plain `name` let `filters * $filters` pass).
     source = _VAR.sub(lambda m: _PREFIX + m.group(1), text)
     if "$" in source:
-        raise Problem("E002", f"`$` must be followed by a variable name in `{text}`")
+        raise Problem("E002", f"`$` must be followed by a variable name in `{text}`", _HELP)
     try:
-        tree = ast.parse(source.strip(), mode="eval")
-    except SyntaxError:
-        raise Problem("E002", f"cannot parse the expression `{text}`",
-                        "use numbers, $variables, + - * / // % ** and parentheses") from None
-    return _eval(tree.body, env, set(), text)
+        return ast.parse(source.strip(), mode="eval").body
+    except (SyntaxError, ValueError):
+        raise Problem("E002", f"cannot parse the expression `{text}`", _HELP) from None
 
 
 def _lookup(name: str, env: Mapping[str, Any]) -> Any:
+    if name == INPUT:
+        if INPUT not in env:
+            raise Problem("E006", "`$in` is only defined in layer items",
+                          "`$in` is the shape of what an item reads: use it in a layer's "
+                          "fields, a block call's arguments or a block parameter's default")
+        raise Problem("E002", "`$in` is the input's shape, not a number",
+                      "use `$in.channels`, `$in.height`, `$in.width` or `$in.shape`")
     if name not in env:
         raise Problem("E001", f"unknown variable `${name}`", did_you_mean(name, env))
     return env[name]
 
 
-def _eval(node: ast.expr, env: Mapping[str, Any], allowed: set[str], text: str) -> Any:
-    try:
-        result = _eval_node(node, env, allowed, text)
-        if isinstance(result, (int, float)) and abs(result) >= MAX_MAGNITUDE:
-            raise Problem("E003", f"the value of `{text}` is too large ({float(result):.3g})")
-        return result
-    except Problem:
-        raise
-    except (TypeError, ValueError, ZeroDivisionError, IndexError, KeyError, OverflowError) as exc:
-        raise Problem("E003", f"cannot evaluate `{text}`: {exc}") from None
+class _Walk:
+    """One evaluation of one text: the walk over its syntax tree."""
 
+    def __init__(self, text: str, env: Mapping[str, Any], functions: Callables,
+                 budget: Budget) -> None:
+        self.text = text
+        self.env = env
+        self.functions = functions
+        self.budget = budget
 
-def _eval_node(node: ast.expr, env: Mapping[str, Any], allowed: set[str], text: str) -> Any:
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str)):
-        return node.value
-    if isinstance(node, ast.Name):
-        if not node.id.startswith(_PREFIX):  # a bare word: the author forgot the `$`
-            raise Problem("E002", f"`{node.id}` in `{text}` is not a number or a $variable",
-                            f"write `${node.id}` to use the variable")
-        return _lookup(node.id[len(_PREFIX):], env)
-    if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
-        left = _eval_node(node.left, env, allowed, text)
-        right = _eval_node(node.right, env, allowed, text)
-        _check_number(left, text)
-        _check_number(right, text)
+    def refuse(self, what: str | None = None) -> Problem:
+        message = f"`{self.text}` uses {what or 'something the evaluator does not allow'}"
+        return Problem("E002", message, _HELP)
+
+    def eval(self, node: ast.expr) -> Any:
+        self.budget.steps += 1
+        if self.budget.steps > MAX_STEPS:
+            raise Problem("E003", f"expression too costly: `{self.text}` visits more than "
+                          f"{MAX_STEPS:,} terms", "map over shorter lists")
+        method = getattr(self, "_" + type(node).__name__, None)
+        if method is None:
+            raise self.refuse()
+        return method(node)
+
+    # -- leaves -------------------------------------------------------------------------
+
+    def _Constant(self, node: ast.Constant) -> Any:
+        if isinstance(node.value, (int, float, str)):
+            return node.value
+        raise self.refuse()
+
+    def _Name(self, node: ast.Name) -> Any:
+        if node.id.startswith(_PREFIX):
+            return _lookup(node.id[len(_PREFIX):], self.env)
+        if node.id in ("true", "false"):
+            return node.id == "true"
+        if node.id in BUILTINS or node.id in self.functions.names():
+            raise Problem("E002", f"`{node.id}` in `{self.text}` is a function",
+                          f"call it: `{node.id}(...)`")
+        raise Problem("E002", f"`{node.id}` in `{self.text}` is not a number or a $variable",
+                      f"write `${node.id}` to use the variable")
+
+    def _Attribute(self, node: ast.Attribute) -> Any:
+        target = node.value
+        if not (isinstance(target, ast.Name) and target.id == _PREFIX + INPUT):
+            raise self.refuse("an attribute; only `$in` has them")
+        if INPUT not in self.env:
+            _lookup(INPUT, self.env)  # raises E006
+        if node.attr not in IN_ATTRIBUTES:
+            names = [f"$in.{a}" for a in IN_ATTRIBUTES]
+            raise Problem("E002", f"`$in` has no attribute `{node.attr}`",
+                          did_you_mean(f"$in.{node.attr}", names)
+                          or "use " + ", ".join(f"`{n}`" for n in names))
+        record: InputShape = self.env[INPUT]
+        return record.attribute(node.attr)
+
+    def _List(self, node: ast.List) -> list[Any]:
+        if len(node.elts) > MAX_LIST:
+            raise Problem("E003", f"a list of more than {MAX_LIST:,} items in `{self.text}`")
+        return [self.eval(e) for e in node.elts]
+
+    # -- operators ----------------------------------------------------------------------
+
+    def _BinOp(self, node: ast.BinOp) -> Any:
+        if type(node.op) not in _BINOPS:
+            raise self.refuse()
+        left = self._number(self.eval(node.left))
+        right = self._number(self.eval(node.right))
         if isinstance(node.op, ast.Pow) and (abs(right) > 64 or _too_big(left, right)):
-            raise Problem("E003", f"exponent too large in `{text}`")
+            raise Problem("E003", f"exponent too large in `{self.text}`")
         result = _BINOPS[type(node.op)](left, right)
         if isinstance(node.op, ast.Div) and float(result).is_integer():
-            return int(result)
-        return result
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd, ast.Not)):
-        value = _eval_node(node.operand, env, allowed, text)
+            result = int(result)
+        return self._bounded(result)
+
+    def _UnaryOp(self, node: ast.UnaryOp) -> Any:
+        value = self.eval(node.operand)
         if isinstance(node.op, ast.Not):
             return not value
-        _check_number(value, text)
-        return -value if isinstance(node.op, ast.USub) else value
-    if isinstance(node, ast.BoolOp):
-        values = [_eval_node(v, env, allowed, text) for v in node.values]
-        return all(values) if isinstance(node.op, ast.And) else any(values)
-    if isinstance(node, ast.Compare) and all(type(o) in _CMPOPS for o in node.ops):
-        left = _eval_node(node.left, env, allowed, text)
+        if not isinstance(node.op, (ast.USub, ast.UAdd)):
+            raise self.refuse()
+        number_ = self._number(value)
+        return -number_ if isinstance(node.op, ast.USub) else number_
+
+    def _BoolOp(self, node: ast.BoolOp) -> bool:
+        # Short-circuit: `$n > 0 and 8 // $n > 1` never divides by zero.
+        stop_at = not isinstance(node.op, ast.And)
+        for value in node.values:
+            if bool(self.eval(value)) is stop_at:
+                return stop_at
+        return not stop_at
+
+    def _Compare(self, node: ast.Compare) -> bool:
+        if not all(type(o) in _CMPOPS for o in node.ops):
+            raise self.refuse("`in` or `is`")
+        left = self.eval(node.left)
         for op, comparator in zip(node.ops, node.comparators, strict=True):
-            right = _eval_node(comparator, env, allowed, text)
+            right = self.eval(comparator)
             if not _CMPOPS[type(op)](left, right):
                 return False
             left = right
         return True
-    if isinstance(node, ast.Subscript):
-        container = _eval_node(node.value, env, allowed, text)
-        index = _eval_node(node.slice, env, allowed, text)
-        if not isinstance(container, list) or not isinstance(index, int):
-            raise Problem("E003", f"only lists can be indexed, by integers, in `{text}`")
+
+    def _IfExp(self, node: ast.IfExp) -> Any:
+        condition = self.eval(node.test)
+        if not isinstance(condition, bool):
+            raise Problem("E003", f"the condition of `if` in `{self.text}` is "
+                          f"{_show(condition)}, not true or false",
+                          "compare it, e.g. `$x != 0`")
+        return self.eval(node.body if condition else node.orelse)
+
+    def _Subscript(self, node: ast.Subscript) -> Any:
+        container = self.eval(node.value)
+        if isinstance(node.slice, ast.Slice):
+            if node.slice.step is not None:
+                raise self.refuse("a slice step")
+            bounds = [None if b is None else self.eval(b)
+                      for b in (node.slice.lower, node.slice.upper)]
+            if not isinstance(container, list) or not all(
+                    b is None or (isinstance(b, int) and not isinstance(b, bool))
+                    for b in bounds):
+                raise Problem("E003", f"only lists can be sliced, by integers, in "
+                              f"`{self.text}`")
+            return container[bounds[0]:bounds[1]]
+        index = self.eval(node.slice)
+        if not isinstance(container, list) or not isinstance(index, int) \
+                or isinstance(index, bool):
+            raise Problem("E003", f"only lists can be indexed, by integers, in `{self.text}`")
         return container[index]
-    raise Problem("E002", f"`{text}` uses something the evaluator does not allow",
-                    "use numbers, $variables, + - * / // % ** and parentheses")
+
+    # -- calls --------------------------------------------------------------------------
+
+    def _Call(self, node: ast.Call) -> Any:
+        func = node.func
+        if not isinstance(func, ast.Name) or func.id.startswith(_PREFIX):
+            if isinstance(func, ast.Name):
+                raise Problem("E002", f"`${func.id[len(_PREFIX):]}` in `{self.text}` is a "
+                              "variable, not a function", "call functions by their bare name: "
+                              "`max(...)`, `make_divisible(...)`")
+            raise self.refuse()
+        name = func.id
+        if any(isinstance(a, ast.Starred) for a in node.args) or any(
+                k.arg is None for k in node.keywords):
+            raise self.refuse("`*` or `**` arguments")
+        spec_functions = self.functions.names()
+        if name not in BUILTINS and name != "map" and name not in spec_functions:
+            raise Problem("E004", f"unknown function `{name}` in `{self.text}`",
+                          did_you_mean(name, [*CALLABLE_NAMES, *spec_functions])
+                          or "functions: " + ", ".join([*CALLABLE_NAMES, *spec_functions]))
+        if name == "map":
+            return self._map(node)
+        args = [self.eval(a) for a in node.args]
+        kwargs = {str(k.arg): self.eval(k.value) for k in node.keywords}
+        if name in spec_functions:
+            return self._call_spec(name, args, kwargs)
+        builtin = BUILTINS[name]
+        if kwargs:
+            raise Problem("E005", f"`{name}` takes no keyword arguments; received "
+                          f"`{next(iter(kwargs))}`")
+        if len(args) < builtin.low or (builtin.high is not None and len(args) > builtin.high):
+            help_ = "round(x) rounds halves to even; to round to a multiple of 8 write " \
+                "round($x / 8) * 8" if name == "round" else None
+            raise Problem("E005", f"{arity_text(name, builtin)}; received {len(args)}", help_)
+        return self._bounded(builtin.run(args))
+
+    def _call_spec(self, name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        if self.budget.depth >= MAX_CALL_DEPTH:
+            raise Problem("E003", f"calls nest deeper than {MAX_CALL_DEPTH}")
+        self.budget.depth += 1
+        try:
+            return self.functions.call(name, args, kwargs, self.budget)
+        finally:
+            self.budget.depth -= 1
+
+    def _map(self, node: ast.Call) -> list[Any]:
+        if len(node.args) != 2 or node.keywords:
+            raise Problem("E005", "`map` takes 2 arguments: a function's name and a list; "
+                          f"received {len(node.args) + len(node.keywords)}")
+        target = node.args[0]
+        names = self.functions.names()
+        if not isinstance(target, ast.Name) or not (
+                target.id in BUILTINS or target.id in names):
+            raise Problem("E003", f"the first argument of `map` in `{self.text}` must name a "
+                          "function", "e.g. `map(round_repeats, $repeats)`")
+        items = self.eval(node.args[1])
+        if not isinstance(items, list):
+            raise Problem("E003", f"`map` needs a list; received {_show(items)}")
+        if len(items) > MAX_LIST:
+            raise Problem("E003", f"`map` over more than {MAX_LIST:,} items")
+        out = []
+        for item in items:
+            self.budget.steps += 1
+            if target.id in names:
+                out.append(self._call_spec(target.id, [item], {}))
+            else:
+                builtin = BUILTINS[target.id]
+                if builtin.low > 1:
+                    raise Problem("E005", f"{arity_text(target.id, builtin)}; `map` passes 1")
+                out.append(self._bounded(builtin.run([item])))
+        return out
+
+    # -- numbers ------------------------------------------------------------------------
+
+    def _number(self, value: Any) -> int | float:
+        try:
+            return number(value, "arithmetic")
+        except Problem:
+            raise Problem("E003", f"arithmetic on a non-number ({_show(value)}) in "
+                          f"`{self.text}`") from None
+
+    def _bounded(self, value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return value
+        if isinstance(value, float) and math.isnan(value):  # inf - inf
+            raise Problem("E003", f"the value of `{self.text}` is not a number (nan)")
+        if isinstance(value, float) and math.isinf(value):
+            raise Problem("E003", f"the value of `{self.text}` is too large ({value:.3g})")
+        if isinstance(value, int) and abs(value) > _MAX_INTERMEDIATE:
+            raise Problem("E003", f"the value of `{self.text}` is too large")
+        return value
 
 
-MAX_MAGNITUDE = 2**63
-"""Results beyond int64 are never a layer size; unbounded ones reach float() later and crash."""
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return f"'{value}'"
+    return f"`{value}`"
 
 
 def _too_big(base: Any, exponent: Any) -> bool:
@@ -144,6 +372,3 @@ def _too_big(base: Any, exponent: Any) -> bool:
     return bool(exponent > 0 and size > 1 and exponent * math.log2(size) > 128)
 
 
-def _check_number(value: Any, text: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise Problem("E003", f"arithmetic on a non-number ({value!r}) in `{text}`")

@@ -19,7 +19,8 @@ from archc.diagnostics import DiagnosticSink, SourceSpan, did_you_mean
 from archc.ir import Graph, Node, Op, Shape
 from archc.ir.ops import InputAttrs, make_attrs
 from archc.lower.emit import Abort, Caps, Emitter
-from archc.lower.expr import is_expression
+from archc.lower.expr import INPUT, InputShape, is_expression
+from archc.lower.functions import FunctionTable, SpecFunction
 from archc.lower.names import Ctx, Names, unknown_reference
 from archc.lower.structures import Structures
 from archc.lower.values import BAD, Values
@@ -29,6 +30,7 @@ from archc.spec.schema import (
     SHORTHAND_FIELD,
     STRUCTURE_MODELS,
     LayerCommon,
+    ScaledAdd,
     SpecHeader,
 )
 from archc.spec.validate import validate_model
@@ -48,9 +50,10 @@ _DEFAULT_CAPS = Caps()
 
 
 def lower(doc: Document, header: SpecHeader, variables: dict[str, Any], variant: str | None,
-          sink: DiagnosticSink, caps: Caps = _DEFAULT_CAPS) -> Lowered | None:
+          sink: DiagnosticSink, caps: Caps = _DEFAULT_CAPS,
+          functions: Mapping[str, SpecFunction] | None = None) -> Lowered | None:
     """Lower `header` (validated) with resolved `variables` into a graph."""
-    lowerer = _Lowerer(doc, header, variables, sink, caps)
+    lowerer = _Lowerer(doc, header, variables, sink, caps, functions or {})
     try:
         return lowerer.run(variant)
     except Abort:
@@ -59,14 +62,15 @@ def lower(doc: Document, header: SpecHeader, variables: dict[str, Any], variant:
 
 class _Lowerer(Structures):
     def __init__(self, doc: Document, header: SpecHeader, variables: dict[str, Any],
-                 sink: DiagnosticSink, caps: Caps) -> None:
+                 sink: DiagnosticSink, caps: Caps, functions: Mapping[str, SpecFunction]
+                 ) -> None:
         self.doc = doc
         self.header = header
         self.variables = variables
         self.sink = sink
         self.caps = caps
         self.em = Emitter(sink, caps)
-        self.values = Values(doc, header, sink)
+        self.values = Values(doc, header, sink, FunctionTable(functions, variables))
 
     # -- driver -----------------------------------------------------------------------------
 
@@ -145,6 +149,9 @@ class _Lowerer(Structures):
         if split is None:
             return None
         kind, raw, arg_paths = split
+        # `$in` is what this item reads: its `inputs` (the first, for a merge) or the
+        # previous item's output. Structures and block calls pass it on as their input.
+        ctx = replace(ctx, env={**ctx.env, INPUT: self._incoming(raw, arg_paths, path, ctx)})
         when = raw.get("when", True)
         if is_expression(when):
             when = self.values.eval(when, arg_paths.get("when", path), ctx.env)
@@ -166,6 +173,24 @@ class _Lowerer(Structures):
         self.sink.error("S005", f"unknown layer type `{kind}`", self.doc.key_span(path + (kind,)),
                         did_you_mean(kind, known) or "see docs/spec-language.md for the types")
         return None
+
+    def _incoming(self, raw: dict[str, Any], arg_paths: dict[str, Path], path: Path,
+                  ctx: Ctx) -> InputShape:
+        refs = raw.get("inputs")
+        source = ctx.current
+        if refs is not None:
+            ref_path = arg_paths.get("inputs", path)
+            refs = self.values.subst(refs, ref_path, ctx.env)
+            if isinstance(refs, list) and refs:
+                refs, ref_path = refs[0], ref_path + (0,)
+            found, source = ctx.names.lookup(refs) if isinstance(refs, str) else (True, None)
+            if not found:
+                # Said when `$in` is read (an item left out by `when` may name anything);
+                # `_sources` says the same for the item itself, and the sink keeps one.
+                missing = str(refs)
+                return InputShape(None, lambda: unknown_reference(
+                    self.sink, self.doc, missing, ref_path, ctx))
+        return InputShape(self.em.shapes.get(source) if source is not None else None)
 
     def _split(self, item: Any, path: Path) -> tuple[str, dict[str, Any], dict[str, Path]] | None:
         """`{type: {args}}` / `{type: scalar}` / `type` -> (type, args, span path per arg)."""
@@ -216,8 +241,8 @@ class _Lowerer(Structures):
         if parsed is None:
             return self._poison(raw, ctx, path)
         span = self.doc.key_span(path + (kind,))
-        sources = self._sources(parsed, arg_paths, path, ctx, merge=kind in ("concat", "add",
-                                                                             "multiply"))
+        sources = self._sources(parsed, arg_paths, path, ctx,
+                                merge=kind in ("concat", "add", "multiply", "scaled_add"))
         if sources is None:
             return self._poison(raw, ctx, path)
         if kind == "squeeze_excitation":
@@ -234,7 +259,7 @@ class _Lowerer(Structures):
         attrs = make_attrs(op, fields, self.header.tables)
         local = parsed.name or self.em.auto(ctx.scope, kind)
         node = self.em.emit(op, local, attrs, sources, span, ctx)
-        return self._finish(node, parsed, ctx, span)
+        return self._finish(node, parsed, ctx, span, local)
 
     def _poison(self, raw: dict[str, Any], ctx: Ctx, path: Path) -> str | None:
         """Register a failed layer's name (so later references don't cascade) -> no output."""
@@ -244,9 +269,13 @@ class _Lowerer(Structures):
         return None
 
     def _finish(self, node: str | None, parsed: LayerCommon, ctx: Ctx,
-                span: SourceSpan) -> str | None:
+                span: SourceSpan, local: str | None = None) -> str | None:
         if parsed.name is not None:
             self.em.register(ctx.names, parsed.name, node, span)
+        elif local is not None and node is not None:
+            # An automatic name (`conv2d_1`) reads the layer as the docs promise; it has no
+            # span, so a given name equal to it is still a duplicate (N002, in `emit`).
+            ctx.names.local[local] = node
         if parsed.output and node is not None:
             self.em.extra_outputs.append(node)
         return node
@@ -263,6 +292,11 @@ class _Lowerer(Structures):
         listed = [refs] if isinstance(refs, str) else refs
         if merge and len(listed) < 2:
             self.sink.error("S004", f"a merge needs at least two inputs; received {len(listed)}",
+                            self.doc.span(arg_paths["inputs"]))
+            return None
+        if merge and isinstance(parsed, ScaledAdd) and len(listed) != 2:
+            self.sink.error("S004", f"`scaled_add` reads exactly two inputs, [x, y] for "
+                            f"x + scale * y; received {len(listed)}",
                             self.doc.span(arg_paths["inputs"]))
             return None
         if not merge and len(listed) != 1:  # only merges read several layers

@@ -15,6 +15,9 @@ from typing import Any
 from archc.diagnostics import DiagnosticSink, SourceSpan, did_you_mean
 from archc.spec.loader import Document, Path
 
+INPUT_NAME = "input"
+"""What a block's layers call the block's input (the spec's single input has this name)."""
+
 
 class Names:
     """Layer names visible in one sequence, with the enclosing sequence as fallback."""
@@ -22,6 +25,8 @@ class Names:
     def __init__(self, parent: Names | None = None) -> None:
         self.local: dict[str, str | None] = {}
         self.spans: dict[str, SourceSpan] = {}
+        self.reserved: set[str] = set()
+        """Names the list did not define: a block's `input`."""
         self.parent = parent
 
     def lookup(self, name: str) -> tuple[bool, str | None]:

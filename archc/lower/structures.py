@@ -14,9 +14,17 @@ from typing import Any
 
 from archc.diagnostics import DiagnosticSink, SourceSpan, did_you_mean
 from archc.ir import Op, Scope, Shape
-from archc.ir.ops import BatchNormAttrs, Conv2DAttrs, DenseAttrs, GlobalPool2DAttrs, NoAttrs
+from archc.ir.ops import (
+    BatchNormAttrs,
+    Conv2DAttrs,
+    DenseAttrs,
+    GlobalPool2DAttrs,
+    NoAttrs,
+    ScaledAddAttrs,
+)
 from archc.lower.emit import Abort, Caps, Emitter
-from archc.lower.names import Ctx, Names
+from archc.lower.expr import INPUT, InputShape
+from archc.lower.names import INPUT_NAME, Ctx, Names
 from archc.lower.values import BAD, Values
 from archc.spec.loader import Document, Path
 from archc.spec.schema import (
@@ -54,7 +62,7 @@ class Structures:
         raise NotImplementedError
 
     def _finish(self, node: str | None, parsed: LayerCommon, ctx: Ctx,
-                span: SourceSpan) -> str | None:
+                span: SourceSpan, local: str | None = None) -> str | None:
         raise NotImplementedError
 
     def _poison(self, raw: dict[str, Any], ctx: Ctx, path: Path) -> str | None:
@@ -68,12 +76,12 @@ class Structures:
         local = se.name or self.em.auto(ctx.scope, "se")
         scope = self.em.open_scope(ctx, local, "squeeze_excitation", span)
         if shape is None:
-            return self._finish(None, se, ctx, span)
+            return self._finish(None, se, ctx, span, local)
         channels = shape[-1]
         if channels // se.ratio < 1:
             self.sink.error("G009", f"`ratio: {se.ratio}` squeezes {channels} channels to "
                             "nothing", span, f"use a ratio of at most {channels}")
-            return self._finish(None, se, ctx, span)
+            return self._finish(None, se, ctx, span, local)
         pool = self.em.emit(Op.GLOBAL_AVG_POOL2D, "squeeze", GlobalPool2DAttrs(keepdims=True),
                           [source], span, ctx, scope)
         reduce = self.em.emit(Op.DENSE, "reduce",
@@ -84,18 +92,18 @@ class Structures:
         out = self.em.emit(Op.MULTIPLY, "scale", NoAttrs(),
                          [source, expand] if expand else [source],
                          span, ctx, scope)
-        return self._finish(out, se, ctx, span)
+        return self._finish(out, se, ctx, span, local)
 
 
     # -- structures -------------------------------------------------------------------------
 
     def _structure(self, kind: str, raw: dict[str, Any], arg_paths: dict[str, Path],
                    path: Path, ctx: Ctx) -> str | None:
-        nested = {"branches", "body", "layers", "with", "first"}
+        # Layer lists are lowered item by item; a repeat's arguments are evaluated per copy.
+        nested = {"branches", "body", "layers", "with", "first", "last"}
         if kind == "residual" and isinstance(raw.get("shortcut"), list):
             nested = nested | {"shortcut"}
-        args = self.values.subst_args(raw, arg_paths, ctx.env,
-                                      skip=frozenset(nested - {"with", "first"}))
+        args = self.values.subst_args(raw, arg_paths, ctx.env, skip=frozenset(nested))
         if args is None:
             return self._poison(raw, ctx, path)
         parsed = self._validate(STRUCTURE_MODELS[kind], kind, args, arg_paths, path)
@@ -104,19 +112,19 @@ class Structures:
         span = self.doc.key_span(path + (kind,))
         sources = self._sources(parsed, arg_paths, path, ctx)
         source = sources[0] if sources else None
+        local = parsed.name or self.em.auto(ctx.scope, kind)
         if isinstance(parsed, Parallel):
-            out = self._parallel(parsed, source, arg_paths, span, ctx)
+            out = self._parallel(parsed, local, source, arg_paths, span, ctx)
         elif isinstance(parsed, Residual):
-            out = self._residual(parsed, source, arg_paths, span, ctx)
+            out = self._residual(parsed, local, source, arg_paths, span, ctx)
         else:
             assert isinstance(parsed, Repeat)
-            out = self._repeat(parsed, source, arg_paths, span, path, ctx)
-        return self._finish(out, parsed, ctx, span)
+            out = self._repeat(parsed, local, source, arg_paths, span, ctx)
+        return self._finish(out, parsed, ctx, span, local)
 
-    def _parallel(self, p: Parallel, source: str | None, arg_paths: dict[str, Path],
-                  span: SourceSpan, ctx: Ctx) -> str | None:
-        scope = self.em.open_scope(ctx, p.name or self.em.auto(ctx.scope, "parallel"), "parallel",
-                                 span)
+    def _parallel(self, p: Parallel, local: str, source: str | None,
+                  arg_paths: dict[str, Path], span: SourceSpan, ctx: Ctx) -> str | None:
+        scope = self.em.open_scope(ctx, local, "parallel", span)
         outs: list[str | None] = []
         for i, branch in enumerate(p.branches):
             bscope = scope + (f"branch{i + 1}",)
@@ -128,10 +136,9 @@ class Structures:
         return self.em.emit(Op(p.merge), p.merge, NoAttrs(), [o for o in outs if o], span, ctx,
                             scope)
 
-    def _residual(self, r: Residual, source: str | None, arg_paths: dict[str, Path],
-                  span: SourceSpan, ctx: Ctx) -> str | None:
-        scope = self.em.open_scope(ctx, r.name or self.em.auto(ctx.scope, "residual"), "residual",
-                                 span)
+    def _residual(self, r: Residual, local: str, source: str | None,
+                  arg_paths: dict[str, Path], span: SourceSpan, ctx: Ctx) -> str | None:
+        scope = self.em.open_scope(ctx, local, "residual", span)
         mark = len(self.em.nodes)
         body_ctx = Ctx(ctx.env, Names(ctx.names), scope, source, ctx.blocks)
         body = self._sequence(r.body, arg_paths["body"], body_ctx)
@@ -145,6 +152,14 @@ class Structures:
             return None
         if source is None or body is None:
             return None
+        if r.shortcut == "none" or not r.shortcut_when:
+            # No shortcut, no addition: the residual is its body (its names unchanged).
+            if r.scale != 1:
+                self.sink.error("S004", f"`scale: {r.scale}` weights the body in the addition, "
+                                "but this residual has no shortcut", span,
+                                "drop `scale`, or keep the shortcut")
+                return None
+            return body
         if isinstance(r.shortcut, list):
             sc_scope = scope + ("shortcut",)
             self.em.scopes.append(Scope(sc_scope, "shortcut", span))
@@ -157,6 +172,9 @@ class Structures:
         # Shortcut nodes read only the residual's input, so they may move before the body;
         # keras.applications computes the shortcut first, and weight order follows node order.
         self.em.hoist(mark, scope + ("shortcut",))
+        if r.scale != 1:  # InceptionResNetV2: shortcut + scale * body, one merge
+            return self.em.emit(Op.SCALED_ADD, "add", ScaledAddAttrs(r.scale),
+                                [shortcut, body], span, ctx, scope)
         return self.em.emit(Op.ADD, "add", NoAttrs(), [shortcut, body], span, ctx, scope)
 
     def _shortcut(self, r: Residual, source: str, body: str, scope: tuple[str, ...],
@@ -193,8 +211,8 @@ class Structures:
         return result
 
 
-    def _repeat(self, r: Repeat, source: str | None, arg_paths: dict[str, Path],
-                span: SourceSpan, path: Path, ctx: Ctx) -> str | None:
+    def _repeat(self, r: Repeat, local: str, source: str | None, arg_paths: dict[str, Path],
+                span: SourceSpan, ctx: Ctx) -> str | None:
         if r.times > self.caps.max_repeat:
             self.sink.error("C002", f"`times: {r.times:,}` exceeds the repeat cap of "
                             f"{self.caps.max_repeat:,}", span, "raise it with --max-repeat")
@@ -208,7 +226,17 @@ class Structures:
                             self.doc.span(arg_paths["block"]),
                             did_you_mean(r.block, self.header.blocks))
             return None
-        scope = self.em.open_scope(ctx, r.name or self.em.auto(ctx.scope, "repeat"), "repeat", span)
+        if r.layers is not None:
+            for key, instead in (("with", "$index"), ("first", "when: $index == 1"),
+                                 ("last", "when: $index == $count")):
+                if key in arg_paths:
+                    self.sink.error("S002", f"`{key}` gives a block's arguments; this repeat "
+                                    "has `layers`", self.doc.key_span(arg_paths[key]),
+                                    f"use {instead} in the layers instead"
+                                    if key != "with" else "use `$index` and variables in the "
+                                    "layers instead")
+                    return None
+        scope = self.em.open_scope(ctx, local, "repeat", span)
         current = source
         start = len(self.em.nodes)
         for i in range(r.times):
@@ -221,17 +249,22 @@ class Structures:
                                     f"{self.caps.max_nodes:,}", span,
                                     "raise the cap with --max-layers")
                     raise Abort
-            local = f"block{i + 1}"
+            copy = f"block{i + 1}"
+            # `$index` (or the name `index:` gives) is the copy number from 1, `$count`
+            # the number of copies; arguments see the copy's own input as `$in`.
+            env = ctx.env | {r.index: i + 1, "count": r.times}
             if r.block is not None:
                 params = {k: (v, arg_paths["with"] + (k,)) for k, v in r.with_.items()}
                 if i == 0:
                     params |= {k: (v, arg_paths["first"] + (k,)) for k, v in r.first.items()}
-                sub = Ctx(ctx.env, Names(ctx.names), scope, current, ctx.blocks)
-                current = self._expand_block(r.block, local, params, span, sub)
+                if i == r.times - 1:
+                    params |= {k: (v, arg_paths["last"] + (k,)) for k, v in r.last.items()}
+                env[INPUT] = InputShape(self.em.shapes.get(current) if current else None)
+                sub = Ctx(env, Names(ctx.names), scope, current, ctx.blocks)
+                current = self._expand_block(r.block, copy, params, span, sub)
             else:
-                bscope = scope + (local,)
+                bscope = scope + (copy,)
                 self.em.scopes.append(Scope(bscope, "repetition", span))
-                env = ctx.env | {"index": i + 1}
                 sub = Ctx(env, Names(ctx.names), bscope, current, ctx.blocks)
                 assert r.layers is not None
                 current = self._sequence(r.layers, arg_paths["layers"], sub)
@@ -251,9 +284,9 @@ class Structures:
         sources = self._sources(parsed, arg_paths, path, ctx)
         params = {k: (v, arg_paths[k]) for k, v in raw.items() if k not in common_keys}
         sub = replace(ctx, current=sources[0] if sources else None)
-        out = self._expand_block(kind, parsed.name or self.em.auto(ctx.scope, kind), params,
-                                 span, sub)
-        return self._finish(out, parsed, ctx, span)
+        local = parsed.name or self.em.auto(ctx.scope, kind)
+        out = self._expand_block(kind, local, params, span, sub)
+        return self._finish(out, parsed, ctx, span, local)
 
     def _expand_block(self, kind: str, local: str, params: dict[str, tuple[Any, Path]],
                       span: SourceSpan, ctx: Ctx) -> str | None:
@@ -271,22 +304,27 @@ class Structures:
         scope = self.em.open_scope(ctx, local, kind, span)
         if env is None:
             return None
-        sub = Ctx(env, Names(), scope, ctx.current, ctx.blocks + (kind,))
+        names = Names()
+        names.local[INPUT_NAME] = ctx.current  # `inputs: input` reads the block's input
+        names.reserved.add(INPUT_NAME)
+        sub = Ctx(env, names, scope, ctx.current, ctx.blocks + (kind,))
         return self._sequence(block.layers, ("blocks", kind, "layers"), sub)
 
     def _bind(self, kind: str, declared: list[str | dict[str, Any]],
               given: dict[str, tuple[Any, Path]], span: SourceSpan,
               caller_env: Mapping[str, Any]) -> dict[str, Any] | None:
-        """Bind a block's parameters: caller's values (evaluated in the caller) or defaults."""
-        defaults: dict[str, Any] = {}
+        """Bind a block's parameters: the caller's values (evaluated in the caller) or the
+        defaults, evaluated at the call over the variables, the parameters before them and
+        `$in`, the block's input."""
+        defaults: dict[str, tuple[Any, Path]] = {}
         order: list[str] = []
-        for entry in declared:
+        for index, entry in enumerate(declared):
             if isinstance(entry, str):
                 order.append(entry)
             else:
                 for k, v in entry.items():
                     order.append(k)
-                    defaults[k] = v
+                    defaults[k] = (v, ("blocks", kind, "params", index, k))
         env = dict(self.variables)
         ok = True
         unknown: list[str] = []
@@ -304,7 +342,10 @@ class Structures:
         for key in order:
             if key not in given:
                 if key in defaults:
-                    env[key] = defaults[key]
+                    value, where = defaults[key]
+                    scope = env | {INPUT: caller_env[INPUT]} if INPUT in caller_env else env
+                    env[key] = self.values.subst(value, where, scope)
+                    ok = ok and env[key] is not BAD
                 elif did_you_mean(key, unknown):  # `filter: 8` is one mistake, not two
                     ok = False
                 else:

@@ -10,8 +10,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from archc.diagnostics import DiagnosticSink, Problem
-from archc.lower.expr import evaluate, is_expression
+from archc.diagnostics import Diagnostic, DiagnosticSink, Problem
+from archc.lower.expr import (
+    NO_FUNCTIONS,
+    Callables,
+    InFunction,
+    Silent,
+    evaluate,
+    is_expression,
+    whole,
+)
 from archc.spec.loader import Document, Path
 from archc.spec.schema import SpecHeader
 
@@ -22,21 +30,32 @@ BAD = object()
 class Values:
     """Evaluates expressions against an environment, reporting errors at their span."""
 
-    def __init__(self, doc: Document, header: SpecHeader, sink: DiagnosticSink) -> None:
+    def __init__(self, doc: Document, header: SpecHeader, sink: DiagnosticSink,
+                 functions: Callables = NO_FUNCTIONS) -> None:
         self.doc = doc
         self.header = header
         self.sink = sink
+        self.functions = functions
 
     def eval(self, text: str, path: Path, env: Mapping[str, Any]) -> Any:
         try:
-            return evaluate(text, env)
+            return evaluate(text, env, self.functions)
+        except Silent:
+            return BAD
+        except InFunction as exc:
+            # Reported at the function's own text, which is where the fix goes.
+            call = self.doc.span(path)
+            self.sink.add(Diagnostic(exc.code, exc.message, self.doc.span(exc.path), exc.help,
+                                     notes=(f"called from {call}",)))
+            return BAD
         except Problem as exc:
             self.sink.add(exc.at(self.doc.span(path)))
             return BAD
 
     def subst(self, value: Any, path: Path, env: Mapping[str, Any]) -> Any:
         if is_expression(value):
-            return self.eval(value, path, env)
+            result = self.eval(value, path, env)
+            return result if result is BAD else whole(result)
         if isinstance(value, list):
             out = [self.subst(v, path + (i,), env) for i, v in enumerate(value)]
             return BAD if any(v is BAD for v in out) else out

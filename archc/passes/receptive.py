@@ -298,6 +298,7 @@ FIELD_RULES: dict[Op, FieldRule] = {
     Op.CONCAT: _merge,
     Op.ADD: _merge,
     Op.MULTIPLY: _merge,
+    Op.SCALED_ADD: _merge,
 }
 
 

@@ -79,6 +79,8 @@ class _Frame:
     key: str | None = None
     key_span: SourceSpan | None = None
     pending_key: bool = True
+    flow: bool = False
+    """A `{...}` or `[...]` collection, where a plain value ends at the first comma."""
 
 
 def load_file(path: str, max_bytes: int = MAX_BYTES) -> Document:
@@ -173,6 +175,8 @@ def _walk(text: str, doc: Document, sink: DiagnosticSink, max_depth: int) -> Non
             value: Any = None
         elif isinstance(event, yaml.ScalarEvent):
             value = _scalar(event, span, sink)
+            if stack and stack[-1].flow and isinstance(value, str) and not event.style:
+                _split_expression(value, event, stack[-1], text, span, sink)
         else:
             assert isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent))
             _check_tag(event.tag, span, sink, "map" if isinstance(event, yaml.MappingStartEvent)
@@ -197,9 +201,41 @@ def _walk(text: str, doc: Document, sink: DiagnosticSink, max_depth: int) -> Non
                 continue
             path = _attach(frame, value, span, doc)
         if isinstance(value, (dict, list)):
-            stack.append(_Frame(value, path if stack else ()))
+            flow = bool(getattr(event, "flow_style", False))
+            stack.append(_Frame(value, path if stack else (), flow=flow))
     if not root_set:
         doc.data = None
+
+
+def _split_expression(value: str, event: yaml.ScalarEvent, frame: _Frame, text: str,
+                      span: SourceSpan, sink: DiagnosticSink) -> None:
+    """E007: inside `{...}` or `[...]` YAML ends a plain value at a comma, so an unquoted
+    `max(8, 32 * $alpha)` arrives as `max(8` plus a stray key `32 * $alpha)`. Said once, at
+    the value, with the whole expression quoted in the fix (the stray part is not reported:
+    the load stops here)."""
+    if value.count("(") <= value.count(")"):
+        return
+    mark = event.start_mark
+    lines = text.splitlines()
+    line = lines[mark.line][mark.column:] if mark is not None and mark.line < len(lines) \
+        else value
+    whole = _balanced(line) or value
+    key = f"{frame.key}: " if isinstance(frame.container, dict) and frame.key else ""
+    sink.error("E007", f"YAML split this expression at a comma: `{value}` has an unclosed "
+               "parenthesis", span, f"quote it: `{key}'{whole}'`, or use block style")
+
+
+def _balanced(text: str) -> str | None:
+    """The prefix of `text` up to the parenthesis that closes its first one."""
+    depth = 0
+    for i, char in enumerate(text):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return text[:i + 1]
+    return None
 
 
 def _take_key(frame: _Frame, value: Any, span: SourceSpan, doc: Document,

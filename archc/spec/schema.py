@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from archc.ir.ops import LayerNormAttrs, Op
+from archc.ir.ops import LayerNormAttrs, Op, ScaledAddAttrs
 
 NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
 """Layer, block, variable, variant, table and input names."""
@@ -173,6 +173,12 @@ class Merge(LayerCommon):
     """concat / add / multiply of the named inputs (at least two)."""
 
 
+class ScaledAdd(LayerCommon):
+    """`x + scale * y` of its two inputs [x, y] (InceptionResNetV2's scaled residual)."""
+
+    scale: float = ScaledAddAttrs.scale
+
+
 class SqueezeExcitation(LayerCommon):
     """SE block: global pool, dense C/ratio + ReLU, dense C + sigmoid, channel-wise scale."""
 
@@ -193,21 +199,38 @@ class Projection(_Strict):
 
 
 class Residual(LayerCommon):
-    """A body added to a shortcut: identity, a 1x1 projection, or layers of your own."""
+    """A body added to a shortcut: identity, a 1x1 projection, layers of your own, or none
+    (the body alone); `scale` weights the body: `shortcut + scale * body`."""
 
     body: Annotated[list[Any], Field(min_length=1)]
-    shortcut: Literal["auto", "identity", "projection"] | list[Any] = "auto"
+    shortcut: Literal["auto", "identity", "projection", "none"] | list[Any] = "auto"
+    shortcut_when: bool = Field(
+        True, description="False: no shortcut and no addition; the body stays.")
+    scale: float = Field(
+        1.0, description="The body's weight in the sum: shortcut + scale * body.")
     projection: Projection = Field(default_factory=Projection)
 
 
 class Repeat(LayerCommon):
-    """A block (or a list of layers) repeated `times` times; `first` overrides repetition 1."""
+    """A block (or a list of layers) repeated `times` times; `first` overrides the first
+    copy's arguments, `last` the last copy's."""
 
     times: NonNegInt
     block: str | None = None
     layers: list[Any] | None = None
     with_: dict[str, Any] = Field(default_factory=dict, alias="with")
     first: dict[str, Any] = Field(default_factory=dict)
+    last: dict[str, Any] = Field(default_factory=dict)
+    index: str = Field("index", description="The name of the copy number: `$index` by "
+                       "default; name it to see an outer repeat's copy number.")
+
+    @field_validator("index")
+    @classmethod
+    def _readable(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value) or value in ("in", "count"):
+            raise ValueError("the copy number is read as `$name`: letters, digits and `_`, "
+                             "not `in` or `count`")
+        return value
 
 
 LAYER_MODELS: dict[str, type[LayerCommon]] = {
@@ -230,6 +253,7 @@ LAYER_MODELS: dict[str, type[LayerCommon]] = {
     Op.CONCAT.value: Merge,
     Op.ADD.value: Merge,
     Op.MULTIPLY.value: Merge,
+    Op.SCALED_ADD.value: ScaledAdd,
     "squeeze_excitation": SqueezeExcitation,
 }
 """Layer types a spec may use directly, by their YAML key."""
@@ -253,6 +277,16 @@ class BlockDef(_Strict):
     layers: Annotated[list[Any], Field(min_length=1)]
 
 
+class FunctionDef(_Strict):
+    """A named, parameterised expression: `make_divisible(v, divisor=8)`."""
+
+    description: str | None = None
+    params: list[str | dict[str, Any]] = Field(default_factory=list)
+    let: dict[str, Any] = Field(
+        default_factory=dict, description="Local names, in order, each an expression.")
+    value: Any = Field(description="The result, an expression of the parameters and lets.")
+
+
 class SpecHeader(_Strict):
     """The top level of a spec file."""
 
@@ -265,6 +299,7 @@ class SpecHeader(_Strict):
     outputs: list[str] | None = None
     variables: dict[str, Any] = Field(default_factory=dict)
     variants: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    functions: dict[str, FunctionDef] = Field(default_factory=dict)
     default_variant: str | None = None
     defaults: dict[str, dict[str, Any]] = Field(default_factory=dict)
     tables: dict[str, list[list[NonNegInt]]] = Field(default_factory=dict)

@@ -237,7 +237,7 @@ _PAYLOADS: dict[str, tuple[str, str, int, int]] = {
         "E002", 6, 20),
     "expr-call": (
         _HEADER + "variables: {x: 1}\nlayers:\n  - dense: {units: 'open($x)'}\n",
-        "E002", 6, 20),
+        "E004", 6, 20),
     "expr-walrus": (
         _HEADER + "variables: {x: 1}\nlayers:\n  - dense: {units: '(y := $x)'}\n",
         "E002", 6, 20),

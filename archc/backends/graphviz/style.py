@@ -23,6 +23,7 @@ from archc.ir.ops import (
     Op,
     Padding,
     Pool2DAttrs,
+    ScaledAddAttrs,
     SeparableConv2DAttrs,
     Subsampling2DAttrs,
     ZeroPadding2DAttrs,
@@ -170,6 +171,12 @@ def _plain(info: NodeInfo) -> str:
     return info.node.op.value
 
 
+def _scaled_add(info: NodeInfo) -> str:
+    a = info.node.attrs
+    assert isinstance(a, ScaledAddAttrs)
+    return f"add, x{a.scale:g} on the 2nd input"
+
+
 OP_LABELS: Mapping[Op, LabelRule] = {
     Op.INPUT: _plain,
     Op.CONV2D: _conv,
@@ -191,5 +198,6 @@ OP_LABELS: Mapping[Op, LabelRule] = {
     Op.CONCAT: _plain,
     Op.ADD: _plain,
     Op.MULTIPLY: _plain,
+    Op.SCALED_ADD: _scaled_add,
 }
 """The label text of each op's box (after its name)."""

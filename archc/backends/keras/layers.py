@@ -147,9 +147,42 @@ __all__ = [
     "ConnectionTableConv2D",
     "GroupedConv2D",
     "LocalResponseNormalization",
+    "ScaledAdd",
     "ScaledTanh",
     "Subsampling2D",
     "activation_for",
     "lecun_tanh",
 ]
 
+
+
+# --------------------------------------------------------------------------------------
+# InceptionResNetV2's scaled residual
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class ScaledAdd(keras.layers.Layer):  # type: ignore[misc]
+    """`x + y * scale` of two inputs: a residual whose branch is scaled before the sum.
+
+    InceptionResNetV2 (Szegedy et al. 2016) scales each residual branch by 0.1-0.2 to keep
+    very deep training stable; keras.applications computes ``inputs[0] + inputs[1] * scale``
+    in a layer without weights, and this computes exactly that, in the same order, so the
+    outputs agree bit for bit. Size-1 axes broadcast, as Keras's `Add` does.
+    """
+
+    def __init__(self, scale: float = 1.0, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.scale = float(scale)
+
+    def call(self, inputs: Sequence[Any]) -> Any:
+        x, y = inputs
+        return ops.add(x, ops.multiply(y, self.scale))
+
+    def compute_output_shape(self, input_shape: Sequence[ShapeLike]) -> tuple[int | None, ...]:
+        a, b = (tuple(s) for s in input_shape)
+        return tuple(x if y == 1 else y for x, y in zip(a, b, strict=True))
+
+    def get_config(self) -> dict[str, Any]:
+        config: dict[str, Any] = super().get_config()
+        config.update(scale=self.scale)
+        return config

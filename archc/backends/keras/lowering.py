@@ -35,6 +35,7 @@ from archc.ir.ops import (
     LRNAttrs,
     Padding,
     Pool2DAttrs,
+    ScaledAddAttrs,
     SeparableConv2DAttrs,
     Subsampling2DAttrs,
     ZeroPadding2DAttrs,
@@ -232,6 +233,10 @@ def _merge(cls_name: str, **kwargs: Any) -> Rule:
     return rule
 
 
+def _scaled_add(em: Emitter, a: ScaledAddAttrs, inputs: Sequence[Any]) -> Any:
+    return em.apply(custom.ScaledAdd(scale=a.scale, name=em.name), list(inputs))
+
+
 LOWERINGS: dict[Op, Rule] = {
     Op.INPUT: _input,
     Op.CONV2D: _conv2d,
@@ -253,5 +258,6 @@ LOWERINGS: dict[Op, Rule] = {
     Op.CONCAT: _merge("Concatenate", axis=-1),
     Op.ADD: _merge("Add"),
     Op.MULTIPLY: _merge("Multiply"),
+    Op.SCALED_ADD: _scaled_add,
 }
 """How each IR op becomes Keras layers; `tests/test_op_tables.py` checks every Op has one."""
