@@ -121,7 +121,7 @@ def _computes(text: str) -> bool:
                 return False
         elif isinstance(node, _COMPUTING):
             computing = True
-        elif not isinstance(node, (ast.Expression, ast.UnaryOp, ast.List, ast.Load,
+        elif not isinstance(node, (ast.Expression, ast.UnaryOp, ast.List, ast.Load, ast.keyword,
                                    ast.operator, ast.unaryop, ast.cmpop, ast.boolop)):
             return False
     return computing

@@ -87,6 +87,10 @@ def _one(path: Path, errs: list[dict[str, Any]], data: Any, span_of: SpanOf,
         expected = literal[0].get("ctx", {}).get("expected", "")
         options = [o.strip(" '") for o in expected.replace(" or ", ",").split(",") if o.strip()]
         hint = did_you_mean(received, options) or f"expected one of: {expected}"
+    if isinstance(received, float) and not received.is_integer() and any(
+            str(e["type"]).startswith("int") for e in errs):
+        hint = (f"an integer field needs a whole number and `{received}` is not: round it with "
+                "round(), floor(), ceil() or int() (docs/spec-language.md#rounding)")
     messages = []
     for e in errs:
         msg = str(e["msg"]).removeprefix("Value error, ")

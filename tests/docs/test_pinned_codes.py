@@ -128,6 +128,12 @@ CASES = [
                       "default_variant: small", "layers:", "  - flatten"),
          "spec.yaml:6:11: error[N006]: variant `small` sets `widht`, which is not a variable",
          "did you mean `width`?"),
+    Case("N008", spec("functions:", "  even:", "    params: [n]",
+                      "    value: true if $n == 0 else odd($n - 1)", "  odd:", "    params: [n]",
+                      "    value: false if $n == 0 else even($n - 1)", "layers:",
+                      "  - conv2d: {filters: 8, kernel_size: 3, use_bias: even(2)}"),
+         "spec.yaml:5:3: error[N008]: function `even` calls itself: even -> odd -> even",
+         "functions cannot be recursive; compute the value without recursion"),
     # -- E: expressions ----------------------------------------------------------------------
     Case("E001", spec("variables: {width: 16}", "layers:",
                       "  - conv2d: {filters: $widht, kernel_size: 3}"),
@@ -143,6 +149,24 @@ CASES = [
          "spec.yaml:6:23: error[E003]: cannot evaluate `$width * $stages[2]`: list index out "
          "of range",
          None),
+    Case("E004", spec("variables: {width: 36}", "layers:",
+                      "  - conv2d: {filters: 'rnd($width / 8) * 8', kernel_size: 3}"),
+         "spec.yaml:6:23: error[E004]: unknown function `rnd` in `rnd($width / 8) * 8`",
+         "did you mean `round`?"),
+    Case("E005", spec("variables: {width: 36.5}", "layers:",
+                      "  - conv2d: {filters: 'round($width, 1)', kernel_size: 3}"),
+         "spec.yaml:6:23: error[E005]: `round` takes 1 argument; received 2",
+         "round(x) rounds halves to even; to round to a multiple of 8 write round($x / 8) * 8"),
+    Case("E006", spec("variables:", "  wide: $in.channels * 2", "layers:",
+                      "  - conv2d: {filters: $wide, kernel_size: 3}"),
+         "spec.yaml:5:9: error[E006]: `$in` is only defined in layer items",
+         "`$in` is the shape of what an item reads: use it in a layer's fields, a block call's "
+         "arguments or a block parameter's default"),
+    Case("E007", spec("variables: {alpha: 0.5}", "layers:",
+                      "  - conv2d: {filters: max(8, 32 * $alpha), kernel_size: 3}"),
+         "spec.yaml:6:23: error[E007]: YAML split this expression at a comma: `max(8` has an "
+         "unclosed parenthesis",
+         "quote it: `filters: 'max(8, 32 * $alpha)'`, or use block style"),
     # -- G: graph ----------------------------------------------------------------------------
     # a: 3x3 valid on 32x32 -> 30x30x8; b: 1x1 on the input -> 32x32x8.
     Case("G001", spec("layers:", "  - conv2d: {name: a, filters: 8, kernel_size: 3}",

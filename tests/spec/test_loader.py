@@ -199,3 +199,24 @@ def test_rendered_diagnostic_has_line_and_caret(write_spec: Callable[..., Path])
         "  |           ^^^",
         "  = help: write true/false for a boolean, or quote it: 'yes'",
     ]
+
+
+@pytest.mark.parametrize(("line", "value", "fix"), [
+    ("variables: {alpha: 0.5, w: max(8, 32 * $alpha)}", "max(8",
+     "quote it: `w: 'max(8, 32 * $alpha)'`, or use block style"),
+    ("variables: {sizes: [min(4, 8), 2]}", "min(4", "quote it: `'min(4, 8)'`, or use block style"),
+    ("variables: {w: f(g(1, 2), 3)}", "f(g(1", "quote it: `w: 'f(g(1, 2), 3)'`, or use block style"),
+])
+def test_an_expression_split_at_a_comma_is_one_error(line: str, value: str, fix: str) -> None:
+    text = f"archc: 1\nname: t\ninput: [8]\n{line}\nlayers: [flatten]\n"
+    with pytest.raises(SpecError) as info:
+        load_text(text, "spec.yaml")
+    [d] = info.value.diagnostics
+    assert (d.code, d.message, d.help) == (
+        "E007", f"YAML split this expression at a comma: `{value}` has an unclosed parenthesis",
+        fix)
+
+
+def test_a_balanced_call_in_a_flow_mapping_loads() -> None:
+    doc = load_text("a: {w: max(8), v: 'max(8, 3)'}\nb: max(8, 3)\n", "spec.yaml")
+    assert doc.data == {"a": {"w": "max(8)", "v": "max(8, 3)"}, "b": "max(8, 3)"}
