@@ -235,3 +235,15 @@ def test_layer_norm_is_drawn_as_a_normalisation() -> None:
     [line] = [x for x in dot.splitlines() if x.strip().startswith('"ln" [')]
     assert f'fillcolor="{NORM.fill}"' in line
     assert "16 params" in line  # gamma and beta over 8 channels
+
+
+def test_a_scaled_residual_add_says_its_scale() -> None:
+    from archc.pipeline import compile_text
+
+    compiled = compile_text("archc: 1\nname: t\ninput: [4, 4, 8]\nlayers:\n"
+                            "  - residual: {name: r, scale: 0.17, body: [{conv2d: "
+                            "{filters: 8, kernel_size: 1}}]}\n", "t.yaml")
+    assert compiled.analysis is not None
+    dot = build_diagram(compiled.analysis).source
+    [line] = [x for x in dot.splitlines() if x.strip().startswith('"r/add" [')]
+    assert "add, x0.17 on the 2nd input" in line

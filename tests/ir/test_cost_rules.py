@@ -86,3 +86,9 @@ def test_free_ops() -> None:
 def test_cost_addition() -> None:
     total = Cost(1, 2, 3) + Cost(10, 20, 30)
     assert (total.trainable, total.non_trainable, total.macs, total.params) == (11, 22, 33, 33)
+
+
+def test_scaled_add_has_no_params_and_no_macs() -> None:
+    # x + 0.17 * y: Keras's scale layer has no weights; numbers.md counts no elementwise MACs
+    assert cost_of(Op.SCALED_ADD, {"scale": 0.17}, [(8, 8, 320), (8, 8, 320)],
+                   (8, 8, 320)) == Cost()

@@ -61,6 +61,7 @@ def test_per_op_shapes() -> None:
     assert infer(Op.CONCAT, {}, [(8, 8, 3), (8, 8, 5)]) == (8, 8, 8)
     assert infer(Op.ADD, {}, [img, img]) == img
     assert infer(Op.MULTIPLY, {}, [img, (1, 1, 16)]) == img  # SE's channel-wise scale
+    assert infer(Op.SCALED_ADD, {"scale": 0.2}, [img, img]) == img
 
 
 def _shape_error(op: Op, attrs: dict[str, Any], shapes: list[tuple[int, ...]]) -> Problem:
@@ -137,3 +138,9 @@ def test_shape_errors_are_located_in_the_spec() -> None:
     assert (d.code, d.message) == ("G004", "the 3x3 window of `conv2d` is larger than its 2x2 "
                                    "input")
     assert d.span is not None and d.span.line == 7
+
+
+def test_scaled_add_needs_equal_shapes_like_add() -> None:
+    e = _shape_error(Op.SCALED_ADD, {"scale": 0.2}, [(8, 8, 16), (8, 8, 32)])
+    assert (e.code, str(e)) == ("G002", "`scaled_add` needs equal shapes; received 8x8x16, "
+                                "8x8x32")

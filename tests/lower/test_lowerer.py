@@ -360,3 +360,110 @@ def test_layer_norm_lowers_to_its_record_with_keras_defaults() -> None:
     assert g["a"].op is Op.LAYER_NORM
     assert (g["a"].attrs.epsilon, g["a"].attrs.center, g["a"].attrs.scale) == (0.001, False, True)
     assert (g["b"].attrs.epsilon, g["b"].attrs.center) == (1e-6, True)
+
+
+# -- residual: shortcut none, shortcut_when, scale (issue 12) ---------------------------------
+
+MBCONV = """
+    archc: 1
+    name: t
+    input: [28, 28, 16]
+    blocks:
+      mbconv:
+        params: [filters, {strides: 1}]
+        layers:
+          - residual:
+              name: res
+              shortcut: identity
+              shortcut_when: $strides == 1 and $in.channels == $filters
+              body:
+                - conv2d: {name: expand, filters: $in.channels * 6, kernel_size: 1}
+                - depthwise_conv2d: {kernel_size: 3, strides: $strides, padding: same}
+                - conv2d: {name: project, filters: $filters, kernel_size: 1}
+    layers:
+      - mbconv: {name: down, filters: 24, strides: 2}
+      - mbconv: {name: keep, filters: 24}
+      - mbconv: {name: widen, filters: 32}
+"""
+
+
+def test_shortcut_when_adds_only_where_stride_and_channels_allow() -> None:
+    g = compile_yaml(MBCONV).graph
+    adds = [n.name for n in g.nodes if n.op is Op.ADD]
+    assert adds == ["keep/res/add"]
+    assert g["keep/res/add"].inputs == ("down/res/project", "keep/res/project")
+    # the switched-off body keeps its names, and the next block reads its output
+    assert g["keep/res/expand"].inputs == ("down/res/project",)
+    assert g["widen/res/expand"].inputs == ("keep/res/add",)
+    assert g.outputs == ("widen/res/project",)
+
+
+@pytest.mark.parametrize("field", ["shortcut: none", "shortcut_when: false",
+                                   "shortcut_when: $in.channels == 3"])
+def test_a_residual_without_shortcut_is_its_body(field: str) -> None:
+    g = compile_yaml(f"""
+        archc: 1
+        name: t
+        input: [8, 8, 4]
+        layers:
+          - residual:
+              name: r
+              {field}
+              body:
+                - conv2d: {{name: c, filters: 6, kernel_size: 3}}
+          - flatten
+    """).graph
+    assert [n.name for n in g.nodes] == ["input", "r/c", "flatten_1"]
+    assert g["flatten_1"].inputs == ("r/c",)
+
+
+def test_a_scaled_residual_is_one_scaled_add() -> None:
+    g = compile_yaml("""
+        archc: 1
+        name: t
+        input: [8, 8, 4]
+        layers:
+          - residual:
+              name: r
+              scale: 0.17
+              body:
+                - conv2d: {name: c, filters: 4, kernel_size: 3, padding: same}
+    """).graph
+    add = g["r/add"]
+    assert add.op is Op.SCALED_ADD and add.attrs.scale == 0.17
+    assert add.inputs == ("input", "r/c")   # x + 0.17 * body: the shortcut first
+
+
+def test_scale_needs_a_shortcut() -> None:
+    d = one_error("""
+        archc: 1
+        name: t
+        input: [8, 8, 4]
+        layers:
+          - residual: {scale: 0.5, shortcut: none, body: [{conv2d: {filters: 4, kernel_size: 1}}]}
+    """)
+    assert (d.code, d.message) == ("S004", "`scale: 0.5` weights the body in the addition, "
+                                           "but this residual has no shortcut")
+
+
+def test_scaled_add_is_a_layer_type_of_two_inputs() -> None:
+    g = compile_yaml("""
+        archc: 1
+        name: t
+        input: [8, 8, 4]
+        layers:
+          - conv2d: {name: up, filters: 4, kernel_size: 1}
+          - scaled_add: {name: s, inputs: [input, up], scale: 0.2}
+    """).graph
+    assert (g["s"].op, g["s"].inputs, g["s"].attrs.scale) == (Op.SCALED_ADD, ("input", "up"),
+                                                              0.2)
+    d = one_error("""
+        archc: 1
+        name: t
+        input: [8, 8, 4]
+        layers:
+          - conv2d: {name: up, filters: 4, kernel_size: 1}
+          - scaled_add: {inputs: [input, up, up], scale: 0.2}
+    """)
+    assert (d.code, d.message) == ("S004", "`scaled_add` reads exactly two inputs, [x, y] for "
+                                           "x + scale * y; received 3")

@@ -205,7 +205,8 @@ def test_rendered_diagnostic_has_line_and_caret(write_spec: Callable[..., Path])
     ("variables: {alpha: 0.5, w: max(8, 32 * $alpha)}", "max(8",
      "quote it: `w: 'max(8, 32 * $alpha)'`, or use block style"),
     ("variables: {sizes: [min(4, 8), 2]}", "min(4", "quote it: `'min(4, 8)'`, or use block style"),
-    ("variables: {w: f(g(1, 2), 3)}", "f(g(1", "quote it: `w: 'f(g(1, 2), 3)'`, or use block style"),
+    ("variables: {w: f(g(1, 2), 3)}", "f(g(1",
+     "quote it: `w: 'f(g(1, 2), 3)'`, or use block style"),
 ])
 def test_an_expression_split_at_a_comma_is_one_error(line: str, value: str, fix: str) -> None:
     text = f"archc: 1\nname: t\ninput: [8]\n{line}\nlayers: [flatten]\n"

@@ -394,3 +394,34 @@ def test_a_model_with_every_layer_saves_and_loads_in_safe_mode(tmp_path: Path) -
     assert loaded.count_params() == model.count_params()
     np.testing.assert_allclose(loaded.predict(x_test, verbose=0), before, rtol=1e-6,
                                atol=1e-6)
+
+
+# --------------------------------------------------------------------------------------
+# ScaledAdd (InceptionResNetV2's scaled residual)
+
+
+def test_scaled_add_is_x_plus_y_times_scale_in_that_order() -> None:
+    from archc.backends.keras.layers import ScaledAdd
+
+    x, y = _random((2, 5, 5, 3), seed=11), _random((2, 5, 5, 3), seed=12)
+    layer = ScaledAdd(scale=0.17)
+    out = keras.ops.convert_to_numpy(layer([x, y]))
+    # Keras's CustomScaleLayer computes inputs[0] + inputs[1] * scale in float32: bit equal
+    np.testing.assert_array_equal(out, x + y * np.float32(0.17))
+    assert layer.weights == [] and layer.count_params() == 0
+
+
+def test_scaled_add_broadcasts_size_one_axes_and_round_trips(tmp_path: Path) -> None:
+    from archc.backends.keras.layers import ScaledAdd
+
+    x, gate = _random((1, 4, 4, 3), seed=13), _random((1, 1, 1, 3), seed=14)
+    out = keras.ops.convert_to_numpy(ScaledAdd(scale=2.0)([x, gate]))
+    np.testing.assert_allclose(out, x + 2.0 * gate, rtol=1e-6)
+    a, b = keras.Input((4, 4, 3)), keras.Input((1, 1, 3))
+    model = keras.Model([a, b], ScaledAdd(scale=0.5, name="scaled")([a, b]))
+    assert tuple(model.output.shape) == (None, 4, 4, 3)
+    model.save(tmp_path / "scaled.keras")
+    loaded = keras.saving.load_model(tmp_path / "scaled.keras", safe_mode=True)
+    assert loaded.get_layer("scaled").scale == 0.5
+    np.testing.assert_allclose(loaded.predict([x, gate], verbose=0), x + 0.5 * gate,
+                               rtol=1e-6)
