@@ -227,14 +227,13 @@ class Structures:
                             did_you_mean(r.block, self.header.blocks))
             return None
         if r.layers is not None:
-            for key, instead in (("with", "$index"), ("first", "when: $index == 1"),
-                                 ("last", "when: $index == $count")):
+            for key, instead in (("with", "use `$index` and variables in the layers"),
+                                 ("first", "write `when: $index == 1` in the layers"),
+                                 ("last", "write `when: $index == $count` in the layers")):
                 if key in arg_paths:
                     self.sink.error("S002", f"`{key}` gives a block's arguments; this repeat "
                                     "has `layers`", self.doc.key_span(arg_paths[key]),
-                                    f"use {instead} in the layers instead"
-                                    if key != "with" else "use `$index` and variables in the "
-                                    "layers instead")
+                                    f"{instead} instead")
                     return None
         scope = self.em.open_scope(ctx, local, "repeat", span)
         current = source
