@@ -467,3 +467,33 @@ def test_scaled_add_is_a_layer_type_of_two_inputs() -> None:
     """)
     assert (d.code, d.message) == ("S004", "`scaled_add` reads exactly two inputs, [x, y] for "
                                            "x + scale * y; received 3")
+
+
+def test_an_empty_parallel_branch_is_the_identity() -> None:
+    compiled = compile_yaml("""
+        archc: 1
+        name: t
+        input: [8, 8, 16]
+        layers:
+          - parallel:
+              name: grow
+              branches: [[], [{conv2d: {name: c, filters: 12, kernel_size: 3, padding: same}}]]
+    """)
+    g = compiled.graph
+    assert g["grow/concat"].inputs == ("input", "grow/branch2/c")
+    assert compiled.lowered is not None and compiled.lowered.shapes["grow/concat"] == (8, 8, 28)
+
+
+def test_dense_on_a_map_is_per_position() -> None:
+    compiled = compile_yaml("""
+        archc: 1
+        name: t
+        input: [7, 7, 96]
+        layers:
+          - dense: {name: d, units: 384}
+    """)
+    assert compiled.analysis is not None
+    info = compiled.analysis.info("d")
+    # ConvNeXt-T's first pointwise layer: 96*384 + 384 params, 7*7*96*384 MACs
+    assert (info.shape, info.cost.trainable, info.cost.macs) == (
+        (7, 7, 384), 96 * 384 + 384, 7 * 7 * 96 * 384)
