@@ -87,7 +87,7 @@ class _Lowerer(Structures):
 
     def _inputs(self, names: Names) -> str | None:
         h = self.header
-        declared: dict[str, tuple[list[int], Path]] = {}
+        declared: dict[str, tuple[list[int | str], Path]] = {}
         if h.input is not None and h.inputs is not None:
             self.sink.error("S007", "give either `input` or `inputs`, not both",
                             self.doc.key_span(("inputs",)))
@@ -100,8 +100,11 @@ class _Lowerer(Structures):
                             self.doc.span(()), "add `input: [height, width, channels]`")
             return None
         first: str | None = None
-        for name, (shape, path) in declared.items():
+        for name, (written, path) in declared.items():
             span = self.doc.span(path)
+            shape = self._input_shape(written, path)
+            if shape is None:
+                continue
             if max(shape) > self.caps.max_input_dim:
                 self.sink.error("C003", f"input dimension {max(shape):,} exceeds the cap of "
                                 f"{self.caps.max_input_dim:,}", span,
@@ -116,6 +119,23 @@ class _Lowerer(Structures):
                       span)
             first = first or name
         return first
+
+    def _input_shape(self, written: list[int | str], path: Path) -> list[int] | None:
+        """An input's sizes, each a number or an expression of the variables
+        (`[$resolution, $resolution, 3]`, so a variant can scale the resolution)."""
+        shape: list[int] = []
+        for i, size in enumerate(written):
+            value = self.values.subst(size, path + (i,), self.variables)
+            if value is BAD:
+                return None
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                shown = f"`{size}` is {value!r}" if is_expression(size) else f"received `{size}`"
+                self.sink.error("S004", f"an input size is a positive integer; {shown}",
+                                self.doc.span(path + (i,)),
+                                "write a number, or an expression of the variables")
+                return None
+            shape.append(value)
+        return shape
 
     def _outputs(self, names: Names, last: str | None) -> list[str]:
         if self.header.outputs is None:

@@ -28,7 +28,10 @@ IntOrPair = PosInt | Pair
 Padding = Literal["valid", "same"] | NonNegInt | Annotated[
     list[NonNegInt], Field(min_length=2, max_length=2)
 ]
-Shape3 = Annotated[list[PosInt], Field(min_length=1, max_length=3)]
+Shape3 = Annotated[list[Annotated[int, Field(strict=True)] | str],
+                   Field(min_length=1, max_length=3)]
+"""An input shape: integers or expressions of the variables (`$resolution`); the lowerer
+evaluates them and checks that each size is positive."""
 
 # The literal spelling of `archc.ir.ops.ACTIVATIONS` (mypy needs literals); the catalogue test
 # checks that the two agree.

@@ -163,3 +163,30 @@ def test_in_cannot_name_a_variable_or_a_parameter() -> None:
     assert [(d.code, d.message) for d in errors] == [
         ("S008", "`in` cannot name a variable: `$in` is the input's shape"),
         ("S008", "`in` cannot name a parameter of block `b`: `$in` is the input's shape")]
+
+
+def test_input_sizes_may_be_expressions_of_the_variables() -> None:
+    text = """\
+        archc: 1
+        name: t
+        input: [$resolution, '$resolution // 2', 3]
+        variables: {resolution: 224}
+        variants:
+          b1: {resolution: 240}
+        layers:
+          - conv2d: {filters: 8, kernel_size: 3}
+    """
+    assert shapes(text)["input"] == (224, 112, 3)
+    compiled = compile_yaml(text, variant="b1")
+    assert compiled.lowered is not None and compiled.lowered.shapes["input"] == (240, 120, 3)
+    for size, message in [("'$resolution / 448'", "`$resolution / 448` is 0.5"),
+                          ("$in.channels", "`$in` is only defined in layer items"),
+                          ("abc", "received `abc`")]:
+        d = one_error(f"""\
+            archc: 1
+            name: t
+            input: [{size}, 8, 3]
+            variables: {{resolution: 224}}
+            layers: [flatten]
+        """)
+        assert message in d.message and d.code in ("S004", "E006")
