@@ -23,6 +23,7 @@ from typing import Any
 
 from archc.diagnostics import Diagnostic, SpecError, render
 from archc.lower import Caps
+from archc.outputs import OutputPathError
 from archc.passes.analysis import CostCaps
 from archc.perf import cyclic_gc_paused
 from archc.pipeline import Compiled, Options, Stage, UsageError, compile_file
@@ -99,6 +100,10 @@ def _add_spec_options(p: argparse.ArgumentParser, variant: bool = True) -> None:
     g.add_argument("--max-activation-gib", type=float,
                    default=CostCaps().max_activation_bytes / 1024**3,
                    help="activation memory per sample in GiB (default %(default)s)")
+
+
+MAX_TIMEOUT = 86_400.0
+"""A day: longer is a typo (`1e308` overflowed the subprocess timer: internal error)."""
 
 
 def options_from(args: argparse.Namespace) -> Options:
@@ -276,13 +281,24 @@ def cmd_build(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from archc.backends.keras import BuildMismatch, KerasUnavailable, build_model, save_model
-    from archc.outputs import OutputPathError, safe_output_path
+    from archc.outputs import (
+        OutputPathError,
+        check_output_directory,
+        check_target,
+        safe_output_path,
+    )
 
+    try:  # the output policy (archc/outputs.py): every target is checked before any work
+        check_output_directory(args.output)
+    except OutputPathError as exc:
+        raise UsageError(f"-o {args.output}: {exc}") from None
     compiled = _compile(args.spec, args)
     assert compiled.analysis is not None
-    stem = Path(args.spec).stem + (f"-{compiled.variant}" if compiled.variant else "")
+    spec_stem = "stdin" if args.spec == "-" else Path(args.spec).stem
+    stem = spec_stem + (f"-{compiled.variant}" if compiled.variant else "")
     try:
         target = safe_output_path(args.output, f"{stem}.keras")
+        check_target(target, [args.spec])
     except OutputPathError as exc:
         raise UsageError(str(exc)) from None
 
@@ -312,35 +328,44 @@ def cmd_diagram(args: argparse.Namespace) -> int:
     from archc.backends.graphviz import DiagramOptions, build_diagram
     from archc.backends.graphviz.output import DiagramWriteError, default_name, write_diagram
     from archc.backends.graphviz.render import FORMATS, INSTALL_HINT
-    from archc.outputs import OutputPathError, safe_output_path
+    from archc.outputs import OutputPathError, check_target, safe_output_path
 
     if args.depth is not None and args.depth < 1:
         raise UsageError("--depth must be at least 1")
-    if args.max_nodes < 1 or args.timeout <= 0:
-        raise UsageError("--max-nodes and --timeout must be positive")
+    if args.max_nodes < 1:
+        raise UsageError("--max-nodes must be positive")
+    if not (math.isfinite(args.timeout) and 0 < args.timeout <= MAX_TIMEOUT):
+        raise UsageError(f"--timeout must be a number of seconds between 0 and "
+                         f"{MAX_TIMEOUT:,.0f}; received {args.timeout}")
     suffix = Path(args.output).suffix.lstrip(".") if args.output else ""
     fmt = args.format or (suffix if suffix in FORMATS else "svg")
+    if args.output == "-" and fmt != "gv":
+        raise UsageError("-o - (standard output) needs --format gv")
     compiled = _compile(args.spec, args)
     assert compiled.analysis is not None
+    target = None
+    if args.output != "-":
+        # The output policy (archc/outputs.py): check the target before drawing or `dot`.
+        out = Path(args.output or default_name(args.spec, compiled.variant, fmt))
+        try:
+            target = safe_output_path(out.parent, out.name)
+            check_target(target, [args.spec])
+        except OutputPathError as exc:
+            raise UsageError(str(exc)) from None
     diagram = build_diagram(compiled.analysis, DiagramOptions(
         args.depth, args.rankdir, not args.no_fold, args.max_nodes,
         fields=args.receptive_field))
     for notice in diagram.notices:
         print(f"archc: note: {notice}", file=sys.stderr)
-    if args.output == "-":
-        if fmt != "gv":
-            raise UsageError("-o - (standard output) needs --format gv")
+    if target is None:
         sys.stdout.write(diagram.source)
         return EXIT_OK
-    out = Path(args.output or default_name(args.spec, compiled.variant, fmt))
     try:
-        target = safe_output_path(out.parent, out.name)
-    except OutputPathError as exc:
-        raise UsageError(str(exc)) from None
-    try:
-        write_diagram(diagram, target, fmt, args.timeout)
+        write_diagram(diagram, target, fmt, args.timeout, [args.spec])
     except DiagramWriteError as exc:
-        message = f"[{exc.code}] {exc}; wrote the DOT text to {exc.dot_file} instead"
+        saved = f"wrote the DOT text to {exc.dot_file} instead" if exc.dot_file else \
+            f"did not save the DOT text ({exc.skipped})"
+        message = f"[{exc.code}] {exc}; {saved}"
         if exc.code == "D001":
             raise MissingDependency(f"{message}. To render, {INSTALL_HINT}; or use "
                                     "--format gv") from None
@@ -504,7 +529,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-nodes", type=int, default=2000,
                    help="node cap; larger drawings collapse automatically (default %(default)s)")
     p.add_argument("--timeout", type=float, default=120.0,
-                   help="seconds to allow `dot` (default %(default)s)")
+                   help="seconds to allow `dot`, at most 86400 (default %(default)s)")
     p.add_argument("-q", "--quiet", action="store_true", help="no message on success")
     _add_spec_options(p)
 
@@ -542,6 +567,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _print_diagnostics(exc.diagnostics)
         return EXIT_SPEC
     except UsageError as exc:
+        print(f"archc: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OutputPathError as exc:  # a target that changed kind after it was checked
         print(f"archc: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except CommandFailed as exc:
