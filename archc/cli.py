@@ -18,10 +18,10 @@ import gc
 import math
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from archc.diagnostics import Diagnostic, SpecError, render
+from archc.diagnostics import Diagnostic, SpecError, render, visible
 from archc.lower import Caps
 from archc.outputs import OutputPathError
 from archc.passes.analysis import CostCaps
@@ -51,14 +51,31 @@ class CommandFailed(Exception):
 # -- shared plumbing -----------------------------------------------------------------------------
 
 
-def _print_diagnostics(diagnostics: Sequence[Diagnostic], stream: Any = None) -> None:
+def _out(text: str, stream: Any = None) -> None:
+    """The one way the CLI writes (standard output by default).
+
+    Every control character is escaped on the way out (`visible`), so nothing a spec or a
+    command line holds reaches a terminal or log raw. Newlines stay: the renderers escape
+    them inside fields, so a table keeps its lines and a field cannot add one.
+    """
+    (stream or sys.stdout).write(visible(text, keep_layout=True))
+
+
+def _say(message: str, stream: Any = None) -> None:
+    """One message line (standard error by default); a newline inside it is escaped too."""
+    _out(visible(message) + "\n", stream or sys.stderr)
+
+
+def _print_diagnostics(diagnostics: Sequence[Diagnostic], stream: Any = None,
+                       known: Mapping[str, str] | None = None) -> None:
+    """Render `diagnostics`; `known` holds the text compiled per file (else it is re-read)."""
     stream = stream or sys.stderr
-    sources: dict[str, str | None] = {}
+    sources: dict[str, str | None] = dict(known or {})
     for d in diagnostics:
         file = d.span.file if d.span else None
         if file is not None and file not in sources:
             sources[file] = _read_source(file)
-        print(render(d, sources.get(file) if file else None), file=stream)
+        _out(render(d, sources.get(file) if file else None) + "\n", stream)
     errors = sum(1 for d in diagnostics if d.is_error)
     warnings = len(diagnostics) - errors
     if errors or warnings:
@@ -67,7 +84,7 @@ def _print_diagnostics(diagnostics: Sequence[Diagnostic], stream: Any = None) ->
             parts.append(f"{errors} error{'s' if errors != 1 else ''}")
         if warnings:
             parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
-        print(", ".join(parts), file=stream)
+        _out(", ".join(parts) + "\n", stream)
 
 
 def _read_source(file: str) -> str | None:
@@ -106,29 +123,51 @@ MAX_TIMEOUT = 86_400.0
 """A day: longer is a typo (`1e308` overflowed the subprocess timer: internal error)."""
 
 
+_CAP_CEILING = 2**63
+"""Caps beyond int64 mean "no cap"; clamping keeps `1e308 GiB` from overflowing int()."""
+
+
 def options_from(args: argparse.Namespace) -> Options:
     overrides = []
     for item in getattr(args, "overrides", []) or []:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
             raise UsageError(f"--set expects KEY=VALUE; received `{item}`")
+        if _has_surrogates(item):  # bytes that were not UTF-8 on the command line
+            raise UsageError(f"--set {key.strip()}: the value is not valid UTF-8 text")
         overrides.append((key.strip(), value.strip()))
-    # A cap of `nan`, `inf` or below one is a typo, not a wish; int() of the first two raised.
-    for flag, value in (("--max-layers", args.max_layers), ("--max-repeat", args.max_repeat),
-                        ("--max-input-dim", args.max_input_dim), ("--max-bytes", args.max_bytes),
-                        ("--max-params", args.max_params),
-                        ("--max-activation-gib", args.max_activation_gib)):
-        if not (math.isfinite(value) and value > 0):
-            raise UsageError(f"{flag} must be a positive number; received {value}")
+    variant = getattr(args, "variant", None)
+    if variant is not None and not variant.strip():
+        raise UsageError("--variant needs a name; received an empty one")
+    # A cap of `nan`, `inf` or below one is a typo, not a wish. Integer caps are checked as
+    # integers: math.isfinite() of a 400-digit --max-layers raised OverflowError.
+    for flag, number in (("--max-layers", args.max_layers), ("--max-repeat", args.max_repeat),
+                         ("--max-input-dim", args.max_input_dim),
+                         ("--max-bytes", args.max_bytes)):
+        if number < 1:
+            raise UsageError(f"{flag} must be a positive number; received {number}")
+    for flag, real in (("--max-params", args.max_params),
+                       ("--max-activation-gib", args.max_activation_gib)):
+        if not (math.isfinite(real) and real > 0):
+            raise UsageError(f"{flag} must be a positive number; received {real}")
     return Options(
-        variant=getattr(args, "variant", None),
+        variant=variant,
         overrides=tuple(overrides),
         caps=Caps(max_nodes=args.max_layers, max_repeat=args.max_repeat,
                   max_input_dim=args.max_input_dim),
-        cost_caps=CostCaps(max_params=int(args.max_params),
-                           max_activation_bytes=int(args.max_activation_gib * 1024**3)),
+        cost_caps=CostCaps(
+            max_params=int(min(args.max_params, _CAP_CEILING)),
+            max_activation_bytes=int(min(args.max_activation_gib * 1024**3, _CAP_CEILING))),
         max_bytes=args.max_bytes,
     )
+
+
+def _has_surrogates(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _compile(path: str, args: argparse.Namespace, stop_after: Stage = Stage.ANALYSE) -> Compiled:
@@ -147,12 +186,12 @@ def cmd_summary(args: argparse.Namespace) -> int:
     compiled = _compile(args.spec, args)
     assert compiled.analysis is not None and compiled.lowered is not None
     if args.dump == "ir":
-        print(format_graph(compiled.graph, compiled.lowered.shapes))
+        _out(format_graph(compiled.graph, compiled.lowered.shapes) + "\n")
         return EXIT_OK
     if args.depth is not None and args.depth < 1:
         raise UsageError("--depth must be at least 1")
     report = build_report(compiled.analysis, args.depth)
-    sys.stdout.write(RENDERERS[args.format](report))
+    _out(RENDERERS[args.format](report))
     return EXIT_OK
 
 
@@ -169,7 +208,7 @@ def _summary_costs(args: argparse.Namespace) -> int:
     if args.costs:
         compiled = _compile(args.spec, args)
         assert compiled.analysis is not None
-        sys.stdout.write(formulas.render_costs(compiled.analysis))
+        _out(formulas.render_costs(compiled.analysis))
         return EXIT_OK
     first = _compile(args.spec, args)
     assert first.header is not None and first.analysis is not None
@@ -183,7 +222,7 @@ def _summary_costs(args: argparse.Namespace) -> int:
     if not analyses:
         analyses = [("(default)", first.analysis)]
     rows = variants.variant_rows(analyses)
-    sys.stdout.write(variants.RENDERERS[args.format](first.graph.name, rows))
+    _out(variants.RENDERERS[args.format](first.graph.name, rows))
     return EXIT_OK
 
 
@@ -194,7 +233,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
     if args.list_rules:
         for rule in RULES:
             state = "on " if rule.enabled_by_default else "off"
-            print(f"{rule.code}  {rule.name:<20} {state}  {rule.summary}")
+            _out(f"{rule.code}  {rule.name:<20} {state}  {rule.summary}\n")
         return EXIT_OK
     if not args.specs:
         raise UsageError("lint needs at least one SPEC (or --list-rules)")
@@ -205,7 +244,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
             compiled = _compile(path, args)
             config = config_for(compiled, args.enable, args.disable)
         except SpecError as exc:
-            _print_diagnostics(exc.diagnostics)
+            _print_diagnostics(exc.diagnostics, known=exc.sources)
             worst = max(worst, EXIT_SPEC)
             continue
         except ValueError as exc:
@@ -215,13 +254,13 @@ def cmd_lint(args: argparse.Namespace) -> int:
         results.append((path, warnings))
         if args.format == "json":
             continue
-        _print_diagnostics(warnings, sys.stdout)
+        _print_diagnostics(warnings, sys.stdout, {compiled.doc.file: compiled.doc.source})
         if not warnings and not args.quiet:
-            print(f"{path}: no lint findings", file=sys.stderr)
+            _say(f"{path}: no lint findings")
     if args.format == "json":
         from archc.lint.report import render_json
 
-        sys.stdout.write(render_json(results))
+        _out(render_json(results))
     if args.strict and found:
         worst = max(worst, EXIT_SPEC)
     return worst
@@ -245,7 +284,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         compiled = _compile(path, args)
         assert compiled.analysis is not None
         analyses.append(compiled.analysis)
-    sys.stdout.write(RENDERERS[args.format](compare(analyses[0], analyses[1])))
+    _out(RENDERERS[args.format](compare(analyses[0], analyses[1])))
     return EXIT_OK
 
 
@@ -255,24 +294,24 @@ def cmd_check(args: argparse.Namespace) -> int:
         try:
             _compile(path, args)
         except SpecError as exc:
-            _print_diagnostics(exc.diagnostics)
+            _print_diagnostics(exc.diagnostics, known=exc.sources)
             worst = max(worst, EXIT_SPEC)
         except OSError as exc:
-            print(f"archc: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
+            _say(f"archc: cannot read {path}: {exc.strerror or exc}")
             worst = max(worst, EXIT_USAGE)
         except UsageError as exc:
-            print(f"archc: {path}: {exc}", file=sys.stderr)
+            _say(f"archc: {path}: {exc}")
             worst = max(worst, EXIT_USAGE)
     if worst == EXIT_OK and not args.quiet:
         count = len(args.specs)
-        print(f"{count} spec{'s' if count != 1 else ''} ok", file=sys.stderr)
+        _say(f"{count} spec{'s' if count != 1 else ''} ok")
     return worst
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
     from archc.spec.jsonschema import schema_json
 
-    sys.stdout.write(schema_json())
+    _out(schema_json())
     return EXIT_OK
 
 
@@ -304,7 +343,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     def progress(message: str) -> None:
         if not args.quiet:
-            print(f"archc: {message}", file=sys.stderr, flush=True)
+            _say(f"archc: {message}")
+            sys.stderr.flush()
 
     try:
         model = build_model(compiled, progress)
@@ -316,8 +356,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     save_model(model, str(target), progress)
     total = compiled.analysis.total
     label = compiled.graph.name + (f" [{compiled.variant}]" if compiled.variant else "")
-    print(f"{label}: {total.params:,} params ({total.trainable:,} trainable), "
-          f"{total.macs:,} MACs -> {target}")
+    _say(f"{label}: {total.params:,} params ({total.trainable:,} trainable), "
+         f"{total.macs:,} MACs -> {target}", sys.stdout)
     return EXIT_OK
 
 
@@ -356,9 +396,9 @@ def cmd_diagram(args: argparse.Namespace) -> int:
         args.depth, args.rankdir, not args.no_fold, args.max_nodes,
         fields=args.receptive_field))
     for notice in diagram.notices:
-        print(f"archc: note: {notice}", file=sys.stderr)
+        _say(f"archc: note: {notice}")
     if target is None:
-        sys.stdout.write(diagram.source)
+        _out(diagram.source)
         return EXIT_OK
     try:
         write_diagram(diagram, target, fmt, args.timeout, [args.spec])
@@ -374,7 +414,7 @@ def cmd_diagram(args: argparse.Namespace) -> int:
         raise CommandFailed(f"{message} ({hint})",
                             EXIT_USAGE if exc.code == "D003" else EXIT_INTERNAL) from None
     if not args.quiet:
-        print(f"archc: wrote {target}", file=sys.stderr)
+        _say(f"archc: wrote {target}")
     return EXIT_OK
 
 
@@ -564,19 +604,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         with cyclic_gc_paused():  # the spec commands allocate acyclic data only
             return COMMANDS[args.command](args)
     except SpecError as exc:
-        _print_diagnostics(exc.diagnostics)
+        _print_diagnostics(exc.diagnostics, known=exc.sources)
         return EXIT_SPEC
     except UsageError as exc:
-        print(f"archc: error: {exc}", file=sys.stderr)
+        _say(f"archc: error: {exc}")
         return EXIT_USAGE
     except OutputPathError as exc:  # a target that changed kind after it was checked
-        print(f"archc: error: {exc}", file=sys.stderr)
+        _say(f"archc: error: {exc}")
         return EXIT_USAGE
     except CommandFailed as exc:
-        print(f"archc: error: {exc}", file=sys.stderr)
+        _say(f"archc: error: {exc}")
         return exc.code
     except MissingDependency as exc:
-        print(f"archc: error: {exc}", file=sys.stderr)
+        _say(f"archc: error: {exc}")
         return EXIT_MISSING_DEPENDENCY
     except BrokenPipeError:
         # `archc summary ... | head`: the reader left; that is not an error worth a message.
@@ -585,22 +625,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except OSError as exc:
         name = getattr(exc, "filename", None)
-        print(f"archc: error: cannot access {name or ''}: {exc.strerror or exc}".replace(
-            "access : ", "access: "), file=sys.stderr)
+        _say(f"archc: error: cannot access {name or ''}: {exc.strerror or exc}".replace(
+            "access : ", "access: "))
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("archc: interrupted", file=sys.stderr)
+        _say("archc: interrupted")
         return EXIT_INTERRUPTED
     except RecursionError:
-        print("archc: internal error: recursion too deep; please report this spec",
-              file=sys.stderr)
+        _say("archc: internal error: recursion too deep; please report this spec")
         return EXIT_INTERNAL
     except Exception as exc:  # a bug in archc: say so plainly, with a way to see the trace
         if os.environ.get("ARCHC_TRACEBACK"):
             raise
-        print(f"archc: internal error: {type(exc).__name__}: {exc}\n"
-              "This is a bug in archc. Re-run with ARCHC_TRACEBACK=1 for the traceback and "
-              "report it with the spec.", file=sys.stderr)
+        _say(f"archc: internal error: {type(exc).__name__}: {exc}")
+        _say("This is a bug in archc. Re-run with ARCHC_TRACEBACK=1 for the traceback and "
+             "report it with the spec.")
         return EXIT_INTERNAL
 
 

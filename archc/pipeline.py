@@ -65,13 +65,21 @@ def compile_file(path: str, options: Options = Options(),
                  stop_after: Stage = Stage.ANALYSE) -> Compiled:
     """Run the stages on a spec file. Raises SpecError, UsageError or OSError."""
     with cyclic_gc_paused():
-        return _run(load_file(path, options.max_bytes), options, stop_after)
+        return _run_keeping_source(load_file(path, options.max_bytes), options, stop_after)
 
 
 def compile_text(text: str, file: str = "<string>", options: Options = Options(),
                  stop_after: Stage = Stage.ANALYSE) -> Compiled:
     with cyclic_gc_paused():
-        return _run(load_text(text, file), options, stop_after)
+        return _run_keeping_source(load_text(text, file), options, stop_after)
+
+
+def _run_keeping_source(doc: Document, options: Options, stop_after: Stage) -> Compiled:
+    try:
+        return _run(doc, options, stop_after)
+    except SpecError as exc:  # the diagnostics show lines of the text that was compiled
+        exc.sources.setdefault(doc.file, doc.source)
+        raise
 
 
 @dataclass(frozen=True)
@@ -172,7 +180,7 @@ def _check_defaults(doc: Document, header: SpecHeader, sink: DiagnosticSink) -> 
 def resolve_variables(doc: Document, header: SpecHeader, options: Options,
                       sink: DiagnosticSink) -> tuple[str | None, dict[str, Any]]:
     """Spec variables, then the chosen variant's values, then `--set` overrides."""
-    variant = options.variant or header.default_variant
+    variant = options.variant if options.variant is not None else header.default_variant
     if header.default_variant is not None and header.default_variant not in header.variants:
         sink.error("N005", f"`default_variant` names an unknown variant "
                    f"`{header.default_variant}`", doc.span(("default_variant",)),

@@ -14,6 +14,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from archc.diagnostics import visible
 from archc.ir import Op
 from archc.passes.analysis import Analysis, NodeInfo
 
@@ -99,7 +100,7 @@ def render_costs(analysis: Analysis) -> str:
                      f"{info.cost.macs:,}"))
         rows.extend(("", "", "  " + p.symbols, "  " + p.numbers, f"({p.value:,})")
                     for p in f.parts)
-    title = graph.name + (f" [{graph.variant}]" if graph.variant else "")
+    title = visible(graph.name) + (f" [{graph.variant}]" if graph.variant else "")
     header = ("Layer", "Type", "Formula", "Numbers", "MACs")
     return _table(title, header, rows, analysis.total.macs)
 

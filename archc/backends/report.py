@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from archc.diagnostics import visible
 from archc.ir import Node
 from archc.ir.printer import format_shape
 from archc.passes.analysis import Analysis
@@ -126,7 +127,7 @@ def render_table(report: Report) -> str:
         return "  ".join(parts).rstrip()
 
     rule = "-" * len(line(header))
-    title = report.name + (f" [{report.variant}]" if report.variant else "")
+    title = visible(report.name) + (f" [{report.variant}]" if report.variant else "")
     out = [title, rule, line(header), rule, *(line(b) for b in body), rule]
     out.extend(_totals_lines(report))
     notes = field_notes(report)
@@ -236,7 +237,7 @@ def render_json(report: Report) -> str:
 
 
 def render_markdown(report: Report) -> str:
-    title = _md(report.name) + (f" [{_md(report.variant)}]" if report.variant else "")
+    title = _md(visible(report.name)) + (f" [{_md(report.variant)}]" if report.variant else "")
     lines = [f"### {title}", "", "| Layer | Type | Output shape | Params | MACs | Field |",
              "|---|---|---|---:|---:|---|"]
     for r in report.rows:

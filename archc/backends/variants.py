@@ -12,6 +12,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from archc.diagnostics import visible
 from archc.passes.analysis import Analysis
 
 
@@ -50,11 +51,12 @@ def render_table(title: str, rows: Sequence[VariantRow]) -> str:
                          for i, (v, w) in enumerate(zip(row, widths, strict=True)))
 
     rule = "-" * len(line(_HEADER))
-    return "\n".join([title, rule, line(_HEADER), rule, *(line(b) for b in body), rule]) + "\n"
+    return "\n".join([visible(title), rule, line(_HEADER), rule, *(line(b) for b in body),
+                      rule]) + "\n"
 
 
 def render_markdown(title: str, rows: Sequence[VariantRow]) -> str:
-    lines = [f"### {title}", "", "| " + " | ".join(_HEADER) + " |",
+    lines = [f"### {visible(title)}", "", "| " + " | ".join(_HEADER) + " |",
              "|---|" + "---:|" * (len(_HEADER) - 1)]
     lines += ["| " + " | ".join(_cells(r)) + " |" for r in rows]
     return "\n".join(lines) + "\n"

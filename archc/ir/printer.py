@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from archc.diagnostics import visible
 from archc.ir.graph import Graph, Shape
 
 
 def format_graph(graph: Graph, shapes: Mapping[str, Shape | None] | None = None) -> str:
     """One line per node: `%name = op(inputs) {attrs} -> shape`."""
-    title = graph.name + (f" [{graph.variant}]" if graph.variant else "")
+    title = visible(graph.name) + (f" [{graph.variant}]" if graph.variant else "")
     lines = [f"graph {title}:"]
     for node in graph.nodes:
         args = ", ".join(f"%{i}" for i in node.inputs)

@@ -90,6 +90,8 @@ def _eval(node: ast.expr, env: Mapping[str, Any], allowed: set[str], text: str) 
         result = _eval_node(node, env, allowed, text)
         if isinstance(result, (int, float)) and abs(result) >= MAX_MAGNITUDE:
             raise ExprError("E003", f"the value of `{text}` is too large ({float(result):.3g})")
+        if isinstance(result, float) and math.isnan(result):  # inf - inf, from 1e400 literals
+            raise ExprError("E003", f"the value of `{text}` is not a number (nan)")
         return result
     except ExprError:
         raise

@@ -255,7 +255,7 @@ class SpecHeader(_Strict):
     source: str | None = Field(None, description="Where the architecture comes from.")
     input: Shape3 | None = None
     inputs: dict[str, Shape3] | None = None
-    outputs: list[str] | None = None
+    outputs: Annotated[list[str], Field(min_length=1)] | None = None
     variables: dict[str, Any] = Field(default_factory=dict)
     variants: dict[str, dict[str, Any]] = Field(default_factory=dict)
     default_variant: str | None = None
