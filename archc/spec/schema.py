@@ -21,8 +21,12 @@ from archc.ir import Op
 NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
 """Layer, block, variable, variant, table and input names."""
 
-PosInt = Annotated[int, Field(strict=True, gt=0)]
-NonNegInt = Annotated[int, Field(strict=True, ge=0)]
+INT32_MAX = 2**31 - 1
+"""The largest size the Keras backend runs: TensorFlow holds strides, kernel sizes, filter
+counts and dilations as 32-bit integers (`strides: 9223372036854775807` passed `check` and
+`build`, then failed in predict)."""
+PosInt = Annotated[int, Field(strict=True, gt=0, le=INT32_MAX)]
+NonNegInt = Annotated[int, Field(strict=True, ge=0, le=INT32_MAX)]
 Pair = Annotated[list[PosInt], Field(min_length=2, max_length=2)]
 IntOrPair = PosInt | Pair
 Padding = Literal["valid", "same"] | NonNegInt | Annotated[

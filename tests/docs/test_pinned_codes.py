@@ -88,8 +88,7 @@ CASES = [
          "add `units: ...`"),
     Case("S004", spec("layers:", "  - conv2d: {filters: 8, kernel_size: 3, padding: sme}"),
          "spec.yaml:5:51: error[S004]: invalid value for `padding` in `conv2d`: input should "
-         "be 'valid' or 'same' or input should be a valid integer or input should be a valid "
-         "list; received `sme`",
+         "be 'valid' or 'same'; received `sme`",
          "did you mean `same`?"),
     Case("S005", spec("layers:", "  - conv3d: {filters: 8, kernel_size: 3}"),
          "spec.yaml:5:5: error[S005]: unknown layer type `conv3d`",
@@ -164,7 +163,7 @@ CASES = [
     Case("G004", spec("layers:", "  - conv2d: {filters: 8, kernel_size: 5}",
                       head="archc: 1\nname: demo\ninput: [4, 4, 3]\n"),
          "spec.yaml:5:5: error[G004]: the 5x5 window of `conv2d` is larger than its 4x4 input",
-         "use a smaller kernel, padding: same, or a larger input"),
+         "use a smaller kernel or dilation, padding: same, or a larger input"),
     # flatten of 32x32x3 gives 3072 features.
     Case("G005", spec("layers:", "  - flatten", "  - conv2d: {filters: 8, kernel_size: 3}"),
          f"spec.yaml:6:5: error[G005]: `conv2d` needs an image-like H x W x C input; received "
@@ -189,6 +188,11 @@ CASES = [
                       head="archc: 1\nname: demo\ninput: [8, 8, 8]\n"),
          "spec.yaml:5:5: error[G009]: `ratio: 16` squeezes 8 channels to nothing",
          "use a ratio of at most 8"),
+    Case("G010", spec("layers:", "  - conv2d: {filters: 8, kernel_size: 3, strides: 2, "
+                      "dilation: 2}"),
+         "spec.yaml:5:5: error[G010]: `conv2d` has both strides 2 and dilation 2; the Keras "
+         "backend supports strides above 1 or dilation above 1, not both",
+         "downsample in a separate layer (a pool or a strided 1x1 conv), or drop the dilation"),
     # -- C: caps (lowered so that small specs reach them) ------------------------------------
     Case("C001", spec("layers:", "  - dense: {units: 4}", "  - dense: {units: 4}",
                       "  - dense: {units: 4}"),
