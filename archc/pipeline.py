@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from archc.diagnostics import Diagnostic, DiagnosticSink, SourceSpan, SpecError, did_you_mean
-from archc.ir import Graph
+from archc.ir import Graph, Op
 from archc.lower import Caps, Lowered, lower
-from archc.lower.expr import ExprError, evaluate, is_expression
+from archc.lower.expr import PARAM_PATTERN, ExprError, evaluate, is_expression, variables_in
 from archc.passes.analysis import Analysis, CostCaps, analyse
 from archc.perf import cyclic_gc_paused
 from archc.spec.loader import MAX_BYTES, Document, load_file, load_text, oversize
-from archc.spec.schema import LAYER_MODELS, NAME_PATTERN, SpecHeader
+from archc.spec.schema import LAYER_MODELS, NAME_PATTERN, STRUCTURE_MODELS, SpecHeader
 from archc.spec.validate import validate_header
 
 
@@ -65,21 +65,13 @@ def compile_file(path: str, options: Options = Options(),
                  stop_after: Stage = Stage.ANALYSE) -> Compiled:
     """Run the stages on a spec file. Raises SpecError, UsageError or OSError."""
     with cyclic_gc_paused():
-        return _run_keeping_source(load_file(path, options.max_bytes), options, stop_after)
+        return _run(load_file(path, options.max_bytes), options, stop_after)
 
 
 def compile_text(text: str, file: str = "<string>", options: Options = Options(),
                  stop_after: Stage = Stage.ANALYSE) -> Compiled:
     with cyclic_gc_paused():
-        return _run_keeping_source(load_text(text, file), options, stop_after)
-
-
-def _run_keeping_source(doc: Document, options: Options, stop_after: Stage) -> Compiled:
-    try:
-        return _run(doc, options, stop_after)
-    except SpecError as exc:  # the diagnostics show lines of the text that was compiled
-        exc.sources.setdefault(doc.file, doc.source)
-        raise
+        return _run(load_text(text, file), options, stop_after)
 
 
 @dataclass(frozen=True)
@@ -149,6 +141,13 @@ def _stages(result: Compiled, options: Options, stop_after: Stage) -> None:
     result.lowered = lowered  # kept on errors for `attempt`; raising discards it otherwise
     sink.raise_if_errors()
     assert lowered is not None
+    if all(node.op is Op.INPUT for node in lowered.graph.nodes):
+        # Every item was left out (`when: false`): the model would be the identity.
+        sink.error("G011", "the network has no layers: every item is removed by `when: false`"
+                   + (f" in variant `{result.variant}`" if result.variant else ""),
+                   doc.key_span(("layers",)), "keep at least one layer"
+                   + (" in this variant" if result.variant else ""))
+        sink.raise_if_errors()
     problems = lowered.graph.lint()
     if problems:  # a compiler bug, not the user's: say so plainly
         raise RuntimeError("internal error: malformed IR: " + "; ".join(problems))
@@ -164,10 +163,52 @@ def _check_names(doc: Document, header: SpecHeader, sink: DiagnosticSink) -> Non
                 "variants": header.variants, "tables": header.tables, "blocks": header.blocks}
     for section, mapping in sections.items():
         for key in mapping:
-            if not NAME_PATTERN.fullmatch(key):
+            if section == "variables" and NAME_PATTERN.fullmatch(key) \
+                    and not PARAM_PATTERN.fullmatch(key):
+                sink.error("S008", f"`{key}` is not a valid name in `variables`",
+                           doc.key_span((section, key)), f"a variable is read as `$name`, and "
+                           f"`${key}` would not read it: use letters, digits and `_`")
+            elif not NAME_PATTERN.fullmatch(key):
                 sink.error("S008", f"`{key}` is not a valid name in `{section}`",
                            doc.key_span((section, key)),
                            "use letters, digits, `_`, `.` and `-`, starting with a letter or `_`")
+    for name, block in header.blocks.items():
+        if name in LAYER_MODELS or name in STRUCTURE_MODELS or name == "input":
+            # A layer type wins when an item is read, so the block could never be used.
+            what = "the input" if name == "input" else "a layer type"
+            sink.error("S008", f"`{name}` cannot name a block: it is {what}",
+                       doc.key_span(("blocks", name)), f"rename the block, e.g. `{name}_block`")
+        _check_params(doc, name, block.params, sink)
+
+
+_RESERVED_PARAMS = ("name", "inputs", "output", "when")
+"""Fields every block call takes itself; a parameter of that name could never be given."""
+
+
+def _check_params(doc: Document, block: str, params: list[str | dict[str, Any]],
+                  sink: DiagnosticSink) -> None:
+    """Block parameters are `$`-readable identifiers, declared once, not a call's own fields."""
+    seen: dict[str, SourceSpan] = {}
+    for index, entry in enumerate(params):
+        names = [(entry, doc.span(("blocks", block, "params", index)))] if isinstance(
+            entry, str) else [(k, doc.key_span(("blocks", block, "params", index, k)))
+                              for k in entry]
+        for param, span in names:
+            if not PARAM_PATTERN.fullmatch(param):
+                sink.error("S008", f"`{param}` is not a valid parameter name in block "
+                           f"`{block}`", span, "a parameter is read as `$name`: use letters, "
+                           "digits and `_`, starting with a letter or `_`")
+            elif param in _RESERVED_PARAMS:
+                sink.error("S008", f"`{param}` cannot be a parameter of block `{block}`: every "
+                           "layer item takes it as its own field", span,
+                           f"rename the parameter (the reserved names: "
+                           f"{', '.join(_RESERVED_PARAMS)})")
+            elif param in seen:
+                sink.error("N007", f"block `{block}` declares the parameter `{param}` twice "
+                           f"(first at line {seen[param].line})", span,
+                           "remove one of the two declarations")
+            else:
+                seen[param] = span
 
 
 def _check_defaults(doc: Document, header: SpecHeader, sink: DiagnosticSink) -> None:
@@ -191,12 +232,14 @@ def resolve_variables(doc: Document, header: SpecHeader, options: Options,
         hint = did_you_mean(variant, header.variants)
         raise UsageError(f"unknown variant `{variant}` (variants: {known})"
                          + (f"; {hint}" if hint else ""))
-    raw: dict[str, tuple[Any, SourceSpan]] = {
-        k: (v, doc.span(("variables", k))) for k, v in header.variables.items()
+    # Each variable's definitions in order: the spec's, the chosen variant's, `--set`'s. A
+    # later one may read the variable itself (`{w: $w * 2}`): that is the value before it.
+    layers: dict[str, list[tuple[Any, SourceSpan]]] = {
+        k: [(v, doc.span(("variables", k)))] for k, v in header.variables.items()
     }
     # Every variant is checked, not only the chosen one: `archc check` must catch a typo in
     # a variant that nobody happens to build.
-    declared = set(raw)
+    declared = set(layers)
     for name, values in header.variants.items():
         for key, value in values.items():
             if key not in declared:
@@ -204,23 +247,40 @@ def resolve_variables(doc: Document, header: SpecHeader, options: Options,
                            doc.key_span(("variants", name, key)),
                            did_you_mean(key, declared) or "declare it under `variables:`")
             elif name == variant:
-                raw[key] = (value, doc.span(("variants", variant, key)))
+                layers[key].append((value, doc.span(("variants", variant, key))))
     for key, text in options.overrides:
-        if key not in raw:
-            hint = did_you_mean(key, raw)
+        if key not in layers:
+            hint = did_you_mean(key, layers)
             raise UsageError(f"--set {key}: the spec has no variable `{key}`"
                              + (f"; {hint}" if hint else ""))
-        raw[key] = (_parse_override(key, text), SourceSpan("<--set>", 1, 1))
+        layers[key].append((_parse_override(key, text), SourceSpan("<--set>", 1, 1)))
     env: dict[str, Any] = {}
-    for key, (value, span) in raw.items():
-        if is_expression(value):
+    failed: set[str] = set()
+    for key, definitions in layers.items():
+        # Only the last definition counts, and those it reads through `$key`: an overridden
+        # spec value is not evaluated (it may not even make sense for this variant).
+        first = len(definitions) - 1
+        while first > 0 and key in _reads(definitions[first][0]):
+            first -= 1
+        for value, span in definitions[first:]:
+            if not is_expression(value):
+                env[key] = value
+                continue
+            if failed & set(variables_in(value)):
+                failed.add(key)  # reported where the first failure is: no E001 cascade
+                break
             try:
-                value = evaluate(value, env)
+                env[key] = evaluate(value, env)
             except ExprError as exc:
                 sink.error(exc.code, str(exc), span, exc.help)
-                continue
-        env[key] = value
+                failed.add(key)
+                env.pop(key, None)
+                break
     return variant, env
+
+
+def _reads(value: Any) -> list[str]:
+    return variables_in(value) if is_expression(value) else []
 
 
 def _parse_override(key: str, text: str) -> Any:

@@ -19,7 +19,9 @@ from typing import Any
 MAX_EXPR_LENGTH = 200
 
 _PREFIX = "__archc_var_"
-_VAR = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+PARAM_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+"""What `$name` can read: variables and block parameters must match it."""
+_VAR = re.compile(r"\$(" + PARAM_PATTERN.pattern + ")")
 
 _BINOPS: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Add: operator.add,

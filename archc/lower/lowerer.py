@@ -67,7 +67,17 @@ class _Names:
     def __init__(self, parent: _Names | None = None) -> None:
         self.local: dict[str, str | None] = {}
         self.spans: dict[str, SourceSpan] = {}
+        self.removed: dict[str, SourceSpan] = {}
+        """Names of items left out by `when: false`, with the span of their `when`."""
         self.parent = parent
+
+    def removed_at(self, name: str) -> SourceSpan | None:
+        scope: _Names | None = self
+        while scope is not None:
+            if name in scope.removed:
+                return scope.removed[name]
+            scope = scope.parent
+        return None
 
     def lookup(self, name: str) -> tuple[bool, str | None]:
         scope: _Names | None = self
@@ -201,6 +211,8 @@ class _Lowerer:
         if is_expression(when):
             when = self._eval(when, arg_paths.get("when", path), ctx.env)
         if when is False:
+            if isinstance(raw.get("name"), str):  # so that reading it says why it is missing
+                ctx.names.removed[raw["name"]] = self.doc.span(arg_paths.get("when", path))
             return ctx.current
         if when is not True:
             if when is not _BAD:
@@ -375,6 +387,22 @@ class _Lowerer:
                 self.sink.error("N001", f"`{ref}` is defined later (item {later + 1} of this "
                                 "list); a layer can only read layers above it", span,
                                 "move the layer above, or read an earlier one")
+            return
+        if ctx.items and ctx.index < len(ctx.items) and _item_name(ctx.items[ctx.index]) == ref:
+            self.sink.error("G008", f"the layer `{ref}` reads itself", span,
+                            "a layer reads layers above it: name an earlier one, or drop "
+                            "`inputs` to read the previous layer")
+            return
+        removed = ctx.names.removed_at(ref)
+        if removed is not None:
+            self.sink.error("N001", f"`{ref}` is removed by `when: false` (line "
+                            f"{removed.line}), so nothing can read it", span,
+                            "read another layer, or make both depend on the same condition")
+            return
+        if "/".join((*ctx.scope, ref)) in self.taken:
+            self.sink.error("N001", f"`{ref}` is an automatic name; layers are read by the "
+                            "names the spec gives them", span,
+                            "give the layer you mean a `name:` and read it by that name")
             return
         self.sink.error("N001", f"unknown layer name `{ref}`", span,
                         did_you_mean(ref, ctx.names.visible()))
@@ -670,15 +698,15 @@ class _Lowerer:
               given: dict[str, tuple[Any, Path]], span: SourceSpan,
               caller_env: Mapping[str, Any]) -> dict[str, Any] | None:
         """Bind a block's parameters: caller's values (evaluated in the caller) or defaults."""
-        defaults: dict[str, Any] = {}
+        defaults: dict[str, tuple[Any, Path]] = {}
         order: list[str] = []
-        for entry in declared:
+        for index, entry in enumerate(declared):
             if isinstance(entry, str):
                 order.append(entry)
             else:
                 for k, v in entry.items():
                     order.append(k)
-                    defaults[k] = v
+                    defaults[k] = (v, ("blocks", kind, "params", index, k))
         env = dict(self.variables)
         ok = True
         unknown: list[str] = []
@@ -696,7 +724,11 @@ class _Lowerer:
         for key in order:
             if key not in given:
                 if key in defaults:
-                    env[key] = defaults[key]
+                    # A default is an expression of the spec's variables and the parameters
+                    # before it, evaluated (and reported) where it is written.
+                    value, where = defaults[key]
+                    env[key] = self._subst(value, where, env)
+                    ok = ok and env[key] is not _BAD
                 elif did_you_mean(key, unknown):  # `filter: 8` is one mistake, not two
                     ok = False
                 else:

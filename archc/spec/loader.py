@@ -44,9 +44,10 @@ _NULL = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
 _YAML11_BOOL = {"yes", "no", "on", "off"}
+# YAML 1.1 numbers start with a digit: `1_000` is one, `_`, `__` and `_1` are plain names.
 _YAML11_NUMBER = re.compile(
     r"[-+]?(0[0-9_]+|0o[0-7_]+|0x[0-9a-fA-F_]+|0b[01_]+|[0-9][0-9_]*(:[0-5]?[0-9])+"
-    r"|[0-9]*_[0-9_]*(\.[0-9_]*)?([eE][-+]?[0-9]+)?)\Z"
+    r"|[0-9]+_[0-9_]*(\.[0-9_]*)?([eE][-+]?[0-9]+)?)\Z"
 )
 
 

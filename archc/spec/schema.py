@@ -254,6 +254,14 @@ class SpecHeader(_Strict):
     """The top level of a spec file."""
 
     archc: Literal[1] = Field(description="Spec language version.")
+
+    @field_validator("archc", mode="before")
+    @classmethod
+    def _integer_version(cls, value: Any) -> Any:
+        # Literal[1] compares with ==, so `true` and `1.0` passed; the version is the integer.
+        if type(value) is not int:
+            raise ValueError("the spec language version is the integer 1")
+        return value
     name: Annotated[str, Field(min_length=1)]
     description: str | None = None
     source: str | None = Field(None, description="Where the architecture comes from.")

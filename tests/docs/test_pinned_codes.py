@@ -127,6 +127,11 @@ CASES = [
                       "default_variant: small", "layers:", "  - flatten"),
          "spec.yaml:6:11: error[N006]: variant `small` sets `widht`, which is not a variable",
          "did you mean `width`?"),
+    Case("N007", spec("blocks:", "  unit:", "    params: [filters, {filters: 8}]",
+                      "    layers: [flatten]", "layers:", "  - unit: {}"),
+         "spec.yaml:6:24: error[N007]: block `unit` declares the parameter `filters` twice "
+         "(first at line 6)",
+         "remove one of the two declarations"),
     # -- E: expressions ----------------------------------------------------------------------
     Case("E001", spec("variables: {width: 16}", "layers:",
                       "  - conv2d: {filters: $widht, kernel_size: 3}"),
@@ -193,6 +198,10 @@ CASES = [
          "spec.yaml:5:5: error[G010]: `conv2d` has both strides 2 and dilation 2; the Keras "
          "backend supports strides above 1 or dilation above 1, not both",
          "downsample in a separate layer (a pool or a strided 1x1 conv), or drop the dilation"),
+    Case("G011", spec("variables: {head: false}", "layers:", "  - flatten: {when: $head}"),
+         "spec.yaml:5:1: error[G011]: the network has no layers: every item is removed by "
+         "`when: false`",
+         "keep at least one layer"),
     # -- C: caps (lowered so that small specs reach them) ------------------------------------
     Case("C001", spec("layers:", "  - dense: {units: 4}", "  - dense: {units: 4}",
                       "  - dense: {units: 4}"),
