@@ -16,6 +16,7 @@ from typing import Any
 from archc.diagnostics import Diagnostic, DiagnosticSink, SourceSpan, SpecError, did_you_mean
 from archc.ir import Graph, Op
 from archc.lower import Caps, Lowered, lower
+from archc.lower.estimate import first_over_cap
 from archc.lower.expr import PARAM_PATTERN, ExprError, evaluate, is_expression, variables_in
 from archc.passes.analysis import Analysis, CostCaps, analyse
 from archc.perf import cyclic_gc_paused
@@ -137,6 +138,7 @@ def _stages(result: Compiled, options: Options, stop_after: Stage) -> None:
     sink.raise_if_errors()
     if stop_after <= Stage.VALIDATE:
         return
+    _check_static_size(doc, header, result.variables, options.caps, sink)
     lowered = lower(doc, header, result.variables, result.variant, sink, options.caps)
     result.lowered = lowered  # kept on errors for `attempt`; raising discards it otherwise
     sink.raise_if_errors()
@@ -154,6 +156,20 @@ def _stages(result: Compiled, options: Options, stop_after: Stage) -> None:
     if stop_after <= Stage.LOWER:
         return
     result.analysis = analyse(lowered.graph, lowered.shapes, sink, options.cost_caps)
+    sink.raise_if_errors()
+
+
+def _check_static_size(doc: Document, header: SpecHeader, variables: dict[str, Any],
+                       caps: Caps, sink: DiagnosticSink) -> None:
+    """Refuse before lowering a spec that surely expands past the layer cap (`C001`)."""
+    inputs = 1 if header.input is not None else len(header.inputs or {})
+    over = first_over_cap(doc.data["layers"], header.blocks, variables, inputs, caps.max_nodes,
+                          caps.max_repeat, caps.max_block_depth)
+    if over is None:
+        return
+    sink.error("C001", f"the network expands to at least {over.total:,} layers by this item "
+               f"(which adds at least {over.own:,}); the cap is {caps.max_nodes:,}",
+               doc.key_span(("layers", over.index, over.kind)), "raise the cap with --max-layers")
     sink.raise_if_errors()
 
 

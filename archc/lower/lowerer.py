@@ -631,11 +631,17 @@ class _Lowerer:
             return None
         scope = self._open_scope(ctx, r.name or self._auto(ctx.scope, "repeat"), "repeat", span)
         current = source
-        start = len(self.nodes)
+        second = len(self.nodes)
+        # Refuse a huge unroll early, from the size of the second repetition: the first may
+        # be larger (`first:` gives it a stride, hence a projection shortcut), and only
+        # `$index` can make later ones differ from the second.
+        extrapolate = r.block is not None or not _mentions(r.layers, "$index")
         for i in range(r.times):
-            if i == 1:  # refuse a huge unroll after its first repetition, not at the cap
-                per = len(self.nodes) - start
-                needed = len(self.nodes) + per * (r.times - 1)
+            if i == 1:
+                second = len(self.nodes)
+            if i == 2 and extrapolate:
+                per = len(self.nodes) - second
+                needed = len(self.nodes) + per * (r.times - 2)
                 if needed > self.caps.max_nodes:
                     self.sink.error("C001", f"`repeat` expands to about {needed:,} layers "
                                     f"({per:,} per repetition x {r.times:,}); the cap is "
@@ -736,6 +742,20 @@ class _Lowerer:
                                     f"add `{key}: ...`")
                     ok = False
         return env if ok else None
+
+
+def _mentions(value: Any, text: str) -> bool:
+    """Whether any string inside `value` (nested lists and mappings) contains `text`."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str) and text in item:
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def _fmt(shape: Shape) -> str:

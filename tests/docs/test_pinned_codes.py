@@ -205,8 +205,10 @@ CASES = [
     # -- C: caps (lowered so that small specs reach them) ------------------------------------
     Case("C001", spec("layers:", "  - dense: {units: 4}", "  - dense: {units: 4}",
                       "  - dense: {units: 4}"),
-         # the input counts as a layer: input, dense, dense fill the cap of 3.
-         "spec.yaml:7:5: error[C001]: the network has more than 3 layers after expansion",
+         # the input counts as a layer: input, dense, dense fill the cap of 3; counted
+         # before lowering, the third dense makes 4.
+         "spec.yaml:7:5: error[C001]: the network expands to at least 4 layers by this item "
+         "(which adds at least 1); the cap is 3",
          "raise the cap with --max-layers", Options(caps=Caps(max_nodes=3))),
     Case("C002", spec("layers:", "  - repeat:", "      times: 3", "      layers: [flatten]"),
          "spec.yaml:5:5: error[C002]: `times: 3` exceeds the repeat cap of 2",
