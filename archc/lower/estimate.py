@@ -5,9 +5,9 @@ The layer cap (`C001`) used to be reached by expanding: blocks calling blocks te
 50,000 listed items only after 20,000 of them had been validated (1.6 s and 124 MB). Counting
 needs none of that: every listed layer is at least one node, a block call is at least its
 block, `repeat` is `times` copies, `parallel` its branches, `residual` its body. Whatever is
-uncertain counts as zero (an item with a `when`, a `times` that is an expression of block
-parameters, a block nested past the depth cap, a recursive block), so the bound never
-exceeds what lowering would produce and a spec under the cap is never refused by it.
+uncertain counts as zero (a `when` or `times` that reads block parameters or `$index`, a
+block nested past the depth cap, a recursive block), so the bound never exceeds what
+lowering would produce and a spec under the cap is never refused by it.
 """
 
 from __future__ import annotations
@@ -50,8 +50,8 @@ class _Counter:
         if split is None:
             return 0
         kind, args = split
-        if "when" in args and args["when"] is not True:
-            return 0  # may be false, or an expression: counted as removed
+        if "when" in args and self.known(args["when"], top) is not True:
+            return 0  # false, or not known before lowering: counted as removed
         if kind in LAYER_MODELS:
             return 1
         if kind == "parallel":
@@ -66,22 +66,31 @@ class _Counter:
             return self.block(kind, depth)
         return 0
 
+    def known(self, value: Any, top: bool) -> Any:
+        """`value`, evaluated if it is an expression of the spec's variables alone, else None.
+
+        Outside the top-level list (in a block, in a repeat) an expression may read block
+        parameters or `$index`, which are not known before lowering.
+        """
+        if not (isinstance(value, str) and is_expression(value)):
+            return value
+        if not top:
+            return None
+        try:
+            return evaluate(value, self.variables)
+        except ExprError:
+            return None
+
     def repeat(self, args: Mapping[str, Any], depth: int, top: bool) -> int:
-        times = args.get("times")
-        if isinstance(times, str) and is_expression(times):
-            # Only the spec's variables are known here; a block parameter is not.
-            try:
-                times = evaluate(times, self.variables) if top else None
-            except ExprError:
-                times = None
+        times = self.known(args.get("times"), top)
         if isinstance(times, bool) or not isinstance(times, int) \
                 or not 0 <= times <= self.max_repeat:
             return 0  # C002 or a validation error will say what is wrong
         block = args.get("block")
         if isinstance(block, str):
             per = self.block(block, depth) if block in self.blocks else 0
-        else:
-            per = self.sequence(args.get("layers"), depth, top)
+        else:  # the body sees `$index`: not the top-level environment any more
+            per = self.sequence(args.get("layers"), depth, False)
         return times * per
 
     def block(self, name: str, depth: int) -> int:

@@ -81,11 +81,18 @@ _CASES: dict[str, tuple[str, str, list[str]]] = {
         f":8:9: error[C001]: `repeat` expands to about {1 + 100 * 1000:,} layers "
         f"(100 per repetition x 1,000); the cap is {Caps().max_nodes:,}", []),
     "layers-behind-when": (
-        # Items with an expression `when` are not counted in advance: the cap on expansion
-        # still stops them, at the 20,000th node (the input is the first).
+        # A `when` of the spec's variables is known before lowering: counted statically.
         _HEADER + "variables: {enabled: true}\nlayers:\n"
         + "  - {activation: {function: relu, when: $enabled}}\n" * 20_001,
-        f":{5 + 20_000}:6: error[C001]: the network has more than {Caps().max_nodes:,} layers "
+        f":{5 + 20_000}:6: error[C001]: the network expands to at least 20,001 layers by "
+        f"this item (which adds at least 1); the cap is {Caps().max_nodes:,}", []),
+    "squeeze-excitations-past-the-cap": (
+        # Each squeeze_excitation lowers to 4 nodes but is counted as 1 in advance (its
+        # size depends on the input), so the cap on expansion stops this one: the input
+        # and 4,999 x 4 nodes fit, the last node of item 5,000 (line 4 + 5,000) does not.
+        "archc: 1\nname: t\ninput: [8, 8, 16]\nlayers:\n"
+        + "  - squeeze_excitation: {}\n" * 5_000,
+        f":{4 + 5_000}:5: error[C001]: the network has more than {Caps().max_nodes:,} layers "
         "after expansion", []),
     "deep-block-nesting": (
         _blocks_chain(Caps().max_block_depth + 5),

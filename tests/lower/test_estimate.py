@@ -64,10 +64,13 @@ def test_the_bound_counts_blocks_repeats_branches_and_bodies() -> None:
         "  - parallel: {branches: [[pair], [quad]]}\n"                  # 6 (+ merge)
         "  - residual: {body: [pair]}\n"                                # 2 (+ add)
         "  - {activation: {function: relu, when: true}}\n"              # 1
-        "  - {activation: {function: relu, when: $flag}}\n")              # 0: an expression
-    # 1 input + 4 + 6 + 6 + 2 + 1 = 20 counted; lowering makes 20 + concat + add + 1 = 23.
-    assert _bound(text, 19) == 20
-    assert _bound(text, 20) is None
+        "  - {activation: {function: relu, when: $flag}}\n"             # 1: known now
+        "  - {activation: {function: relu, when: false}}\n"             # 0
+        "  - repeat: {times: 2, layers: [{activation: {function: relu, when: $flag}}]}\n")
+    # The last: 0, since in a repeat `when` may read `$index`, unknown before lowering.
+    # 1 input + 4 + 6 + 6 + 2 + 1 + 1 = 21 counted; lowering makes 21 + concat + add + 2.
+    assert _bound(text, 20) == 21
+    assert _bound(text, 21) is None
     compiled = compile_text(text, "spec.yaml")
-    assert len(compiled.graph.nodes) == 23
+    assert len(compiled.graph.nodes) == 25
 
