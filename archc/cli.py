@@ -427,10 +427,24 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     from archc.backends.html import model_data, render_page
     from archc.lint import config_for, lint_compiled
-    from archc.outputs import OutputPathError, safe_output_path, write_text_atomic
+    from archc.outputs import OutputPathError, check_target, safe_output_path, write_text_atomic
 
     if args.depth is not None and args.depth < 1:
         raise UsageError("--depth must be at least 1")
+    target = None
+    if args.output != "-":
+        # The output policy (archc/outputs.py): the target is checked before any spec is
+        # compiled; it is never one of the specs, nor anything but a regular file.
+        if args.output:
+            out = Path(args.output)
+        else:
+            stems = ["stdin" if p == "-" else Path(p).stem for p in args.specs]
+            out = Path("-".join(stems) + (f"-{args.variant}" if args.variant else "") + ".html")
+        try:
+            target = safe_output_path(out.parent, out.name)
+            check_target(target, args.specs)
+        except OutputPathError as exc:
+            raise UsageError(str(exc)) from None
     models: list[dict[str, Any]] = []
     initial, chosen = 0, args.variant
     for path in args.specs:
@@ -445,24 +459,14 @@ def cmd_report(args: argparse.Namespace) -> int:
             if path == args.specs[0] and name == first.variant:
                 initial = len(models)
             findings = lint_compiled(compiled, config_for(compiled))
-            models.append(model_data(compiled.analysis, path, _read_source(path), findings))
+            models.append(model_data(compiled.analysis, path, compiled.doc.source, findings))
     page = render_page(models, args.depth, initial)
-    if args.output == "-":
-        sys.stdout.write(page)
+    if target is None:
+        _out(page)
         return EXIT_OK
-    if args.output:
-        out = Path(args.output)
-    else:
-        stems = [Path(p).stem for p in args.specs]
-        out = Path("-".join(stems) + (f"-{chosen}" if chosen else "") + ".html")
-    try:
-        target = safe_output_path(out.parent, out.name)
-    except OutputPathError as exc:
-        raise UsageError(str(exc)) from None
     write_text_atomic(target, page)
     if not args.quiet:
-        print(f"archc: wrote {target} ({len(models)} network{'s' if len(models) != 1 else ''})",
-              file=sys.stderr)
+        _say(f"archc: wrote {target} ({len(models)} network{'s' if len(models) != 1 else ''})")
     return EXIT_OK
 
 

@@ -44,8 +44,8 @@ def test_a_character_device_given_to_o_stays_a_character_device(
     except (PermissionError, OSError) as exc:
         pytest.skip(f"mknod is not permitted here: {exc}")
     spec = _spec(tmp_path)
-    for fmt in ("gv", "svg"):
-        rc, err = _main(["diagram", str(spec), "--format", fmt, "-o", str(device)], capsys)
+    for args in (["diagram", "--format", "gv"], ["diagram", "--format", "svg"], ["report"]):
+        rc, err = _main([args[0], str(spec), *args[1:], "-o", str(device)], capsys)
         assert rc == 2
         assert "a character device" in err and "only regular files" in err
         assert stat.S_ISCHR(os.lstat(device).st_mode)
@@ -72,7 +72,8 @@ def test_a_directory_given_to_o_is_named_as_such(
     assert folder.is_dir() and list(folder.iterdir()) == []
 
 
-@pytest.mark.parametrize("how", ["same-name", "output-suffix", "hard-link", "via-dot-dot"])
+@pytest.mark.parametrize("how", ["same-name", "output-suffix", "hard-link", "via-dot-dot",
+                                 "report"])
 def test_the_input_spec_is_never_overwritten(
         how: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
@@ -85,6 +86,9 @@ def test_the_input_spec_is_never_overwritten(
         spec = _spec(tmp_path)
         os.link(spec, tmp_path / "alias.gv")
         args = ["diagram", "net.yaml", "-o", "alias.gv"]
+    elif how == "report":  # the HTML report: `archc report net.html` names its page net.html
+        spec = _spec(tmp_path, "net.html")
+        args = ["report", "net.html"]
     elif how == "via-dot-dot":
         spec = _spec(tmp_path)
         args = ["diagram", "net.yaml", "--format", "gv", "-o", "sub/../net.yaml"]

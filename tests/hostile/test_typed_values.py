@@ -53,7 +53,8 @@ def _argv(command: str, flag: str, value: str, tmp_path: Path) -> list[str]:
     base = {"summary": ["summary", str(spec)], "check": ["check", str(spec)],
             "lint": ["lint", str(spec)], "compare": ["compare", str(spec), str(spec)],
             "build": ["build", str(spec), "-o", str(tmp_path / "out")],
-            "diagram": ["diagram", str(spec), "--format", "gv", "-o", str(tmp_path / "d.gv")]}
+            "diagram": ["diagram", str(spec), "--format", "gv", "-o", str(tmp_path / "d.gv")],
+            "report": ["report", str(spec), "-o", str(tmp_path / "r.html")]}
     return [*base[command], f"{flag}={value}"]
 
 
