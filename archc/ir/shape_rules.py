@@ -53,28 +53,55 @@ def spatial_out(size: int, kernel: int, stride: int, dilation: int,
     if pad == "same":
         return math.ceil(size / stride)
     before, after = (0, 0) if isinstance(pad, str) else pad
-    effective = dilation * (kernel - 1) + 1
-    return (size + before + after - effective) // stride + 1
+    return (size + before + after - dilated_extent(kernel, dilation)) // stride + 1
 
 
 def window(op: str, shape: Shape, kernel: tuple[int, int], strides: tuple[int, int],
            dilation: tuple[int, int], padding: Padding, channels: int) -> Shape:
     """The output of a windowed op (conv or pool) on an H x W x C input."""
     _need_rank(op, shape, 3)
+    if max(strides) > 1 and max(dilation) > 1:
+        # Keras refuses the pair when the model is built; say so at check time instead.
+        raise Problem(
+            "G010",
+            f"`{op}` has both strides {_pair(strides)} and dilation {_pair(dilation)}; the "
+            "Keras backend supports strides above 1 or dilation above 1, not both",
+            "downsample in a separate layer (a pool or a strided 1x1 conv), or drop the "
+            "dilation",
+        )
     out = []
     for axis in range(2):
         pad: str | tuple[int, int] = padding if isinstance(padding, str) else padding[axis]
-        effective = dilation[axis] * (kernel[axis] - 1) + 1
         padded = shape[axis] + (0 if isinstance(pad, str) else pad[0] + pad[1])
-        if pad != "same" and effective > padded:
-            raise Problem(
-                "G004",
-                f"the {kernel[0]}x{kernel[1]} window of `{op}` is larger than its "
-                f"{shape[0]}x{shape[1]} input",
-                "use a smaller kernel, padding: same, or a larger input",
-            )
+        if pad != "same" and dilated_extent(kernel[axis], dilation[axis]) > padded:
+            raise Problem("G004", _too_large(op, kernel, dilation, shape, padding),
+                          "use a smaller kernel or dilation, padding: same, or a larger "
+                          "input")
         out.append(spatial_out(shape[axis], kernel[axis], strides[axis], dilation[axis], pad))
     return (out[0], out[1], channels)
+
+
+def dilated_extent(kernel: int, dilation: int) -> int:
+    """The input span of a dilated kernel, as Keras computes it: (k - 1) * d + 1."""
+    return (kernel - 1) * dilation + 1
+
+
+def _pair(values: tuple[int, int]) -> str:
+    return str(values[0]) if values[0] == values[1] else f"{values[0]}x{values[1]}"
+
+
+def _too_large(op: str, kernel: tuple[int, int], dilation: tuple[int, int], shape: Shape,
+               padding: Padding) -> str:
+    what = f"the {kernel[0]}x{kernel[1]} window of `{op}`"
+    if max(dilation) > 1:
+        spans = [dilated_extent(k, d) for k, d in zip(kernel, dilation, strict=True)]
+        what = (f"the {kernel[0]}x{kernel[1]} kernel of `{op}` with dilation "
+                f"{_pair(dilation)} spans {spans[0]}x{spans[1]} and")
+    where = f"{shape[0]}x{shape[1]} input"
+    if not isinstance(padding, str):
+        (top, bottom), (left, right) = padding
+        where += f" ({shape[0] + top + bottom}x{shape[1] + left + right} padded)"
+    return f"{what} is larger than its {where}"
 
 
 def conv2d(a: Conv2DAttrs, shapes: Sequence[Shape]) -> Shape:
@@ -87,6 +114,11 @@ def conv2d(a: Conv2DAttrs, shapes: Sequence[Shape]) -> Shape:
             raise Problem("G003", *problem)
         if a.groups != 1:
             raise Problem("G007", "a conv2d cannot have both `groups` and `connections`")
+        if max(a.dilation) > 1:
+            raise Problem("G007", "a conv2d with `connections` cannot be dilated: the Keras "
+                          "backend has no dilated connection-table convolution",
+                          "drop `dilation`, or drop `connections` and use a dense "
+                          "convolution")
     elif cin % a.groups or a.filters % a.groups:
         raise Problem(
             "G006",

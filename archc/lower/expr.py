@@ -105,6 +105,8 @@ def evaluate(text: str, env: Mapping[str, Any], functions: Callables = NO_FUNCTI
         raise Problem("E003", f"cannot evaluate `{text}`: {exc}") from None
     if isinstance(result, (int, float)) and abs(result) >= MAX_MAGNITUDE:
         raise Problem("E003", f"the value of `{text}` is too large ({float(result):.3g})")
+    if isinstance(result, float) and math.isnan(result):  # inf - inf, from 1e400 literals
+        raise Problem("E003", f"the value of `{text}` is not a number (nan)")
     return result
 
 

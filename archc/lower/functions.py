@@ -177,7 +177,7 @@ def _check_local(doc: Document, function: str, local: str, path: Path, taken: se
         sink.error("S008", f"`{local}` is not a valid {what} in function `{function}`", span,
                    "it is read as `$name`: use letters, digits and `_` (and not `in`)")
     elif local in taken:
-        sink.error("S008", f"function `{function}` declares `{local}` twice", span,
+        sink.error("N007", f"function `{function}` declares `{local}` twice", span,
                    "give each parameter and `let` name its own name")
 
 

@@ -178,6 +178,8 @@ class _Lowerer(Structures):
         if is_expression(when):
             when = self.values.eval(when, arg_paths.get("when", path), ctx.env)
         if when is False:
+            if isinstance(raw.get("name"), str):  # so that reading it says why it is missing
+                ctx.names.removed[raw["name"]] = self.doc.span(arg_paths.get("when", path))
             return ctx.current
         if when is not True:
             if when is not BAD:

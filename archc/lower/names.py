@@ -8,6 +8,7 @@ told apart: a cycle among the items (G008, with its path), a layer defined furth
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,7 +28,17 @@ class Names:
         self.spans: dict[str, SourceSpan] = {}
         self.reserved: set[str] = set()
         """Names the list did not define: a block's `input`."""
+        self.removed: dict[str, SourceSpan] = {}
+        """Names of items left out by `when: false`, with the span of their `when`."""
         self.parent = parent
+
+    def removed_at(self, name: str) -> SourceSpan | None:
+        scope: Names | None = self
+        while scope is not None:
+            if name in scope.removed:
+                return scope.removed[name]
+            scope = scope.parent
+        return None
 
     def lookup(self, name: str) -> tuple[bool, str | None]:
         scope: Names | None = self
@@ -60,7 +71,9 @@ class Ctx:
 
 def unknown_reference(sink: DiagnosticSink, doc: Document, ref: str, ref_path: Path,
                       ctx: Ctx) -> None:
-    """An unresolved reference: a cycle (G008), a forward reference, or a typo (N001)."""
+    """An unresolved reference: a cycle or the layer itself (G008), a forward reference, a
+    layer removed by `when: false`, or a typo (N001). (Automatic names are readable: they
+    are registered like given ones, see the lowerer's `_finish`.)"""
     span = doc.span(ref_path)
     later = later_index(ctx.items, ctx.index, ref)
     if later is not None:
@@ -73,8 +86,26 @@ def unknown_reference(sink: DiagnosticSink, doc: Document, ref: str, ref_path: P
                        "list); a layer can only read layers above it", span,
                        "move the layer above, or read an earlier one")
         return
+    if ctx.items and ctx.index < len(ctx.items) and _item_name(ctx.items[ctx.index]) == ref:
+        sink.error("G008", f"the layer `{ref}` reads itself", span,
+                   "a layer reads layers above it: name an earlier one, or drop "
+                   "`inputs` to read the previous layer")
+        return
+    removed = ctx.names.removed_at(ref)
+    if removed is not None:
+        sink.error("N001", f"`{ref}` is removed by `when: false` (line "
+                   f"{removed.line}), so nothing can read it", span,
+                   "read another layer, or make both depend on the same condition")
+        return
     sink.error("N001", f"unknown layer name `{ref}`", span,
-               did_you_mean(ref, ctx.names.visible()))
+               did_you_mean(ref, ctx.names.visible()) or (
+                   "automatic names are read in their own scope: a layer inside a block, "
+                   "branch, body or repeat copy is read there, or through its structure's "
+                   "name" if _AUTOMATIC.fullmatch(ref) else None))
+
+
+_AUTOMATIC = re.compile(r"[a-z][a-z0-9_]*_[0-9]+")
+"""What an automatic name looks like (`conv2d_1`, `residual_2`)."""
 
 
 def _item_name(item: Any) -> str | None:

@@ -237,11 +237,19 @@ class Structures:
                     return None
         scope = self.em.open_scope(ctx, local, "repeat", span)
         current = source
-        start = len(self.em.nodes)
+        second = len(self.em.nodes)
+        # Refuse a huge unroll early, from the size of the second repetition: the first may
+        # be larger (`first:` gives it a stride, hence a projection shortcut), the last may
+        # differ (`last:`), and only the copy number or the copy's input (`$index`, `$in`)
+        # can make the ones between differ from the second.
+        varying = (r.layers, r.with_)
+        extrapolate = not any(_mentions(varying, f"${name}") for name in (r.index, "in."))
         for i in range(r.times):
-            if i == 1:  # refuse a huge unroll after its first repetition, not at the cap
-                per = len(self.em.nodes) - start
-                needed = len(self.em.nodes) + per * (r.times - 1)
+            if i == 1:
+                second = len(self.em.nodes)
+            if i == 2 and extrapolate:
+                per = len(self.em.nodes) - second
+                needed = len(self.em.nodes) + per * (r.times - 2)
                 if needed > self.caps.max_nodes:
                     self.sink.error("C001", f"`repeat` expands to about {needed:,} layers "
                                     f"({per:,} per repetition x {r.times:,}); the cap is "
@@ -314,7 +322,7 @@ class Structures:
               caller_env: Mapping[str, Any]) -> dict[str, Any] | None:
         """Bind a block's parameters: the caller's values (evaluated in the caller) or the
         defaults, evaluated at the call over the variables, the parameters before them and
-        `$in`, the block's input."""
+        `$in`, the block's input (a mistake in a default is reported where it is written)."""
         defaults: dict[str, tuple[Any, Path]] = {}
         order: list[str] = []
         for index, entry in enumerate(declared):
@@ -354,6 +362,20 @@ class Structures:
         return env if ok else None
 
 
+
+
+def _mentions(value: Any, text: str) -> bool:
+    """Whether any string inside `value` (nested lists and mappings) contains `text`."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str) and text in item:
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def _fmt(shape: Shape) -> str:

@@ -103,7 +103,7 @@ layers:
     ("    value: $n *", "E002", "cannot parse the expression `$n *`"),
     ("    value: f($n)", "N008", "function `f` calls itself: f -> f"),
     ("    let: {in: 2}\n    value: 1", "S008", "`in` is not a valid `let` name in function `f`"),
-    ("    let: {n: 2}\n    value: $n", "S008", "function `f` declares `n` twice"),
+    ("    let: {n: 2}\n    value: $n", "N007", "function `f` declares `n` twice"),
 ])
 def test_function_texts_are_checked_when_loaded(body: str, code: str, message: str) -> None:
     # never called: still checked
