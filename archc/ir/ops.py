@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, Generic, TypeVar
 
 import archc.ir.cost_rules as cost
@@ -57,6 +57,7 @@ class Op(enum.Enum):
     BATCH_NORM = "batch_norm"
     LRN = "lrn"
     LAYER_NORM = "layer_norm"
+    LAYER_SCALE = "layer_scale"
     ACTIVATION = "activation"
     DROPOUT = "dropout"
     ZERO_PADDING2D = "zero_padding2d"
@@ -80,13 +81,25 @@ class Family(enum.Enum):
 # -- typed attributes ---------------------------------------------------------------------------
 
 
+_SHOWN_AT_DEFAULT = "shown_at_default"
+
+
+def added(default: Any) -> Any:
+    """A field added to a record that existing specs already use (dropout's `per_sample`):
+    `items()` leaves it out while it holds its default, so the IR dump and the report of a
+    spec that does not use it stay byte for byte what they were."""
+    return field(default=default, metadata={_SHOWN_AT_DEFAULT: False})
+
+
 @dataclass(frozen=True)
 class Attrs:
     """Base of every attribute record; `items()` is the printer's (and tests') view."""
 
     def items(self) -> Iterator[tuple[str, Any]]:
         for f in fields(self):
-            yield f.name, getattr(self, f.name)
+            value = getattr(self, f.name)
+            if f.metadata.get(_SHOWN_AT_DEFAULT, True) or value != f.default:
+                yield f.name, value
 
 
 @dataclass(frozen=True)
@@ -191,6 +204,14 @@ class LayerNormAttrs(Attrs):
 
 
 @dataclass(frozen=True)
+class LayerScaleAttrs(Attrs):
+    """A trainable gamma per channel, `x * gamma` (ConvNeXt, CaiT); gamma starts at `init`,
+    Keras ConvNeXt's `layer_scale_init_value`."""
+
+    init: float = 1e-6
+
+
+@dataclass(frozen=True)
 class ActivationAttrs(Attrs):
     function: str
 
@@ -276,6 +297,8 @@ CATALOGUE: Mapping[Op, OpDef[Any]] = _defs(
     OpDef(Op.LRN, LRNAttrs, Family.NORM, shape.same, pointwise=True),
     OpDef(Op.LAYER_NORM, LayerNormAttrs, Family.NORM, shape.same, cost.channel_affine(0),
           width_passthrough=True, pointwise=True),
+    OpDef(Op.LAYER_SCALE, LayerScaleAttrs, Family.NORM, shape.same, cost.per_channel(1),
+          linear_passthrough=True, width_passthrough=True, pointwise=True),
     OpDef(Op.ACTIVATION, ActivationAttrs, Family.SHAPE, shape.same, width_passthrough=True,
           pointwise=True),
     OpDef(Op.DROPOUT, DropoutAttrs, Family.SHAPE, shape.same, linear_passthrough=True,

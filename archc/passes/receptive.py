@@ -292,6 +292,7 @@ FIELD_RULES: dict[Op, FieldRule] = {
     Op.BATCH_NORM: _pointwise,
     Op.LRN: _pointwise,  # across channels only
     Op.LAYER_NORM: _pointwise,  # across channels only
+    Op.LAYER_SCALE: _pointwise,
     Op.ACTIVATION: _pointwise,
     Op.DROPOUT: _pointwise,
     Op.ZERO_PADDING2D: _zero_padding,

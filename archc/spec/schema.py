@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from archc.ir.ops import LayerNormAttrs, Op
+from archc.ir.ops import LayerNormAttrs, LayerScaleAttrs, Op
 
 NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
 """Layer, block, variable, variant, table and input names."""
@@ -154,6 +154,12 @@ class LayerNorm(LayerCommon):
     scale: bool = LayerNormAttrs.scale
 
 
+class LayerScale(LayerCommon):
+    """A trainable per-channel gamma, `x * gamma`, starting at `init` (ConvNeXt)."""
+
+    init: float = Field(LayerScaleAttrs.init, description="The starting value of every gamma.")
+
+
 class ActivationLayer(LayerCommon):
     function: Activation
 
@@ -224,6 +230,7 @@ LAYER_MODELS: dict[str, type[LayerCommon]] = {
     Op.BATCH_NORM.value: BatchNorm,
     Op.LRN.value: LRN,
     Op.LAYER_NORM.value: LayerNorm,
+    Op.LAYER_SCALE.value: LayerScale,
     Op.ACTIVATION.value: ActivationLayer,
     Op.DROPOUT.value: Dropout,
     Op.ZERO_PADDING2D.value: ZeroPadding2D,

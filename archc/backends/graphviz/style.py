@@ -19,6 +19,7 @@ from archc.ir.ops import (
     DepthwiseConv2DAttrs,
     DropoutAttrs,
     Family,
+    LayerScaleAttrs,
     LRNAttrs,
     Op,
     Padding,
@@ -148,6 +149,12 @@ def _lrn(info: NodeInfo) -> str:
     return f"lrn n={a.n}"
 
 
+def _layer_scale(info: NodeInfo) -> str:
+    a = info.node.attrs
+    assert isinstance(a, LayerScaleAttrs)
+    return f"layer_scale x{a.init:g}"
+
+
 def _activation(info: NodeInfo) -> str:
     a = info.node.attrs
     assert isinstance(a, ActivationAttrs)
@@ -185,6 +192,7 @@ OP_LABELS: Mapping[Op, LabelRule] = {
     Op.BATCH_NORM: _plain,
     Op.LRN: _lrn,
     Op.LAYER_NORM: _plain,
+    Op.LAYER_SCALE: _layer_scale,
     Op.ACTIVATION: _activation,
     Op.DROPOUT: _dropout,
     Op.ZERO_PADDING2D: _zero_padding,

@@ -32,6 +32,7 @@ from archc.ir.ops import (
     GlobalPool2DAttrs,
     InputAttrs,
     LayerNormAttrs,
+    LayerScaleAttrs,
     LRNAttrs,
     Padding,
     Pool2DAttrs,
@@ -205,6 +206,10 @@ def _layer_norm(em: Emitter, a: LayerNormAttrs, inputs: Sequence[Any]) -> Any:
     return em.apply(layer, _single(inputs))
 
 
+def _layer_scale(em: Emitter, a: LayerScaleAttrs, inputs: Sequence[Any]) -> Any:
+    return em.apply(custom.LayerScale(init=a.init, name=em.name), _single(inputs))
+
+
 def _activation_layer(em: Emitter, a: ActivationAttrs, inputs: Sequence[Any]) -> Any:
     layer = keras.layers.Activation(custom.activation_for(a.function), name=em.name)
     return em.apply(layer, _single(inputs))
@@ -247,6 +252,7 @@ LOWERINGS: dict[Op, Rule] = {
     Op.BATCH_NORM: _batch_norm,
     Op.LRN: _lrn,
     Op.LAYER_NORM: _layer_norm,
+    Op.LAYER_SCALE: _layer_scale,
     Op.ACTIVATION: _activation_layer,
     Op.DROPOUT: _dropout,
     Op.ZERO_PADDING2D: _zero_padding,

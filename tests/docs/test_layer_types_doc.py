@@ -1,0 +1,34 @@
+"""The figures docs/spec-language.md states for the examples of the layer types added for
+the modern families (issue 12) are what archc computes: each example is found by its
+`name:` and its totals are worked out by hand here."""
+
+from __future__ import annotations
+
+from archc.passes.analysis import Analysis
+from archc.pipeline import compile_text
+
+from .markdown_blocks import DOCS, fenced_blocks
+
+_BLOCKS = {b.text.split("name: ", 1)[1].split("\n", 1)[0]: b
+           for b in fenced_blocks(DOCS / "spec-language.md")
+           if b.info == "yaml" and "name: " in b.text}
+
+
+def example(name: str) -> Analysis:
+    block = _BLOCKS[name]
+    analysis = compile_text(block.text, block.where).analysis
+    assert analysis is not None
+    return analysis
+
+
+def test_layer_scale_example() -> None:
+    # a ConvNeXt block at C = 96: depthwise-form conv 7*7*96 + 96, layer norm 2 * 96,
+    # dense 96*384 + 384, dense 384*96 + 96, layer scale 96 = 8C^2 + 58C (families.md)
+    a = example("layer_scale_example")
+    c = 96
+    assert a.total.params == 7 * 7 * c + c + 2 * c + (c * 4 * c + 4 * c) + (4 * c * c + c) + c
+    assert a.total.params == 8 * c * c + 58 * c == 79_296
+    [scale] = [i for i in a.nodes if i.node.op.value == "layer_scale"]
+    assert scale.cost.trainable == 96
+
+
