@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # the records are defined with the catalogue, which imports t
         Conv2DAttrs,
         DenseAttrs,
         DepthwiseConv2DAttrs,
+        NormalizationAttrs,
         SeparableConv2DAttrs,
     )
 
@@ -131,6 +132,16 @@ def per_channel(count: int) -> Callable[[Attrs, Sequence[Shape], Shape], tuple[i
         return (count * out[-1], 0)
 
     return rule
+
+
+def normalization_params(a: NormalizationAttrs, inputs: Sequence[Shape],
+                         out: Shape) -> tuple[int, int]:
+    """Keras `Normalization`: given mean and variance are constants, not weights (0); left
+    to `adapt()`, it keeps mean and variance per channel and one sample count, all
+    non-trainable (2C + 1: 7 on RGB, EfficientNet's)."""
+    if a.mean is not None:
+        return (0, 0)
+    return (0, 2 * out[-1] + 1)
 
 
 # -- MACs ---------------------------------------------------------------------------------------

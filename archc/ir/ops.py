@@ -32,6 +32,8 @@ ExplicitPadding = tuple[Pair, Pair]
 Padding = str | ExplicitPadding
 """'valid' | 'same' | ((top, bottom), (left, right))."""
 Table = tuple[tuple[int, ...], ...]
+PerChannel = float | tuple[float, ...]
+"""One number for every channel, or one per channel."""
 
 ACTIVATIONS = (
     "linear", "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "tanh", "sigmoid",
@@ -58,6 +60,8 @@ class Op(enum.Enum):
     LRN = "lrn"
     LAYER_NORM = "layer_norm"
     LAYER_SCALE = "layer_scale"
+    RESCALING = "rescaling"
+    NORMALIZATION = "normalization"
     ACTIVATION = "activation"
     DROPOUT = "dropout"
     ZERO_PADDING2D = "zero_padding2d"
@@ -212,6 +216,26 @@ class LayerScaleAttrs(Attrs):
 
 
 @dataclass(frozen=True)
+class RescalingAttrs(Attrs):
+    """`x * scale + offset` (Keras `Rescaling`), as keras.applications' preprocessing."""
+
+    scale: PerChannel
+    offset: PerChannel = 0.0
+
+
+@dataclass(frozen=True)
+class NormalizationAttrs(Attrs):
+    """`(x - mean) / max(sqrt(variance), 1e-7)` per channel (Keras `Normalization(axis=-1)`).
+
+    Given, mean and variance are constants (no weights); left out (None), they are Keras's
+    adaptable state: mean, variance and a sample count, stored as non-trainable weights.
+    """
+
+    mean: PerChannel | None = None
+    variance: PerChannel | None = None
+
+
+@dataclass(frozen=True)
 class ActivationAttrs(Attrs):
     function: str
 
@@ -299,6 +323,13 @@ CATALOGUE: Mapping[Op, OpDef[Any]] = _defs(
           width_passthrough=True, pointwise=True),
     OpDef(Op.LAYER_SCALE, LayerScaleAttrs, Family.NORM, shape.same, cost.per_channel(1),
           linear_passthrough=True, width_passthrough=True, pointwise=True),
+    OpDef(Op.RESCALING, RescalingAttrs, Family.NORM,
+          shape.channel_constants("rescaling", "scale", "offset"),
+          linear_passthrough=True, width_passthrough=True, pointwise=True),
+    OpDef(Op.NORMALIZATION, NormalizationAttrs, Family.NORM,
+          shape.channel_constants("normalization", "mean", "variance"),
+          cost.normalization_params, linear_passthrough=True, width_passthrough=True,
+          pointwise=True),
     OpDef(Op.ACTIVATION, ActivationAttrs, Family.SHAPE, shape.same, width_passthrough=True,
           pointwise=True),
     OpDef(Op.DROPOUT, DropoutAttrs, Family.SHAPE, shape.same, linear_passthrough=True,
@@ -383,5 +414,8 @@ def make_attrs(op: Op, item: Mapping[str, Any],
         table = tables[table]
     if table is not None:
         values["connections"] = tuple(tuple(row) for row in table)
+    for key, value in values.items():  # per-channel constants: records hold tuples
+        if isinstance(value, list):
+            values[key] = tuple(value)
     record: Attrs = CATALOGUE[op].attrs(**values)
     return record

@@ -164,6 +164,26 @@ def same(a: Attrs, shapes: Sequence[Shape]) -> Shape:
     return shapes[0]
 
 
+def channel_constants(op: str, *names: str) -> Callable[[Attrs, Sequence[Shape]], Shape]:
+    """An op that keeps its input's shape and holds constants per channel (`rescaling`'s
+    scale, `normalization`'s mean): each is one number, or one per channel (G011)."""
+    def rule(a: Attrs, shapes: Sequence[Shape]) -> Shape:
+        (shape,) = shapes
+        channels = shape[-1]
+        for name in names:
+            value = getattr(a, name)
+            if isinstance(value, tuple) and len(value) != channels:
+                raise Problem(
+                    "G011",
+                    f"`{name}` of `{op}` has {len(value)} values, but its input "
+                    f"{format_shape(shape)} has {channels} channel{'s' * (channels != 1)}",
+                    f"give one number for all channels, or a list of {channels}",
+                )
+        return shape
+
+    return rule
+
+
 def zero_padding(a: ZeroPadding2DAttrs, shapes: Sequence[Shape]) -> Shape:
     (shape,) = shapes
     _need_rank("zero_padding2d", shape, 3)

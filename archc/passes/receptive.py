@@ -293,6 +293,8 @@ FIELD_RULES: dict[Op, FieldRule] = {
     Op.LRN: _pointwise,  # across channels only
     Op.LAYER_NORM: _pointwise,  # across channels only
     Op.LAYER_SCALE: _pointwise,
+    Op.RESCALING: _pointwise,
+    Op.NORMALIZATION: _pointwise,
     Op.ACTIVATION: _pointwise,
     Op.DROPOUT: _pointwise,
     Op.ZERO_PADDING2D: _zero_padding,

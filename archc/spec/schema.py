@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import InitErrorDetails
 
 from archc.ir.ops import LayerNormAttrs, LayerScaleAttrs, Op
 
@@ -28,6 +29,10 @@ IntOrPair = PosInt | Pair
 Padding = Literal["valid", "same"] | NonNegInt | Annotated[
     list[NonNegInt], Field(min_length=2, max_length=2)
 ]
+PerChannel = float | Annotated[list[float], Field(min_length=1)]
+"""One number for every channel, or a list with one per channel."""
+NonNegFloat = Annotated[float, Field(ge=0)]
+PerChannelNonNeg = NonNegFloat | Annotated[list[NonNegFloat], Field(min_length=1)]
 Shape3 = Annotated[list[PosInt], Field(min_length=1, max_length=3)]
 
 # The literal spelling of `archc.ir.ops.ACTIVATIONS` (mypy needs literals); the catalogue test
@@ -160,6 +165,29 @@ class LayerScale(LayerCommon):
     init: float = Field(LayerScaleAttrs.init, description="The starting value of every gamma.")
 
 
+class Rescaling(LayerCommon):
+    """`x * scale + offset` (keras.applications' preprocessing, e.g. `scale: 1 / 255`)."""
+
+    scale: PerChannel
+    offset: PerChannel = 0.0
+
+
+class Normalization(LayerCommon):
+    """`(x - mean) / sqrt(variance)` per channel; without both, Keras's adaptable state."""
+
+    mean: PerChannel | None = Field(None, description="Given with `variance`: constants.")
+    variance: PerChannelNonNeg | None = Field(None, description="Given with `mean`.")
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> Normalization:
+        # One without the other is a missing field (S003), reported as pydantic reports one.
+        if (self.mean is None) != (self.variance is None):
+            missing = "variance" if self.variance is None else "mean"
+            raise ValidationError.from_exception_data(type(self).__name__, [InitErrorDetails(
+                type="missing", loc=(missing,), input={"mean": self.mean})])
+        return self
+
+
 class ActivationLayer(LayerCommon):
     function: Activation
 
@@ -231,6 +259,8 @@ LAYER_MODELS: dict[str, type[LayerCommon]] = {
     Op.LRN.value: LRN,
     Op.LAYER_NORM.value: LayerNorm,
     Op.LAYER_SCALE.value: LayerScale,
+    Op.RESCALING.value: Rescaling,
+    Op.NORMALIZATION.value: Normalization,
     Op.ACTIVATION.value: ActivationLayer,
     Op.DROPOUT.value: Dropout,
     Op.ZERO_PADDING2D.value: ZeroPadding2D,

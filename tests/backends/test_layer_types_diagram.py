@@ -35,3 +35,22 @@ def test_layer_scale_shows_its_start_value() -> None:
     assert "layer_scale x1e-06" in line
     assert "8 params" in line  # one gamma per channel
 
+
+
+def test_preprocessing_says_what_it_holds() -> None:
+    spec = """
+        archc: 1
+        name: t
+        input: [4, 4, 3]
+        layers:
+          - rescaling: {name: r, scale: 0.00784313725490196, offset: -1}
+          - rescaling: {name: per, scale: [1, 2, 3]}
+          - normalization: {name: adaptable}
+          - normalization: {name: given, mean: 0.5, variance: 0.25}
+    """
+    assert "rescaling x 0.00784 + -1" in _box(spec, "r")
+    assert "rescaling x per channel" in _box(spec, "per")
+    assert "normalization (adaptable)" in _box(spec, "adaptable")
+    assert "7 params" in _box(spec, "adaptable")  # mean 3, variance 3, count 1
+    assert "normalization (constants)" in _box(spec, "given")
+    assert all(_filled(_box(spec, n), NORM) for n in ("r", "per", "adaptable", "given"))

@@ -32,3 +32,11 @@ def test_layer_scale_example() -> None:
     assert scale.cost.trainable == 96
 
 
+
+
+def test_preprocessing_example() -> None:
+    # EfficientNet's adaptable normalization keeps mean 3 + variance 3 + count 1, frozen;
+    # rescaling and ConvNeXt's given constants hold nothing
+    a = example("preprocessing_example")
+    assert (a.total.trainable, a.total.non_trainable) == (0, 2 * 3 + 1)
+    assert a.info("efficientnet_rescaling").node.attrs.scale == 1 / 255

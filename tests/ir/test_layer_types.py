@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from archc.diagnostics import Problem
 from archc.ir import Op, Shape
 from archc.ir import ops as catalogue
 from archc.ir.cost_rules import Cost
@@ -31,3 +34,39 @@ def test_layer_scale_holds_one_trainable_gamma_per_channel() -> None:
     assert cost_of(Op.LAYER_SCALE, {}, [(56, 56, 96)]) == Cost(96, 0, 0)
     assert cost_of(Op.LAYER_SCALE, {"init": 0.5}, [(10,)]) == Cost(10, 0, 0)
     assert catalogue.make_attrs(Op.LAYER_SCALE, {}, {}).init == 1e-6  # Keras ConvNeXt's
+
+
+# -- rescaling and normalization -----------------------------------------------------------------
+
+
+def test_rescaling_keeps_the_shape_and_holds_nothing() -> None:
+    # MobileNetV3's x / 127.5 - 1 and a per-channel scale: constants, never weights
+    for fields in ({"scale": 1 / 127.5, "offset": -1.0}, {"scale": [1.0, 2.0, 3.0]}):
+        assert infer(Op.RESCALING, fields, [(224, 224, 3)]) == (224, 224, 3)
+        assert cost_of(Op.RESCALING, fields, [(224, 224, 3)]) == Cost(0, 0, 0)
+    record = catalogue.make_attrs(Op.RESCALING, {"scale": [1.0, 2.0, 3.0]}, {})
+    assert (record.scale, record.offset) == ((1.0, 2.0, 3.0), 0.0)  # lists become tuples
+
+
+def test_normalization_counts_as_keras_counts() -> None:
+    # adaptable (EfficientNet): mean 3 + variance 3 + count 1 = 7, all non-trainable
+    assert cost_of(Op.NORMALIZATION, {}, [(224, 224, 3)]) == Cost(0, 2 * 3 + 1, 0)
+    assert cost_of(Op.NORMALIZATION, {}, [(10,)]) == Cost(0, 2 * 10 + 1, 0)
+    # given constants (ConvNeXt's ImageNet mean and variance): no weights at all
+    given = {"mean": [123.675, 116.28, 103.53],
+             "variance": [3409.9760250000004, 3262.6944000000003, 3291.890625]}
+    assert cost_of(Op.NORMALIZATION, given, [(224, 224, 3)]) == Cost(0, 0, 0)
+    assert cost_of(Op.NORMALIZATION, {"mean": 0.5, "variance": 0.25}, [(8, 8, 3)]) == Cost()
+
+
+@pytest.mark.parametrize(("op", "fields"), [
+    (Op.RESCALING, {"scale": [1.0, 2.0]}),
+    (Op.RESCALING, {"scale": 1.0, "offset": [0.0, 0.0, 0.0, 0.0]}),
+    (Op.NORMALIZATION, {"mean": [1.0, 2.0], "variance": 1.0}),
+    (Op.NORMALIZATION, {"mean": 1.0, "variance": [1.0]}),
+])
+def test_a_per_channel_list_must_match_the_channels(op: Op, fields: dict[str, Any]) -> None:
+    with pytest.raises(Problem) as caught:
+        infer(op, fields, [(8, 8, 3)])
+    assert caught.value.code == "G011"
+    assert "but its input 8x8x3 has 3 channels" in caught.value.message

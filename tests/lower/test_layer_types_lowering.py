@@ -3,7 +3,7 @@ the defaults the catalogue sets, `defaults:` applied, and located errors."""
 
 from __future__ import annotations
 
-from spec_helpers import compile_yaml
+from spec_helpers import compile_yaml, one_error
 
 from archc.ir import Op
 
@@ -20,3 +20,32 @@ def test_layer_scale_lowers_with_its_init() -> None:
           - layer_scale: {name: b, init: 1.0e-6}
     """).graph
     assert (g["a"].op, g["a"].attrs.init, g["b"].attrs.init) == (Op.LAYER_SCALE, 0.1, 1e-6)
+
+
+def test_normalization_needs_both_constants_or_neither() -> None:
+    for given, missing in (("{mean: 0.5}", "variance"), ("{variance: [1, 2, 3]}", "mean")):
+        d = one_error(f"""
+            archc: 1
+            name: t
+            input: [4, 4, 3]
+            layers:
+              - normalization: {given}
+        """)
+        assert (d.code, d.message) == ("S003", f"`normalization` needs the field `{missing}`")
+        assert (d.span.line, d.span.col) == (6, 5)  # the layer type (after a blank line)
+
+
+def test_rescaling_and_normalization_records() -> None:
+    g = compile_yaml("""
+        archc: 1
+        name: t
+        input: [4, 4, 3]
+        variables: {pixel: 255}
+        layers:
+          - rescaling: {name: r, scale: 1 / $pixel}
+          - normalization: {name: adaptable}
+          - normalization: {name: given, mean: [1, 2, 3], variance: 4}
+    """).graph
+    assert (g["r"].attrs.scale, g["r"].attrs.offset) == (1 / 255, 0.0)
+    assert (g["adaptable"].attrs.mean, g["adaptable"].attrs.variance) == (None, None)
+    assert (g["given"].attrs.mean, g["given"].attrs.variance) == ((1.0, 2.0, 3.0), 4.0)

@@ -21,9 +21,12 @@ from archc.ir.ops import (
     Family,
     LayerScaleAttrs,
     LRNAttrs,
+    NormalizationAttrs,
     Op,
     Padding,
+    PerChannel,
     Pool2DAttrs,
+    RescalingAttrs,
     SeparableConv2DAttrs,
     Subsampling2DAttrs,
     ZeroPadding2DAttrs,
@@ -155,6 +158,24 @@ def _layer_scale(info: NodeInfo) -> str:
     return f"layer_scale x{a.init:g}"
 
 
+def _number(value: PerChannel) -> str:
+    """`0.00392` for one number, `per channel` for a list."""
+    return f"{value:.3g}" if isinstance(value, float) else "per channel"
+
+
+def _rescaling(info: NodeInfo) -> str:
+    a = info.node.attrs
+    assert isinstance(a, RescalingAttrs)
+    offset = "" if a.offset == 0 else f" + {_number(a.offset)}"
+    return f"rescaling x {_number(a.scale)}{offset}"
+
+
+def _normalization(info: NodeInfo) -> str:
+    a = info.node.attrs
+    assert isinstance(a, NormalizationAttrs)
+    return "normalization" + (" (adaptable)" if a.mean is None else " (constants)")
+
+
 def _activation(info: NodeInfo) -> str:
     a = info.node.attrs
     assert isinstance(a, ActivationAttrs)
@@ -193,6 +214,8 @@ OP_LABELS: Mapping[Op, LabelRule] = {
     Op.LRN: _lrn,
     Op.LAYER_NORM: _plain,
     Op.LAYER_SCALE: _layer_scale,
+    Op.RESCALING: _rescaling,
+    Op.NORMALIZATION: _normalization,
     Op.ACTIVATION: _activation,
     Op.DROPOUT: _dropout,
     Op.ZERO_PADDING2D: _zero_padding,

@@ -34,8 +34,11 @@ from archc.ir.ops import (
     LayerNormAttrs,
     LayerScaleAttrs,
     LRNAttrs,
+    NormalizationAttrs,
     Padding,
+    PerChannel,
     Pool2DAttrs,
+    RescalingAttrs,
     SeparableConv2DAttrs,
     Subsampling2DAttrs,
     ZeroPadding2DAttrs,
@@ -210,6 +213,27 @@ def _layer_scale(em: Emitter, a: LayerScaleAttrs, inputs: Sequence[Any]) -> Any:
     return em.apply(custom.LayerScale(init=a.init, name=em.name), _single(inputs))
 
 
+def _constant(value: PerChannel) -> float | list[float]:
+    """A per-channel tuple as the list Keras keeps in its config; a number as is."""
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _rescaling(em: Emitter, a: RescalingAttrs, inputs: Sequence[Any]) -> Any:
+    layer = keras.layers.Rescaling(scale=_constant(a.scale), offset=_constant(a.offset),
+                                   name=em.name)
+    return em.apply(layer, _single(inputs))
+
+
+def _normalization(em: Emitter, a: NormalizationAttrs, inputs: Sequence[Any]) -> Any:
+    # Without mean and variance Keras keeps adaptable state (mean 0, variance 1 until
+    # `adapt()`): three non-trainable weights, as keras.applications' EfficientNet has.
+    given: dict[str, Any] = {}
+    if a.mean is not None and a.variance is not None:
+        given = {"mean": _constant(a.mean), "variance": _constant(a.variance)}
+    layer = keras.layers.Normalization(axis=-1, name=em.name, **given)
+    return em.apply(layer, _single(inputs))
+
+
 def _activation_layer(em: Emitter, a: ActivationAttrs, inputs: Sequence[Any]) -> Any:
     layer = keras.layers.Activation(custom.activation_for(a.function), name=em.name)
     return em.apply(layer, _single(inputs))
@@ -253,6 +277,8 @@ LOWERINGS: dict[Op, Rule] = {
     Op.LRN: _lrn,
     Op.LAYER_NORM: _layer_norm,
     Op.LAYER_SCALE: _layer_scale,
+    Op.RESCALING: _rescaling,
+    Op.NORMALIZATION: _normalization,
     Op.ACTIVATION: _activation_layer,
     Op.DROPOUT: _dropout,
     Op.ZERO_PADDING2D: _zero_padding,

@@ -55,3 +55,33 @@ def test_layer_scale_is_x_times_gamma(write_spec: WriteSpec) -> None:
                                   keras.ops.convert_to_numpy(layer(x)))
     assert archc.load(str(path)).total_params == model.count_params()
     keras.backend.clear_session()
+
+
+def test_preprocessing_layers_count_and_compute_as_keras(write_spec: WriteSpec) -> None:
+    path = write_spec("""
+        archc: 1
+        name: pre
+        input: [4, 4, 3]
+        layers:
+          - rescaling: {name: r, scale: 0.00784313725490196, offset: -1}
+          - rescaling: {name: per, scale: [1, 2, 3], offset: [0, 1, 2]}
+          - normalization: {name: adaptable}
+          - normalization: {name: given, mean: [0.5, 1, 2], variance: [4, 1, 0.25]}
+    """)
+    model = archc.build(str(path))
+    assert isinstance(model.get_layer("r"), keras.layers.Rescaling)
+    adaptable, given = model.get_layer("adaptable"), model.get_layer("given")
+    assert isinstance(adaptable, keras.layers.Normalization)
+    # adaptable: mean (3,), variance (3,), count (): 2 * 3 + 1 = 7 non-trainable; given: none
+    assert [tuple(w.shape) for w in adaptable.weights] == [(3,), (3,), ()]
+    assert adaptable.trainable_weights == [] and given.weights == []
+    assert model.count_params() == 7
+    assert sum(int(np.prod(w.shape)) for w in model.non_trainable_weights) == 7
+    x = _random((2, 4, 4, 3), 3)
+    step = x * 0.00784313725490196 - 1.0
+    step = step * np.array([1, 2, 3], "float32") + np.array([0, 1, 2], "float32")
+    # the adaptable layer before adapt(): mean 0, variance 1, so the identity
+    step = (step - np.array([0.5, 1, 2], "float32")) / np.sqrt([4, 1, 0.25]).astype("float32")
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(model(x)), step, rtol=1e-5,
+                               atol=1e-6)
+    keras.backend.clear_session()

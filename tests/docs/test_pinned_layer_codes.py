@@ -1,0 +1,33 @@
+"""The diagnostics of the layer types added for the modern families (issue 12), each pinned
+by a small spec: the exact first rendered line and the help, as tests/docs/test_pinned_codes.py
+pins the core codes (the catalogue, docs/diagnostics.md, shows the same texts)."""
+
+from __future__ import annotations
+
+import pytest
+
+from archc.diagnostics import SpecError, render
+from archc.pipeline import compile_text
+
+HEAD = "archc: 1\nname: demo\ninput: [32, 32, 3]\nlayers:\n"
+
+# (code, the layer items after HEAD, first rendered line, help)
+CASES = [
+    ("G011", "  - rescaling: {scale: [0.5, 0.5]}",
+     "spec.yaml:5:5: error[G011]: `scale` of `rescaling` has 2 values, but its input "
+     "32x32x3 has 3 channels",
+     "give one number for all channels, or a list of 3"),
+]
+
+
+@pytest.mark.parametrize(("code", "items", "first_line", "help"), CASES,
+                         ids=[c[0] for c in CASES])
+def test_pinned_text(code: str, items: str, first_line: str, help: str | None) -> None:
+    text = HEAD + items + "\n"
+    with pytest.raises(SpecError) as caught:
+        compile_text(text, "spec.yaml")
+    (only,) = caught.value.diagnostics
+    assert only.code == code
+    rendered = render(only, text).splitlines()
+    assert rendered[0] == first_line
+    assert only.help == help
