@@ -65,6 +65,7 @@ class Op(enum.Enum):
     ACTIVATION = "activation"
     DROPOUT = "dropout"
     ZERO_PADDING2D = "zero_padding2d"
+    RESHAPE = "reshape"
     CONCAT = "concat"
     ADD = "add"
     MULTIPLY = "multiply"
@@ -250,6 +251,13 @@ class ZeroPadding2DAttrs(Attrs):
     padding: ExplicitPadding = ((1, 1), (1, 1))
 
 
+@dataclass(frozen=True)
+class ReshapeAttrs(Attrs):
+    """The target shape without the batch axis; one entry may be -1 (inferred)."""
+
+    shape: Shape
+
+
 # -- the catalogue ------------------------------------------------------------------------------
 
 A = TypeVar("A", bound=Attrs)
@@ -336,6 +344,7 @@ CATALOGUE: Mapping[Op, OpDef[Any]] = _defs(
           width_passthrough=True, pointwise=True),
     OpDef(Op.ZERO_PADDING2D, ZeroPadding2DAttrs, Family.SHAPE, shape.zero_padding,
           linear_passthrough=True),
+    OpDef(Op.RESHAPE, ReshapeAttrs, Family.SHAPE, shape.reshape),
     OpDef(Op.CONCAT, NoAttrs, Family.MERGE, shape.concat, max_inputs=None),
     OpDef(Op.ADD, NoAttrs, Family.MERGE, shape.elementwise("add"), max_inputs=None),
     OpDef(Op.MULTIPLY, NoAttrs, Family.MERGE, shape.elementwise("multiply"), max_inputs=None),

@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # the records are defined with the catalogue, which imports t
         InputAttrs,
         Padding,
         Pool2DAttrs,
+        ReshapeAttrs,
         SeparableConv2DAttrs,
         Subsampling2DAttrs,
         ZeroPadding2DAttrs,
@@ -189,6 +190,25 @@ def zero_padding(a: ZeroPadding2DAttrs, shapes: Sequence[Shape]) -> Shape:
     _need_rank("zero_padding2d", shape, 3)
     (top, bottom), (left, right) = a.padding
     return (shape[0] + top + bottom, shape[1] + left + right, shape[2])
+
+
+def reshape(a: ReshapeAttrs, shapes: Sequence[Shape]) -> Shape:
+    """Keras `Reshape`: the same elements in a new shape; one -1 takes what is left."""
+    (shape,) = shapes
+    total = math.prod(shape)
+    known = math.prod(d for d in a.shape if d != -1)
+    target = "[" + ", ".join(str(d) for d in a.shape) + "]"
+    if -1 in a.shape:
+        if total % known:
+            raise Problem("G012", f"cannot reshape {format_shape(shape)} ({total:,} values) "
+                          f"to {target}: {total:,} is not a multiple of {known:,}",
+                          "the known entries must multiply to a divisor of the input's size")
+        return tuple(total // known if d == -1 else d for d in a.shape)
+    if known != total:
+        raise Problem("G012", f"cannot reshape {format_shape(shape)} ({total:,} values) to "
+                      f"{target} ({known:,} values)",
+                      "the entries must multiply to the input's size; one may be -1")
+    return tuple(a.shape)
 
 
 def concat(a: Attrs, shapes: Sequence[Shape]) -> Shape:

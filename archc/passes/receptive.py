@@ -28,6 +28,14 @@ The fields are the theoretical ones: every pixel that can change a unit, which m
 beyond the image (into padding) and is larger than the region that matters in a trained
 network. Rules take the node, its input fields and shapes and its output
 shape, and never fail: a shape problem was reported by the shape pass already.
+
+Some ops break the three numbers: after an upsampling (or a transposed convolution with a
+stride) s neighbouring units read the same input units, so their fields lie 0 or j apart,
+not a constant jump; a reshape that moves positions scatters them. There the field is
+**not defined** (`defined=False`, no numbers, a note on the node where it stops), and so
+is everything that reads it until a global pool or flatten makes it the whole input again.
+Saying so is sound; a fractional jump with sizes from the affine rule would understate the
+field of some units (a 2x2 window after a 2x upsampling reads one input unit or two).
 """
 
 from __future__ import annotations
@@ -71,11 +79,14 @@ class Field:
     inputs: frozenset[str]
     notes: tuple[str, ...] = ()
     global_: bool = False
+    defined: bool = True
+    """False after an op whose units' fields the three numbers cannot describe (see the
+    module docstring); `axes` is None then, but the field is not the whole input."""
 
     @property
     def whole(self) -> bool:
         """No local window is left: every unit sees the whole input and nothing less."""
-        return self.axes is None
+        return self.axes is None and self.defined
 
     @property
     def size(self) -> tuple[int, int] | None:
@@ -113,7 +124,7 @@ def _window(node: Node, fields: Sequence[Field], shapes: Sequence[Shape], out: S
     """Convolutions and pools: kernel, stride, dilation and padding on each axis."""
     (field,) = fields
     if field.axes is None:
-        return field
+        return _plain(field)
     window = window_of(node.attrs)
     assert window is not None, node.op  # the table gives this rule to windowed ops only
     kernel, strides, dilation, padding = window
@@ -135,7 +146,7 @@ def _zero_padding(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
                   out: Shape) -> Field:
     (field,) = fields
     if field.axes is None:
-        return field
+        return _plain(field)
     assert isinstance(node.attrs, ZeroPadding2DAttrs)
     (top, _), (left, _) = node.attrs.padding
     h, w = field.axes
@@ -153,8 +164,34 @@ def _pointwise(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
 
 
 def _plain(field: Field) -> Field:
-    """The field without a merge's notes: they belong to the merge, not to what follows."""
-    return Field(field.axes, field.inputs, global_=field.global_) if field.notes else field
+    """The field without a node's notes: they belong to the merge (or the op where the
+    field stops being defined), not to what follows."""
+    if not field.notes:
+        return field
+    return Field(field.axes, field.inputs, global_=field.global_, defined=field.defined)
+
+
+def _not_defined(field: Field, why: str) -> Field:
+    """The field after an op the three numbers cannot follow (module docstring); `why`
+    becomes the node's note where a defined window ends. The whole input stays whole."""
+    if field.axes is None:
+        return _plain(field)
+    return Field(None, field.inputs, (f"the receptive field is not defined from here on: "
+                                      f"{why}",), field.global_, defined=False)
+
+
+def _reshape(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
+             out: Shape) -> Field:
+    """Keeping the shape changes nothing; to a vector (or a rank-2 array) it is a flatten;
+    from a vector it keeps the vector's field (EfficientNet's SE: a pooled vector to 1x1xC);
+    one map into another moves positions, so the field is not defined."""
+    (field,) = fields
+    if out == shapes[0]:
+        return _plain(field)
+    if len(out) != 3:
+        return Field(None, field.inputs, global_=True)
+    return _not_defined(field, f"`reshape` moves the positions of the "
+                        f"{'x'.join(map(str, shapes[0]))} map")
 
 
 def _whole(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
@@ -189,6 +226,8 @@ def _merge(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
     """
     inputs = frozenset().union(*(f.inputs for f in fields))
     global_ = any(f.global_ for f in fields)
+    if not all(f.defined for f in fields):
+        return Field(None, inputs, global_=global_, defined=False)
     local = [(_branch_name(node, name), f.axes, s)
              for name, f, s in zip(node.inputs, fields, shapes, strict=True)
              if f.axes is not None]
@@ -298,6 +337,7 @@ FIELD_RULES: dict[Op, FieldRule] = {
     Op.ACTIVATION: _pointwise,
     Op.DROPOUT: _pointwise,
     Op.ZERO_PADDING2D: _zero_padding,
+    Op.RESHAPE: _reshape,
     Op.CONCAT: _merge,
     Op.ADD: _merge,
     Op.MULTIPLY: _merge,
@@ -328,6 +368,7 @@ def receptive_fields(graph: Graph, shapes: Mapping[str, Shape]) -> dict[str, Fie
 # -- text ---------------------------------------------------------------------------------------
 
 WHOLE_INPUT = "whole input"
+NOT_DEFINED = "not defined"
 
 
 def format_number(value: float) -> str:
@@ -337,7 +378,9 @@ def format_number(value: float) -> str:
 
 def format_field(field: Field) -> str:
     """`212x212 /32` (size, then the jump as a stride), `+global` when the unit also reads
-    a summary of the whole input, or `whole input` when no window is left."""
+    a summary of the whole input, `whole input` when no window is left, or `not defined`."""
+    if not field.defined:
+        return NOT_DEFINED
     if field.axes is None:
         return WHOLE_INPUT
     h, w = field.axes

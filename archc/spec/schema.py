@@ -203,6 +203,22 @@ class ZeroPadding2D(LayerCommon):
     ] = 1
 
 
+class Reshape(LayerCommon):
+    """The same values in a new shape (without the batch axis); one entry may be -1."""
+
+    shape: Annotated[list[Annotated[int, Field(strict=True, ge=-1)]],
+                     Field(min_length=1, max_length=3)]
+
+    @field_validator("shape")
+    @classmethod
+    def _one_unknown(cls, value: list[int]) -> list[int]:
+        if 0 in value:
+            raise ValueError("every entry is a positive size, or -1 for the one inferred")
+        if value.count(-1) > 1:
+            raise ValueError("at most one entry may be -1")
+        return value
+
+
 class Merge(LayerCommon):
     """concat / add / multiply of the named inputs (at least two)."""
 
@@ -264,6 +280,7 @@ LAYER_MODELS: dict[str, type[LayerCommon]] = {
     Op.ACTIVATION.value: ActivationLayer,
     Op.DROPOUT.value: Dropout,
     Op.ZERO_PADDING2D.value: ZeroPadding2D,
+    Op.RESHAPE.value: Reshape,
     Op.CONCAT.value: Merge,
     Op.ADD.value: Merge,
     Op.MULTIPLY.value: Merge,

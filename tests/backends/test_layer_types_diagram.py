@@ -6,7 +6,7 @@ from __future__ import annotations
 import textwrap
 
 from archc.backends.graphviz import build_diagram
-from archc.backends.graphviz.style import NORM, Swatch
+from archc.backends.graphviz.style import NORM, SHAPE, Swatch
 from archc.pipeline import compile_text
 
 
@@ -54,3 +54,14 @@ def test_preprocessing_says_what_it_holds() -> None:
     assert "7 params" in _box(spec, "adaptable")  # mean 3, variance 3, count 1
     assert "normalization (constants)" in _box(spec, "given")
     assert all(_filled(_box(spec, n), NORM) for n in ("r", "per", "adaptable", "given"))
+
+
+def test_reshape_shows_the_target() -> None:
+    line = _box("""
+        archc: 1
+        name: t
+        input: [7, 7, 32]
+        layers:
+          - reshape: {name: r, shape: [49, -1]}
+    """, "r")
+    assert "reshape 49x?" in line and _filled(line, SHAPE)

@@ -40,3 +40,10 @@ def test_preprocessing_example() -> None:
     a = example("preprocessing_example")
     assert (a.total.trainable, a.total.non_trainable) == (0, 2 * 3 + 1)
     assert a.info("efficientnet_rescaling").node.attrs.scale == 1 / 255
+
+
+def test_reshape_example() -> None:
+    a = example("reshape_example")
+    assert a.shape("to_map") == (1, 1, 32)
+    assert a.shape("rows") == (49, 32)  # 7 * 7 = 49 rows of 32 channels
+    assert a.total.params == 0

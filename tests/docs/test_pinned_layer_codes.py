@@ -17,6 +17,9 @@ CASES = [
      "spec.yaml:5:5: error[G011]: `scale` of `rescaling` has 2 values, but its input "
      "32x32x3 has 3 channels",
      "give one number for all channels, or a list of 3"),
+    ("G012", "  - global_avg_pool2d: {}\n  - reshape: {shape: [1, 1, 1000]}",
+     "spec.yaml:6:5: error[G012]: cannot reshape 3 (3 values) to [1, 1, 1000] (1,000 values)",
+     "the entries must multiply to the input's size; one may be -1"),
 ]
 
 

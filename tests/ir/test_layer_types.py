@@ -70,3 +70,24 @@ def test_a_per_channel_list_must_match_the_channels(op: Op, fields: dict[str, An
         infer(op, fields, [(8, 8, 3)])
     assert caught.value.code == "G011"
     assert "but its input 8x8x3 has 3 channels" in caught.value.message
+
+
+# -- reshape -----------------------------------------------------------------------------------
+
+
+def test_reshape_keeps_the_values_in_a_new_shape() -> None:
+    # EfficientNet's SE: a pooled vector of 96 to 1x1x96; -1 takes what is left: 7*7*32 / 49
+    assert infer(Op.RESHAPE, {"shape": [1, 1, 96]}, [(96,)]) == (1, 1, 96)
+    assert infer(Op.RESHAPE, {"shape": [49, -1]}, [(7, 7, 32)]) == (49, 32)
+    assert infer(Op.RESHAPE, {"shape": [-1]}, [(7, 7, 32)]) == (7 * 7 * 32,)
+    assert cost_of(Op.RESHAPE, {"shape": [4, 4, 16]}, [(8, 8, 4)]) == Cost()
+
+
+@pytest.mark.parametrize(("target", "message"), [
+    ([1, 1, 1000], "cannot reshape 7x7x32 (1,568 values) to [1, 1, 1000] (1,000 values)"),
+    ([-1, 3], "cannot reshape 7x7x32 (1,568 values) to [-1, 3]: 1,568 is not a multiple of 3"),
+])
+def test_reshape_must_keep_the_element_count(target: list[int], message: str) -> None:
+    with pytest.raises(Problem) as caught:
+        infer(Op.RESHAPE, {"shape": target}, [(7, 7, 32)])
+    assert (caught.value.code, caught.value.message) == ("G012", message)

@@ -49,3 +49,27 @@ def test_rescaling_and_normalization_records() -> None:
     assert (g["r"].attrs.scale, g["r"].attrs.offset) == (1 / 255, 0.0)
     assert (g["adaptable"].attrs.mean, g["adaptable"].attrs.variance) == (None, None)
     assert (g["given"].attrs.mean, g["given"].attrs.variance) == ((1.0, 2.0, 3.0), 4.0)
+
+
+def test_reshape_takes_one_unknown_and_positive_sizes() -> None:
+    g = compile_yaml("""
+        archc: 1
+        name: t
+        input: [7, 7, 32]
+        layers:
+          - reshape: {name: r, shape: [49, -1]}
+    """)
+    assert (g.graph["r"].attrs.shape, g.analysis.shape("r")) == ((49, -1), (49, 32))
+    for shape, text in (("[-1, -1]", "at most one entry may be -1"),
+                        ("[0, 49, 32]", "every entry is a positive size, or -1 for the one "
+                                        "inferred"),
+                        ("[1, 1, 7, 224]", "list should have at most 3 items after "
+                                           "validation, not 4")):
+        d = one_error(f"""
+            archc: 1
+            name: t
+            input: [7, 7, 32]
+            layers:
+              - reshape: {{shape: {shape}}}
+        """)
+        assert d.code == "S004" and text in d.message, d.message

@@ -27,6 +27,7 @@ from archc.ir.ops import (
     PerChannel,
     Pool2DAttrs,
     RescalingAttrs,
+    ReshapeAttrs,
     SeparableConv2DAttrs,
     Subsampling2DAttrs,
     ZeroPadding2DAttrs,
@@ -194,6 +195,12 @@ def _zero_padding(info: NodeInfo) -> str:
     return "zero_padding2d" + _padding(a.padding)
 
 
+def _reshape(info: NodeInfo) -> str:
+    a = info.node.attrs
+    assert isinstance(a, ReshapeAttrs)
+    return "reshape " + "x".join("?" if d == -1 else str(d) for d in a.shape)
+
+
 def _plain(info: NodeInfo) -> str:
     return info.node.op.value
 
@@ -219,6 +226,7 @@ OP_LABELS: Mapping[Op, LabelRule] = {
     Op.ACTIVATION: _activation,
     Op.DROPOUT: _dropout,
     Op.ZERO_PADDING2D: _zero_padding,
+    Op.RESHAPE: _reshape,
     Op.CONCAT: _plain,
     Op.ADD: _plain,
     Op.MULTIPLY: _plain,

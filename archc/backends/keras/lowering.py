@@ -39,6 +39,7 @@ from archc.ir.ops import (
     PerChannel,
     Pool2DAttrs,
     RescalingAttrs,
+    ReshapeAttrs,
     SeparableConv2DAttrs,
     Subsampling2DAttrs,
     ZeroPadding2DAttrs,
@@ -248,6 +249,10 @@ def _zero_padding(em: Emitter, a: ZeroPadding2DAttrs, inputs: Sequence[Any]) -> 
     return em.apply(layer, _single(inputs))
 
 
+def _reshape(em: Emitter, a: ReshapeAttrs, inputs: Sequence[Any]) -> Any:
+    return em.apply(keras.layers.Reshape(tuple(a.shape), name=em.name), _single(inputs))
+
+
 def _merge(cls_name: str, **kwargs: Any) -> Rule:
     # Keras's Add / Multiply broadcast size-1 axes, so an SE gate (1, 1, C) scales (H, W, C).
     # A parallel block with one branch merges a single tensor: that is the identity, and
@@ -282,6 +287,7 @@ LOWERINGS: dict[Op, Rule] = {
     Op.ACTIVATION: _activation_layer,
     Op.DROPOUT: _dropout,
     Op.ZERO_PADDING2D: _zero_padding,
+    Op.RESHAPE: _reshape,
     Op.CONCAT: _merge("Concatenate", axis=-1),
     Op.ADD: _merge("Add"),
     Op.MULTIPLY: _merge("Multiply"),

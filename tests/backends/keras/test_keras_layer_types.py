@@ -85,3 +85,24 @@ def test_preprocessing_layers_count_and_compute_as_keras(write_spec: WriteSpec) 
     np.testing.assert_allclose(keras.ops.convert_to_numpy(model(x)), step, rtol=1e-5,
                                atol=1e-6)
     keras.backend.clear_session()
+
+
+def test_reshape_is_keras_reshape(write_spec: WriteSpec) -> None:
+    path = write_spec("""
+        archc: 1
+        name: rs
+        input: [6, 6, 4]
+        layers:
+          - global_avg_pool2d: {name: gap}
+          - reshape: {name: gate, shape: [1, 1, -1], output: true}
+          - reshape: {name: back, inputs: input, shape: [3, 3, 16]}
+    """)
+    model = archc.build(str(path))
+    gate = model.get_layer("gate")
+    assert isinstance(gate, keras.layers.Reshape)
+    assert tuple(gate.target_shape) == (1, 1, -1)
+    x = _random((2, 6, 6, 4), 4)
+    back, pooled = (keras.ops.convert_to_numpy(t) for t in model(x))
+    np.testing.assert_array_equal(back, x.reshape(2, 3, 3, 16))
+    np.testing.assert_allclose(pooled, x.mean(axis=(1, 2)).reshape(2, 1, 1, 4), rtol=1e-6)
+    keras.backend.clear_session()
