@@ -66,6 +66,7 @@ class Op(enum.Enum):
     DROPOUT = "dropout"
     ZERO_PADDING2D = "zero_padding2d"
     RESHAPE = "reshape"
+    UPSAMPLING2D = "upsampling2d"
     CONCAT = "concat"
     ADD = "add"
     MULTIPLY = "multiply"
@@ -258,6 +259,15 @@ class ReshapeAttrs(Attrs):
     shape: Shape
 
 
+@dataclass(frozen=True)
+class UpSampling2DAttrs(Attrs):
+    """Keras `UpSampling2D`: each row repeated `size[0]` times, each column `size[1]` times
+    (nearest), or interpolated between neighbours (bilinear)."""
+
+    size: Pair = (2, 2)
+    interpolation: str = "nearest"
+
+
 # -- the catalogue ------------------------------------------------------------------------------
 
 A = TypeVar("A", bound=Attrs)
@@ -345,6 +355,8 @@ CATALOGUE: Mapping[Op, OpDef[Any]] = _defs(
     OpDef(Op.ZERO_PADDING2D, ZeroPadding2DAttrs, Family.SHAPE, shape.zero_padding,
           linear_passthrough=True),
     OpDef(Op.RESHAPE, ReshapeAttrs, Family.SHAPE, shape.reshape),
+    OpDef(Op.UPSAMPLING2D, UpSampling2DAttrs, Family.SHAPE, shape.upsampling,
+          linear_passthrough=True),
     OpDef(Op.CONCAT, NoAttrs, Family.MERGE, shape.concat, max_inputs=None),
     OpDef(Op.ADD, NoAttrs, Family.MERGE, shape.elementwise("add"), max_inputs=None),
     OpDef(Op.MULTIPLY, NoAttrs, Family.MERGE, shape.elementwise("multiply"), max_inputs=None),
@@ -384,7 +396,7 @@ def window_of(a: Attrs) -> tuple[Pair, Pair, Pair, Padding] | None:
 # -- from a validated spec item -----------------------------------------------------------------
 
 _COMMON = frozenset({"name", "inputs", "when", "output"})
-_PAIRS = ("kernel_size", "strides", "dilation", "pool_size")
+_PAIRS = ("kernel_size", "strides", "dilation", "pool_size", "size")
 
 
 def pair(value: Any) -> Pair:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # the records are defined with the catalogue, which imports t
         ReshapeAttrs,
         SeparableConv2DAttrs,
         Subsampling2DAttrs,
+        UpSampling2DAttrs,
         ZeroPadding2DAttrs,
     )
 
@@ -209,6 +210,12 @@ def reshape(a: ReshapeAttrs, shapes: Sequence[Shape]) -> Shape:
                       f"{target} ({known:,} values)",
                       "the entries must multiply to the input's size; one may be -1")
     return tuple(a.shape)
+
+
+def upsampling(a: UpSampling2DAttrs, shapes: Sequence[Shape]) -> Shape:
+    (shape,) = shapes
+    _need_rank("upsampling2d", shape, 3)
+    return (shape[0] * a.size[0], shape[1] * a.size[1], shape[2])
 
 
 def concat(a: Attrs, shapes: Sequence[Shape]) -> Shape:

@@ -44,7 +44,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from archc.ir import Graph, Node, Op, Shape
-from archc.ir.ops import ZeroPadding2DAttrs, window_of
+from archc.ir.ops import UpSampling2DAttrs, ZeroPadding2DAttrs, window_of
 
 
 @dataclass(frozen=True)
@@ -194,6 +194,20 @@ def _reshape(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
                         f"{'x'.join(map(str, shapes[0]))} map")
 
 
+def _upsampling(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
+                out: Shape) -> Field:
+    """Size 1x1 changes nothing. Otherwise the field is not defined: with nearest
+    neighbours `s` neighbouring units read one input unit, so their fields lie 0 or j
+    apart (bilinear: one or two input units each), not a constant jump."""
+    (field,) = fields
+    assert isinstance(node.attrs, UpSampling2DAttrs)
+    h, w = node.attrs.size
+    if (h, w) == (1, 1):
+        return _plain(field)
+    return _not_defined(field, f"`upsampling2d` spreads each input unit over {h}x{w} "
+                        "output units, whose fields are no longer a constant jump apart")
+
+
 def _whole(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
            out: Shape) -> Field:
     """Global pooling and flatten: one value or vector from every position."""
@@ -338,6 +352,7 @@ FIELD_RULES: dict[Op, FieldRule] = {
     Op.DROPOUT: _pointwise,
     Op.ZERO_PADDING2D: _zero_padding,
     Op.RESHAPE: _reshape,
+    Op.UPSAMPLING2D: _upsampling,
     Op.CONCAT: _merge,
     Op.ADD: _merge,
     Op.MULTIPLY: _merge,

@@ -219,6 +219,13 @@ class Reshape(LayerCommon):
         return value
 
 
+class UpSampling2D(LayerCommon):
+    """Rows and columns repeated `size` times (nearest) or interpolated (bilinear)."""
+
+    size: IntOrPair = 2
+    interpolation: Literal["nearest", "bilinear"] = "nearest"
+
+
 class Merge(LayerCommon):
     """concat / add / multiply of the named inputs (at least two)."""
 
@@ -281,6 +288,7 @@ LAYER_MODELS: dict[str, type[LayerCommon]] = {
     Op.DROPOUT.value: Dropout,
     Op.ZERO_PADDING2D.value: ZeroPadding2D,
     Op.RESHAPE.value: Reshape,
+    Op.UPSAMPLING2D.value: UpSampling2D,
     Op.CONCAT.value: Merge,
     Op.ADD.value: Merge,
     Op.MULTIPLY.value: Merge,

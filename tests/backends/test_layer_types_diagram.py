@@ -65,3 +65,16 @@ def test_reshape_shows_the_target() -> None:
           - reshape: {name: r, shape: [49, -1]}
     """, "r")
     assert "reshape 49x?" in line and _filled(line, SHAPE)
+
+
+def test_upsampling_shows_factor_and_interpolation() -> None:
+    spec = """
+        archc: 1
+        name: t
+        input: [4, 4, 3]
+        layers:
+          - upsampling2d: {name: a}
+          - upsampling2d: {name: b, size: [1, 2], interpolation: bilinear}
+    """
+    assert "upsampling2d x2" in _box(spec, "a") and _filled(_box(spec, "a"), SHAPE)
+    assert "upsampling2d x1x2 bilinear" in _box(spec, "b")

@@ -47,3 +47,11 @@ def test_reshape_example() -> None:
     assert a.shape("to_map") == (1, 1, 32)
     assert a.shape("rows") == (49, 32)  # 7 * 7 = 49 rows of 32 channels
     assert a.total.params == 0
+
+
+def test_upsampling_example() -> None:
+    # 28 x 2 = 56; conv 3*3*64*32 + 32 = 18,464 params at 56x56; then width x 2 = 112
+    a = example("upsampling_example")
+    assert a.total.params == 3 * 3 * 64 * 32 + 32 == 18_464
+    assert a.total.macs == 56 * 56 * 32 * 3 * 3 * 64
+    assert a.shape(a.graph.outputs[0]) == (56, 112, 32)

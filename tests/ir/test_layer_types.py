@@ -91,3 +91,21 @@ def test_reshape_must_keep_the_element_count(target: list[int], message: str) ->
     with pytest.raises(Problem) as caught:
         infer(Op.RESHAPE, {"shape": target}, [(7, 7, 32)])
     assert (caught.value.code, caught.value.message) == ("G012", message)
+
+
+# -- upsampling2d ------------------------------------------------------------------------------
+
+
+def test_upsampling_multiplies_height_and_width() -> None:
+    # 2 x 28 = 56 (the default 2x2); [1, 3]: 28 x 1, 28 x 3 = 84; no weights, 0 MACs
+    assert infer(Op.UPSAMPLING2D, {}, [(28, 28, 64)]) == (56, 56, 64)
+    assert infer(Op.UPSAMPLING2D, {"size": [1, 3]}, [(28, 28, 64)]) == (28, 84, 64)
+    assert infer(Op.UPSAMPLING2D, {"size": 3, "interpolation": "bilinear"},
+                 [(5, 7, 1)]) == (15, 21, 1)
+    assert cost_of(Op.UPSAMPLING2D, {"size": 2}, [(28, 28, 64)]) == Cost()
+
+
+def test_upsampling_needs_a_map() -> None:
+    with pytest.raises(Problem) as caught:
+        infer(Op.UPSAMPLING2D, {}, [(10,)])
+    assert caught.value.code == "G005"

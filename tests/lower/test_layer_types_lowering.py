@@ -73,3 +73,24 @@ def test_reshape_takes_one_unknown_and_positive_sizes() -> None:
               - reshape: {{shape: {shape}}}
         """)
         assert d.code == "S004" and text in d.message, d.message
+
+
+def test_upsampling_record_and_interpolations() -> None:
+    g = compile_yaml("""
+        archc: 1
+        name: t
+        input: [4, 4, 3]
+        layers:
+          - upsampling2d: {name: a}
+          - upsampling2d: {name: b, size: [2, 3], interpolation: bilinear}
+    """).graph
+    assert (g["a"].attrs.size, g["a"].attrs.interpolation) == ((2, 2), "nearest")
+    assert (g["b"].attrs.size, g["b"].attrs.interpolation) == ((2, 3), "bilinear")
+    d = one_error("""
+        archc: 1
+        name: t
+        input: [4, 4, 3]
+        layers:
+          - upsampling2d: {interpolation: bicubic}
+    """)
+    assert d.code == "S004" and d.help == "expected one of: 'nearest' or 'bilinear'"

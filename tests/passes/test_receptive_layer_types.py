@@ -99,3 +99,25 @@ def test_lint_l009_skips_a_path_whose_field_is_not_defined() -> None:
 
     assert "L009" in codes(spec.replace("moved: true", "moved: false"))
     assert "L009" not in codes(spec)
+
+
+def test_upsampling_ends_the_defined_field_unless_it_keeps_the_size() -> None:
+    a = _analysis("""
+        archc: 1
+        name: t
+        input: [8, 8, 1]
+        layers:
+          - conv2d: {name: conv, filters: 1, kernel_size: 3}
+          - upsampling2d: {name: same, size: 1}
+          - upsampling2d: {name: up, size: [2, 3], interpolation: bilinear}
+          - conv2d: {name: after, filters: 1, kernel_size: 3}
+          - flatten: {name: flat}
+    """)
+    assert a.field("same") == a.field("conv")  # 1x1: every unit is its input unit
+    assert not a.field("up").defined
+    assert a.field("up").notes == (
+        "the receptive field is not defined from here on: `upsampling2d` spreads each "
+        "input unit over 2x3 output units, whose fields are no longer a constant jump "
+        "apart",)
+    assert format_field(a.field("after")) == "not defined" and a.field("after").notes == ()
+    assert a.field("flat").whole

@@ -30,6 +30,7 @@ from archc.ir.ops import (
     ReshapeAttrs,
     SeparableConv2DAttrs,
     Subsampling2DAttrs,
+    UpSampling2DAttrs,
     ZeroPadding2DAttrs,
 )
 from archc.passes.analysis import NodeInfo
@@ -201,6 +202,15 @@ def _reshape(info: NodeInfo) -> str:
     return "reshape " + "x".join("?" if d == -1 else str(d) for d in a.shape)
 
 
+def _upsampling(info: NodeInfo) -> str:
+    a = info.node.attrs
+    assert isinstance(a, UpSampling2DAttrs)
+    h, w = a.size
+    factor = f"x{h}" if h == w else f"x{h}x{w}"
+    return f"upsampling2d {factor}" + ("" if a.interpolation == "nearest" else
+                                        f" {a.interpolation}")
+
+
 def _plain(info: NodeInfo) -> str:
     return info.node.op.value
 
@@ -227,6 +237,7 @@ OP_LABELS: Mapping[Op, LabelRule] = {
     Op.DROPOUT: _dropout,
     Op.ZERO_PADDING2D: _zero_padding,
     Op.RESHAPE: _reshape,
+    Op.UPSAMPLING2D: _upsampling,
     Op.CONCAT: _plain,
     Op.ADD: _plain,
     Op.MULTIPLY: _plain,

@@ -42,6 +42,7 @@ from archc.ir.ops import (
     ReshapeAttrs,
     SeparableConv2DAttrs,
     Subsampling2DAttrs,
+    UpSampling2DAttrs,
     ZeroPadding2DAttrs,
 )
 
@@ -253,6 +254,12 @@ def _reshape(em: Emitter, a: ReshapeAttrs, inputs: Sequence[Any]) -> Any:
     return em.apply(keras.layers.Reshape(tuple(a.shape), name=em.name), _single(inputs))
 
 
+def _upsampling(em: Emitter, a: UpSampling2DAttrs, inputs: Sequence[Any]) -> Any:
+    layer = keras.layers.UpSampling2D(size=a.size, interpolation=a.interpolation,
+                                      name=em.name)
+    return em.apply(layer, _single(inputs))
+
+
 def _merge(cls_name: str, **kwargs: Any) -> Rule:
     # Keras's Add / Multiply broadcast size-1 axes, so an SE gate (1, 1, C) scales (H, W, C).
     # A parallel block with one branch merges a single tensor: that is the identity, and
@@ -288,6 +295,7 @@ LOWERINGS: dict[Op, Rule] = {
     Op.DROPOUT: _dropout,
     Op.ZERO_PADDING2D: _zero_padding,
     Op.RESHAPE: _reshape,
+    Op.UPSAMPLING2D: _upsampling,
     Op.CONCAT: _merge("Concatenate", axis=-1),
     Op.ADD: _merge("Add"),
     Op.MULTIPLY: _merge("Multiply"),

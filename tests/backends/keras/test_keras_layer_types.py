@@ -106,3 +106,23 @@ def test_reshape_is_keras_reshape(write_spec: WriteSpec) -> None:
     np.testing.assert_array_equal(back, x.reshape(2, 3, 3, 16))
     np.testing.assert_allclose(pooled, x.mean(axis=(1, 2)).reshape(2, 1, 1, 4), rtol=1e-6)
     keras.backend.clear_session()
+
+
+def test_upsampling_is_keras_upsampling(write_spec: WriteSpec) -> None:
+    path = write_spec("""
+        archc: 1
+        name: up
+        input: [3, 4, 2]
+        layers:
+          - upsampling2d: {name: near, size: [2, 3]}
+          - upsampling2d: {name: lin, size: 2, interpolation: bilinear}
+    """)
+    model = archc.build(str(path))
+    near, lin = model.get_layer("near"), model.get_layer("lin")
+    assert isinstance(near, keras.layers.UpSampling2D) and near.interpolation == "nearest"
+    assert (tuple(lin.size), lin.interpolation) == ((2, 2), "bilinear")
+    assert model.output_shape == (None, 12, 24, 2) and model.count_params() == 0
+    x = _random((1, 3, 4, 2), 5)
+    repeated = np.repeat(np.repeat(x, 2, axis=1), 3, axis=2)  # nearest: rows x2, columns x3
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(near(x)), repeated)
+    keras.backend.clear_session()
