@@ -49,6 +49,7 @@ class Op(enum.Enum):
     CONV2D = "conv2d"
     DEPTHWISE_CONV2D = "depthwise_conv2d"
     SEPARABLE_CONV2D = "separable_conv2d"
+    CONV2D_TRANSPOSE = "conv2d_transpose"
     DENSE = "dense"
     FLATTEN = "flatten"
     MAX_POOL2D = "max_pool2d"
@@ -151,6 +152,19 @@ class SeparableConv2DAttrs(Attrs):
     padding: Padding = "valid"
     dilation: Pair = (1, 1)
     depth_multiplier: int = 1
+    use_bias: bool = True
+    activation: str | None = None
+
+
+@dataclass(frozen=True)
+class Conv2DTransposeAttrs(Attrs):
+    """Keras `Conv2DTranspose` without `output_padding` or dilation (an up-convolution)."""
+
+    filters: int
+    kernel_size: Pair
+    strides: Pair = (1, 1)
+    padding: str = "valid"
+    """'valid' or 'same' only: Keras has no explicit padding for a transposed conv."""
     use_bias: bool = True
     activation: str | None = None
 
@@ -325,6 +339,8 @@ CATALOGUE: Mapping[Op, OpDef[Any]] = _defs(
           cost.depthwise_params, cost.depthwise_macs),
     OpDef(Op.SEPARABLE_CONV2D, SeparableConv2DAttrs, Family.CONV, shape.separable,
           cost.separable_params, cost.separable_macs),
+    OpDef(Op.CONV2D_TRANSPOSE, Conv2DTransposeAttrs, Family.CONV, shape.conv2d_transpose,
+          cost.conv2d_transpose_params, cost.conv2d_transpose_macs),
     OpDef(Op.DENSE, DenseAttrs, Family.DENSE, shape.dense, cost.dense_params, cost.dense_macs),
     OpDef(Op.FLATTEN, NoAttrs, Family.SHAPE, shape.flatten),
     OpDef(Op.MAX_POOL2D, Pool2DAttrs, Family.POOL, shape.pool("max_pool2d")),

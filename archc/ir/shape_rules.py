@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # the records are defined with the catalogue, which imports t
     from archc.ir.ops import (
         Attrs,
         Conv2DAttrs,
+        Conv2DTransposeAttrs,
         DenseAttrs,
         DepthwiseConv2DAttrs,
         GlobalPool2DAttrs,
@@ -135,6 +136,23 @@ def separable(a: SeparableConv2DAttrs, shapes: Sequence[Shape]) -> Shape:
     (shape,) = shapes
     return window("separable_conv2d", shape, a.kernel_size, a.strides, a.dilation, a.padding,
                   a.filters)
+
+
+def transposed_out(size: int, kernel: int, stride: int, padding: str) -> int:
+    """Output length of one axis of Keras 3's `Conv2DTranspose` (no `output_padding`):
+    `same` gives size x stride; `valid` gives (size - 1) x stride + max(kernel, stride), not
+    the textbook (size - 1) x stride + kernel, which differs when the kernel is smaller than
+    the stride (Keras pads the output up to whole strides)."""
+    if padding == "same":
+        return size * stride
+    return (size - 1) * stride + max(kernel, stride)
+
+
+def conv2d_transpose(a: Conv2DTransposeAttrs, shapes: Sequence[Shape]) -> Shape:
+    (shape,) = shapes
+    _need_rank("conv2d_transpose", shape, 3)
+    return (transposed_out(shape[0], a.kernel_size[0], a.strides[0], a.padding),
+            transposed_out(shape[1], a.kernel_size[1], a.strides[1], a.padding), a.filters)
 
 
 def pool(op: str) -> Callable[[Pool2DAttrs | Subsampling2DAttrs, Sequence[Shape]], Shape]:

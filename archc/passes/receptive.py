@@ -44,7 +44,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from archc.ir import Graph, Node, Op, Shape
-from archc.ir.ops import UpSampling2DAttrs, ZeroPadding2DAttrs, window_of
+from archc.ir.ops import (
+    Conv2DTransposeAttrs,
+    UpSampling2DAttrs,
+    ZeroPadding2DAttrs,
+    window_of,
+)
 
 
 @dataclass(frozen=True)
@@ -194,6 +199,32 @@ def _reshape(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
                         f"{'x'.join(map(str, shapes[0]))} map")
 
 
+def _conv_transpose(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
+                    out: Shape) -> Field:
+    """Stride 1: output unit o reads input units o + p - k + 1 .. o + p (p the padding the
+    matching forward convolution puts before the data: 0 for valid, (k - 1) // 2 for
+    same), a window of k like a convolution's, so r' = r + (k - 1) j and the centre moves
+    by (p - (k - 1) / 2) j. With a stride the field is not defined: output units read
+    ceil(k / s) or floor(k / s) input units in turn, not a sliding window."""
+    (field,) = fields
+    if field.axes is None:
+        return _plain(field)
+    a = node.attrs
+    assert isinstance(a, Conv2DTransposeAttrs)
+    if a.strides != (1, 1):
+        h, w = a.strides
+        return _not_defined(field, f"`conv2d_transpose` with strides {h}x{w} spreads each "
+                            "input unit over a stride's worth of output units, whose fields "
+                            "are no longer a constant jump apart")
+    axes = []
+    for axis in range(2):
+        f, k = field.axes[axis], a.kernel_size[axis]
+        before = (k - 1) // 2 if a.padding == "same" else 0
+        axes.append(AxisField(f.size + (k - 1) * f.jump, f.jump,
+                              f.start + (before - (k - 1) / 2) * f.jump))
+    return Field((axes[0], axes[1]), field.inputs, global_=field.global_)
+
+
 def _upsampling(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
                 out: Shape) -> Field:
     """Size 1x1 changes nothing. Otherwise the field is not defined: with nearest
@@ -335,6 +366,7 @@ FIELD_RULES: dict[Op, FieldRule] = {
     Op.CONV2D: _window,
     Op.DEPTHWISE_CONV2D: _window,
     Op.SEPARABLE_CONV2D: _window,  # its pointwise half is a 1x1: no change
+    Op.CONV2D_TRANSPOSE: _conv_transpose,
     Op.DENSE: _dense,
     Op.FLATTEN: _whole,
     Op.MAX_POOL2D: _window,

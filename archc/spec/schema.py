@@ -107,6 +107,17 @@ class SeparableConv2D(LayerCommon):
     activation: Activation | None = None
 
 
+class Conv2DTranspose(LayerCommon):
+    """A transposed convolution (up-convolution), as Keras 3's `Conv2DTranspose`."""
+
+    filters: PosInt
+    kernel_size: IntOrPair
+    strides: IntOrPair = 1
+    padding: Literal["valid", "same"] = "valid"
+    use_bias: bool = True
+    activation: Activation | None = None
+
+
 class Dense(LayerCommon):
     units: PosInt
     use_bias: bool = True
@@ -271,6 +282,7 @@ LAYER_MODELS: dict[str, type[LayerCommon]] = {
     Op.CONV2D.value: Conv2D,
     Op.DEPTHWISE_CONV2D.value: DepthwiseConv2D,
     Op.SEPARABLE_CONV2D.value: SeparableConv2D,
+    Op.CONV2D_TRANSPOSE.value: Conv2DTranspose,
     Op.DENSE.value: Dense,
     Op.FLATTEN.value: Flatten,
     Op.MAX_POOL2D.value: Pool2D,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import textwrap
 
 from archc.backends.graphviz import build_diagram
-from archc.backends.graphviz.style import NORM, SHAPE, Swatch
+from archc.backends.graphviz.style import CONV, NORM, SHAPE, Swatch
 from archc.pipeline import compile_text
 
 
@@ -78,3 +78,15 @@ def test_upsampling_shows_factor_and_interpolation() -> None:
     """
     assert "upsampling2d x2" in _box(spec, "a") and _filled(_box(spec, "a"), SHAPE)
     assert "upsampling2d x1x2 bilinear" in _box(spec, "b")
+
+
+def test_conv2d_transpose_is_an_up_convolution() -> None:
+    line = _box("""
+        archc: 1
+        name: t
+        input: [28, 28, 1024]
+        layers:
+          - conv2d_transpose: {name: up, filters: 512, kernel_size: 2, strides: 2}
+    """, "up")
+    assert "up-conv 512@2x2 /2" in line and _filled(line, CONV)
+    assert "2,097,664 params" in line  # numbers.md, U-Net's deepest up-conv

@@ -55,3 +55,12 @@ def test_upsampling_example() -> None:
     assert a.total.params == 3 * 3 * 64 * 32 + 32 == 18_464
     assert a.total.macs == 56 * 56 * 32 * 3 * 3 * 64
     assert a.shape(a.graph.outputs[0]) == (56, 112, 32)
+
+
+def test_conv2d_transpose_example() -> None:
+    a = example("conv2d_transpose_example")
+    up = a.info("upconv")
+    assert up.shape == (56, 56, 512)  # (28 - 1) x 2 + max(2, 2)
+    assert up.cost.params == 2 * 2 * 1024 * 512 + 512 == 2_097_664
+    assert up.cost.macs == 28 * 28 * 1024 * 2 * 2 * 512 == 1_644_167_168
+    assert a.shape("odd") == (112, 112, 8)  # same: 56 x 2

@@ -109,3 +109,49 @@ def test_upsampling_needs_a_map() -> None:
     with pytest.raises(Problem) as caught:
         infer(Op.UPSAMPLING2D, {}, [(10,)])
     assert caught.value.code == "G005"
+
+
+# -- conv2d_transpose --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("fields", "size_in", "size_out"), [
+    # U-Net's up-convolution, 2x2 /2 valid: (28 - 1) x 2 + max(2, 2) = 56
+    ({"kernel_size": 2, "strides": 2}, 28, 56),
+    # kernel smaller than the stride: (28 - 1) x 2 + max(1, 2) = 56, not (28 - 1) x 2 + 1 = 55
+    ({"kernel_size": 1, "strides": 2}, 28, 56),
+    # 3x3 /2 valid: (28 - 1) x 2 + 3 = 57
+    ({"kernel_size": 3, "strides": 2}, 28, 57),
+    # same: 28 x 2 = 56, whatever the kernel
+    ({"kernel_size": 3, "strides": 2, "padding": "same"}, 28, 56),
+    # stride 1 valid: 28 + 3 - 1 = 30; same: 28
+    ({"kernel_size": 3}, 28, 30),
+    ({"kernel_size": 5, "padding": "same"}, 28, 28),
+])
+def test_conv2d_transpose_output_size_is_keras_3s(fields: dict[str, Any], size_in: int,
+                                                  size_out: int) -> None:
+    out = infer(Op.CONV2D_TRANSPOSE, {"filters": 8} | fields, [(size_in, size_in, 4)])
+    assert out == (size_out, size_out, 8)
+
+
+def test_conv2d_transpose_costs_as_numbers_md() -> None:
+    # U-Net's deepest up-conv, 28x28x1024 -> 56x56x512 with a 2x2 kernel:
+    # params 2*2*1024*512 + 512 = 2,097,664 (numbers.md); MACs Hin*Win*Cin*Kh*Kw*Cout
+    up = {"filters": 512, "kernel_size": 2, "strides": 2}
+    assert cost_of(Op.CONV2D_TRANSPOSE, up, [(28, 28, 1024)]) == Cost(
+        2 * 2 * 1024 * 512 + 512, 0, 28 * 28 * 1024 * 2 * 2 * 512)
+    assert cost_of(Op.CONV2D_TRANSPOSE, up, [(28, 28, 1024)]).params == 2_097_664
+    # the other three: 524,544, 131,200 and 32,832 (numbers.md)
+    for cin, n, params in ((512, 256, 524_544), (256, 128, 131_200), (128, 64, 32_832)):
+        got = cost_of(Op.CONV2D_TRANSPOSE, {"filters": n, "kernel_size": 2, "strides": 2},
+                      [(8, 8, cin)])
+        assert got.params == params
+    # no bias, non-square kernel: 3*1*4*6 weights
+    assert cost_of(Op.CONV2D_TRANSPOSE, {"filters": 6, "kernel_size": [3, 1],
+                                         "use_bias": False}, [(5, 5, 4)]) == Cost(
+        3 * 1 * 4 * 6, 0, 5 * 5 * 4 * 3 * 1 * 6)
+    formula = catalogue.mac_formula(
+        Op.CONV2D_TRANSPOSE, catalogue.make_attrs(Op.CONV2D_TRANSPOSE, up, {}),
+        [(28, 28, 1024)], (56, 56, 512))
+    assert formula is not None
+    assert (formula.symbols, formula.numbers) == ("N x Di^2 x Dk^2 x M",
+                                                  "512 x 28^2 x 2^2 x 1024")

@@ -94,3 +94,24 @@ def test_upsampling_record_and_interpolations() -> None:
           - upsampling2d: {interpolation: bicubic}
     """)
     assert d.code == "S004" and d.help == "expected one of: 'nearest' or 'bilinear'"
+
+
+def test_conv2d_transpose_record_and_named_padding_only() -> None:
+    g = compile_yaml("""
+        archc: 1
+        name: t
+        input: [28, 28, 1024]
+        layers:
+          - conv2d_transpose: {name: up, filters: 512, kernel_size: 2, strides: 2}
+    """).graph
+    a = g["up"].attrs
+    assert (a.filters, a.kernel_size, a.strides, a.padding, a.use_bias, a.activation) == (
+        512, (2, 2), (2, 2), "valid", True, None)
+    d = one_error("""
+        archc: 1
+        name: t
+        input: [28, 28, 64]
+        layers:
+          - conv2d_transpose: {filters: 8, kernel_size: 3, padding: 1}
+    """)
+    assert d.code == "S004" and "`padding`" in d.message

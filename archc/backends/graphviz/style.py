@@ -15,6 +15,7 @@ from archc.ir.ops import (
     CATALOGUE,
     ActivationAttrs,
     Conv2DAttrs,
+    Conv2DTransposeAttrs,
     DenseAttrs,
     DepthwiseConv2DAttrs,
     DropoutAttrs,
@@ -119,6 +120,13 @@ def _conv(info: NodeInfo) -> str:
     return text
 
 
+def _conv_transpose(info: NodeInfo) -> str:
+    a = info.node.attrs
+    assert isinstance(a, Conv2DTransposeAttrs)
+    return (f"up-conv {a.filters}@{_pair(a.kernel_size)}{_stride(a.strides)}"
+            f"{_padding(a.padding)}{_extras(a.activation)}")
+
+
 def _depthwise(info: NodeInfo) -> str:
     a = info.node.attrs
     assert isinstance(a, DepthwiseConv2DAttrs)
@@ -220,6 +228,7 @@ OP_LABELS: Mapping[Op, LabelRule] = {
     Op.CONV2D: _conv,
     Op.DEPTHWISE_CONV2D: _depthwise,
     Op.SEPARABLE_CONV2D: _separable,
+    Op.CONV2D_TRANSPOSE: _conv_transpose,
     Op.DENSE: _dense,
     Op.FLATTEN: _plain,
     Op.MAX_POOL2D: _pool,

@@ -26,6 +26,7 @@ from archc.ir.ops import (
     Attrs,
     BatchNormAttrs,
     Conv2DAttrs,
+    Conv2DTransposeAttrs,
     DenseAttrs,
     DepthwiseConv2DAttrs,
     DropoutAttrs,
@@ -157,6 +158,14 @@ def _separable(em: Emitter, a: SeparableConv2DAttrs, inputs: Sequence[Any]) -> A
     return em.apply(layer, x)
 
 
+def _conv_transpose(em: Emitter, a: Conv2DTransposeAttrs, inputs: Sequence[Any]) -> Any:
+    layer = keras.layers.Conv2DTranspose(
+        filters=a.filters, kernel_size=a.kernel_size, strides=a.strides, padding=a.padding,
+        use_bias=a.use_bias, activation=_activation(a.activation), name=em.name,
+    )
+    return em.apply(layer, _single(inputs))
+
+
 def _dense(em: Emitter, a: DenseAttrs, inputs: Sequence[Any]) -> Any:
     layer = keras.layers.Dense(a.units, use_bias=a.use_bias,
                                activation=_activation(a.activation), name=em.name)
@@ -278,6 +287,7 @@ LOWERINGS: dict[Op, Rule] = {
     Op.CONV2D: _conv2d,
     Op.DEPTHWISE_CONV2D: _depthwise,
     Op.SEPARABLE_CONV2D: _separable,
+    Op.CONV2D_TRANSPOSE: _conv_transpose,
     Op.DENSE: _dense,
     Op.FLATTEN: _flatten,
     Op.MAX_POOL2D: _pool("MaxPooling2D"),

@@ -126,3 +126,27 @@ def test_upsampling_is_keras_upsampling(write_spec: WriteSpec) -> None:
     repeated = np.repeat(np.repeat(x, 2, axis=1), 3, axis=2)  # nearest: rows x2, columns x3
     np.testing.assert_array_equal(keras.ops.convert_to_numpy(near(x)), repeated)
     keras.backend.clear_session()
+
+
+def test_conv2d_transpose_is_keras_conv2d_transpose(write_spec: WriteSpec) -> None:
+    path = write_spec("""
+        archc: 1
+        name: upconv
+        input: [7, 7, 16]
+        layers:
+          - conv2d_transpose: {name: up, filters: 8, kernel_size: 2, strides: 2}
+          - conv2d_transpose: {name: small, filters: 4, kernel_size: 1, strides: 2}
+          - conv2d_transpose: {name: same, filters: 2, kernel_size: 3, strides: 2,
+                               padding: same, use_bias: false, activation: relu}
+    """)
+    model = archc.build(str(path))
+    up = model.get_layer("up")
+    assert isinstance(up, keras.layers.Conv2DTranspose)
+    assert tuple(up.kernel.shape) == (2, 2, 8, 16)  # (kh, kw, out, in), families.md
+    # shapes: (7 - 1) x 2 + 2 = 14; (14 - 1) x 2 + max(1, 2) = 28; same: 28 x 2 = 56
+    assert tuple(model.get_layer("small").output.shape[1:]) == (28, 28, 4)
+    assert model.output_shape == (None, 56, 56, 2)
+    # params: 2*2*16*8 + 8 = 520; 1*1*8*4 + 4 = 36; 3*3*4*2 = 72
+    assert model.count_params() == 520 + 36 + 72
+    assert archc.load(str(path)).total_params == model.count_params()
+    keras.backend.clear_session()
