@@ -66,6 +66,7 @@ class Op(enum.Enum):
     ACTIVATION = "activation"
     DROPOUT = "dropout"
     ZERO_PADDING2D = "zero_padding2d"
+    CROPPING2D = "cropping2d"
     RESHAPE = "reshape"
     UPSAMPLING2D = "upsampling2d"
     CONCAT = "concat"
@@ -267,6 +268,13 @@ class ZeroPadding2DAttrs(Attrs):
 
 
 @dataclass(frozen=True)
+class Cropping2DAttrs(Attrs):
+    """Rows and columns removed from each side: ((top, bottom), (left, right))."""
+
+    cropping: ExplicitPadding = ((0, 0), (0, 0))
+
+
+@dataclass(frozen=True)
 class ReshapeAttrs(Attrs):
     """The target shape without the batch axis; one entry may be -1 (inferred)."""
 
@@ -370,6 +378,8 @@ CATALOGUE: Mapping[Op, OpDef[Any]] = _defs(
           width_passthrough=True, pointwise=True),
     OpDef(Op.ZERO_PADDING2D, ZeroPadding2DAttrs, Family.SHAPE, shape.zero_padding,
           linear_passthrough=True),
+    OpDef(Op.CROPPING2D, Cropping2DAttrs, Family.SHAPE, shape.cropping,
+          linear_passthrough=True),
     OpDef(Op.RESHAPE, ReshapeAttrs, Family.SHAPE, shape.reshape),
     OpDef(Op.UPSAMPLING2D, UpSampling2DAttrs, Family.SHAPE, shape.upsampling,
           linear_passthrough=True),
@@ -444,8 +454,9 @@ def make_attrs(op: Op, item: Mapping[str, Any],
             values[key] = pair(values[key])
     if "pool_size" in values and values.get("strides") is None:
         values["strides"] = values["pool_size"]
-    if "padding" in values:
-        values["padding"] = padding(values["padding"])
+    for key in ("padding", "cropping"):
+        if key in values:
+            values[key] = padding(values[key])
     table = values.get("connections")
     if isinstance(table, str):
         table = tables[table]

@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # the records are defined with the catalogue, which imports t
         Attrs,
         Conv2DAttrs,
         Conv2DTransposeAttrs,
+        Cropping2DAttrs,
         DenseAttrs,
         DepthwiseConv2DAttrs,
         GlobalPool2DAttrs,
@@ -234,6 +235,18 @@ def upsampling(a: UpSampling2DAttrs, shapes: Sequence[Shape]) -> Shape:
     (shape,) = shapes
     _need_rank("upsampling2d", shape, 3)
     return (shape[0] * a.size[0], shape[1] * a.size[1], shape[2])
+
+
+def cropping(a: Cropping2DAttrs, shapes: Sequence[Shape]) -> Shape:
+    (shape,) = shapes
+    _need_rank("cropping2d", shape, 3)
+    (top, bottom), (left, right) = a.cropping
+    height, width = shape[0] - top - bottom, shape[1] - left - right
+    if height < 1 or width < 1:
+        raise Problem("G010", f"`cropping2d` removes {top + bottom} rows and {left + right} "
+                      f"columns, but its input is {format_shape(shape)}",
+                      f"crop fewer than {shape[0]} rows and {shape[1]} columns")
+    return (height, width, shape[2])
 
 
 def concat(a: Attrs, shapes: Sequence[Shape]) -> Shape:

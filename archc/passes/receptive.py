@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from archc.ir import Graph, Node, Op, Shape
 from archc.ir.ops import (
     Conv2DTransposeAttrs,
+    Cropping2DAttrs,
     UpSampling2DAttrs,
     ZeroPadding2DAttrs,
     window_of,
@@ -158,6 +159,20 @@ def _zero_padding(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
     # The new first row is `top` rows of zeros before the old one: same size, same jump.
     return Field((AxisField(h.size, h.jump, h.start - top * h.jump),
                   AxisField(w.size, w.jump, w.start - left * w.jump)), field.inputs,
+                 global_=field.global_)
+
+
+def _cropping(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
+              out: Shape) -> Field:
+    (field,) = fields
+    if field.axes is None:
+        return _plain(field)
+    assert isinstance(node.attrs, Cropping2DAttrs)
+    (top, _), (left, _) = node.attrs.cropping
+    h, w = field.axes
+    # The new first row is the old row `top`: same size, same jump, `top` jumps further on.
+    return Field((AxisField(h.size, h.jump, h.start + top * h.jump),
+                  AxisField(w.size, w.jump, w.start + left * w.jump)), field.inputs,
                  global_=field.global_)
 
 
@@ -383,6 +398,7 @@ FIELD_RULES: dict[Op, FieldRule] = {
     Op.ACTIVATION: _pointwise,
     Op.DROPOUT: _pointwise,
     Op.ZERO_PADDING2D: _zero_padding,
+    Op.CROPPING2D: _cropping,
     Op.RESHAPE: _reshape,
     Op.UPSAMPLING2D: _upsampling,
     Op.CONCAT: _merge,

@@ -214,6 +214,14 @@ class ZeroPadding2D(LayerCommon):
     ] = 1
 
 
+class Cropping2D(LayerCommon):
+    """Rows and columns cut from the sides: `c`, `[ch, cw]` or `[[top, bottom], [left, right]]`."""
+
+    cropping: NonNegInt | Annotated[list[NonNegInt], Field(min_length=2, max_length=2)] | \
+        Annotated[list[Annotated[list[NonNegInt], Field(min_length=2, max_length=2)]],
+                  Field(min_length=2, max_length=2)] = 0
+
+
 class Reshape(LayerCommon):
     """The same values in a new shape (without the batch axis); one entry may be -1."""
 
@@ -299,6 +307,7 @@ LAYER_MODELS: dict[str, type[LayerCommon]] = {
     Op.ACTIVATION.value: ActivationLayer,
     Op.DROPOUT.value: Dropout,
     Op.ZERO_PADDING2D.value: ZeroPadding2D,
+    Op.CROPPING2D.value: Cropping2D,
     Op.RESHAPE.value: Reshape,
     Op.UPSAMPLING2D.value: UpSampling2D,
     Op.CONCAT.value: Merge,

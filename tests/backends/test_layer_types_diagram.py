@@ -90,3 +90,16 @@ def test_conv2d_transpose_is_an_up_convolution() -> None:
     """, "up")
     assert "up-conv 512@2x2 /2" in line and _filled(line, CONV)
     assert "2,097,664 params" in line  # numbers.md, U-Net's deepest up-conv
+
+
+def test_cropping_shows_what_it_cuts() -> None:
+    spec = """
+        archc: 1
+        name: t
+        input: [16, 16, 3]
+        layers:
+          - cropping2d: {name: even, cropping: 4}
+          - cropping2d: {name: sides, cropping: [[0, 1], [2, 3]]}
+    """
+    assert "cropping2d 4" in _box(spec, "even") and _filled(_box(spec, "even"), SHAPE)
+    assert "cropping2d 0,1,2,3" in _box(spec, "sides")

@@ -64,3 +64,10 @@ def test_conv2d_transpose_example() -> None:
     assert up.cost.params == 2 * 2 * 1024 * 512 + 512 == 2_097_664
     assert up.cost.macs == 28 * 28 * 1024 * 2 * 2 * 512 == 1_644_167_168
     assert a.shape("odd") == (112, 112, 8)  # same: 56 x 2
+
+
+def test_cropping_example() -> None:
+    # 64 - 4 - 4 = 56; the 2x2 /1 up-conv gives 64 + 1 = 65, cut to 65 - 4 - 5 = 56
+    a = example("cropping_example")
+    assert a.shape("skip") == (56, 56, 512) and a.shape("up") == (65, 65, 512)
+    assert a.shape(a.graph.outputs[0]) == (56, 56, 1024)

@@ -13,6 +13,10 @@ HEAD = "archc: 1\nname: demo\ninput: [32, 32, 3]\nlayers:\n"
 
 # (code, the layer items after HEAD, first rendered line, help)
 CASES = [
+    ("G010", "  - cropping2d: {cropping: [16, 0]}",
+     "spec.yaml:5:5: error[G010]: `cropping2d` removes 32 rows and 0 columns, but its input "
+     "is 32x32x3",
+     "crop fewer than 32 rows and 32 columns"),
     ("G011", "  - rescaling: {scale: [0.5, 0.5]}",
      "spec.yaml:5:5: error[G011]: `scale` of `rescaling` has 2 values, but its input "
      "32x32x3 has 3 channels",

@@ -155,3 +155,22 @@ def test_conv2d_transpose_costs_as_numbers_md() -> None:
     assert formula is not None
     assert (formula.symbols, formula.numbers) == ("N x Di^2 x Dk^2 x M",
                                                   "512 x 28^2 x 2^2 x 1024")
+
+
+# -- cropping2d --------------------------------------------------------------------------------
+
+
+def test_cropping_cuts_each_side() -> None:
+    # U-Net's level-4 skip: 64 - 4 - 4 = 56; asymmetric: 64 - 1 - 0 = 63 rows, 64 - 2 - 3 = 59
+    assert infer(Op.CROPPING2D, {"cropping": 4}, [(64, 64, 512)]) == (56, 56, 512)
+    assert infer(Op.CROPPING2D, {"cropping": [4, 0]}, [(64, 64, 512)]) == (56, 64, 512)
+    assert infer(Op.CROPPING2D, {"cropping": [[1, 0], [2, 3]]}, [(64, 64, 8)]) == (63, 59, 8)
+    assert cost_of(Op.CROPPING2D, {"cropping": 88}, [(568, 568, 64)]) == Cost()
+    assert infer(Op.CROPPING2D, {"cropping": 88}, [(568, 568, 64)]) == (392, 392, 64)
+
+
+def test_cropping_must_leave_something() -> None:
+    with pytest.raises(Problem) as caught:
+        infer(Op.CROPPING2D, {"cropping": [[2, 2], [0, 0]]}, [(4, 9, 1)])
+    assert (caught.value.code, caught.value.message) == (
+        "G010", "`cropping2d` removes 4 rows and 0 columns, but its input is 4x9x1")

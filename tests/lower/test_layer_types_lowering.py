@@ -115,3 +115,18 @@ def test_conv2d_transpose_record_and_named_padding_only() -> None:
           - conv2d_transpose: {filters: 8, kernel_size: 3, padding: 1}
     """)
     assert d.code == "S004" and "`padding`" in d.message
+
+
+def test_cropping_spellings_become_explicit_pairs() -> None:
+    g = compile_yaml("""
+        archc: 1
+        name: t
+        input: [16, 16, 3]
+        layers:
+          - cropping2d: {name: none}
+          - cropping2d: {name: all, cropping: 1}
+          - cropping2d: {name: hw, cropping: [1, 2]}
+          - cropping2d: {name: sides, cropping: [[0, 1], [2, 3]]}
+    """).graph
+    assert [g[n].attrs.cropping for n in ("none", "all", "hw", "sides")] == [
+        ((0, 0), (0, 0)), ((1, 1), (1, 1)), ((1, 1), (2, 2)), ((0, 1), (2, 3))]

@@ -121,3 +121,19 @@ def test_upsampling_ends_the_defined_field_unless_it_keeps_the_size() -> None:
         "apart",)
     assert format_field(a.field("after")) == "not defined" and a.field("after").notes == ()
     assert a.field("flat").whole
+
+
+def test_cropping_moves_the_first_centre_forward() -> None:
+    # after a 3x3 conv (r 3, j 1, centre 1) and a 2x2/2 pool (r 4, j 2, centre 1.5), cutting
+    # 3 rows and 1 column puts the first unit 3 and 1 jumps on: 1.5 + 3 x 2, 1.5 + 1 x 2
+    a = _analysis("""
+        archc: 1
+        name: t
+        input: [16, 16, 1]
+        layers:
+          - conv2d: {filters: 1, kernel_size: 3}
+          - max_pool2d: {name: pool}
+          - cropping2d: {name: crop, cropping: [[3, 0], [1, 2]]}
+    """)
+    assert a.field("pool").axes == (AxisField(4, 2, 1.5), AxisField(4, 2, 1.5))
+    assert a.field("crop").axes == (AxisField(4, 2, 7.5), AxisField(4, 2, 3.5))

@@ -16,6 +16,7 @@ from archc.ir.ops import (
     ActivationAttrs,
     Conv2DAttrs,
     Conv2DTransposeAttrs,
+    Cropping2DAttrs,
     DenseAttrs,
     DepthwiseConv2DAttrs,
     DropoutAttrs,
@@ -204,6 +205,12 @@ def _zero_padding(info: NodeInfo) -> str:
     return "zero_padding2d" + _padding(a.padding)
 
 
+def _cropping(info: NodeInfo) -> str:
+    a = info.node.attrs
+    assert isinstance(a, Cropping2DAttrs)
+    return "cropping2d" + _padding(a.cropping).replace(" pad", "")
+
+
 def _reshape(info: NodeInfo) -> str:
     a = info.node.attrs
     assert isinstance(a, ReshapeAttrs)
@@ -245,6 +252,7 @@ OP_LABELS: Mapping[Op, LabelRule] = {
     Op.ACTIVATION: _activation,
     Op.DROPOUT: _dropout,
     Op.ZERO_PADDING2D: _zero_padding,
+    Op.CROPPING2D: _cropping,
     Op.RESHAPE: _reshape,
     Op.UPSAMPLING2D: _upsampling,
     Op.CONCAT: _plain,

@@ -27,6 +27,7 @@ from archc.ir.ops import (
     BatchNormAttrs,
     Conv2DAttrs,
     Conv2DTransposeAttrs,
+    Cropping2DAttrs,
     DenseAttrs,
     DepthwiseConv2DAttrs,
     DropoutAttrs,
@@ -259,6 +260,11 @@ def _zero_padding(em: Emitter, a: ZeroPadding2DAttrs, inputs: Sequence[Any]) -> 
     return em.apply(layer, _single(inputs))
 
 
+def _cropping(em: Emitter, a: Cropping2DAttrs, inputs: Sequence[Any]) -> Any:
+    return em.apply(keras.layers.Cropping2D(cropping=a.cropping, name=em.name),
+                    _single(inputs))
+
+
 def _reshape(em: Emitter, a: ReshapeAttrs, inputs: Sequence[Any]) -> Any:
     return em.apply(keras.layers.Reshape(tuple(a.shape), name=em.name), _single(inputs))
 
@@ -304,6 +310,7 @@ LOWERINGS: dict[Op, Rule] = {
     Op.ACTIVATION: _activation_layer,
     Op.DROPOUT: _dropout,
     Op.ZERO_PADDING2D: _zero_padding,
+    Op.CROPPING2D: _cropping,
     Op.RESHAPE: _reshape,
     Op.UPSAMPLING2D: _upsampling,
     Op.CONCAT: _merge("Concatenate", axis=-1),

@@ -150,3 +150,20 @@ def test_conv2d_transpose_is_keras_conv2d_transpose(write_spec: WriteSpec) -> No
     assert model.count_params() == 520 + 36 + 72
     assert archc.load(str(path)).total_params == model.count_params()
     keras.backend.clear_session()
+
+
+def test_cropping_is_keras_cropping(write_spec: WriteSpec) -> None:
+    path = write_spec("""
+        archc: 1
+        name: crop
+        input: [9, 10, 2]
+        layers:
+          - cropping2d: {name: crop, cropping: [[1, 2], [3, 0]]}
+    """)
+    model = archc.build(str(path))
+    layer = model.get_layer("crop")
+    assert isinstance(layer, keras.layers.Cropping2D)
+    assert model.output_shape == (None, 6, 7, 2)  # 9 - 1 - 2, 10 - 3 - 0
+    x = _random((1, 9, 10, 2), 6)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(model(x)), x[:, 1:7, 3:10])
+    keras.backend.clear_session()
