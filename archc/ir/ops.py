@@ -37,7 +37,7 @@ PerChannel = float | tuple[float, ...]
 
 ACTIVATIONS = (
     "linear", "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "tanh", "sigmoid",
-    "hard_sigmoid", "softmax", "softplus", "swish", "lecun_tanh",
+    "hard_sigmoid", "hard_swish", "softmax", "softplus", "swish", "lecun_tanh",
 )
 """Activation names a spec may use; every backend maps each of them."""
 

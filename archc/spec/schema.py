@@ -39,7 +39,7 @@ Shape3 = Annotated[list[PosInt], Field(min_length=1, max_length=3)]
 # checks that the two agree.
 Activation = Literal[
     "linear", "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "tanh", "sigmoid",
-    "hard_sigmoid", "softmax", "softplus", "swish", "lecun_tanh",
+    "hard_sigmoid", "hard_swish", "softmax", "softplus", "swish", "lecun_tanh",
 ]
 
 

@@ -130,3 +130,17 @@ def test_cropping_spellings_become_explicit_pairs() -> None:
     """).graph
     assert [g[n].attrs.cropping for n in ("none", "all", "hw", "sides")] == [
         ((0, 0), (0, 0)), ((1, 1), (1, 1)), ((1, 1), (2, 2)), ((0, 1), (2, 3))]
+
+
+def test_hard_swish_is_an_activation_everywhere() -> None:
+    g = compile_yaml("""
+        archc: 1
+        name: t
+        input: [8, 8, 3]
+        layers:
+          - conv2d: {name: c, filters: 4, kernel_size: 3, activation: hard_swish}
+          - activation: {name: a, function: hard_swish}
+          - activation: {name: s, function: hard_sigmoid}
+    """).graph
+    assert (g["c"].attrs.activation, g["a"].attrs.function) == ("hard_swish", "hard_swish")
+    assert g["s"].attrs.function == "hard_sigmoid"

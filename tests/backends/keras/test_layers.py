@@ -7,6 +7,7 @@ the layer's arguments, next to the assertion that uses it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -307,6 +308,12 @@ _NUMPY_ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "swish": lambda x: x / (1 + np.exp(-x)),
     "softplus": lambda x: np.log1p(np.exp(x)),
     "lecun_tanh": lambda x: 1.7159 * np.tanh(2 * x / 3),
+    # Keras 3's, as docs/spec-language.md defines them: relu6(x + 3) / 6, not Keras 2's
+    # 0.2 x + 0.5 (at x = 1: 0.667, not 0.7); hard_swish is x times it; gelu the exact erf
+    # form (at x = -3: -0.00405; the tanh approximation gives -0.00364).
+    "hard_sigmoid": lambda x: np.clip(x + 3, 0, 6) / 6,
+    "hard_swish": lambda x: x * np.clip(x + 3, 0, 6) / 6,
+    "gelu": lambda x: x * (1 + np.vectorize(math.erf)(x / math.sqrt(2))) / 2,
 }
 
 
