@@ -260,6 +260,8 @@ class ActivationAttrs(Attrs):
 @dataclass(frozen=True)
 class DropoutAttrs(Attrs):
     rate: float
+    per_sample: bool = added(False)
+    """One draw per sample drops the whole tensor (stochastic depth, drop-connect)."""
 
 
 @dataclass(frozen=True)

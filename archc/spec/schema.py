@@ -205,6 +205,7 @@ class ActivationLayer(LayerCommon):
 
 class Dropout(LayerCommon):
     rate: Annotated[float, Field(ge=0, lt=1)]
+    per_sample: bool = Field(False, description="Drop whole samples (stochastic depth).")
 
 
 class ZeroPadding2D(LayerCommon):

@@ -103,3 +103,16 @@ def test_cropping_shows_what_it_cuts() -> None:
     """
     assert "cropping2d 4" in _box(spec, "even") and _filled(_box(spec, "even"), SHAPE)
     assert "cropping2d 0,1,2,3" in _box(spec, "sides")
+
+
+def test_per_sample_dropout_says_so() -> None:
+    spec = """
+        archc: 1
+        name: t
+        input: [4, 4, 3]
+        layers:
+          - dropout: {name: plain, rate: 0.5}
+          - dropout: {name: path, rate: 0.2, per_sample: true}
+    """
+    assert "dropout 0.5" in _box(spec, "plain") and "per sample" not in _box(spec, "plain")
+    assert "dropout 0.2 per sample" in _box(spec, "path")

@@ -6,6 +6,8 @@ from __future__ import annotations
 from spec_helpers import compile_yaml, one_error
 
 from archc.ir import Op
+from archc.ir.ops import DropoutAttrs
+from archc.ir.printer import format_graph
 
 
 def test_layer_scale_lowers_with_its_init() -> None:
@@ -144,3 +146,23 @@ def test_hard_swish_is_an_activation_everywhere() -> None:
     """).graph
     assert (g["c"].attrs.activation, g["a"].attrs.function) == ("hard_swish", "hard_swish")
     assert g["s"].attrs.function == "hard_sigmoid"
+
+
+def test_per_sample_dropout_and_its_ir_text() -> None:
+    compiled = compile_yaml("""
+        archc: 1
+        name: t
+        input: [4, 4, 8]
+        layers:
+          - dropout: {name: plain, rate: 0.5}
+          - dropout: {name: drop_path, rate: 0.2, per_sample: true}
+          - dropout: 0.1
+    """)
+    g = compiled.graph
+    assert (g["plain"].attrs.per_sample, g["drop_path"].attrs.per_sample) == (False, True)
+    assert g["dropout_1"].attrs == DropoutAttrs(0.1)
+    # the IR dump names per_sample only where it is set, so older dumps read as before
+    text = format_graph(g)
+    assert "%plain = dropout(%input) {rate=0.5}" in text
+    assert "%drop_path = dropout(%plain) {per_sample=True rate=0.2}" in text
+    assert compiled.analysis is not None and compiled.analysis.total.params == 0

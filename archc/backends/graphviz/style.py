@@ -196,7 +196,7 @@ def _activation(info: NodeInfo) -> str:
 def _dropout(info: NodeInfo) -> str:
     a = info.node.attrs
     assert isinstance(a, DropoutAttrs)
-    return f"dropout {a.rate}"
+    return f"dropout {a.rate}" + (" per sample" if a.per_sample else "")
 
 
 def _zero_padding(info: NodeInfo) -> str:

@@ -252,7 +252,14 @@ def _activation_layer(em: Emitter, a: ActivationAttrs, inputs: Sequence[Any]) ->
 
 
 def _dropout(em: Emitter, a: DropoutAttrs, inputs: Sequence[Any]) -> Any:
-    return em.apply(keras.layers.Dropout(a.rate, name=em.name), _single(inputs))
+    x = _single(inputs)
+    if not a.per_sample:
+        return em.apply(keras.layers.Dropout(a.rate, name=em.name), x)
+    # One draw per sample, broadcast over every other axis: keras.applications'
+    # EfficientNet writes exactly this, and it equals ConvNeXt's StochasticDepth in
+    # distribution (kept samples scaled by 1 / (1 - rate), identity at inference).
+    noise_shape = (None,) + (1,) * (len(x.shape) - 1)
+    return em.apply(keras.layers.Dropout(a.rate, noise_shape=noise_shape, name=em.name), x)
 
 
 def _zero_padding(em: Emitter, a: ZeroPadding2DAttrs, inputs: Sequence[Any]) -> Any:

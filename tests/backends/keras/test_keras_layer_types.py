@@ -167,3 +167,31 @@ def test_cropping_is_keras_cropping(write_spec: WriteSpec) -> None:
     x = _random((1, 9, 10, 2), 6)
     np.testing.assert_array_equal(keras.ops.convert_to_numpy(model(x)), x[:, 1:7, 3:10])
     keras.backend.clear_session()
+
+
+def test_per_sample_dropout_drops_whole_samples(write_spec: WriteSpec) -> None:
+    path = write_spec("""
+        archc: 1
+        name: drop
+        input: [4, 4, 3]
+        layers:
+          - dropout: {name: map, rate: 0.5, per_sample: true}
+          - global_avg_pool2d: {}
+          - dropout: {name: vector, rate: 0.5, per_sample: true}
+          - dropout: {name: plain, rate: 0.5}
+    """)
+    model = archc.build(str(path))
+    # keras.applications' EfficientNet: Dropout(rate, noise_shape=(None, 1, 1, 1))
+    assert model.get_layer("map").noise_shape == (None, 1, 1, 1)
+    assert model.get_layer("vector").noise_shape == (None, 1)
+    assert model.get_layer("plain").noise_shape is None
+    x = np.abs(_random((64, 4, 4, 3), 7)) + 0.1  # no zeros of its own
+    out = keras.ops.convert_to_numpy(model.get_layer("map")(x, training=True))
+    kept = np.array([np.allclose(o, 2 * s) for o, s in zip(out, x, strict=True)])
+    dropped = np.array([not o.any() for o in out])
+    # every sample is either kept whole (scaled by 1 / (1 - 0.5)) or dropped whole
+    assert np.all(kept | dropped) and kept.any() and dropped.any()
+    # identity at inference
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(model.get_layer("map")(x)), x)
+    assert model.count_params() == 0
+    keras.backend.clear_session()
