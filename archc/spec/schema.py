@@ -251,9 +251,15 @@ class Merge(LayerCommon):
 
 
 class SqueezeExcitation(LayerCommon):
-    """SE block: global pool, dense C/ratio + ReLU, dense C + sigmoid, channel-wise scale."""
+    """SE block: global pool, a reduction to `C // ratio` (or `units`) with `activation`, an
+    expansion back to C with `gate`, and a channel-wise scale; dense layers, or 1x1
+    convolutions (`form: conv`, as keras.applications writes SE)."""
 
-    ratio: PosInt = 16
+    ratio: PosInt = Field(16, description="Squeeze to C // ratio (C: the input's channels).")
+    units: PosInt | None = Field(None, description="The squeeze width itself (not with ratio).")
+    activation: Activation = Field("relu", description="Of the reduction.")
+    gate: Activation = Field("sigmoid", description="Of the expansion: the gate.")
+    form: Literal["dense", "conv"] = "dense"
     use_bias: bool = True
 
 

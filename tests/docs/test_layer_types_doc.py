@@ -71,3 +71,14 @@ def test_cropping_example() -> None:
     a = example("cropping_example")
     assert a.shape("skip") == (56, 56, 512) and a.shape("up") == (65, 65, 512)
     assert a.shape(a.graph.outputs[0]) == (56, 56, 1024)
+
+
+def test_se_options_example() -> None:
+    # EfficientNet-B0 block 2a: cin 16, 96 expanded, squeeze 16 // 4 = 4:
+    # 96*4 + 4 + 4*96 + 96 = 868 (families.md's filters*se + se + se*filters + filters)
+    a = example("se_options")
+    se = [i for i in a.nodes if i.node.name.startswith("efficientnet_2a/se/")]
+    assert sum(i.cost.params for i in se) == 96 * 4 + 4 + 4 * 96 + 96 == 868
+    mobile = [i for i in a.nodes if i.node.name.startswith("mobilenetv3_3/")]
+    assert sum(i.cost.params for i in mobile) == 96 * 24 + 24 + 24 * 96 + 96
+    assert a.info("mobilenetv3_3/expand").node.attrs.activation == "hard_sigmoid"

@@ -13,6 +13,9 @@ HEAD = "archc: 1\nname: demo\ninput: [32, 32, 3]\nlayers:\n"
 
 # (code, the layer items after HEAD, first rendered line, help)
 CASES = [
+    ("S010", "  - squeeze_excitation: {ratio: 4, units: 24}",
+     "spec.yaml:5:5: error[S010]: give `ratio` or `units`, not both",
+     "`units` is the squeeze width itself; `ratio` computes it as C // ratio"),
     ("G010", "  - cropping2d: {cropping: [16, 0]}",
      "spec.yaml:5:5: error[G010]: `cropping2d` removes 32 rows and 0 columns, but its input "
      "is 32x32x3",

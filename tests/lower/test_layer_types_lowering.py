@@ -6,7 +6,7 @@ from __future__ import annotations
 from spec_helpers import compile_yaml, one_error
 
 from archc.ir import Op
-from archc.ir.ops import DropoutAttrs
+from archc.ir.ops import Conv2DAttrs, DenseAttrs, DropoutAttrs
 from archc.ir.printer import format_graph
 
 
@@ -166,3 +166,70 @@ def test_per_sample_dropout_and_its_ir_text() -> None:
     assert "%plain = dropout(%input) {rate=0.5}" in text
     assert "%drop_path = dropout(%plain) {per_sample=True rate=0.2}" in text
     assert compiled.analysis is not None and compiled.analysis.total.params == 0
+
+
+SE = """
+    archc: 1
+    name: t
+    input: [14, 14, 96]
+    defaults:
+      squeeze_excitation: {ratio: 8}
+    layers:
+      - squeeze_excitation: {name: v1}
+      - squeeze_excitation: {name: eff, units: 4, activation: swish, form: conv}
+      - squeeze_excitation: {name: mnv3, units: 24, gate: hard_sigmoid, form: conv,
+                             use_bias: false}
+"""
+
+
+def test_squeeze_excitation_options_lower_to_their_layers() -> None:
+    compiled = compile_yaml(SE)
+    g, a = compiled.graph, compiled.analysis
+    assert a is not None
+    # the default form: dense 96 // 8 = 12 with ReLU, dense 96 with sigmoid
+    assert g["v1/reduce"].attrs == DenseAttrs(12, True, "relu")
+    assert g["v1/expand"].attrs == DenseAttrs(96, True, "sigmoid")
+    # units beats the default ratio; the conv form is two 1x1 convolutions
+    assert g["eff/reduce"].attrs == Conv2DAttrs(4, (1, 1), use_bias=True, activation="swish")
+    assert g["eff/expand"].attrs == Conv2DAttrs(96, (1, 1), use_bias=True,
+                                                activation="sigmoid")
+    assert g["mnv3/expand"].attrs.activation == "hard_sigmoid"
+    # either form: C*s + s + s*C + C params and 2*C*s MACs; without biases 2*C*s params
+    for name, s, bias in (("v1", 12, True), ("eff", 4, True), ("mnv3", 24, False)):
+        reduce, expand = a.info(f"{name}/reduce").cost, a.info(f"{name}/expand").cost
+        assert reduce.params + expand.params == 2 * 96 * s + (s + 96) * bias, name
+        assert reduce.macs + expand.macs == 2 * 96 * s, name
+    assert a.info("eff/reduce").cost.params + a.info("eff/expand").cost.params == 868
+
+
+def test_ratio_and_units_together_are_s010() -> None:
+    d = one_error("""
+        archc: 1
+        name: t
+        input: [14, 14, 96]
+        layers:
+          - squeeze_excitation: {ratio: 4, units: 24}
+    """)
+    assert (d.code, d.message) == ("S010", "give `ratio` or `units`, not both")
+    # from `defaults:` alone they clash as well, reported at the item
+    d = one_error("""
+        archc: 1
+        name: t
+        input: [14, 14, 96]
+        defaults:
+          squeeze_excitation: {ratio: 4, units: 24}
+        layers:
+          - squeeze_excitation: {}
+    """)
+    assert d.code == "S010" and d.span.line == 8
+    # an item's ratio beats a default units
+    g = compile_yaml("""
+        archc: 1
+        name: t
+        input: [14, 14, 96]
+        defaults:
+          squeeze_excitation: {units: 24}
+        layers:
+          - squeeze_excitation: {name: se, ratio: 16}
+    """).graph
+    assert g["se/reduce"].attrs.units == 6

@@ -16,6 +16,7 @@ keras = pytest.importorskip("keras")
 
 import archc  # noqa: E402
 from archc.backends.keras.layers import LayerScale  # noqa: E402
+from archc.backends.keras.names import keras_name  # noqa: E402
 
 WriteSpec = Callable[..., Path]
 
@@ -194,4 +195,50 @@ def test_per_sample_dropout_drops_whole_samples(write_spec: WriteSpec) -> None:
     # identity at inference
     np.testing.assert_array_equal(keras.ops.convert_to_numpy(model.get_layer("map")(x)), x)
     assert model.count_params() == 0
+    keras.backend.clear_session()
+
+
+def test_squeeze_excitation_forms_match_keras_weight_for_weight(write_spec: WriteSpec) -> None:
+    path = write_spec("""
+        archc: 1
+        name: se
+        input: [5, 5, 8]
+        layers:
+          - squeeze_excitation: {name: conv, units: 2, activation: swish, gate: hard_sigmoid,
+                                 form: conv}
+          - squeeze_excitation: {name: dense, units: 2, activation: swish, gate: hard_sigmoid}
+    """)
+    model = archc.build(str(path))
+    layer = {n: model.get_layer(keras_name(n)) for n in
+             ("conv/reduce", "conv/expand", "dense/reduce", "dense/expand")}
+    assert all(type(layer[f"conv/{p}"]) is keras.layers.Conv2D for p in ("reduce", "expand"))
+    assert all(type(layer[f"dense/{p}"]) is keras.layers.Dense for p in ("reduce", "expand"))
+    # the conv form's kernels are (1, 1, C, s) and (1, 1, s, C); the dense form's (C, s), (s, C)
+    assert tuple(layer["conv/reduce"].kernel.shape) == (1, 1, 8, 2)
+    assert tuple(layer["conv/expand"].kernel.shape) == (1, 1, 2, 8)
+    assert tuple(layer["dense/reduce"].kernel.shape) == (8, 2)
+    # the same count either way: C*s + s + s*C + C = 16 + 2 + 16 + 8 = 42, twice
+    assert model.count_params() == 2 * (8 * 2 + 2 + 2 * 8 + 8)
+    # random weights, copied from the conv form into the dense form (a reshape): both
+    # compute x * hard_sigmoid(W2 swish(W1 mean(x) + b1) + b2)
+    rng = np.random.default_rng(9)
+    weights = {p: [rng.standard_normal(w.shape).astype("float32")
+                   for w in layer[f"conv/{p}"].get_weights()] for p in ("reduce", "expand")}
+    for p, (kernel, bias) in weights.items():
+        layer[f"conv/{p}"].set_weights([kernel, bias])
+        layer[f"dense/{p}"].set_weights([kernel.reshape(kernel.shape[2:]), bias])
+
+    def se(x: np.ndarray) -> np.ndarray:
+        (w1, b1), (w2, b2) = weights["reduce"], weights["expand"]
+        hidden = x.mean(axis=(1, 2)) @ w1[0, 0] + b1
+        hidden = hidden / (1 + np.exp(-hidden))  # swish
+        gate = np.clip(hidden @ w2[0, 0] + b2 + 3, 0, 6) / 6  # Keras 3's hard_sigmoid
+        return x * gate[:, None, None, :]
+
+    x = _random((3, 5, 5, 8), 8)
+    probe = keras.Model(model.inputs, [model.get_layer(keras_name(n)).output
+                                       for n in ("conv/scale", "dense/scale")])
+    once, twice = probe.predict(x, verbose=0)
+    np.testing.assert_allclose(once, se(x), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(twice, se(se(x)), rtol=1e-5, atol=1e-6)
     keras.backend.clear_session()
