@@ -165,6 +165,7 @@ def test_cropping_is_keras_cropping(write_spec: WriteSpec) -> None:
     layer = model.get_layer("crop")
     assert isinstance(layer, keras.layers.Cropping2D)
     assert model.output_shape == (None, 6, 7, 2)  # 9 - 1 - 2, 10 - 3 - 0
+    assert model.count_params() == 0
     x = _random((1, 9, 10, 2), 6)
     np.testing.assert_array_equal(keras.ops.convert_to_numpy(model(x)), x[:, 1:7, 3:10])
     keras.backend.clear_session()
@@ -241,4 +242,40 @@ def test_squeeze_excitation_forms_match_keras_weight_for_weight(write_spec: Writ
     once, twice = probe.predict(x, verbose=0)
     np.testing.assert_allclose(once, se(x), rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(twice, se(se(x)), rtol=1e-5, atol=1e-6)
+    keras.backend.clear_session()
+
+
+ALL_NEW = """
+    archc: 1
+    name: all_new
+    input: [12, 12, 3]
+    layers:
+      - rescaling: {scale: 0.00392156862745098}
+      - normalization: {}
+      - normalization: {mean: [0.5, 0.4, 0.3], variance: [0.04, 0.05, 0.06]}
+      - conv2d: {filters: 8, kernel_size: 3, padding: same, activation: hard_swish}
+      - conv2d: {filters: 8, kernel_size: 7, padding: same, groups: 8}
+      - layer_scale: {init: 0.5}
+      - squeeze_excitation: {units: 2, gate: hard_sigmoid, form: conv}
+      - dropout: {rate: 0.1, per_sample: true}
+      - cropping2d: {cropping: [[1, 0], [0, 1]]}
+      - conv2d_transpose: {filters: 4, kernel_size: 3, strides: 2}
+      - upsampling2d: {size: [1, 2], interpolation: bilinear}
+      - reshape: {shape: [23, -1]}
+"""
+
+
+def test_every_new_type_saves_and_loads_in_safe_mode(write_spec: WriteSpec,
+                                                     tmp_path: Path) -> None:
+    model = archc.build(str(write_spec(ALL_NEW)))
+    # 11 -> (11 - 1) x 2 + 3 = 23 rows, 23 x 2 = 46 columns of 4: 23 rows of 184
+    assert model.output_shape == (None, 23, 46 * 4)
+    target = tmp_path / "all_new.keras"
+    model.save(target)
+    loaded = keras.saving.load_model(target, safe_mode=True)
+    x = np.abs(_random((2, 12, 12, 3), 10)) * 255
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(loaded(x)),
+                               keras.ops.convert_to_numpy(model(x)), rtol=1e-6, atol=1e-6)
+    assert loaded.count_params() == model.count_params() == \
+        archc.load(str(write_spec(ALL_NEW))).total_params
     keras.backend.clear_session()
