@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -79,7 +80,8 @@ class SpecError(Exception):
     `sources` maps a file name to its text, so `str(error)` shows each diagnostic the way
     the CLI prints it (location, source line, caret, help): a notebook or a log that only
     shows `str` still tells the user where the mistake is. Stages that know the text (the
-    loader, the pipeline) fill it in.
+    loader, the pipeline) fill it in; the CLI shows the lines of the text that was compiled
+    (a spec read from standard input cannot be read twice).
     """
 
     def __init__(self, diagnostics: Sequence[Diagnostic],
@@ -144,14 +146,57 @@ class DiagnosticSink:
             raise SpecError(self.sorted(), sources)
 
 
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e"
+                     "\u2066-\u2069\ud800-\udfff]")
+"""Characters that must never reach a terminal or a log raw: C0 and C1 controls (ESC starts
+terminal sequences, CR and LF start fake lines), Unicode line and paragraph separators,
+bidirectional overrides (which reorder what a reader sees), and lone surrogates (bytes that
+were not UTF-8, which cannot even be encoded for output)."""
+_UNSAFE_KEEPING_LAYOUT = re.compile(_UNSAFE.pattern.replace("\x00-\x1f",
+                                                            "\x00-\x08\x0b-\x1f"))
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+"""What YAML (libyaml) counts as a line break; str.splitlines() also splits at \\f, \\v and
+\\x1c-\\x1e, which would show the wrong source line after such a character."""
+
+
+_SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _SHORT:
+        return _SHORT[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: str, keep_layout: bool = False) -> str:
+    """`text` with every unsafe character as a visible escape (`\\x1b`, `\\u202e`).
+
+    The one rule for every human-readable output: a value from a spec or the command line
+    cannot move the cursor, clear the screen, or start a line that looks like another
+    diagnostic. `keep_layout` keeps `\\n` and `\\t` for whole multi-line outputs (a
+    table, DOT text) whose fields were escaped one by one already.
+    """
+    pattern = _UNSAFE_KEEPING_LAYOUT if keep_layout else _UNSAFE
+    if pattern.search(text) is None:  # the common case costs one scan
+        return text
+    return pattern.sub(_escape, text)
+
+
 def render(diagnostic: Diagnostic, source: str | None) -> str:
-    """Format a diagnostic as `file:line:col: error[CODE]: message`, the line, a caret, help."""
-    head = f"{diagnostic.severity.value}[{diagnostic.code}]: {diagnostic.message}"
+    """Format a diagnostic as `file:line:col: error[CODE]: message`, the line, a caret, help.
+
+    Every part is passed through `visible`, so one diagnostic's head is one physical line
+    whatever the spec holds (a CI log parser matching `file:line:col: error[CODE]` cannot
+    be fed a fake line).
+    """
+    head = f"{diagnostic.severity.value}[{diagnostic.code}]: {visible(diagnostic.message)}"
     span = diagnostic.span
     if span is None:
         lines = [head]
     else:
-        lines = [f"{span}: {head}"]
+        lines = [f"{visible(str(span))}: {head}"]
         text = _source_line(source, span.line)
         # A column past the shown text (a minified line cut at 200 characters) would print a
         # caret line millions of spaces wide; the location in the head line is enough then.
@@ -162,13 +207,16 @@ def render(diagnostic: Diagnostic, source: str | None) -> str:
             if span.end_line == span.line and span.end_col > span.col:
                 width = span.end_col - span.col
             width = max(1, min(width, max(1, len(text) - span.col + 1)))
+            # The caret sits under the escaped text: measure the escaped prefix and span.
+            before = len(visible(text[:span.col - 1]))
+            under = max(1, len(visible(text[span.col - 1:span.col - 1 + width])))
             lines.append(f"{pad} |")
-            lines.append(f"{gutter} | {text}")
-            lines.append(f"{pad} | {' ' * (span.col - 1)}{'^' * width}")
+            lines.append(f"{gutter} | {visible(text)}")
+            lines.append(f"{pad} | {' ' * before}{'^' * under}")
     for note in diagnostic.notes:
-        lines.append(f"  = note: {note}")
+        lines.append(f"  = note: {visible(note)}")
     if diagnostic.help:
-        lines.append(f"  = help: {diagnostic.help}")
+        lines.append(f"  = help: {visible(diagnostic.help)}")
     return "\n".join(lines)
 
 
@@ -199,7 +247,10 @@ def _source_line(source: str | None, line: int) -> str | None:
 def _lines(source: str) -> tuple[str, ...]:
     # Split once per source, not once per diagnostic: 100 diagnostics on a 4 MB file
     # otherwise cost 100 full splits.
-    return tuple(source.splitlines())
+    lines = _LINE_BREAK.split(source)
+    if lines and not lines[-1]:  # like splitlines(): a final break ends a line, opens none
+        lines.pop()
+    return tuple(lines)
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:

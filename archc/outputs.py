@@ -1,27 +1,44 @@
-"""Writing output files safely: atomically, inside the chosen directory, never half-done.
+"""Writing output files: one policy for every file archc writes (see docs/reliability.md).
 
-Every file archc writes (a `.keras` model, a `.gv`, an `.svg`) goes through `atomic_output`:
-the content is written to a temporary file in the same directory and renamed over the
-target only when complete, so an interrupted or failed run leaves any earlier file intact
-and byte-identical. Temporary files carry a recognisable prefix; stale ones (from a killed
-run) are removed by the next run.
+1. Only regular files are written. A target that exists as a directory, a device (`/dev/null`
+   run as root), a FIFO, a socket or a symlink is refused, never replaced.
+2. Never over an input of the same run: a target that is the spec (same path or same inode)
+   is refused.
+3. Every target is checked before any expensive work (`check_target`): the kind of an
+   existing file, its write permission, and that its directory exists or can be created
+   and is writable. The CLI calls it before TensorFlow is imported or `dot` runs.
+4. Writes are atomic (`atomic_output`): the content goes to a temporary file beside the
+   target and is renamed over it only when complete, so a failed or killed run (or an
+   empty render, which the caller refuses before the rename) leaves the old file intact.
+5. Only archc's own temporaries are swept: a temporary's name embeds the writer's process id,
+   a nonce and a check value over both and the host name, so the sweep can verify that a
+   `.archc-tmp-...` file is archc's, from this machine, owned by this user, older than a
+   minute, and that its writer is gone. Anything else is left alone.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import hashlib
 import os
-import tempfile
+import re
+import secrets
+import socket
+import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 TMP_PREFIX = ".archc-tmp-"
 STALE_AFTER_SECONDS = 60.0
 
+_TMP_NAME = re.compile(
+    r"\.archc-tmp-([1-9][0-9]{0,9})-([0-9a-f]{12})-([0-9a-f]{8})(\.[A-Za-z0-9]{1,16})?")
+
 
 class OutputPathError(Exception):
-    """An output name that would escape the output directory (`..`, absolute, symlink)."""
+    """A target archc refuses to write (the CLI maps it to a usage error, exit code 2)."""
 
 
 def safe_output_path(directory: str | os.PathLike[str], name: str) -> Path:
@@ -37,8 +54,128 @@ def safe_output_path(directory: str | os.PathLike[str], name: str) -> Path:
     return target
 
 
+def check_target(target: str | os.PathLike[str],
+                 inputs: Iterable[str | os.PathLike[str]] = ()) -> None:
+    """Refuse, before any work, a target this run must not write (OutputPathError).
+
+    `inputs` are the files the run reads (the spec); `-` (standard input) is skipped.
+    """
+    target = Path(target)
+    try:
+        info = os.lstat(target)
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise OutputPathError(f"cannot write {target}: {exc.strerror or exc}") from None
+    if info is not None:
+        if not stat.S_ISREG(info.st_mode):
+            raise OutputPathError(f"refusing to write {target}: it is {_kind(info.st_mode)}, "
+                                  "and archc writes only regular files")
+        for source in inputs:
+            if _same_file(info, source):
+                raise OutputPathError(f"refusing to write {target}: it is the input spec "
+                                      f"{os.fspath(source)} of this run; choose another output "
+                                      "name with -o")
+        if not os.access(target, os.W_OK):
+            raise OutputPathError(f"refusing to replace {target}: the file is read-only")
+    _check_directory(target.parent)
+
+
+def check_output_directory(directory: str | os.PathLike[str]) -> None:
+    """Refuse a directory archc cannot write into (or create) before any work."""
+    path = Path(directory)
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        _check_directory(path)
+        return
+    except OSError as exc:
+        raise OutputPathError(f"cannot write into {path}: {exc.strerror or exc}") from None
+    if not stat.S_ISDIR(info.st_mode):
+        raise OutputPathError(f"refusing to write into {path}: it is {_kind(info.st_mode)}, "
+                              "not a directory")
+    _check_directory(path / "x")
+
+
+def _check_directory(directory: Path) -> None:
+    """The nearest existing ancestor of `directory` must be a directory archc may write in."""
+    current = directory
+    while True:
+        try:
+            info = os.stat(current)
+            break
+        except FileNotFoundError:
+            if current.parent == current:
+                raise OutputPathError(f"cannot create {directory}") from None
+            current = current.parent
+        except OSError as exc:
+            raise OutputPathError(f"cannot write into {current}: {exc.strerror or exc}") from None
+    if not stat.S_ISDIR(info.st_mode):
+        raise OutputPathError(f"cannot write into {directory}: {current} is "
+                              f"{_kind(info.st_mode)}, not a directory")
+    if not os.access(current, os.W_OK | os.X_OK):
+        raise OutputPathError(f"cannot write into {current}: permission denied")
+
+
+def _same_file(info: os.stat_result, source: str | os.PathLike[str]) -> bool:
+    if os.fspath(source) == "-":
+        return False
+    try:
+        other = os.stat(source)
+    except OSError:
+        return False
+    return (other.st_dev, other.st_ino) == (info.st_dev, info.st_ino)
+
+
+def _kind(mode: int) -> str:
+    kinds = ((stat.S_ISREG, "a regular file"), (stat.S_ISDIR, "a directory"),
+             (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+             (stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
+             (stat.S_ISLNK, "a symlink"))
+    return next((name for test, name in kinds if test(mode)), "not a regular file")
+
+
+# -- temporaries ---------------------------------------------------------------------------------
+
+
+def _check_value(pid: str, nonce: str) -> str:
+    text = f"archc-tmp:{pid}:{nonce}:{socket.gethostname()}"
+    return hashlib.blake2s(text.encode("utf-8", "surrogateescape"), digest_size=4).hexdigest()
+
+
+def temporary_name(suffix: str = "", pid: int | None = None) -> str:
+    """A fresh temporary file name that `is_own_temporary` recognises."""
+    pid_text = str(os.getpid() if pid is None else pid)
+    nonce = secrets.token_hex(6)
+    return f"{TMP_PREFIX}{pid_text}-{nonce}-{_check_value(pid_text, nonce)}{suffix}"
+
+
+def is_own_temporary(name: str) -> int | None:
+    """The writer's process id if `name` is a temporary archc wrote on this host, else None."""
+    match = _TMP_NAME.fullmatch(name)
+    if match is None or match.group(3) != _check_value(match.group(1), match.group(2)):
+        return None
+    return int(match.group(1))
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # EPERM: a process of another user has that id
+        return True
+    return True
+
+
 def clean_stale_temporaries(directory: str | os.PathLike[str]) -> int:
-    """Remove temporary files left by killed runs (older than a minute); return how many."""
+    """Remove temporaries of killed archc runs; return how many.
+
+    Only files that `is_own_temporary` verifies, that are regular files of this user, older
+    than a minute, and whose writing process no longer exists.
+    """
     removed = 0
     now = time.time()
     try:
@@ -46,12 +183,29 @@ def clean_stale_temporaries(directory: str | os.PathLike[str]) -> int:
     except OSError:
         return 0
     for entry in entries:
-        if entry.name.startswith(TMP_PREFIX) and entry.is_file(follow_symlinks=False):
-            with contextlib.suppress(OSError):
-                if now - entry.stat(follow_symlinks=False).st_mtime > STALE_AFTER_SECONDS:
-                    os.unlink(entry.path)
-                    removed += 1
+        pid = is_own_temporary(entry.name)
+        if pid is None:
+            continue
+        with contextlib.suppress(OSError):
+            info = entry.stat(follow_symlinks=False)
+            if (stat.S_ISREG(info.st_mode) and info.st_uid == os.getuid()
+                    and now - info.st_mtime > STALE_AFTER_SECONDS and not _alive(pid)):
+                os.unlink(entry.path)
+                removed += 1
     return removed
+
+
+def _create_temporary(directory: Path, suffix: str) -> Path:
+    for _ in range(100):
+        path = directory / temporary_name(suffix)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0),
+                         0o600)
+        except FileExistsError:
+            continue
+        os.close(fd)
+        return path
+    raise FileExistsError(errno.EEXIST, "no free temporary file name", str(directory))
 
 
 @contextlib.contextmanager
@@ -59,21 +213,27 @@ def atomic_output(target: str | os.PathLike[str], suffix: str = "") -> Iterator[
     """Yield a temporary path next to `target`; rename it over `target` on success.
 
     `suffix` keeps the extension on the temporary name for writers that insist on one
-    (Keras refuses to save a model to a path that does not end in `.keras`).
+    (Keras refuses to save a model to a path that does not end in `.keras`). The target is
+    checked again just before the rename: something that is not a regular file is never
+    replaced, even if it appeared after `check_target`.
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     clean_stale_temporaries(target.parent)
-    fd, tmp_name = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=suffix or target.suffix,
-                                    dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    tmp = _create_temporary(target.parent, suffix or target.suffix)
     try:
         yield tmp
         with open(tmp, "rb") as handle:
             os.fsync(handle.fileno())
-        # mkstemp creates the file 0600; give the result the mode a plain open() would.
+        # The temporary is created 0600; give the result the mode a plain open() would.
         os.chmod(tmp, 0o666 & ~_umask())
+        try:
+            mode: int | None = os.lstat(target).st_mode
+        except FileNotFoundError:
+            mode = None
+        if mode is not None and not stat.S_ISREG(mode):
+            raise OutputPathError(f"refusing to write {target}: it is {_kind(mode)}, and archc "
+                                  "writes only regular files")
         os.replace(tmp, target)
     finally:
         with contextlib.suppress(FileNotFoundError):

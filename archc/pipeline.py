@@ -1,13 +1,16 @@
 """The one place where the compiler's stage order lives, as `_stages` runs it:
 
     load      safe YAML with a source position for every value (`spec.loader`)
-    validate  the header against the schema, `defaults:` names, names the spec defines, and
-              the `lint:` settings (`spec.validate`, `lint.config`)
+    validate  the header against the schema, `defaults:` names, names the spec defines and
+              block parameters, and the `lint:` settings (`spec.validate`, `lint.config`)
     variables the spec's variables, then the chosen variant's, then `--set` overrides
+    bound     a static lower bound on the layers (`lower.estimate`): a spec that surely
+              expands past the layer cap is refused (C001) before anything is lowered
     lower     one walk over the layer items (`lower`): substitute `$` expressions, validate
               each item against its layer model, resolve names, expand blocks / repeat /
               parallel / residual, emit typed IR nodes and infer their shapes on the way
-    check     `Graph.lint()`: structural invariants (a failure is a bug in archc)
+    check     at least one layer is left (G011); `Graph.lint()`: structural invariants
+              (a failure there is a bug in archc)
     analyse   parameters, MACs and activation memory per node and per scope, with caps
               (`passes.analysis`)
 
@@ -32,13 +35,14 @@ from archc.diagnostics import (
     SpecError,
     did_you_mean,
 )
-from archc.ir import Graph
+from archc.ir import Graph, Op
 from archc.lower import Caps, Lowered, lower
-from archc.lower.expr import evaluate, is_expression
+from archc.lower.estimate import first_over_cap
+from archc.lower.expr import PARAM_PATTERN, evaluate, is_expression, variables_in
 from archc.passes.analysis import Analysis, CostCaps, analyse
 from archc.perf import cyclic_gc_paused
 from archc.spec.loader import MAX_BYTES, Document, load_file, load_text, oversize
-from archc.spec.schema import LAYER_MODELS, NAME_PATTERN, SpecHeader
+from archc.spec.schema import LAYER_MODELS, NAME_PATTERN, STRUCTURE_MODELS, SpecHeader
 from archc.spec.validate import validate_header
 
 
@@ -155,10 +159,18 @@ def _stages(result: Compiled, options: Options, stop_after: Stage) -> None:
     sink.raise_if_errors()
     if stop_after <= Stage.VALIDATE:
         return
+    _check_static_size(doc, header, result.variables, options.caps, sink)
     lowered = lower(doc, header, result.variables, result.variant, sink, options.caps)
     result.lowered = lowered  # kept on errors for `attempt`; raising discards it otherwise
     sink.raise_if_errors()
     assert lowered is not None
+    if all(node.op is Op.INPUT for node in lowered.graph.nodes):
+        # Every item was left out (`when: false`): the model would be the identity.
+        sink.error("G011", "the network has no layers: every item is removed by `when: false`"
+                   + (f" in variant `{result.variant}`" if result.variant else ""),
+                   doc.key_span(("layers",)), "keep at least one layer"
+                   + (" in this variant" if result.variant else ""))
+        sink.raise_if_errors()
     problems = lowered.graph.lint()
     if problems:  # a compiler bug, not the user's: say so plainly
         raise RuntimeError("internal error: malformed IR: " + "; ".join(problems))
@@ -168,16 +180,72 @@ def _stages(result: Compiled, options: Options, stop_after: Stage) -> None:
     sink.raise_if_errors()
 
 
+def _check_static_size(doc: Document, header: SpecHeader, variables: dict[str, Any],
+                       caps: Caps, sink: DiagnosticSink) -> None:
+    """Refuse before lowering a spec that surely expands past the layer cap (`C001`)."""
+    inputs = 1 if header.input is not None else len(header.inputs or {})
+    over = first_over_cap(doc.data["layers"], header.blocks, variables, inputs, caps.max_nodes,
+                          caps.max_repeat, caps.max_block_depth)
+    if over is None:
+        return
+    sink.error("C001", f"the network expands to at least {over.total:,} layers by this item "
+               f"(which adds at least {over.own:,}); the cap is {caps.max_nodes:,}",
+               doc.key_span(("layers", over.index, over.kind)), "raise the cap with --max-layers")
+    sink.raise_if_errors()
+
+
 def _check_names(doc: Document, header: SpecHeader, sink: DiagnosticSink) -> None:
     """Names the spec defines become scope paths, Keras and DOT names: plain identifiers."""
     sections = {"inputs": header.inputs or {}, "variables": header.variables,
                 "variants": header.variants, "tables": header.tables, "blocks": header.blocks}
     for section, mapping in sections.items():
         for key in mapping:
-            if not NAME_PATTERN.fullmatch(key):
+            if section == "variables" and NAME_PATTERN.fullmatch(key) \
+                    and not PARAM_PATTERN.fullmatch(key):
+                sink.error("S008", f"`{key}` is not a valid name in `variables`",
+                           doc.key_span((section, key)), f"a variable is read as `$name`, and "
+                           f"`${key}` would not read it: use letters, digits and `_`")
+            elif not NAME_PATTERN.fullmatch(key):
                 sink.error("S008", f"`{key}` is not a valid name in `{section}`",
                            doc.key_span((section, key)),
                            "use letters, digits, `_`, `.` and `-`, starting with a letter or `_`")
+    for name, block in header.blocks.items():
+        if name in LAYER_MODELS or name in STRUCTURE_MODELS or name == "input":
+            # A layer type wins when an item is read, so the block could never be used.
+            what = "the input" if name == "input" else "a layer type"
+            sink.error("S008", f"`{name}` cannot name a block: it is {what}",
+                       doc.key_span(("blocks", name)), f"rename the block, e.g. `{name}_block`")
+        _check_params(doc, name, block.params, sink)
+
+
+_RESERVED_PARAMS = ("name", "inputs", "output", "when")
+"""Fields every block call takes itself; a parameter of that name could never be given."""
+
+
+def _check_params(doc: Document, block: str, params: list[str | dict[str, Any]],
+                  sink: DiagnosticSink) -> None:
+    """Block parameters are `$`-readable identifiers, declared once, not a call's own fields."""
+    seen: dict[str, SourceSpan] = {}
+    for index, entry in enumerate(params):
+        names = [(entry, doc.span(("blocks", block, "params", index)))] if isinstance(
+            entry, str) else [(k, doc.key_span(("blocks", block, "params", index, k)))
+                              for k in entry]
+        for param, span in names:
+            if not PARAM_PATTERN.fullmatch(param):
+                sink.error("S008", f"`{param}` is not a valid parameter name in block "
+                           f"`{block}`", span, "a parameter is read as `$name`: use letters, "
+                           "digits and `_`, starting with a letter or `_`")
+            elif param in _RESERVED_PARAMS:
+                sink.error("S008", f"`{param}` cannot be a parameter of block `{block}`: every "
+                           "layer item takes it as its own field", span,
+                           f"rename the parameter (the reserved names: "
+                           f"{', '.join(_RESERVED_PARAMS)})")
+            elif param in seen:
+                sink.error("N007", f"block `{block}` declares the parameter `{param}` twice "
+                           f"(first at line {seen[param].line})", span,
+                           "remove one of the two declarations")
+            else:
+                seen[param] = span
 
 
 def _check_defaults(doc: Document, header: SpecHeader, sink: DiagnosticSink) -> None:
@@ -190,7 +258,7 @@ def _check_defaults(doc: Document, header: SpecHeader, sink: DiagnosticSink) -> 
 def resolve_variables(doc: Document, header: SpecHeader, options: Options,
                       sink: DiagnosticSink) -> tuple[str | None, dict[str, Any]]:
     """Spec variables, then the chosen variant's values, then `--set` overrides."""
-    variant = options.variant or header.default_variant
+    variant = options.variant if options.variant is not None else header.default_variant
     if header.default_variant is not None and header.default_variant not in header.variants:
         sink.error("N005", f"`default_variant` names an unknown variant "
                    f"`{header.default_variant}`", doc.span(("default_variant",)),
@@ -201,12 +269,14 @@ def resolve_variables(doc: Document, header: SpecHeader, options: Options,
         hint = did_you_mean(variant, header.variants)
         raise UsageError(f"unknown variant `{variant}` (variants: {known})"
                          + (f"; {hint}" if hint else ""))
-    raw: dict[str, tuple[Any, SourceSpan]] = {
-        k: (v, doc.span(("variables", k))) for k, v in header.variables.items()
+    # Each variable's definitions in order: the spec's, the chosen variant's, `--set`'s. A
+    # later one may read the variable itself (`{w: $w * 2}`): that is the value before it.
+    layers: dict[str, list[tuple[Any, SourceSpan]]] = {
+        k: [(v, doc.span(("variables", k)))] for k, v in header.variables.items()
     }
     # Every variant is checked, not only the chosen one: `archc check` must catch a typo in
     # a variant that nobody happens to build.
-    declared = set(raw)
+    declared = set(layers)
     for name, values in header.variants.items():
         for key, value in values.items():
             if key not in declared:
@@ -214,23 +284,40 @@ def resolve_variables(doc: Document, header: SpecHeader, options: Options,
                            doc.key_span(("variants", name, key)),
                            did_you_mean(key, declared) or "declare it under `variables:`")
             elif name == variant:
-                raw[key] = (value, doc.span(("variants", variant, key)))
+                layers[key].append((value, doc.span(("variants", variant, key))))
     for key, text in options.overrides:
-        if key not in raw:
-            hint = did_you_mean(key, raw)
+        if key not in layers:
+            hint = did_you_mean(key, layers)
             raise UsageError(f"--set {key}: the spec has no variable `{key}`"
                              + (f"; {hint}" if hint else ""))
-        raw[key] = (_parse_override(key, text), SourceSpan("<--set>", 1, 1))
+        layers[key].append((_parse_override(key, text), SourceSpan("<--set>", 1, 1)))
     env: dict[str, Any] = {}
-    for key, (value, span) in raw.items():
-        if is_expression(value):
+    failed: set[str] = set()
+    for key, definitions in layers.items():
+        # Only the last definition counts, and those it reads through `$key`: an overridden
+        # spec value is not evaluated (it may not even make sense for this variant).
+        first = len(definitions) - 1
+        while first > 0 and key in _reads(definitions[first][0]):
+            first -= 1
+        for value, span in definitions[first:]:
+            if not is_expression(value):
+                env[key] = value
+                continue
+            if failed & set(variables_in(value)):
+                failed.add(key)  # reported where the first failure is: no E001 cascade
+                break
             try:
-                value = evaluate(value, env)
+                env[key] = evaluate(value, env)
             except Problem as exc:
                 sink.add(exc.at(span))
-                continue
-        env[key] = value
+                failed.add(key)
+                env.pop(key, None)
+                break
     return variant, env
+
+
+def _reads(value: Any) -> list[str]:
+    return variables_in(value) if is_expression(value) else []
 
 
 def _parse_override(key: str, text: str) -> Any:

@@ -17,6 +17,7 @@ from typing import Any
 
 from archc.backends.report import field_dict
 from archc.backends.table import text_table
+from archc.diagnostics import visible
 from archc.ir import Op
 from archc.passes.analysis import Analysis
 from archc.passes.receptive import Field, format_field
@@ -139,7 +140,7 @@ _HEADER = ("Block", "A", "B", "Delta (B - A)", "Ratio (B / A)")
 
 
 def render_table(c: Comparison) -> str:
-    out = [f"A: {c.label_a}", f"B: {c.label_b}"]
+    out = [f"A: {visible(c.label_a)}", f"B: {visible(c.label_b)}"]
     for key, title in _METRICS:
         rows = [(r.name, getattr(r.a, key) if r.a else None, getattr(r.b, key) if r.b else None)
                 for r in c.rows]

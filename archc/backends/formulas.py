@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from archc.backends.table import text_table
+from archc.diagnostics import visible
 from archc.ir.cost_rules import Formula
 from archc.ir.ops import mac_formula
 from archc.passes.analysis import Analysis, NodeInfo
@@ -35,7 +36,7 @@ def render_costs(analysis: Analysis) -> str:
                      f"{info.cost.macs:,}"))
         rows.extend(("", "", "  " + p.symbols, "  " + p.numbers, f"({p.value:,})")
                     for p in f.parts)
-    title = graph.name + (f" [{graph.variant}]" if graph.variant else "")
+    title = visible(graph.name) + (f" [{graph.variant}]" if graph.variant else "")
     header = ("Layer", "Type", "Formula", "Numbers", "MACs")
     return _table(title, header, rows, analysis.total.macs)
 

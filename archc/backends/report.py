@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from archc.backends.table import text_table
+from archc.diagnostics import visible
 from archc.ir import Node
 from archc.ir.cost_rules import Cost
 from archc.ir.printer import format_shape
@@ -118,7 +119,7 @@ def render_table(report: Report) -> str:
         for r in report.rows
     ]
     table = text_table(header, body, right={3, 4})
-    title = report.name + (f" [{report.variant}]" if report.variant else "")
+    title = visible(report.name) + (f" [{report.variant}]" if report.variant else "")
     out = [title, table.rule, table.header, table.rule, *table.rows, table.rule]
     out.extend(_totals_lines(report))
     notes = field_notes(report)
@@ -233,7 +234,7 @@ def render_json(report: Report) -> str:
 
 
 def render_markdown(report: Report) -> str:
-    title = _md(report.name) + (f" [{_md(report.variant)}]" if report.variant else "")
+    title = _md(visible(report.name)) + (f" [{_md(report.variant)}]" if report.variant else "")
     lines = [f"### {title}", "", "| Layer | Type | Output shape | Params | MACs | Field |",
              "|---|---|---|---:|---:|---|"]
     for r in report.rows:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from archc.backends.table import text_table
+from archc.diagnostics import visible
 from archc.passes.analysis import Analysis
 
 
@@ -44,12 +45,12 @@ def _cells(r: VariantRow) -> tuple[str, ...]:
 
 def render_table(title: str, rows: Sequence[VariantRow]) -> str:
     table = text_table(_HEADER, [_cells(r) for r in rows], right=range(1, len(_HEADER)))
-    return "\n".join([title, table.rule, table.header, table.rule, *table.rows,
+    return "\n".join([visible(title), table.rule, table.header, table.rule, *table.rows,
                       table.rule]) + "\n"
 
 
 def render_markdown(title: str, rows: Sequence[VariantRow]) -> str:
-    lines = [f"### {title}", "", "| " + " | ".join(_HEADER) + " |",
+    lines = [f"### {visible(title)}", "", "| " + " | ".join(_HEADER) + " |",
              "|---|" + "---:|" * (len(_HEADER) - 1)]
     lines += ["| " + " | ".join(_cells(r)) + " |" for r in rows]
     return "\n".join(lines) + "\n"

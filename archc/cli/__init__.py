@@ -1,5 +1,6 @@
 """The command line: the only package that prints or exits (`commands` prints results,
-`plumbing` diagnostics; this module parses arguments and maps errors to exit codes).
+`plumbing` diagnostics, both through its one escaping writer; this module parses arguments
+and maps errors to exit codes).
 
 Exit codes (also in docs/diagnostics.md):
     0  success (warnings allowed unless --strict)
@@ -32,8 +33,10 @@ from archc.cli.plumbing import (
     MissingDependency,
     add_spec_options,
     print_diagnostics,
+    say,
 )
 from archc.diagnostics import SpecError
+from archc.outputs import OutputPathError
 from archc.perf import cyclic_gc_paused
 from archc.pipeline import UsageError
 
@@ -120,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-nodes", type=int, default=2000,
                    help="node cap; larger drawings collapse automatically (default %(default)s)")
     p.add_argument("--timeout", type=float, default=120.0,
-                   help="seconds to allow `dot` (default %(default)s)")
+                   help="seconds to allow `dot`, at most 86400 (default %(default)s)")
     p.add_argument("-q", "--quiet", action="store_true", help="no message on success")
     add_spec_options(p)
 
@@ -155,16 +158,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         with cyclic_gc_paused():  # the spec commands allocate acyclic data only
             return COMMANDS[args.command](args)
     except SpecError as exc:
-        print_diagnostics(exc.diagnostics)
+        print_diagnostics(exc.diagnostics, known=exc.sources)
         return EXIT_SPEC
     except UsageError as exc:
-        print(f"archc: error: {exc}", file=sys.stderr)
+        say(f"archc: error: {exc}")
+        return EXIT_USAGE
+    except OutputPathError as exc:  # a target that changed kind after it was checked
+        say(f"archc: error: {exc}")
         return EXIT_USAGE
     except CommandFailed as exc:
-        print(f"archc: error: {exc}", file=sys.stderr)
+        say(f"archc: error: {exc}")
         return exc.code
     except MissingDependency as exc:
-        print(f"archc: error: {exc}", file=sys.stderr)
+        say(f"archc: error: {exc}")
         return EXIT_MISSING_DEPENDENCY
     except BrokenPipeError:
         # `archc summary ... | head`: the reader left; that is not an error worth a message.
@@ -173,24 +179,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except OSError as exc:
         name = getattr(exc, "filename", None)
-        print(f"archc: error: cannot access {name or ''}: {exc.strerror or exc}".replace(
-            "access : ", "access: "), file=sys.stderr)
+        say(f"archc: error: cannot access {name or ''}: {exc.strerror or exc}".replace(
+            "access : ", "access: "))
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("archc: interrupted", file=sys.stderr)
+        say("archc: interrupted")
         return EXIT_INTERRUPTED
     except RecursionError:
-        print("archc: internal error: recursion too deep; please report this spec",
-              file=sys.stderr)
+        say("archc: internal error: recursion too deep; please report this spec")
         return EXIT_INTERNAL
     except Exception as exc:  # a bug in archc: say so plainly, with a way to see the trace
         if os.environ.get("ARCHC_TRACEBACK"):
             raise
-        print(f"archc: internal error: {type(exc).__name__}: {exc}\n"
-              "This is a bug in archc. Re-run with ARCHC_TRACEBACK=1 for the traceback and "
-              "report it with the spec.", file=sys.stderr)
+        say(f"archc: internal error: {type(exc).__name__}: {exc}")
+        say("This is a bug in archc. Re-run with ARCHC_TRACEBACK=1 for the traceback and "
+            "report it with the spec.")
         return EXIT_INTERNAL
-
 
 if __name__ == "__main__":  # pragma: no cover
     run()

@@ -7,6 +7,7 @@ parser and the error-to-exit-code mapping live in `archc.cli`.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -16,11 +17,13 @@ from archc.cli.plumbing import (
     EXIT_OK,
     EXIT_SPEC,
     EXIT_USAGE,
+    MAX_TIMEOUT,
     CommandFailed,
     MissingDependency,
     compile_spec,
+    out,
     print_diagnostics,
-    read_source,
+    say,
 )
 from archc.diagnostics import SpecError
 from archc.pipeline import UsageError
@@ -37,12 +40,12 @@ def cmd_summary(args: argparse.Namespace) -> int:
     compiled = compile_spec(args.spec, args)
     assert compiled.analysis is not None and compiled.lowered is not None
     if args.dump == "ir":
-        print(format_graph(compiled.graph, compiled.lowered.shapes))
+        out(format_graph(compiled.graph, compiled.lowered.shapes) + "\n")
         return EXIT_OK
     if args.depth is not None and args.depth < 1:
         raise UsageError("--depth must be at least 1")
     report = build_report(compiled.analysis, args.depth)
-    sys.stdout.write(RENDERERS[args.format](report))
+    out(RENDERERS[args.format](report))
     return EXIT_OK
 
 
@@ -59,7 +62,7 @@ def _summary_costs(args: argparse.Namespace) -> int:
     if args.costs:
         compiled = compile_spec(args.spec, args)
         assert compiled.analysis is not None
-        sys.stdout.write(formulas.render_costs(compiled.analysis))
+        out(formulas.render_costs(compiled.analysis))
         return EXIT_OK
     first = compile_spec(args.spec, args)
     assert first.header is not None and first.analysis is not None
@@ -73,7 +76,7 @@ def _summary_costs(args: argparse.Namespace) -> int:
     if not analyses:
         analyses = [("(default)", first.analysis)]
     rows = variants.variant_rows(analyses)
-    sys.stdout.write(variants.RENDERERS[args.format](first.graph.name, rows))
+    out(variants.RENDERERS[args.format](first.graph.name, rows))
     return EXIT_OK
 
 
@@ -84,7 +87,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
     if args.list_rules:
         for rule in RULES:
             state = "on " if rule.enabled_by_default else "off"
-            print(f"{rule.code}  {rule.name:<20} {state}  {rule.summary}")
+            out(f"{rule.code}  {rule.name:<20} {state}  {rule.summary}\n")
         return EXIT_OK
     if not args.specs:
         raise UsageError("lint needs at least one SPEC (or --list-rules)")
@@ -96,7 +99,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
             assert compiled.header is not None
             config = config_for(compiled.doc, compiled.header.lint, args.enable, args.disable)
         except SpecError as exc:
-            print_diagnostics(exc.diagnostics)
+            print_diagnostics(exc.diagnostics, known=exc.sources)
             worst = max(worst, EXIT_SPEC)
             continue
         except ValueError as exc:
@@ -107,13 +110,13 @@ def cmd_lint(args: argparse.Namespace) -> int:
         results.append((path, warnings))
         if args.format == "json":
             continue
-        print_diagnostics(warnings, sys.stdout)
+        print_diagnostics(warnings, sys.stdout, {compiled.doc.file: compiled.doc.source})
         if not warnings and not args.quiet:
-            print(f"{path}: no lint findings", file=sys.stderr)
+            say(f"{path}: no lint findings")
     if args.format == "json":
         from archc.lint.report import render_json
 
-        sys.stdout.write(render_json(results))
+        out(render_json(results))
     if args.strict and found:
         worst = max(worst, EXIT_SPEC)
     return worst
@@ -137,7 +140,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         compiled = compile_spec(path, args)
         assert compiled.analysis is not None
         analyses.append(compiled.analysis)
-    sys.stdout.write(RENDERERS[args.format](compare(analyses[0], analyses[1])))
+    out(RENDERERS[args.format](compare(analyses[0], analyses[1])))
     return EXIT_OK
 
 
@@ -147,24 +150,24 @@ def cmd_check(args: argparse.Namespace) -> int:
         try:
             compile_spec(path, args)
         except SpecError as exc:
-            print_diagnostics(exc.diagnostics)
+            print_diagnostics(exc.diagnostics, known=exc.sources)
             worst = max(worst, EXIT_SPEC)
         except OSError as exc:
-            print(f"archc: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
+            say(f"archc: cannot read {path}: {exc.strerror or exc}")
             worst = max(worst, EXIT_USAGE)
         except UsageError as exc:
-            print(f"archc: {path}: {exc}", file=sys.stderr)
+            say(f"archc: {path}: {exc}")
             worst = max(worst, EXIT_USAGE)
     if worst == EXIT_OK and not args.quiet:
         count = len(args.specs)
-        print(f"{count} spec{'s' if count != 1 else ''} ok", file=sys.stderr)
+        say(f"{count} spec{'s' if count != 1 else ''} ok")
     return worst
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
     from archc.spec.jsonschema import schema_json
 
-    sys.stdout.write(schema_json())
+    out(schema_json())
     return EXIT_OK
 
 
@@ -173,19 +176,31 @@ def cmd_build(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from archc.backends.keras import BuildMismatch, KerasUnavailable, build_model, save_model
-    from archc.outputs import OutputPathError, safe_output_path
+    from archc.outputs import (
+        OutputPathError,
+        check_output_directory,
+        check_target,
+        safe_output_path,
+    )
 
+    try:  # the output policy (archc/outputs.py): every target is checked before any work
+        check_output_directory(args.output)
+    except OutputPathError as exc:
+        raise UsageError(f"-o {args.output}: {exc}") from None
     compiled = compile_spec(args.spec, args)
     assert compiled.analysis is not None
-    stem = Path(args.spec).stem + (f"-{compiled.variant}" if compiled.variant else "")
+    spec_stem = "stdin" if args.spec == "-" else Path(args.spec).stem
+    stem = spec_stem + (f"-{compiled.variant}" if compiled.variant else "")
     try:
         target = safe_output_path(args.output, f"{stem}.keras")
+        check_target(target, [args.spec])
     except OutputPathError as exc:
         raise UsageError(str(exc)) from None
 
     def progress(message: str) -> None:
         if not args.quiet:
-            print(f"archc: {message}", file=sys.stderr, flush=True)
+            say(f"archc: {message}")
+            sys.stderr.flush()
 
     try:
         model = build_model(compiled.analysis, progress)
@@ -197,8 +212,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     save_model(model, str(target), progress)
     total = compiled.analysis.total
     label = compiled.graph.name + (f" [{compiled.variant}]" if compiled.variant else "")
-    print(f"{label}: {total.params:,} params ({total.trainable:,} trainable), "
-          f"{total.macs:,} MACs -> {target}")
+    say(f"{label}: {total.params:,} params ({total.trainable:,} trainable), "
+        f"{total.macs:,} MACs -> {target}", sys.stdout)
     return EXIT_OK
 
 
@@ -209,35 +224,44 @@ def cmd_diagram(args: argparse.Namespace) -> int:
     from archc.backends.graphviz import DiagramOptions, build_diagram
     from archc.backends.graphviz.output import DiagramWriteError, default_name, write_diagram
     from archc.backends.graphviz.render import FORMATS, INSTALL_HINT
-    from archc.outputs import OutputPathError, safe_output_path
+    from archc.outputs import OutputPathError, check_target, safe_output_path
 
     if args.depth is not None and args.depth < 1:
         raise UsageError("--depth must be at least 1")
-    if args.max_nodes < 1 or args.timeout <= 0:
-        raise UsageError("--max-nodes and --timeout must be positive")
+    if args.max_nodes < 1:
+        raise UsageError("--max-nodes must be positive")
+    if not (math.isfinite(args.timeout) and 0 < args.timeout <= MAX_TIMEOUT):
+        raise UsageError(f"--timeout must be a number of seconds between 0 and "
+                         f"{MAX_TIMEOUT:,.0f}; received {args.timeout}")
     suffix = Path(args.output).suffix.lstrip(".") if args.output else ""
     fmt = args.format or (suffix if suffix in FORMATS else "svg")
+    if args.output == "-" and fmt != "gv":
+        raise UsageError("-o - (standard output) needs --format gv")
     compiled = compile_spec(args.spec, args)
     assert compiled.analysis is not None
+    target = None
+    if args.output != "-":
+        # The output policy (archc/outputs.py): check the target before drawing or `dot`.
+        wanted = Path(args.output or default_name(args.spec, compiled.variant, fmt))
+        try:
+            target = safe_output_path(wanted.parent, wanted.name)
+            check_target(target, [args.spec])
+        except OutputPathError as exc:
+            raise UsageError(str(exc)) from None
     diagram = build_diagram(compiled.analysis, DiagramOptions(
         args.depth, args.rankdir, not args.no_fold, args.max_nodes,
         fields=args.receptive_field))
     for notice in diagram.notices:
-        print(f"archc: note: {notice}", file=sys.stderr)
-    if args.output == "-":
-        if fmt != "gv":
-            raise UsageError("-o - (standard output) needs --format gv")
-        sys.stdout.write(diagram.source)
+        say(f"archc: note: {notice}")
+    if target is None:
+        out(diagram.source)
         return EXIT_OK
-    out = Path(args.output or default_name(args.spec, compiled.variant, fmt))
     try:
-        target = safe_output_path(out.parent, out.name)
-    except OutputPathError as exc:
-        raise UsageError(str(exc)) from None
-    try:
-        write_diagram(diagram, target, fmt, args.timeout)
+        write_diagram(diagram, target, fmt, args.timeout, [args.spec])
     except DiagramWriteError as exc:
-        message = f"[{exc.code}] {exc}; wrote the DOT text to {exc.dot_file} instead"
+        saved = f"wrote the DOT text to {exc.dot_file} instead" if exc.dot_file else \
+            f"did not save the DOT text ({exc.skipped})"
+        message = f"[{exc.code}] {exc}; {saved}"
         if exc.code == "D001":
             raise MissingDependency(f"{message}. To render, {INSTALL_HINT}; or use "
                                     "--format gv") from None
@@ -246,7 +270,7 @@ def cmd_diagram(args: argparse.Namespace) -> int:
         raise CommandFailed(f"{message} ({hint})",
                             EXIT_USAGE if exc.code == "D003" else EXIT_INTERNAL) from None
     if not args.quiet:
-        print(f"archc: wrote {target}", file=sys.stderr)
+        say(f"archc: wrote {target}")
     return EXIT_OK
 
 
@@ -259,10 +283,25 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     from archc.backends.html import model_data, render_page
     from archc.lint import config_for, lint
-    from archc.outputs import OutputPathError, safe_output_path, write_text_atomic
+    from archc.outputs import OutputPathError, check_target, safe_output_path, write_text_atomic
 
     if args.depth is not None and args.depth < 1:
         raise UsageError("--depth must be at least 1")
+    target = None
+    if args.output != "-":
+        # The output policy (archc/outputs.py): the target is checked before any spec is
+        # compiled; it is never one of the specs, nor anything but a regular file.
+        if args.output:
+            wanted = Path(args.output)
+        else:
+            stems = ["stdin" if p == "-" else Path(p).stem for p in args.specs]
+            wanted = Path("-".join(stems) + (f"-{args.variant}" if args.variant else "")
+                          + ".html")
+        try:
+            target = safe_output_path(wanted.parent, wanted.name)
+            check_target(target, args.specs)
+        except OutputPathError as exc:
+            raise UsageError(str(exc)) from None
     models: list[dict[str, Any]] = []
     initial, chosen = 0, args.variant
     for path in args.specs:
@@ -278,24 +317,14 @@ def cmd_report(args: argparse.Namespace) -> int:
                 initial = len(models)
             assert compiled.header is not None
             findings = lint(compiled.analysis, config_for(compiled.doc, compiled.header.lint))
-            models.append(model_data(compiled.analysis, path, read_source(path), findings))
+            models.append(model_data(compiled.analysis, path, compiled.doc.source, findings))
     page = render_page(models, args.depth, initial)
-    if args.output == "-":
-        sys.stdout.write(page)
+    if target is None:
+        out(page)
         return EXIT_OK
-    if args.output:
-        out = Path(args.output)
-    else:
-        stems = [Path(p).stem for p in args.specs]
-        out = Path("-".join(stems) + (f"-{chosen}" if chosen else "") + ".html")
-    try:
-        target = safe_output_path(out.parent, out.name)
-    except OutputPathError as exc:
-        raise UsageError(str(exc)) from None
     write_text_atomic(target, page)
     if not args.quiet:
-        print(f"archc: wrote {target} ({len(models)} network{'s' if len(models) != 1 else ''})",
-              file=sys.stderr)
+        say(f"archc: wrote {target} ({len(models)} network{'s' if len(models) != 1 else ''})")
     return EXIT_OK
 
 

@@ -1,5 +1,6 @@
-"""What every command shares: exit codes, the errors that carry one, printing diagnostics
-with their source lines, and options (variant, --set, caps) from the command line.
+"""What every command shares: exit codes, the errors that carry one, the one way to write
+(escaped), printing diagnostics with their source lines, and options (variant, --set,
+caps) from the command line.
 """
 
 from __future__ import annotations
@@ -7,10 +8,10 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from archc.diagnostics import Diagnostic, render
+from archc.diagnostics import Diagnostic, render, visible
 from archc.lower import Caps
 from archc.passes.analysis import CostCaps
 from archc.pipeline import Compiled, Options, Stage, UsageError, compile_file
@@ -35,18 +36,34 @@ class CommandFailed(Exception):
         self.code = code
 
 
-
 # -- shared plumbing -----------------------------------------------------------------------------
 
 
-def print_diagnostics(diagnostics: Sequence[Diagnostic], stream: Any = None) -> None:
+def out(text: str, stream: Any = None) -> None:
+    """The one way the CLI writes (standard output by default).
+
+    Every control character is escaped on the way out (`visible`), so nothing a spec or a
+    command line holds reaches a terminal or log raw. Newlines stay: the renderers escape
+    them inside fields, so a table keeps its lines and a field cannot add one.
+    """
+    (stream or sys.stdout).write(visible(text, keep_layout=True))
+
+
+def say(message: str, stream: Any = None) -> None:
+    """One message line (standard error by default); a newline inside it is escaped too."""
+    out(visible(message) + "\n", stream or sys.stderr)
+
+
+def print_diagnostics(diagnostics: Sequence[Diagnostic], stream: Any = None,
+                      known: Mapping[str, str] | None = None) -> None:
+    """Render `diagnostics`; `known` holds the text compiled per file (else it is re-read)."""
     stream = stream or sys.stderr
-    sources: dict[str, str | None] = {}
+    sources: dict[str, str | None] = dict(known or {})
     for d in diagnostics:
         file = d.span.file if d.span else None
         if file is not None and file not in sources:
             sources[file] = read_source(file)
-        print(render(d, sources.get(file) if file else None), file=stream)
+        out(render(d, sources.get(file) if file else None) + "\n", stream)
     errors = sum(1 for d in diagnostics if d.is_error)
     warnings = len(diagnostics) - errors
     if errors or warnings:
@@ -55,7 +72,7 @@ def print_diagnostics(diagnostics: Sequence[Diagnostic], stream: Any = None) -> 
             parts.append(f"{errors} error{'s' if errors != 1 else ''}")
         if warnings:
             parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
-        print(", ".join(parts), file=stream)
+        out(", ".join(parts) + "\n", stream)
 
 
 def read_source(file: str) -> str | None:
@@ -90,29 +107,55 @@ def add_spec_options(p: argparse.ArgumentParser, variant: bool = True) -> None:
                    help="activation memory per sample in GiB (default %(default)s)")
 
 
+MAX_TIMEOUT = 86_400.0
+"""A day: longer is a typo (`1e308` overflowed the subprocess timer: internal error)."""
+
+
+_CAP_CEILING = 2**63
+"""Caps beyond int64 mean "no cap"; clamping keeps `1e308 GiB` from overflowing int()."""
+
+
 def options_from(args: argparse.Namespace) -> Options:
     overrides = []
     for item in getattr(args, "overrides", []) or []:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
             raise UsageError(f"--set expects KEY=VALUE; received `{item}`")
+        if _has_surrogates(item):  # bytes that were not UTF-8 on the command line
+            raise UsageError(f"--set {key.strip()}: the value is not valid UTF-8 text")
         overrides.append((key.strip(), value.strip()))
-    # A cap of `nan`, `inf` or below one is a typo, not a wish; int() of the first two raised.
-    for flag, value in (("--max-layers", args.max_layers), ("--max-repeat", args.max_repeat),
-                        ("--max-input-dim", args.max_input_dim), ("--max-bytes", args.max_bytes),
-                        ("--max-params", args.max_params),
-                        ("--max-activation-gib", args.max_activation_gib)):
-        if not (math.isfinite(value) and value > 0):
-            raise UsageError(f"{flag} must be a positive number; received {value}")
+    variant = getattr(args, "variant", None)
+    if variant is not None and not variant.strip():
+        raise UsageError("--variant needs a name; received an empty one")
+    # A cap of `nan`, `inf` or below one is a typo, not a wish. Integer caps are checked as
+    # integers: math.isfinite() of a 400-digit --max-layers raised OverflowError.
+    for flag, number in (("--max-layers", args.max_layers), ("--max-repeat", args.max_repeat),
+                         ("--max-input-dim", args.max_input_dim),
+                         ("--max-bytes", args.max_bytes)):
+        if number < 1:
+            raise UsageError(f"{flag} must be a positive number; received {number}")
+    for flag, real in (("--max-params", args.max_params),
+                       ("--max-activation-gib", args.max_activation_gib)):
+        if not (math.isfinite(real) and real > 0):
+            raise UsageError(f"{flag} must be a positive number; received {real}")
     return Options(
-        variant=getattr(args, "variant", None),
+        variant=variant,
         overrides=tuple(overrides),
         caps=Caps(max_nodes=args.max_layers, max_repeat=args.max_repeat,
                   max_input_dim=args.max_input_dim),
-        cost_caps=CostCaps(max_params=int(args.max_params),
-                           max_activation_bytes=int(args.max_activation_gib * 1024**3)),
+        cost_caps=CostCaps(
+            max_params=int(min(args.max_params, _CAP_CEILING)),
+            max_activation_bytes=int(min(args.max_activation_gib * 1024**3, _CAP_CEILING))),
         max_bytes=args.max_bytes,
     )
+
+
+def _has_surrogates(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def compile_spec(path: str, args: argparse.Namespace,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from archc.diagnostics import visible
 from archc.ir.shape_rules import Shape, format_shape
 
 if TYPE_CHECKING:  # `Graph.__str__` calls this module; the printer only reads the graph
@@ -15,7 +16,7 @@ __all__ = ["format_graph", "format_shape"]
 
 def format_graph(graph: Graph, shapes: Mapping[str, Shape | None] | None = None) -> str:
     """One line per node: `%name = op(inputs) {attrs} -> shape`."""
-    title = graph.name + (f" [{graph.variant}]" if graph.variant else "")
+    title = visible(graph.name) + (f" [{graph.variant}]" if graph.variant else "")
     lines = [f"graph {title}:"]
     for node in graph.nodes:
         args = ", ".join(f"%{i}" for i in node.inputs)

@@ -57,28 +57,55 @@ def spatial_out(size: int, kernel: int, stride: int, dilation: int,
     if pad == "same":
         return math.ceil(size / stride)
     before, after = (0, 0) if isinstance(pad, str) else pad
-    effective = dilation * (kernel - 1) + 1
-    return (size + before + after - effective) // stride + 1
+    return (size + before + after - dilated_extent(kernel, dilation)) // stride + 1
 
 
 def window(op: str, shape: Shape, kernel: tuple[int, int], strides: tuple[int, int],
            dilation: tuple[int, int], padding: Padding, channels: int) -> Shape:
     """The output of a windowed op (conv or pool) on an H x W x C input."""
     _need_rank(op, shape, 3)
+    if max(strides) > 1 and max(dilation) > 1:
+        # Keras refuses the pair when the model is built; say so at check time instead.
+        raise Problem(
+            "G010",
+            f"`{op}` has both strides {_pair(strides)} and dilation {_pair(dilation)}; the "
+            "Keras backend supports strides above 1 or dilation above 1, not both",
+            "downsample in a separate layer (a pool or a strided 1x1 conv), or drop the "
+            "dilation",
+        )
     out = []
     for axis in range(2):
         pad: str | tuple[int, int] = padding if isinstance(padding, str) else padding[axis]
-        effective = dilation[axis] * (kernel[axis] - 1) + 1
         padded = shape[axis] + (0 if isinstance(pad, str) else pad[0] + pad[1])
-        if pad != "same" and effective > padded:
-            raise Problem(
-                "G004",
-                f"the {kernel[0]}x{kernel[1]} window of `{op}` is larger than its "
-                f"{shape[0]}x{shape[1]} input",
-                "use a smaller kernel, padding: same, or a larger input",
-            )
+        if pad != "same" and dilated_extent(kernel[axis], dilation[axis]) > padded:
+            raise Problem("G004", _too_large(op, kernel, dilation, shape, padding),
+                          "use a smaller kernel or dilation, padding: same, or a larger "
+                          "input")
         out.append(spatial_out(shape[axis], kernel[axis], strides[axis], dilation[axis], pad))
     return (out[0], out[1], channels)
+
+
+def dilated_extent(kernel: int, dilation: int) -> int:
+    """The input span of a dilated kernel, as Keras computes it: (k - 1) * d + 1."""
+    return (kernel - 1) * dilation + 1
+
+
+def _pair(values: tuple[int, int]) -> str:
+    return str(values[0]) if values[0] == values[1] else f"{values[0]}x{values[1]}"
+
+
+def _too_large(op: str, kernel: tuple[int, int], dilation: tuple[int, int], shape: Shape,
+               padding: Padding) -> str:
+    what = f"the {kernel[0]}x{kernel[1]} window of `{op}`"
+    if max(dilation) > 1:
+        spans = [dilated_extent(k, d) for k, d in zip(kernel, dilation, strict=True)]
+        what = (f"the {kernel[0]}x{kernel[1]} kernel of `{op}` with dilation "
+                f"{_pair(dilation)} spans {spans[0]}x{spans[1]} and")
+    where = f"{shape[0]}x{shape[1]} input"
+    if not isinstance(padding, str):
+        (top, bottom), (left, right) = padding
+        where += f" ({shape[0] + top + bottom}x{shape[1] + left + right} padded)"
+    return f"{what} is larger than its {where}"
 
 
 def conv2d(a: Conv2DAttrs, shapes: Sequence[Shape]) -> Shape:
@@ -91,6 +118,11 @@ def conv2d(a: Conv2DAttrs, shapes: Sequence[Shape]) -> Shape:
             raise Problem("G003", *problem)
         if a.groups != 1:
             raise Problem("G007", "a conv2d cannot have both `groups` and `connections`")
+        if max(a.dilation) > 1:
+            raise Problem("G007", "a conv2d with `connections` cannot be dilated: the Keras "
+                          "backend has no dilated connection-table convolution",
+                          "drop `dilation`, or drop `connections` and use a dense "
+                          "convolution")
     elif cin % a.groups or a.filters % a.groups:
         raise Problem(
             "G006",
@@ -187,7 +219,7 @@ def same(a: Attrs, shapes: Sequence[Shape]) -> Shape:
 
 def channel_constants(op: str, *names: str) -> Callable[[Attrs, Sequence[Shape]], Shape]:
     """An op that keeps its input's shape and holds constants per channel (`rescaling`'s
-    scale, `normalization`'s mean): each is one number, or one per channel (G011)."""
+    scale, `normalization`'s mean): each is one number, or one per channel (G013)."""
     def rule(a: Attrs, shapes: Sequence[Shape]) -> Shape:
         (shape,) = shapes
         channels = shape[-1]
@@ -195,7 +227,7 @@ def channel_constants(op: str, *names: str) -> Callable[[Attrs, Sequence[Shape]]
             value = getattr(a, name)
             if isinstance(value, tuple) and len(value) != channels:
                 raise Problem(
-                    "G011",
+                    "G013",
                     f"`{name}` of `{op}` has {len(value)} values, but its input "
                     f"{format_shape(shape)} has {channels} channel{'s' * (channels != 1)}",
                     f"give one number for all channels, or a list of {channels}",
@@ -220,12 +252,12 @@ def reshape(a: ReshapeAttrs, shapes: Sequence[Shape]) -> Shape:
     target = "[" + ", ".join(str(d) for d in a.shape) + "]"
     if -1 in a.shape:
         if total % known:
-            raise Problem("G012", f"cannot reshape {format_shape(shape)} ({total:,} values) "
+            raise Problem("G014", f"cannot reshape {format_shape(shape)} ({total:,} values) "
                           f"to {target}: {total:,} is not a multiple of {known:,}",
                           "the known entries must multiply to a divisor of the input's size")
         return tuple(total // known if d == -1 else d for d in a.shape)
     if known != total:
-        raise Problem("G012", f"cannot reshape {format_shape(shape)} ({total:,} values) to "
+        raise Problem("G014", f"cannot reshape {format_shape(shape)} ({total:,} values) to "
                       f"{target} ({known:,} values)",
                       "the entries must multiply to the input's size; one may be -1")
     return tuple(a.shape)
@@ -243,7 +275,7 @@ def cropping(a: Cropping2DAttrs, shapes: Sequence[Shape]) -> Shape:
     (top, bottom), (left, right) = a.cropping
     height, width = shape[0] - top - bottom, shape[1] - left - right
     if height < 1 or width < 1:
-        raise Problem("G010", f"`cropping2d` removes {top + bottom} rows and {left + right} "
+        raise Problem("G012", f"`cropping2d` removes {top + bottom} rows and {left + right} "
                       f"columns, but its input is {format_shape(shape)}",
                       f"crop fewer than {shape[0]} rows and {shape[1]} columns")
     return (height, width, shape[2])

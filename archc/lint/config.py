@@ -14,6 +14,7 @@ names given on the command line are usage errors, because they have no location.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -103,7 +104,8 @@ def _settings(doc: Document, value: Any, out: dict[str, dict[str, float]],
                            doc.key_span(path), did_you_mean(key, rule.settings)
                            or f"its settings: {known}")
                 continue
-            if isinstance(number, bool) or not isinstance(number, int | float) or number <= 0:
+            if isinstance(number, bool) or not isinstance(number, int | float) \
+                    or not math.isfinite(number) or number <= 0:  # .nan and .inf too
                 sink.error("L104", f"setting `{key}` of {rule.code} must be a positive number; "
                            f"found `{number}`", doc.span(path),
                            f"the default is {rule.settings[key]:g}")

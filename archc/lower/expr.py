@@ -21,7 +21,9 @@ from archc.diagnostics import Problem, did_you_mean
 MAX_EXPR_LENGTH = 200
 
 _PREFIX = "__archc_var_"
-_VAR = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+PARAM_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+"""What `$name` can read: variables and block parameters must match it."""
+_VAR = re.compile(r"\$(" + PARAM_PATTERN.pattern + ")")
 
 _BINOPS: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Add: operator.add,
@@ -81,6 +83,8 @@ def _eval(node: ast.expr, env: Mapping[str, Any], allowed: set[str], text: str) 
         result = _eval_node(node, env, allowed, text)
         if isinstance(result, (int, float)) and abs(result) >= MAX_MAGNITUDE:
             raise Problem("E003", f"the value of `{text}` is too large ({float(result):.3g})")
+        if isinstance(result, float) and math.isnan(result):  # inf - inf, from 1e400 literals
+            raise Problem("E003", f"the value of `{text}` is not a number (nan)")
         return result
     except Problem:
         raise

@@ -149,6 +149,8 @@ class _Lowerer(Structures):
         if is_expression(when):
             when = self.values.eval(when, arg_paths.get("when", path), ctx.env)
         if when is False:
+            if isinstance(raw.get("name"), str):  # so that reading it says why it is missing
+                ctx.names.removed[raw["name"]] = self.doc.span(arg_paths.get("when", path))
             return ctx.current
         if when is not True:
             if when is not BAD:
@@ -277,7 +279,7 @@ class _Lowerer(Structures):
             ref_path = arg_paths["inputs"] + ((i,) if isinstance(refs, list) else ())
             found, target = ctx.names.lookup(ref)
             if not found:
-                unknown_reference(self.sink, self.doc, ref, ref_path, ctx)
+                unknown_reference(self.sink, self.doc, ref, ref_path, ctx, self.em.taken)
                 ok = False
             elif target is None:
                 ok = False

@@ -8,7 +8,7 @@ told apart: a cycle among the items (G008, with its path), a layer defined furth
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +22,17 @@ class Names:
     def __init__(self, parent: Names | None = None) -> None:
         self.local: dict[str, str | None] = {}
         self.spans: dict[str, SourceSpan] = {}
+        self.removed: dict[str, SourceSpan] = {}
+        """Names of items left out by `when: false`, with the span of their `when`."""
         self.parent = parent
+
+    def removed_at(self, name: str) -> SourceSpan | None:
+        scope: Names | None = self
+        while scope is not None:
+            if name in scope.removed:
+                return scope.removed[name]
+            scope = scope.parent
+        return None
 
     def lookup(self, name: str) -> tuple[bool, str | None]:
         scope: Names | None = self
@@ -54,8 +64,12 @@ class Ctx:
 
 
 def unknown_reference(sink: DiagnosticSink, doc: Document, ref: str, ref_path: Path,
-                      ctx: Ctx) -> None:
-    """An unresolved reference: a cycle (G008), a forward reference, or a typo (N001)."""
+                      ctx: Ctx, taken: Collection[str]) -> None:
+    """An unresolved reference: a cycle or the layer itself (G008), a forward reference, a
+    layer removed by `when: false`, an automatic name, or a typo (N001).
+
+    `taken` holds every node and scope path emitted so far, to recognise automatic names.
+    """
     span = doc.span(ref_path)
     later = later_index(ctx.items, ctx.index, ref)
     if later is not None:
@@ -67,6 +81,22 @@ def unknown_reference(sink: DiagnosticSink, doc: Document, ref: str, ref_path: P
             sink.error("N001", f"`{ref}` is defined later (item {later + 1} of this "
                        "list); a layer can only read layers above it", span,
                        "move the layer above, or read an earlier one")
+        return
+    if ctx.items and ctx.index < len(ctx.items) and _item_name(ctx.items[ctx.index]) == ref:
+        sink.error("G008", f"the layer `{ref}` reads itself", span,
+                   "a layer reads layers above it: name an earlier one, or drop "
+                   "`inputs` to read the previous layer")
+        return
+    removed = ctx.names.removed_at(ref)
+    if removed is not None:
+        sink.error("N001", f"`{ref}` is removed by `when: false` (line "
+                   f"{removed.line}), so nothing can read it", span,
+                   "read another layer, or make both depend on the same condition")
+        return
+    if "/".join((*ctx.scope, ref)) in taken:
+        sink.error("N001", f"`{ref}` is an automatic name; layers are read by the "
+                   "names the spec gives them", span,
+                   "give the layer you mean a `name:` and read it by that name")
         return
     sink.error("N001", f"unknown layer name `{ref}`", span,
                did_you_mean(ref, ctx.names.visible()))

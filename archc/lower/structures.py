@@ -235,11 +235,17 @@ class Structures:
             return None
         scope = self.em.open_scope(ctx, r.name or self.em.auto(ctx.scope, "repeat"), "repeat", span)
         current = source
-        start = len(self.em.nodes)
+        second = len(self.em.nodes)
+        # Refuse a huge unroll early, from the size of the second repetition: the first may
+        # be larger (`first:` gives it a stride, hence a projection shortcut), and only
+        # `$index` can make later ones differ from the second.
+        extrapolate = r.block is not None or not _mentions(r.layers, "$index")
         for i in range(r.times):
-            if i == 1:  # refuse a huge unroll after its first repetition, not at the cap
-                per = len(self.em.nodes) - start
-                needed = len(self.em.nodes) + per * (r.times - 1)
+            if i == 1:
+                second = len(self.em.nodes)
+            if i == 2 and extrapolate:
+                per = len(self.em.nodes) - second
+                needed = len(self.em.nodes) + per * (r.times - 2)
                 if needed > self.caps.max_nodes:
                     self.sink.error("C001", f"`repeat` expands to about {needed:,} layers "
                                     f"({per:,} per repetition x {r.times:,}); the cap is "
@@ -303,15 +309,15 @@ class Structures:
               given: dict[str, tuple[Any, Path]], span: SourceSpan,
               caller_env: Mapping[str, Any]) -> dict[str, Any] | None:
         """Bind a block's parameters: caller's values (evaluated in the caller) or defaults."""
-        defaults: dict[str, Any] = {}
+        defaults: dict[str, tuple[Any, Path]] = {}
         order: list[str] = []
-        for entry in declared:
+        for index, entry in enumerate(declared):
             if isinstance(entry, str):
                 order.append(entry)
             else:
                 for k, v in entry.items():
                     order.append(k)
-                    defaults[k] = v
+                    defaults[k] = (v, ("blocks", kind, "params", index, k))
         env = dict(self.variables)
         ok = True
         unknown: list[str] = []
@@ -329,7 +335,11 @@ class Structures:
         for key in order:
             if key not in given:
                 if key in defaults:
-                    env[key] = defaults[key]
+                    # A default is an expression of the spec's variables and the parameters
+                    # before it, evaluated (and reported) where it is written.
+                    value, where = defaults[key]
+                    env[key] = self.values.subst(value, where, env)
+                    ok = ok and env[key] is not BAD
                 elif did_you_mean(key, unknown):  # `filter: 8` is one mistake, not two
                     ok = False
                 else:
@@ -346,6 +356,20 @@ def _squeeze_fields(se: SqueezeExcitation, given: frozenset[str]) -> set[str]:
     `defaults:` set (a null `units` sets nothing)."""
     written = {k for k in ("ratio", "units") if getattr(se, k) is not None}
     return (written & given) or (written & se.model_fields_set)
+
+
+def _mentions(value: Any, text: str) -> bool:
+    """Whether any string inside `value` (nested lists and mappings) contains `text`."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str) and text in item:
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def _fmt(shape: Shape) -> str:

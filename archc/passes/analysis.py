@@ -14,7 +14,7 @@ from functools import cached_property
 from archc.diagnostics import DiagnosticSink
 from archc.ir import Graph, Node, Scope, Shape
 from archc.ir.cost_rules import Cost
-from archc.ir.ops import cost_of
+from archc.ir.ops import cost_of, window_of
 from archc.passes.receptive import Field, receptive_fields
 
 BYTES_PER_VALUE = 4  # float32 activations
@@ -139,6 +139,17 @@ def analyse(graph: Graph, shapes: Mapping[str, Shape | None], sink: DiagnosticSi
             sink.error("C005", f"the network needs {params:.3g} parameters by this layer; the "
                        f"cap is {caps.max_params:.3g}", node.span, "raise it with --max-params")
             return None
+        padded = backend_padded_bytes(node, ins)
+        sizes = _padded_size(node, ins[0]) if padded > caps.max_activation_bytes else None
+        if sizes is not None:
+            h, w, c = ins[0]
+            sink.error("C006", f"the dilated kernel of this layer makes the Keras backend pad "
+                       f"its {h}x{w}x{c} input to {sizes[0]:,}x{sizes[1]:,}x{c}: "
+                       f"{padded / 1024**3:.3g} GiB per sample; the cap is "
+                       f"{caps.max_activation_bytes / 1024**3:.3g} GiB", node.span,
+                       "a dilated kernel wider than its input reads mostly padding: lower "
+                       "the dilation, or raise the cap with --max-activation-gib")
+            return None
         if activations > caps.max_activation_bytes:
             sink.error("C006", f"activations need {activations / 1024**3:.3g} GiB per sample by "
                        f"this layer; the cap is {caps.max_activation_bytes / 1024**3:.3g} GiB",
@@ -146,3 +157,33 @@ def analyse(graph: Graph, shapes: Mapping[str, Shape | None], sink: DiagnosticSi
             return None
         infos.append(info)
     return Analysis(graph, tuple(infos))
+
+
+def backend_padded_bytes(node: Node, inputs: tuple[Shape, ...]) -> int:
+    """Bytes of the padded input the Keras backend builds for a dilated `same` kernel.
+
+    TensorFlow runs a dilated convolution as space-to-batch: with `padding: same` it pads
+    each axis by the dilated extent minus one, (k - 1) * d, rounded up to a multiple of d,
+    and materialises that tensor. It is not a layer output, so it is not in the activation
+    figure, but it is memory predict() allocates (measured: dilation 10,000 on an 8x8 input
+    grew the process by 4.5 GB); a kernel that dwarfs its input must not pass the cap.
+    """
+    size = _padded_size(node, inputs[0]) if inputs else None
+    if size is None:
+        return 0
+    return size[0] * size[1] * inputs[0][2] * BYTES_PER_VALUE
+
+
+def _padded_size(node: Node, shape: Shape) -> tuple[int, int] | None:
+    window = window_of(node.attrs)
+    if window is None:
+        return None
+    kernel, _, dilation, padding = window
+    if max(dilation) == 1 or padding != "same" or len(shape) != 3:
+        return None
+    sizes = []
+    for axis in range(2):
+        d = dilation[axis]
+        padded = shape[axis] + (kernel[axis] - 1) * d
+        sizes.append(-(-padded // d) * d)
+    return (sizes[0], sizes[1])

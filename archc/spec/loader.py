@@ -11,13 +11,15 @@ path in it.
 
 from __future__ import annotations
 
+import codecs
 import errno
 import math
 import os
 import re
 import stat
+import sys
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 
@@ -42,9 +44,10 @@ _NULL = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
 _YAML11_BOOL = {"yes", "no", "on", "off"}
+# YAML 1.1 numbers start with a digit: `1_000` is one, `_`, `__` and `_1` are plain names.
 _YAML11_NUMBER = re.compile(
     r"[-+]?(0[0-9_]+|0o[0-7_]+|0x[0-9a-fA-F_]+|0b[01_]+|[0-9][0-9_]*(:[0-5]?[0-9])+"
-    r"|[0-9]*_[0-9_]*(\.[0-9_]*)?([eE][-+]?[0-9]+)?)\Z"
+    r"|[0-9]+_[0-9_]*(\.[0-9_]*)?([eE][-+]?[0-9]+)?)\Z"
 )
 
 
@@ -81,21 +84,86 @@ class _Frame:
     pending_key: bool = True
 
 
+STDIN = "-"
+"""The spec path that means standard input; diagnostics call it `<stdin>`."""
+STDIN_NAME = "<stdin>"
+
+_CHUNK = 1 << 20
+_SHOWN_PREFIX = 64 * 1024  # enough text to show line 1 of a file refused before parsing
+
+
 def load_file(path: str, max_bytes: int = MAX_BYTES) -> Document:
-    """Read and load a spec file; I/O problems raise OSError for the CLI to map to exit 2."""
-    if stat.S_ISFIFO(os.stat(path).st_mode):
+    """Read and load a spec file (`-`: standard input); I/O problems raise OSError.
+
+    The read is bounded by `max_bytes` without allocating it up front (`--max-bytes` may be
+    huge), and stops early at bytes no spec contains (a NUL, invalid UTF-8), so endless
+    devices such as /dev/zero and /dev/urandom cost one chunk.
+    """
+    if path == STDIN:
+        return _load_raw(_read_bounded(sys.stdin.buffer, max_bytes), STDIN_NAME, max_bytes)
+    info = os.stat(path)
+    if stat.S_ISFIFO(info.st_mode):
+        if _is_stdin(info):  # `/dev/stdin` when the spec is piped in
+            return _load_raw(_read_bounded(sys.stdin.buffer, max_bytes), path, max_bytes)
         # Opening a named pipe blocks until a writer appears: refuse instead of hanging.
-        raise OSError(errno.EINVAL, "a named pipe is not a spec file", path)
+        raise OSError(errno.EINVAL, "a named pipe is not a spec file (pipe it to standard "
+                      "input and give `-` instead)", path)
+    if stat.S_ISREG(info.st_mode) and info.st_size > max_bytes:
+        _too_large(path, max_bytes, b"")
     with open(path, "rb") as handle:
-        raw = handle.read(max_bytes + 1)
+        raw = _read_bounded(handle, max_bytes)
+    return _load_raw(raw, path, max_bytes)
+
+
+def _is_stdin(info: os.stat_result) -> bool:
+    try:
+        return os.path.samestat(info, os.fstat(0))
+    except OSError:
+        return False
+
+
+def _read_bounded(handle: BinaryIO, max_bytes: int) -> bytes:
+    """At most `max_bytes + 1` bytes, in chunks; stops after a NUL or invalid UTF-8."""
+    buf = bytearray()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        while len(buf) <= max_bytes:
+            chunk = handle.read(min(_CHUNK, max_bytes + 1 - len(buf)))
+            if not chunk:
+                break
+            nul = chunk.find(b"\x00")
+            if nul >= 0:  # the loader reports the NUL; keep the rest of its line to show
+                end = chunk.find(b"\n", nul)
+                buf += chunk[:nul + 1] if end < 0 else chunk[:end + 1]
+                break
+            buf += chunk
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                break  # Y011 names the byte; the rest cannot change that
+    except MemoryError:
+        raise SpecError([Diagnostic("Y009", f"the input does not fit in memory (read "
+                                    f"{len(buf):,} bytes of the cap of {max_bytes:,})",
+                                    SourceSpan(getattr(handle, "name", STDIN_NAME), 1, 1),
+                                    "lower --max-bytes, or split the spec")]) from None
+    return bytes(buf)
+
+
+def _too_large(path: str, max_bytes: int, raw: bytes) -> None:
+    raise SpecError([oversize(path, max_bytes)],
+                    {path: raw[:_SHOWN_PREFIX].decode("utf-8", "replace")} if raw else None)
+
+
+def _load_raw(raw: bytes, path: str, max_bytes: int) -> Document:
     if len(raw) > max_bytes:
-        raise SpecError([oversize(path, max_bytes)])
+        _too_large(path, max_bytes, raw)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise SpecError(
             [Diagnostic("Y011", f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})",
-                        SourceSpan(path, 1, 1), "save the spec as UTF-8")]
+                        SourceSpan(path, 1, 1), "save the spec as UTF-8")],
+            {path: raw[:_SHOWN_PREFIX].decode("utf-8", "replace")},
         ) from None
     return load_text(text, path)
 

@@ -22,8 +22,12 @@ from archc.ir.ops import LayerNormAttrs, LayerScaleAttrs, Op
 NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
 """Layer, block, variable, variant, table and input names."""
 
-PosInt = Annotated[int, Field(strict=True, gt=0)]
-NonNegInt = Annotated[int, Field(strict=True, ge=0)]
+INT32_MAX = 2**31 - 1
+"""The largest size the Keras backend runs: TensorFlow holds strides, kernel sizes, filter
+counts and dilations as 32-bit integers (`strides: 9223372036854775807` passed `check` and
+`build`, then failed in predict)."""
+PosInt = Annotated[int, Field(strict=True, gt=0, le=INT32_MAX)]
+NonNegInt = Annotated[int, Field(strict=True, ge=0, le=INT32_MAX)]
 Pair = Annotated[list[PosInt], Field(min_length=2, max_length=2)]
 IntOrPair = PosInt | Pair
 Padding = Literal["valid", "same"] | NonNegInt | Annotated[
@@ -347,12 +351,20 @@ class SpecHeader(_Strict):
     """The top level of a spec file."""
 
     archc: Literal[1] = Field(description="Spec language version.")
+
+    @field_validator("archc", mode="before")
+    @classmethod
+    def _integer_version(cls, value: Any) -> Any:
+        # Literal[1] compares with ==, so `true` and `1.0` passed; the version is the integer.
+        if type(value) is not int:
+            raise ValueError("the spec language version is the integer 1")
+        return value
     name: Annotated[str, Field(min_length=1)]
     description: str | None = None
     source: str | None = Field(None, description="Where the architecture comes from.")
     input: Shape3 | None = None
     inputs: dict[str, Shape3] | None = None
-    outputs: list[str] | None = None
+    outputs: Annotated[list[str], Field(min_length=1)] | None = None
     variables: dict[str, Any] = Field(default_factory=dict)
     variants: dict[str, dict[str, Any]] = Field(default_factory=dict)
     default_variant: str | None = None

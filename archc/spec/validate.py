@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from archc.diagnostics import Diagnostic, DiagnosticSink, SourceSpan, did_you_mean
 from archc.spec.loader import Document, Path
-from archc.spec.schema import SpecHeader
+from archc.spec.schema import INT32_MAX, SpecHeader
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -51,7 +51,7 @@ def validate_model(model: type[M], data: Mapping[str, Any], span_of: SpanOf,
 def errors_to_diagnostics(exc: ValidationError, data: Any, span_of: SpanOf,
                           model: type[BaseModel], what: str) -> list[Diagnostic]:
     grouped: dict[Path, list[dict[str, Any]]] = {}
-    for err in exc.errors(include_url=False):
+    for err in _one_union_member(exc.errors(include_url=False), data):
         path = _data_path(data, err["loc"])
         grouped.setdefault(path, []).append(dict(err))
     # `kernal_size: 3` is one mistake, not two: drop "missing kernel_size" when an unknown
@@ -65,6 +65,61 @@ def errors_to_diagnostics(exc: ValidationError, data: Any, span_of: SpanOf,
             continue
         out.append(_one(path, errs, data, span_of, model, what))
     return out
+
+
+def _one_union_member(errors: list[Any], data: Any) -> list[dict[str, Any]]:
+    """Keep, per union-typed field, only the errors of the member that fits the value best.
+
+    Pydantic tries every member of `kernel_size: int | [int, int]` and reports each one's
+    failure, so `kernel_size: [3, 0]` gave two diagnostics ("a valid integer", received a
+    list; and "greater than 0" at the 0). One mistake is one diagnostic: the member that
+    got deepest into the value is the one the author meant; at equal depth, type mismatches
+    ("a valid list" for a string) give way to the members whose type did match.
+    """
+    members: dict[Path, dict[str, list[dict[str, Any]]]] = {}
+    for err in errors:
+        split = _union_split(data, err["loc"])
+        if split is not None:
+            members.setdefault(split[0], {}).setdefault(split[1], []).append(err)
+    dropped: set[int] = set()
+    for field, by_member in members.items():
+        if len(by_member) < 2:
+            continue
+        depth = {tag: max(len(_data_path(data, e["loc"])) for e in errs)
+                 for tag, errs in by_member.items()}
+        deepest = max(depth.values())
+        chosen = [e for tag, errs in by_member.items() if depth[tag] == deepest for e in errs]
+        value = _value_at(data, field)
+        if any(not _mismatch(e, value) for e in chosen):
+            chosen = [e for e in chosen if not _mismatch(e, value)]
+        elif deepest > len(field):
+            # A shape mistake (`connections: [0, 1]`, rows flattened) fails at every element
+            # alike: the first element says it once.
+            chosen = chosen[:1]
+        keep = {id(e) for e in chosen}
+        dropped |= {id(e) for errs in by_member.values() for e in errs if id(e) not in keep}
+    return [dict(e) for e in errors if id(e) not in dropped]
+
+
+def _union_split(data: Any, loc: tuple[int | str, ...]) -> tuple[Path, str] | None:
+    """(data path of the field, union member tag) when `loc` runs through a union member."""
+    current = data
+    for index, part in enumerate(loc):
+        in_dict = isinstance(current, dict) and part in current
+        in_list = isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
+        if in_dict or in_list:
+            current = current[part]
+        elif isinstance(part, str) and not isinstance(current, dict):
+            return _data_path(data, loc[:index]), part
+        else:
+            return None
+    return None
+
+
+def _mismatch(err: dict[str, Any], value: Any) -> bool:
+    """An error saying the value has the wrong type for this member (not a wrong value)."""
+    kind = str(err["type"])
+    return kind.endswith("_type") or (kind == "literal_error" and not isinstance(value, str))
 
 
 def _one(path: Path, errs: list[dict[str, Any]], data: Any, span_of: SpanOf,
@@ -83,6 +138,10 @@ def _one(path: Path, errs: list[dict[str, Any]], data: Any, span_of: SpanOf,
     received = _value_at(data, path)
     literal = [e for e in errs if e["type"] == "literal_error"]
     hint = None
+    if any(e["type"] == "less_than_equal" and e.get("ctx", {}).get("le") == INT32_MAX
+           for e in errs):
+        hint = (f"the Keras backend (TensorFlow) holds sizes as 32-bit integers, at most "
+                f"{INT32_MAX:,}")
     if literal and isinstance(received, str):
         expected = literal[0].get("ctx", {}).get("expected", "")
         options = [o.strip(" '") for o in expected.replace(" or ", ",").split(",") if o.strip()]

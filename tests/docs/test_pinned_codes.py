@@ -88,8 +88,7 @@ CASES = [
          "add `units: ...`"),
     Case("S004", spec("layers:", "  - conv2d: {filters: 8, kernel_size: 3, padding: sme}"),
          "spec.yaml:5:51: error[S004]: invalid value for `padding` in `conv2d`: input should "
-         "be 'valid' or 'same' or input should be a valid integer or input should be a valid "
-         "list; received `sme`",
+         "be 'valid' or 'same'; received `sme`",
          "did you mean `same`?"),
     Case("S005", spec("layers:", "  - conv3d: {filters: 8, kernel_size: 3}"),
          "spec.yaml:5:5: error[S005]: unknown layer type `conv3d`",
@@ -128,6 +127,11 @@ CASES = [
                       "default_variant: small", "layers:", "  - flatten"),
          "spec.yaml:6:11: error[N006]: variant `small` sets `widht`, which is not a variable",
          "did you mean `width`?"),
+    Case("N007", spec("blocks:", "  unit:", "    params: [filters, {filters: 8}]",
+                      "    layers: [flatten]", "layers:", "  - unit: {}"),
+         "spec.yaml:6:24: error[N007]: block `unit` declares the parameter `filters` twice "
+         "(first at line 6)",
+         "remove one of the two declarations"),
     # -- E: expressions ----------------------------------------------------------------------
     Case("E001", spec("variables: {width: 16}", "layers:",
                       "  - conv2d: {filters: $widht, kernel_size: 3}"),
@@ -164,7 +168,7 @@ CASES = [
     Case("G004", spec("layers:", "  - conv2d: {filters: 8, kernel_size: 5}",
                       head="archc: 1\nname: demo\ninput: [4, 4, 3]\n"),
          "spec.yaml:5:5: error[G004]: the 5x5 window of `conv2d` is larger than its 4x4 input",
-         "use a smaller kernel, padding: same, or a larger input"),
+         "use a smaller kernel or dilation, padding: same, or a larger input"),
     # flatten of 32x32x3 gives 3072 features.
     Case("G005", spec("layers:", "  - flatten", "  - conv2d: {filters: 8, kernel_size: 3}"),
          f"spec.yaml:6:5: error[G005]: `conv2d` needs an image-like H x W x C input; received "
@@ -189,11 +193,22 @@ CASES = [
                       head="archc: 1\nname: demo\ninput: [8, 8, 8]\n"),
          "spec.yaml:5:5: error[G009]: `ratio: 16` squeezes 8 channels to nothing",
          "use a ratio of at most 8"),
+    Case("G010", spec("layers:", "  - conv2d: {filters: 8, kernel_size: 3, strides: 2, "
+                      "dilation: 2}"),
+         "spec.yaml:5:5: error[G010]: `conv2d` has both strides 2 and dilation 2; the Keras "
+         "backend supports strides above 1 or dilation above 1, not both",
+         "downsample in a separate layer (a pool or a strided 1x1 conv), or drop the dilation"),
+    Case("G011", spec("variables: {head: false}", "layers:", "  - flatten: {when: $head}"),
+         "spec.yaml:5:1: error[G011]: the network has no layers: every item is removed by "
+         "`when: false`",
+         "keep at least one layer"),
     # -- C: caps (lowered so that small specs reach them) ------------------------------------
     Case("C001", spec("layers:", "  - dense: {units: 4}", "  - dense: {units: 4}",
                       "  - dense: {units: 4}"),
-         # the input counts as a layer: input, dense, dense fill the cap of 3.
-         "spec.yaml:7:5: error[C001]: the network has more than 3 layers after expansion",
+         # the input counts as a layer: input, dense, dense fill the cap of 3; counted
+         # before lowering, the third dense makes 4.
+         "spec.yaml:7:5: error[C001]: the network expands to at least 4 layers by this item "
+         "(which adds at least 1); the cap is 3",
          "raise the cap with --max-layers", Options(caps=Caps(max_nodes=3))),
     Case("C002", spec("layers:", "  - repeat:", "      times: 3", "      layers: [flatten]"),
          "spec.yaml:5:5: error[C002]: `times: 3` exceeds the repeat cap of 2",

@@ -16,16 +16,16 @@ CASES = [
     ("S010", "  - squeeze_excitation: {ratio: 4, units: 24}",
      "spec.yaml:5:5: error[S010]: give `ratio` or `units`, not both",
      "`units` is the squeeze width itself; `ratio` computes it as C // ratio"),
-    ("G010", "  - cropping2d: {cropping: [16, 0]}",
-     "spec.yaml:5:5: error[G010]: `cropping2d` removes 32 rows and 0 columns, but its input "
+    ("G012", "  - cropping2d: {cropping: [16, 0]}",
+     "spec.yaml:5:5: error[G012]: `cropping2d` removes 32 rows and 0 columns, but its input "
      "is 32x32x3",
      "crop fewer than 32 rows and 32 columns"),
-    ("G011", "  - rescaling: {scale: [0.5, 0.5]}",
-     "spec.yaml:5:5: error[G011]: `scale` of `rescaling` has 2 values, but its input "
+    ("G013", "  - rescaling: {scale: [0.5, 0.5]}",
+     "spec.yaml:5:5: error[G013]: `scale` of `rescaling` has 2 values, but its input "
      "32x32x3 has 3 channels",
      "give one number for all channels, or a list of 3"),
-    ("G012", "  - global_avg_pool2d: {}\n  - reshape: {shape: [1, 1, 1000]}",
-     "spec.yaml:6:5: error[G012]: cannot reshape 3 (3 values) to [1, 1, 1000] (1,000 values)",
+    ("G014", "  - global_avg_pool2d: {}\n  - reshape: {shape: [1, 1, 1000]}",
+     "spec.yaml:6:5: error[G014]: cannot reshape 3 (3 values) to [1, 1, 1000] (1,000 values)",
      "the entries must multiply to the input's size; one may be -1"),
 ]
 

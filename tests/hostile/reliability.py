@@ -44,6 +44,7 @@ def generated_cases(tmp: Path) -> dict[str, tuple[list[str], int]]:
         "nul-byte": lambda: (_HEADER + 'description: "a\x00b"\nlayers: [flatten]\n').encode(),
         "latin-1": lambda: (_HEADER + "description: caf\xe9\n").encode("latin-1"),
         **{f"deep-{k}": v for k, v in _DEEP.items()},
+        "exponential-2x31-blocks": _two_branch_blocks,
     }
     for key, (text, _, _) in CAP_CASES.items():
         files[f"cap-{key}"] = _constant(text)
@@ -54,9 +55,18 @@ def generated_cases(tmp: Path) -> dict[str, tuple[list[str], int]]:
         path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
         cases[name] = (["check", str(path)], 1)
     cases["dev-zero"] = (["check", "/dev/zero"], 1)
+    cases["dev-zero-max-bytes-1e11"] = (["check", "--max-bytes", "100000000000", "/dev/zero"], 1)
+    cases["dev-urandom"] = (["check", "/dev/urandom"], 1)
     cases["a-directory"] = (["check", str(tmp)], 2)
     cases["missing-file"] = (["check", str(tmp / "missing.yaml")], 2)
     return cases
+
+
+def _two_branch_blocks() -> str:
+    """b0 is two activations; each b{i} calls b{i-1} twice, 31 levels: 2**32 layers."""
+    lines = [_HEADER, "blocks:\n", "  b0: {layers: [activation: relu, activation: relu]}\n"]
+    lines += [f"  b{i}: {{layers: [b{i - 1}, b{i - 1}]}}\n" for i in range(1, 32)]
+    return "".join(lines) + "layers:\n  - b31\n"
 
 
 def _constant(text: str) -> Callable[[], str]:

@@ -57,14 +57,43 @@ _CASES: dict[str, tuple[str, str, list[str]]] = {
     "million-layers-by-nested-repeat": (
         _HEADER + "layers:\n  - repeat:\n      times: 10000\n      layers:\n"
         "        - repeat:\n            times: 100\n            layers: [activation: relu]\n",
-        # One outer repetition is 100 nodes; the estimate counts the input node too.
-        f":5:5: error[C001]: `repeat` expands to about {1 + 100 * 10_000:,} layers "
-        f"(100 per repetition x 10,000); the cap is {Caps().max_nodes:,}", []),
+        # Counted before lowering: 10,000 x 100 activations, plus the input node.
+        f":5:5: error[C001]: the network expands to at least {1 + 100 * 10_000:,} layers by "
+        f"this item (which adds at least {100 * 10_000:,}); the cap is {Caps().max_nodes:,}",
+        []),
     "exponential-blocks": (
         _blocks_exponential(),
-        # The input plus 19,999 activations fit; the 20,000th is b0's tenth (column 179).
-        f":5:179: error[C001]: the network has more than {Caps().max_nodes:,} layers after "
-        "expansion", []),
+        # b8 is 10**9 activations (ten calls of ten calls ... of b0's ten), counted before
+        # any is lowered; the call `- b8` is on line 15.
+        f":15:5: error[C001]: the network expands to at least {1 + 10**9:,} layers by this "
+        f"item (which adds at least {10**9:,}); the cap is {Caps().max_nodes:,}", []),
+    "fifty-thousand-items": (
+        _HEADER + "layers:\n" + "  - flatten\n" * 50_000,
+        # The input and 19,999 items fit; item 20,000 (line 4 + 20,000) is one too many.
+        f":{4 + 20_000}:5: error[C001]: the network expands to at least 20,001 layers by this "
+        f"item (which adds at least 1); the cap is {Caps().max_nodes:,}", []),
+    "repeat-times-from-a-block-parameter": (
+        # `times: $n` is known only when the block is called: the repeat's own estimate,
+        # after its first repetition, refuses it (100 per repetition, 1,000 times).
+        _HEADER + "blocks:\n  many:\n    params: [n]\n    layers:\n"
+        "      - repeat: {times: $n, layers: [" + ", ".join(["activation: relu"] * 100)
+        + "]}\nlayers:\n  - many: {n: 1000}\n",
+        f":8:9: error[C001]: `repeat` expands to about {1 + 100 * 1000:,} layers "
+        f"(100 per repetition x 1,000); the cap is {Caps().max_nodes:,}", []),
+    "layers-behind-when": (
+        # A `when` of the spec's variables is known before lowering: counted statically.
+        _HEADER + "variables: {enabled: true}\nlayers:\n"
+        + "  - {activation: {function: relu, when: $enabled}}\n" * 20_001,
+        f":{5 + 20_000}:6: error[C001]: the network expands to at least 20,001 layers by "
+        f"this item (which adds at least 1); the cap is {Caps().max_nodes:,}", []),
+    "squeeze-excitations-past-the-cap": (
+        # Each squeeze_excitation lowers to 4 nodes but is counted as 1 in advance (its
+        # size depends on the input), so the cap on expansion stops this one: the input
+        # and 4,999 x 4 nodes fit, the last node of item 5,000 (line 4 + 5,000) does not.
+        "archc: 1\nname: t\ninput: [8, 8, 16]\nlayers:\n"
+        + "  - squeeze_excitation: {}\n" * 5_000,
+        f":{4 + 5_000}:5: error[C001]: the network has more than {Caps().max_nodes:,} layers "
+        "after expansion", []),
     "deep-block-nesting": (
         _blocks_chain(Caps().max_block_depth + 5),
         # b37 is expanded at depth 0, b{k} at depth 37 - k: b5 (called on b6's line, 11)
@@ -164,12 +193,12 @@ def test_flags_raise_the_structure_caps(tmp_path: Path,
     assert "error[C002]: `times: 30` exceeds the repeat cap of 29" in capsys.readouterr().err
     assert archc.cli.main(["check", "-q", "--max-repeat", "30", str(spec)]) == 0
     assert archc.cli.main(["check", "-q", "--max-layers", "30", str(spec)]) == 1
-    assert "error[C001]: `repeat` expands to about 31 layers (1 per repetition x 30); the " \
-        "cap is 30" in capsys.readouterr().err
+    assert "error[C001]: the network expands to at least 31 layers by this item (which adds " \
+        "at least 30); the cap is 30" in capsys.readouterr().err
     assert archc.cli.main(["check", "-q", "--max-layers", "31", str(spec)]) == 0
 
 
-def test_the_repeat_estimate_does_not_refuse_a_spec_that_fits(
+def test_the_static_estimate_does_not_refuse_a_spec_that_fits(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # Exactly at the cap: 1 input + 4 x 5 activations = 21 nodes.
     spec = tmp_path / "spec.yaml"
@@ -177,7 +206,8 @@ def test_the_repeat_estimate_does_not_refuse_a_spec_that_fits(
                     + ", ".join(["activation: relu"] * 5) + "]\n", encoding="utf-8")
     assert archc.cli.main(["check", "-q", "--max-layers", "21", str(spec)]) == 0
     assert archc.cli.main(["check", "-q", "--max-layers", "20", str(spec)]) == 1
-    assert "about 21 layers (5 per repetition x 4); the cap is 20" in capsys.readouterr().err
+    assert "at least 21 layers by this item (which adds at least 20); the cap is 20" in \
+        capsys.readouterr().err
 
 
 def test_the_default_layer_cap_fits_the_largest_zoo_spec() -> None:

@@ -249,6 +249,10 @@ def test_a_directory_or_a_missing_file_is_exit_2(tmp_path: Path,
 
 
 def test_an_endless_device_is_not_read_forever(capsys: pytest.CaptureFixture[str]) -> None:
-    # /dev/zero never ends; the size cap bounds the read.
+    # /dev/zero never ends: the read stops at the first NUL (no spec holds one), and a
+    # stream without one is bounded by the size cap.
     assert archc.cli.main(["check", "/dev/zero"]) == 1
-    assert "/dev/zero:1:1: error[Y009]" in capsys.readouterr().err
+    assert "/dev/zero:1:1: error[Y000]: invalid YAML: the character U+0000" in \
+        capsys.readouterr().err
+    assert archc.cli.main(["check", "/dev/urandom"]) == 1
+    assert "/dev/urandom:1:1: error[Y011]" in capsys.readouterr().err

@@ -24,7 +24,9 @@ from archc.outputs import (
     OutputPathError,
     atomic_output,
     clean_stale_temporaries,
+    is_own_temporary,
     safe_output_path,
+    temporary_name,
     write_bytes_atomic,
     write_text_atomic,
 )
@@ -64,23 +66,54 @@ def test_the_temporary_keeps_the_suffix(tmp_path: Path) -> None:
         tmp.write_bytes(b"x")
 
 
+def _dead_pid() -> int:
+    """The id of a process that has exited (a child we started and reaped)."""
+    proc = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    return int(proc.stdout)
+
+
+def _age(*paths: Path) -> None:
+    old = time.time() - STALE_AFTER_SECONDS - 5
+    for p in paths:
+        os.utime(p, (old, old), follow_symlinks=False)
+
+
 def test_stale_temporaries_are_removed_by_the_next_run(tmp_path: Path) -> None:
-    stale = tmp_path / f"{TMP_PREFIX}killed.gv"
-    fresh = tmp_path / f"{TMP_PREFIX}running.gv"
+    dead = _dead_pid()
+    stale = tmp_path / temporary_name(".gv", pid=dead)
+    fresh = tmp_path / temporary_name(".gv", pid=dead)
     other = tmp_path / "keep.gv"
     for p in (stale, fresh, other):
         p.write_bytes(b"partial")
-    old = time.time() - STALE_AFTER_SECONDS - 5
-    os.utime(stale, (old, old))
-    os.utime(other, (old, old))
+    _age(stale, other)
     # A run that writes anything into the directory cleans up first.
     write_text_atomic(tmp_path / "new.gv", "digraph {}")
     assert not stale.exists()
     assert fresh.exists()  # younger than a minute: maybe another run's, left alone
     assert other.read_bytes() == b"partial"  # not ours: never touched
-    os.utime(fresh, (old, old))
+    _age(fresh)
     assert clean_stale_temporaries(tmp_path) == 1
     assert not fresh.exists()
+
+
+def test_the_sweep_removes_only_files_archc_verifiably_wrote(tmp_path: Path) -> None:
+    dead = _dead_pid()
+    ours = temporary_name(".gv", pid=dead)
+    assert is_own_temporary(ours) == dead
+    prefix, pid, nonce, check = ours.removesuffix(".gv").rsplit("-", 3)
+    forged_check = f"{prefix}-{pid}-{nonce}-{'0' * 8 if check != '0' * 8 else '1' * 8}.gv"
+    other_pid = f"{prefix}-{int(pid) + 1}-{nonce}-{check}.gv"  # the check covers the pid
+    keep = [f"{TMP_PREFIX}killed.gv", f"{TMP_PREFIX}x", forged_check, other_pid,
+            f"{TMP_PREFIX}{dead}-abc.gv", temporary_name(".gv")]  # the last: this process's
+    for name in keep:
+        assert is_own_temporary(name) in (None, os.getpid())
+        (tmp_path / name).write_bytes(b"someone's data")
+    (tmp_path / ours).write_bytes(b"partial")
+    _age(*(tmp_path / n for n in [*keep, ours]))
+    assert clean_stale_temporaries(tmp_path) == 1
+    assert not (tmp_path / ours).exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(keep)
 
 
 def test_a_stale_temporary_that_is_a_directory_or_symlink_is_left_alone(tmp_path: Path) -> None:
@@ -88,13 +121,12 @@ def test_a_stale_temporary_that_is_a_directory_or_symlink_is_left_alone(tmp_path
     outside.write_text("precious", encoding="utf-8")
     out = tmp_path / "out"
     out.mkdir()
-    link = out / f"{TMP_PREFIX}link"
+    dead = _dead_pid()
+    link = out / temporary_name(pid=dead)
     link.symlink_to(outside)
-    folder = out / f"{TMP_PREFIX}dir"
+    folder = out / temporary_name(pid=dead)
     folder.mkdir()
-    old = time.time() - STALE_AFTER_SECONDS - 5
-    os.utime(link, (old, old), follow_symlinks=False)
-    os.utime(folder, (old, old))
+    _age(link, folder)
     assert clean_stale_temporaries(out) == 0
     assert outside.read_text(encoding="utf-8") == "precious"
     assert folder.is_dir()

@@ -50,3 +50,10 @@ def render(source: str, fmt: str, target: Path, timeout: float = DEFAULT_TIMEOUT
         detail = result.stderr.decode("utf-8", "replace").strip().splitlines()
         raise RenderError("D004", f"`dot` failed with exit code {result.returncode}"
                           + (f": {detail[0]}" if detail else ""))
+    try:
+        size = target.stat().st_size
+    except OSError:
+        size = 0
+    if size == 0:
+        # A `dot` that "succeeds" with no output must not replace a good drawing.
+        raise RenderError("D004", "`dot` exited 0 but wrote no output")
