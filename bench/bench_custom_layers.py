@@ -9,7 +9,8 @@ Three comparisons, each the median wall time of many repeats after a warm-up, sa
 - `LocalResponseNormalization` against ``tf.nn.local_response_normalization``.
 - `Subsampling2D` against ``AveragePooling2D`` (which has no coefficient or bias), alone
   and as S2/S4 in the LeNet-like training step.
-- `GroupedConv2D` against ``Conv2D(groups=2)`` with the same weights, at AlexNet conv2.
+- `GroupedConv2D` against ``Conv2D(groups=2)`` with the same weights, at AlexNet conv2,
+  and in its depthwise form against ``Conv2D(groups=96)`` at ConvNeXt-T's first 7x7.
 
 The layer comparisons time forward + gradient inside one ``tf.function``, which is what a
 training step pays. Run ``python bench/bench_custom_layers.py``; `run()` returns the dict.
@@ -211,6 +212,23 @@ def bench_layers(repeats: int = 60) -> dict[str, float]:
         max(3, repeats // 6), warmup=2)
     result["grouped_s_archc"], result["grouped_s_keras"] = medians["archc"], medians["keras"]
     result["grouped_ratio"] = result["grouped_s_archc"] / result["grouped_s_keras"]
+
+    # ConvNeXt-T's first depthwise-form conv (56x56x96, 7x7, groups 96), same weights:
+    # archc computes it as one depthwise convolution on the reshaped kernel.
+    dw_x = tf.constant(rng.standard_normal((4, 56, 56, 96)).astype("float32"))
+    ours_dw = GroupedConv2D(96, 7, 96, padding="same")
+    stock_dw = keras.layers.Conv2D(96, 7, groups=96, padding="same")
+    ours_dw.build(dw_x.shape)
+    stock_dw.build(dw_x.shape)
+    ours_dw.set_weights(stock_dw.get_weights())
+    ours_dw_step = _grad_step(ours_dw, list(ours_dw.trainable_variables))
+    stock_dw_step = _grad_step(stock_dw, list(stock_dw.trainable_variables))
+    medians = _interleaved_medians(
+        {"archc": lambda: ours_dw_step(dw_x), "keras": lambda: stock_dw_step(dw_x)},
+        max(3, repeats // 6), warmup=2)
+    result["depthwise_form_s_archc"] = medians["archc"]
+    result["depthwise_form_s_keras"] = medians["keras"]
+    result["depthwise_form_ratio"] = medians["archc"] / medians["keras"]
     return result
 
 

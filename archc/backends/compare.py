@@ -89,9 +89,10 @@ def top_level_fields(analysis: Analysis) -> dict[str, Field]:
 
 
 def last_window(analysis: Analysis) -> Field | None:
-    """The last field in graph order that still has a window: what a classifier's head reads."""
+    """The last field in graph order that still has a window: what a classifier's head reads
+    (or one that is not defined, when that is what the head reads)."""
     windows = [f for f in (analysis.field(i.node.name) for i in analysis.nodes)
-               if f.axes is not None]
+               if not f.whole]
     return windows[-1] if windows else None
 
 

@@ -44,8 +44,10 @@ def render_costs(analysis: Analysis) -> str:
 def _table(title: str, header: tuple[str, ...], rows: Sequence[tuple[str, ...]],
            total: int) -> str:
     table = text_table(header, rows, right={len(header) - 1})
-    legend = ("Dp = output height/width, Dk = kernel size, M = input channels, N = filters; "
-              "one MAC = one multiply-accumulate")
+    # Di appears only in a transposed convolution's formula; the legend names it only then.
+    di = ", Di = input height/width" if any("Di^2" in row[2] for row in rows) else ""
+    legend = (f"Dp = output height/width{di}, Dk = kernel size, M = input channels, "
+              "N = filters; one MAC = one multiply-accumulate")
     return "\n".join([title + ": multiplications per layer", legend, table.rule, table.header,
                       table.rule, *table.rows, table.rule,
                       f"Total MACs: {total:,} (FLOPs = 2 x MACs = {2 * total:,})"]) + "\n"

@@ -204,16 +204,21 @@ def _layer_dict(r: Row) -> dict[str, Any]:
 
 
 def field_dict(field: Field | None) -> dict[str, Any] | None:
-    """The JSON form of a field (docs/summary-json.md); null sizes mean the whole input."""
+    """The JSON form of a field (docs/summary-json.md); null sizes mean the whole input,
+    unless `defined` is false (after an upsampling): that key appears only then, so the
+    JSON of every network without such a layer reads as it always did."""
     if field is None:
         return None
-    return {
+    data: dict[str, Any] = {
         "size": _pair(field.size),
         "jump": _pair(field.jump),
         "start": _pair(field.start),
         "global": field.global_,
         "notes": list(field.notes),
     }
+    if not field.defined:
+        data["defined"] = False
+    return data
 
 
 def _pair(pair: tuple[int, int] | tuple[float, float] | None) -> list[int | float] | None:
@@ -273,12 +278,11 @@ def render_csv(report: Report) -> str:
 
 def _field_cells(field: Field | None) -> list[int | float | str]:
     """Six numbers (empty for the whole input), then 1 if the unit also sees the whole input."""
-    if field is None:
-        return [""] * 7
     data = field_dict(field)
-    assert data is not None
+    if data is None or "defined" in data:  # no field, or one that is not defined
+        return [""] * 7
     numbers = [v for key in ("size", "jump", "start") for v in (data[key] or ["", ""])]
-    return [*numbers, int(field.global_)]
+    return [*numbers, int(data["global"])]
 
 
 RENDERERS = {

@@ -23,8 +23,10 @@ if TYPE_CHECKING:  # the records are defined with the catalogue, which imports t
     from archc.ir.ops import (
         Attrs,
         Conv2DAttrs,
+        Conv2DTransposeAttrs,
         DenseAttrs,
         DepthwiseConv2DAttrs,
+        NormalizationAttrs,
         SeparableConv2DAttrs,
     )
 
@@ -100,6 +102,13 @@ def separable_params(a: SeparableConv2DAttrs, inputs: Sequence[Shape],
     return (kh * kw * mid + mid * a.filters + (a.filters if a.use_bias else 0), 0)
 
 
+def conv2d_transpose_params(a: Conv2DTransposeAttrs, inputs: Sequence[Shape],
+                            out: Shape) -> tuple[int, int]:
+    """Kernel (kh, kw, filters, cin) and a bias per filter."""
+    kh, kw = a.kernel_size
+    return (kh * kw * inputs[0][-1] * a.filters + (a.filters if a.use_bias else 0), 0)
+
+
 def dense_params(a: DenseAttrs, inputs: Sequence[Shape], out: Shape) -> tuple[int, int]:
     return (inputs[0][-1] * a.units + (a.units if a.use_bias else 0), 0)
 
@@ -131,6 +140,16 @@ def per_channel(count: int) -> Callable[[Attrs, Sequence[Shape], Shape], tuple[i
         return (count * out[-1], 0)
 
     return rule
+
+
+def normalization_params(a: NormalizationAttrs, inputs: Sequence[Shape],
+                         out: Shape) -> tuple[int, int]:
+    """Keras `Normalization`: given mean and variance are constants, not weights (0); left
+    to `adapt()`, it keeps mean and variance per channel and one sample count, all
+    non-trainable (2C + 1: 7 on RGB, EfficientNet's)."""
+    if a.mean is not None:
+        return (0, 0)
+    return (0, 2 * out[-1] + 1)
 
 
 # -- MACs ---------------------------------------------------------------------------------------
@@ -177,6 +196,18 @@ def separable_macs(a: SeparableConv2DAttrs, inputs: Sequence[Shape], out: Shape)
                        mid * h * w * (kh * kw + n), parts)
     return Formula("M x Dp^2 x (Kh x Kw + N)", f"{mtext} x {dp} x ({kh} x {kw} + {n})",
                    mid * h * w * (kh * kw + n), parts)
+
+
+def conv2d_transpose_macs(a: Conv2DTransposeAttrs, inputs: Sequence[Shape],
+                          out: Shape) -> Formula:
+    """Every input unit scatters one Kh x Kw x N kernel per input channel, so the count runs
+    over the *input* size Di (numbers.md: Hin x Win x Cin x Kh x Kw x Cout); positions
+    that fall outside the cropped output of `same` padding still count."""
+    h, w = inputs[0][0], inputs[0][1]
+    kh, kw = a.kernel_size
+    m, n = inputs[0][-1], a.filters
+    return Formula("N x Di^2 x Dk^2 x M", f"{n} x {_dp(h, w)} x {_dk(kh, kw)} x {m}",
+                   n * h * w * kh * kw * m)
 
 
 def dense_macs(a: DenseAttrs, inputs: Sequence[Shape], out: Shape) -> Formula:

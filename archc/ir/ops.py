@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, Generic, TypeVar
 
 import archc.ir.cost_rules as cost
@@ -32,10 +32,12 @@ ExplicitPadding = tuple[Pair, Pair]
 Padding = str | ExplicitPadding
 """'valid' | 'same' | ((top, bottom), (left, right))."""
 Table = tuple[tuple[int, ...], ...]
+PerChannel = float | tuple[float, ...]
+"""One number for every channel, or one per channel."""
 
 ACTIVATIONS = (
     "linear", "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "tanh", "sigmoid",
-    "hard_sigmoid", "softmax", "softplus", "swish", "lecun_tanh",
+    "hard_sigmoid", "hard_swish", "softmax", "softplus", "swish", "lecun_tanh",
 )
 """Activation names a spec may use; every backend maps each of them."""
 
@@ -47,6 +49,7 @@ class Op(enum.Enum):
     CONV2D = "conv2d"
     DEPTHWISE_CONV2D = "depthwise_conv2d"
     SEPARABLE_CONV2D = "separable_conv2d"
+    CONV2D_TRANSPOSE = "conv2d_transpose"
     DENSE = "dense"
     FLATTEN = "flatten"
     MAX_POOL2D = "max_pool2d"
@@ -57,9 +60,15 @@ class Op(enum.Enum):
     BATCH_NORM = "batch_norm"
     LRN = "lrn"
     LAYER_NORM = "layer_norm"
+    LAYER_SCALE = "layer_scale"
+    RESCALING = "rescaling"
+    NORMALIZATION = "normalization"
     ACTIVATION = "activation"
     DROPOUT = "dropout"
     ZERO_PADDING2D = "zero_padding2d"
+    CROPPING2D = "cropping2d"
+    RESHAPE = "reshape"
+    UPSAMPLING2D = "upsampling2d"
     CONCAT = "concat"
     ADD = "add"
     MULTIPLY = "multiply"
@@ -81,13 +90,25 @@ class Family(enum.Enum):
 # -- typed attributes ---------------------------------------------------------------------------
 
 
+_SHOWN_AT_DEFAULT = "shown_at_default"
+
+
+def added(default: Any) -> Any:
+    """A field added to a record that existing specs already use (dropout's `per_sample`):
+    `items()` leaves it out while it holds its default, so the IR dump and the report of a
+    spec that does not use it stay byte for byte what they were."""
+    return field(default=default, metadata={_SHOWN_AT_DEFAULT: False})
+
+
 @dataclass(frozen=True)
 class Attrs:
     """Base of every attribute record; `items()` is the printer's (and tests') view."""
 
     def items(self) -> Iterator[tuple[str, Any]]:
         for f in fields(self):
-            yield f.name, getattr(self, f.name)
+            value = getattr(self, f.name)
+            if f.metadata.get(_SHOWN_AT_DEFAULT, True) or value != f.default:
+                yield f.name, value
 
 
 @dataclass(frozen=True)
@@ -133,6 +154,19 @@ class SeparableConv2DAttrs(Attrs):
     padding: Padding = "valid"
     dilation: Pair = (1, 1)
     depth_multiplier: int = 1
+    use_bias: bool = True
+    activation: str | None = None
+
+
+@dataclass(frozen=True)
+class Conv2DTransposeAttrs(Attrs):
+    """Keras `Conv2DTranspose` without `output_padding` or dilation (an up-convolution)."""
+
+    filters: int
+    kernel_size: Pair
+    strides: Pair = (1, 1)
+    padding: str = "valid"
+    """'valid' or 'same' only: Keras has no explicit padding for a transposed conv."""
     use_bias: bool = True
     activation: str | None = None
 
@@ -192,6 +226,34 @@ class LayerNormAttrs(Attrs):
 
 
 @dataclass(frozen=True)
+class LayerScaleAttrs(Attrs):
+    """A trainable gamma per channel, `x * gamma` (ConvNeXt, CaiT); gamma starts at `init`,
+    Keras ConvNeXt's `layer_scale_init_value`."""
+
+    init: float = 1e-6
+
+
+@dataclass(frozen=True)
+class RescalingAttrs(Attrs):
+    """`x * scale + offset` (Keras `Rescaling`), as keras.applications' preprocessing."""
+
+    scale: PerChannel
+    offset: PerChannel = 0.0
+
+
+@dataclass(frozen=True)
+class NormalizationAttrs(Attrs):
+    """`(x - mean) / max(sqrt(variance), 1e-7)` per channel (Keras `Normalization(axis=-1)`).
+
+    Given, mean and variance are constants (no weights); left out (None), they are Keras's
+    adaptable state: mean, variance and a sample count, stored as non-trainable weights.
+    """
+
+    mean: PerChannel | None = None
+    variance: PerChannel | None = None
+
+
+@dataclass(frozen=True)
 class ActivationAttrs(Attrs):
     function: str
 
@@ -199,6 +261,8 @@ class ActivationAttrs(Attrs):
 @dataclass(frozen=True)
 class DropoutAttrs(Attrs):
     rate: float
+    per_sample: bool = added(False)
+    """One draw per sample drops the whole tensor (stochastic depth, drop-connect)."""
 
 
 @dataclass(frozen=True)
@@ -211,6 +275,29 @@ class ScaledAddAttrs(Attrs):
 @dataclass(frozen=True)
 class ZeroPadding2DAttrs(Attrs):
     padding: ExplicitPadding = ((1, 1), (1, 1))
+
+
+@dataclass(frozen=True)
+class Cropping2DAttrs(Attrs):
+    """Rows and columns removed from each side: ((top, bottom), (left, right))."""
+
+    cropping: ExplicitPadding = ((0, 0), (0, 0))
+
+
+@dataclass(frozen=True)
+class ReshapeAttrs(Attrs):
+    """The target shape without the batch axis; one entry may be -1 (inferred)."""
+
+    shape: Shape
+
+
+@dataclass(frozen=True)
+class UpSampling2DAttrs(Attrs):
+    """Keras `UpSampling2D`: each row repeated `size[0]` times, each column `size[1]` times
+    (nearest), or interpolated between neighbours (bilinear)."""
+
+    size: Pair = (2, 2)
+    interpolation: str = "nearest"
 
 
 # -- the catalogue ------------------------------------------------------------------------------
@@ -271,6 +358,8 @@ CATALOGUE: Mapping[Op, OpDef[Any]] = _defs(
           cost.depthwise_params, cost.depthwise_macs),
     OpDef(Op.SEPARABLE_CONV2D, SeparableConv2DAttrs, Family.CONV, shape.separable,
           cost.separable_params, cost.separable_macs),
+    OpDef(Op.CONV2D_TRANSPOSE, Conv2DTransposeAttrs, Family.CONV, shape.conv2d_transpose,
+          cost.conv2d_transpose_params, cost.conv2d_transpose_macs),
     OpDef(Op.DENSE, DenseAttrs, Family.DENSE, shape.dense, cost.dense_params, cost.dense_macs),
     OpDef(Op.FLATTEN, NoAttrs, Family.SHAPE, shape.flatten),
     OpDef(Op.MAX_POOL2D, Pool2DAttrs, Family.POOL, shape.pool("max_pool2d")),
@@ -285,11 +374,25 @@ CATALOGUE: Mapping[Op, OpDef[Any]] = _defs(
     OpDef(Op.LRN, LRNAttrs, Family.NORM, shape.same, pointwise=True),
     OpDef(Op.LAYER_NORM, LayerNormAttrs, Family.NORM, shape.same, cost.channel_affine(0),
           width_passthrough=True, pointwise=True),
+    OpDef(Op.LAYER_SCALE, LayerScaleAttrs, Family.NORM, shape.same, cost.per_channel(1),
+          linear_passthrough=True, width_passthrough=True, pointwise=True),
+    OpDef(Op.RESCALING, RescalingAttrs, Family.NORM,
+          shape.channel_constants("rescaling", "scale", "offset"),
+          linear_passthrough=True, width_passthrough=True, pointwise=True),
+    OpDef(Op.NORMALIZATION, NormalizationAttrs, Family.NORM,
+          shape.channel_constants("normalization", "mean", "variance"),
+          cost.normalization_params, linear_passthrough=True, width_passthrough=True,
+          pointwise=True),
     OpDef(Op.ACTIVATION, ActivationAttrs, Family.SHAPE, shape.same, width_passthrough=True,
           pointwise=True),
     OpDef(Op.DROPOUT, DropoutAttrs, Family.SHAPE, shape.same, linear_passthrough=True,
           width_passthrough=True, pointwise=True),
     OpDef(Op.ZERO_PADDING2D, ZeroPadding2DAttrs, Family.SHAPE, shape.zero_padding,
+          linear_passthrough=True),
+    OpDef(Op.CROPPING2D, Cropping2DAttrs, Family.SHAPE, shape.cropping,
+          linear_passthrough=True),
+    OpDef(Op.RESHAPE, ReshapeAttrs, Family.SHAPE, shape.reshape),
+    OpDef(Op.UPSAMPLING2D, UpSampling2DAttrs, Family.SHAPE, shape.upsampling,
           linear_passthrough=True),
     OpDef(Op.CONCAT, NoAttrs, Family.MERGE, shape.concat, max_inputs=None),
     OpDef(Op.ADD, NoAttrs, Family.MERGE, shape.elementwise("add"), max_inputs=None),
@@ -333,7 +436,7 @@ def window_of(a: Attrs) -> tuple[Pair, Pair, Pair, Padding] | None:
 # -- from a validated spec item -----------------------------------------------------------------
 
 _COMMON = frozenset({"name", "inputs", "when", "output"})
-_PAIRS = ("kernel_size", "strides", "dilation", "pool_size")
+_PAIRS = ("kernel_size", "strides", "dilation", "pool_size", "size")
 
 
 def pair(value: Any) -> Pair:
@@ -365,12 +468,16 @@ def make_attrs(op: Op, item: Mapping[str, Any],
             values[key] = pair(values[key])
     if "pool_size" in values and values.get("strides") is None:
         values["strides"] = values["pool_size"]
-    if "padding" in values:
-        values["padding"] = padding(values["padding"])
+    for key in ("padding", "cropping"):
+        if key in values:
+            values[key] = padding(values[key])
     table = values.get("connections")
     if isinstance(table, str):
         table = tables[table]
     if table is not None:
         values["connections"] = tuple(tuple(row) for row in table)
+    for key, value in values.items():  # per-channel constants: records hold tuples
+        if isinstance(value, list):
+            values[key] = tuple(value)
     record: Attrs = CATALOGUE[op].attrs(**values)
     return record

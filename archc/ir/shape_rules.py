@@ -18,14 +18,18 @@ if TYPE_CHECKING:  # the records are defined with the catalogue, which imports t
     from archc.ir.ops import (
         Attrs,
         Conv2DAttrs,
+        Conv2DTransposeAttrs,
+        Cropping2DAttrs,
         DenseAttrs,
         DepthwiseConv2DAttrs,
         GlobalPool2DAttrs,
         InputAttrs,
         Padding,
         Pool2DAttrs,
+        ReshapeAttrs,
         SeparableConv2DAttrs,
         Subsampling2DAttrs,
+        UpSampling2DAttrs,
         ZeroPadding2DAttrs,
     )
 
@@ -167,6 +171,23 @@ def separable(a: SeparableConv2DAttrs, shapes: Sequence[Shape]) -> Shape:
                   a.filters)
 
 
+def transposed_out(size: int, kernel: int, stride: int, padding: str) -> int:
+    """Output length of one axis of Keras 3's `Conv2DTranspose` (no `output_padding`):
+    `same` gives size x stride; `valid` gives (size - 1) x stride + max(kernel, stride), not
+    the textbook (size - 1) x stride + kernel, which differs when the kernel is smaller than
+    the stride (Keras pads the output up to whole strides)."""
+    if padding == "same":
+        return size * stride
+    return (size - 1) * stride + max(kernel, stride)
+
+
+def conv2d_transpose(a: Conv2DTransposeAttrs, shapes: Sequence[Shape]) -> Shape:
+    (shape,) = shapes
+    _need_rank("conv2d_transpose", shape, 3)
+    return (transposed_out(shape[0], a.kernel_size[0], a.strides[0], a.padding),
+            transposed_out(shape[1], a.kernel_size[1], a.strides[1], a.padding), a.filters)
+
+
 def pool(op: str) -> Callable[[Pool2DAttrs | Subsampling2DAttrs, Sequence[Shape]], Shape]:
     def rule(a: Pool2DAttrs | Subsampling2DAttrs, shapes: Sequence[Shape]) -> Shape:
         (shape,) = shapes
@@ -196,11 +217,68 @@ def same(a: Attrs, shapes: Sequence[Shape]) -> Shape:
     return shapes[0]
 
 
+def channel_constants(op: str, *names: str) -> Callable[[Attrs, Sequence[Shape]], Shape]:
+    """An op that keeps its input's shape and holds constants per channel (`rescaling`'s
+    scale, `normalization`'s mean): each is one number, or one per channel (G013)."""
+    def rule(a: Attrs, shapes: Sequence[Shape]) -> Shape:
+        (shape,) = shapes
+        channels = shape[-1]
+        for name in names:
+            value = getattr(a, name)
+            if isinstance(value, tuple) and len(value) != channels:
+                raise Problem(
+                    "G013",
+                    f"`{name}` of `{op}` has {len(value)} values, but its input "
+                    f"{format_shape(shape)} has {channels} channel{'s' * (channels != 1)}",
+                    f"give one number for all channels, or a list of {channels}",
+                )
+        return shape
+
+    return rule
+
+
 def zero_padding(a: ZeroPadding2DAttrs, shapes: Sequence[Shape]) -> Shape:
     (shape,) = shapes
     _need_rank("zero_padding2d", shape, 3)
     (top, bottom), (left, right) = a.padding
     return (shape[0] + top + bottom, shape[1] + left + right, shape[2])
+
+
+def reshape(a: ReshapeAttrs, shapes: Sequence[Shape]) -> Shape:
+    """Keras `Reshape`: the same elements in a new shape; one -1 takes what is left."""
+    (shape,) = shapes
+    total = math.prod(shape)
+    known = math.prod(d for d in a.shape if d != -1)
+    target = "[" + ", ".join(str(d) for d in a.shape) + "]"
+    if -1 in a.shape:
+        if total % known:
+            raise Problem("G014", f"cannot reshape {format_shape(shape)} ({total:,} values) "
+                          f"to {target}: {total:,} is not a multiple of {known:,}",
+                          "the known entries must multiply to a divisor of the input's size")
+        return tuple(total // known if d == -1 else d for d in a.shape)
+    if known != total:
+        raise Problem("G014", f"cannot reshape {format_shape(shape)} ({total:,} values) to "
+                      f"{target} ({known:,} values)",
+                      "the entries must multiply to the input's size; one may be -1")
+    return tuple(a.shape)
+
+
+def upsampling(a: UpSampling2DAttrs, shapes: Sequence[Shape]) -> Shape:
+    (shape,) = shapes
+    _need_rank("upsampling2d", shape, 3)
+    return (shape[0] * a.size[0], shape[1] * a.size[1], shape[2])
+
+
+def cropping(a: Cropping2DAttrs, shapes: Sequence[Shape]) -> Shape:
+    (shape,) = shapes
+    _need_rank("cropping2d", shape, 3)
+    (top, bottom), (left, right) = a.cropping
+    height, width = shape[0] - top - bottom, shape[1] - left - right
+    if height < 1 or width < 1:
+        raise Problem("G012", f"`cropping2d` removes {top + bottom} rows and {left + right} "
+                      f"columns, but its input is {format_shape(shape)}",
+                      f"crop fewer than {shape[0]} rows and {shape[1]} columns")
+    return (height, width, shape[2])
 
 
 def concat(a: Attrs, shapes: Sequence[Shape]) -> Shape:

@@ -48,6 +48,8 @@ def receptive_field(analysis: Analysis, s: Settings) -> Iterator[Diagnostic]:
         if analysis.field(output).axes is not None or len(analysis.shape(output)) != 1:
             continue  # not a classifier: its output keeps a spatial map
         path = _ancestors(analysis, output)
+        if not all(analysis.field(i.node.name).defined for i in path):
+            continue  # a field that is not defined (after an upsampling) has no figures
         windows = [i for i in path if analysis.field(i.node.name).axes is not None]
         if not windows:
             continue

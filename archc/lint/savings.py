@@ -145,7 +145,7 @@ def se_ratio(analysis: Analysis, s: Settings) -> Iterator[Diagnostic]:
     blocks = {p: s for p, s in analysis.scope_info.items() if s.kind == "squeeze_excitation"}
     members: dict[tuple[str, ...], list[NodeInfo]] = {path: [] for path in blocks}
     for info in analysis.nodes:  # one pass: a deep network has thousands of SE blocks
-        if info.node.op is Op.DENSE:
+        if info.node.op in (Op.DENSE, Op.CONV2D):  # `form: dense` or `form: conv`
             for k in range(1, len(info.node.scope) + 1):
                 if info.node.scope[:k] in members:
                     members[info.node.scope[:k]].append(info)
@@ -154,10 +154,9 @@ def se_ratio(analysis: Analysis, s: Settings) -> Iterator[Diagnostic]:
         if len(dense) != 2:
             continue
         reduce_, expand = dense
-        if not isinstance(expand.node.attrs, DenseAttrs) \
-                or not isinstance(reduce_.node.attrs, DenseAttrs):
+        c, u = _width(expand.node), _width(reduce_.node)
+        if c is None or u is None:
             continue
-        c, u = expand.node.attrs.units, reduce_.node.attrs.units
         ratio = c / u
         if s["min_ratio"] <= ratio <= s["max_ratio"]:
             continue
@@ -177,6 +176,15 @@ def se_ratio(analysis: Analysis, s: Settings) -> Iterator[Diagnostic]:
             "SENet found 16 the best balance of accuracy and cost",
         )
 
+
+
+def _width(node: Node) -> int | None:
+    """The output width of an SE's dense layer or 1x1 convolution."""
+    if isinstance(node.attrs, DenseAttrs):
+        return node.attrs.units
+    if isinstance(node.attrs, Conv2DAttrs):
+        return node.attrs.filters
+    return None
 
 
 # -- L006 dense-heavy -----------------------------------------------------------------------------

@@ -270,7 +270,7 @@ class _Lowerer(Structures):
         if sources is None:
             return self._poison(raw, ctx, path)
         if kind == "squeeze_excitation":
-            return self._squeeze_excitation(parsed, sources[0], span, ctx)
+            return self._squeeze_excitation(parsed, sources[0], span, ctx, frozenset(raw))
         op = Op(kind)
         fields = parsed.model_dump()
         table = fields.get("connections")

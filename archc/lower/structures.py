@@ -15,6 +15,7 @@ from typing import Any
 from archc.diagnostics import DiagnosticSink, SourceSpan, did_you_mean
 from archc.ir import Op, Scope, Shape
 from archc.ir.ops import (
+    Attrs,
     BatchNormAttrs,
     Conv2DAttrs,
     DenseAttrs,
@@ -71,24 +72,42 @@ class Structures:
     # -- squeeze-excitation -----------------------------------------------------------------
 
     def _squeeze_excitation(self, se: SqueezeExcitation, source: str, span: SourceSpan,
-                            ctx: Ctx) -> str | None:
+                            ctx: Ctx, given: frozenset[str] = frozenset()) -> str | None:
+        """`given`: the fields the item itself writes, which beat `defaults:` (a default
+        `ratio` does not clash with an item's `units`)."""
         shape = self.em.shapes.get(source)
         local = se.name or self.em.auto(ctx.scope, "se")
         scope = self.em.open_scope(ctx, local, "squeeze_excitation", span)
         if shape is None:
             return self._finish(None, se, ctx, span, local)
         channels = shape[-1]
-        if channels // se.ratio < 1:
+        chosen = _squeeze_fields(se, given)
+        if chosen == {"ratio", "units"}:
+            self.sink.error("S010", "give `ratio` or `units`, not both", span,
+                            "`units` is the squeeze width itself; `ratio` computes it as "
+                            "C // ratio")
+            return self._finish(None, se, ctx, span, local)
+        width = se.units if se.units is not None and "units" in chosen else channels // se.ratio
+        if width < 1:
             self.sink.error("G009", f"`ratio: {se.ratio}` squeezes {channels} channels to "
                             "nothing", span, f"use a ratio of at most {channels}")
             return self._finish(None, se, ctx, span, local)
         pool = self.em.emit(Op.GLOBAL_AVG_POOL2D, "squeeze", GlobalPool2DAttrs(keepdims=True),
                           [source], span, ctx, scope)
-        reduce = self.em.emit(Op.DENSE, "reduce",
-                            DenseAttrs(channels // se.ratio, se.use_bias, "relu"),
-                            [pool] if pool else [], span, ctx, scope)
-        expand = self.em.emit(Op.DENSE, "expand", DenseAttrs(channels, se.use_bias, "sigmoid"),
-                            [reduce] if reduce else [], span, ctx, scope)
+        if se.form == "conv":  # keras.applications' SE: 1x1 convolutions on the 1x1 map
+            op: Op = Op.CONV2D
+            reduce_attrs: Attrs = Conv2DAttrs(width, (1, 1), use_bias=se.use_bias,
+                                              activation=se.activation)
+            expand_attrs: Attrs = Conv2DAttrs(channels, (1, 1), use_bias=se.use_bias,
+                                              activation=se.gate)
+        else:
+            op = Op.DENSE
+            reduce_attrs = DenseAttrs(width, se.use_bias, se.activation)
+            expand_attrs = DenseAttrs(channels, se.use_bias, se.gate)
+        reduce = self.em.emit(op, "reduce", reduce_attrs, [pool] if pool else [], span, ctx,
+                              scope)
+        expand = self.em.emit(op, "expand", expand_attrs, [reduce] if reduce else [], span,
+                              ctx, scope)
         out = self.em.emit(Op.MULTIPLY, "scale", NoAttrs(),
                          [source, expand] if expand else [source],
                          span, ctx, scope)
@@ -362,6 +381,13 @@ class Structures:
         return env if ok else None
 
 
+
+
+def _squeeze_fields(se: SqueezeExcitation, given: frozenset[str]) -> set[str]:
+    """Which of `ratio` and `units` set an SE's width: those the item writes, else those
+    `defaults:` set (a null `units` sets nothing)."""
+    written = {k for k in ("ratio", "units") if getattr(se, k) is not None}
+    return (written & given) or (written & se.model_fields_set)
 
 
 def _mentions(value: Any, text: str) -> bool:

@@ -28,6 +28,14 @@ The fields are the theoretical ones: every pixel that can change a unit, which m
 beyond the image (into padding) and is larger than the region that matters in a trained
 network. Rules take the node, its input fields and shapes and its output
 shape, and never fail: a shape problem was reported by the shape pass already.
+
+Some ops break the three numbers: after an upsampling (or a transposed convolution with a
+stride) s neighbouring units read the same input units, so their fields lie 0 or j apart,
+not a constant jump; a reshape that moves positions scatters them. There the field is
+**not defined** (`defined=False`, no numbers, a note on the node where it stops), and so
+is everything that reads it until a global pool or flatten makes it the whole input again.
+Saying so is sound; a fractional jump with sizes from the affine rule would understate the
+field of some units (a 2x2 window after a 2x upsampling reads one input unit or two).
 """
 
 from __future__ import annotations
@@ -36,7 +44,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from archc.ir import Graph, Node, Op, Shape
-from archc.ir.ops import ZeroPadding2DAttrs, window_of
+from archc.ir.ops import (
+    Conv2DTransposeAttrs,
+    Cropping2DAttrs,
+    UpSampling2DAttrs,
+    ZeroPadding2DAttrs,
+    window_of,
+)
 
 
 @dataclass(frozen=True)
@@ -71,11 +85,14 @@ class Field:
     inputs: frozenset[str]
     notes: tuple[str, ...] = ()
     global_: bool = False
+    defined: bool = True
+    """False after an op whose units' fields the three numbers cannot describe (see the
+    module docstring); `axes` is None then, but the field is not the whole input."""
 
     @property
     def whole(self) -> bool:
         """No local window is left: every unit sees the whole input and nothing less."""
-        return self.axes is None
+        return self.axes is None and self.defined
 
     @property
     def size(self) -> tuple[int, int] | None:
@@ -113,7 +130,7 @@ def _window(node: Node, fields: Sequence[Field], shapes: Sequence[Shape], out: S
     """Convolutions and pools: kernel, stride, dilation and padding on each axis."""
     (field,) = fields
     if field.axes is None:
-        return field
+        return _plain(field)
     window = window_of(node.attrs)
     assert window is not None, node.op  # the table gives this rule to windowed ops only
     kernel, strides, dilation, padding = window
@@ -135,13 +152,27 @@ def _zero_padding(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
                   out: Shape) -> Field:
     (field,) = fields
     if field.axes is None:
-        return field
+        return _plain(field)
     assert isinstance(node.attrs, ZeroPadding2DAttrs)
     (top, _), (left, _) = node.attrs.padding
     h, w = field.axes
     # The new first row is `top` rows of zeros before the old one: same size, same jump.
     return Field((AxisField(h.size, h.jump, h.start - top * h.jump),
                   AxisField(w.size, w.jump, w.start - left * w.jump)), field.inputs,
+                 global_=field.global_)
+
+
+def _cropping(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
+              out: Shape) -> Field:
+    (field,) = fields
+    if field.axes is None:
+        return _plain(field)
+    assert isinstance(node.attrs, Cropping2DAttrs)
+    (top, _), (left, _) = node.attrs.cropping
+    h, w = field.axes
+    # The new first row is the old row `top`: same size, same jump, `top` jumps further on.
+    return Field((AxisField(h.size, h.jump, h.start + top * h.jump),
+                  AxisField(w.size, w.jump, w.start + left * w.jump)), field.inputs,
                  global_=field.global_)
 
 
@@ -153,8 +184,74 @@ def _pointwise(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
 
 
 def _plain(field: Field) -> Field:
-    """The field without a merge's notes: they belong to the merge, not to what follows."""
-    return Field(field.axes, field.inputs, global_=field.global_) if field.notes else field
+    """The field without a node's notes: they belong to the merge (or the op where the
+    field stops being defined), not to what follows."""
+    if not field.notes:
+        return field
+    return Field(field.axes, field.inputs, global_=field.global_, defined=field.defined)
+
+
+def _not_defined(field: Field, why: str) -> Field:
+    """The field after an op the three numbers cannot follow (module docstring); `why`
+    becomes the node's note where a defined window ends. The whole input stays whole."""
+    if field.axes is None:
+        return _plain(field)
+    return Field(None, field.inputs, (f"the receptive field is not defined from here on: "
+                                      f"{why}",), field.global_, defined=False)
+
+
+def _reshape(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
+             out: Shape) -> Field:
+    """Keeping the shape changes nothing; to a vector (or a rank-2 array) it is a flatten;
+    from a vector it keeps the vector's field (EfficientNet's SE: a pooled vector to 1x1xC);
+    one map into another moves positions, so the field is not defined."""
+    (field,) = fields
+    if out == shapes[0]:
+        return _plain(field)
+    if len(out) != 3:
+        return Field(None, field.inputs, global_=True)
+    return _not_defined(field, f"`reshape` moves the positions of the "
+                        f"{'x'.join(map(str, shapes[0]))} map")
+
+
+def _conv_transpose(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
+                    out: Shape) -> Field:
+    """Stride 1: output unit o reads input units o + p - k + 1 .. o + p (p the padding the
+    matching forward convolution puts before the data: 0 for valid, (k - 1) // 2 for
+    same), a window of k like a convolution's, so r' = r + (k - 1) j and the centre moves
+    by (p - (k - 1) / 2) j. With a stride the field is not defined: output units read
+    ceil(k / s) or floor(k / s) input units in turn, not a sliding window."""
+    (field,) = fields
+    if field.axes is None:
+        return _plain(field)
+    a = node.attrs
+    assert isinstance(a, Conv2DTransposeAttrs)
+    if a.strides != (1, 1):
+        h, w = a.strides
+        return _not_defined(field, f"`conv2d_transpose` with strides {h}x{w} spreads each "
+                            "input unit over a stride's worth of output units, whose fields "
+                            "are no longer a constant jump apart")
+    axes = []
+    for axis in range(2):
+        f, k = field.axes[axis], a.kernel_size[axis]
+        before = (k - 1) // 2 if a.padding == "same" else 0
+        axes.append(AxisField(f.size + (k - 1) * f.jump, f.jump,
+                              f.start + (before - (k - 1) / 2) * f.jump))
+    return Field((axes[0], axes[1]), field.inputs, global_=field.global_)
+
+
+def _upsampling(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
+                out: Shape) -> Field:
+    """Size 1x1 changes nothing. Otherwise the field is not defined: with nearest
+    neighbours `s` neighbouring units read one input unit, so their fields lie 0 or j
+    apart (bilinear: one or two input units each), not a constant jump."""
+    (field,) = fields
+    assert isinstance(node.attrs, UpSampling2DAttrs)
+    h, w = node.attrs.size
+    if (h, w) == (1, 1):
+        return _plain(field)
+    return _not_defined(field, f"`upsampling2d` spreads each input unit over {h}x{w} "
+                        "output units, whose fields are no longer a constant jump apart")
 
 
 def _whole(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
@@ -189,6 +286,8 @@ def _merge(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
     """
     inputs = frozenset().union(*(f.inputs for f in fields))
     global_ = any(f.global_ for f in fields)
+    if not all(f.defined for f in fields):
+        return Field(None, inputs, global_=global_, defined=False)
     local = [(_branch_name(node, name), f.axes, s)
              for name, f, s in zip(node.inputs, fields, shapes, strict=True)
              if f.axes is not None]
@@ -282,6 +381,7 @@ FIELD_RULES: dict[Op, FieldRule] = {
     Op.CONV2D: _window,
     Op.DEPTHWISE_CONV2D: _window,
     Op.SEPARABLE_CONV2D: _window,  # its pointwise half is a 1x1: no change
+    Op.CONV2D_TRANSPOSE: _conv_transpose,
     Op.DENSE: _dense,
     Op.FLATTEN: _whole,
     Op.MAX_POOL2D: _window,
@@ -292,9 +392,15 @@ FIELD_RULES: dict[Op, FieldRule] = {
     Op.BATCH_NORM: _pointwise,
     Op.LRN: _pointwise,  # across channels only
     Op.LAYER_NORM: _pointwise,  # across channels only
+    Op.LAYER_SCALE: _pointwise,
+    Op.RESCALING: _pointwise,
+    Op.NORMALIZATION: _pointwise,
     Op.ACTIVATION: _pointwise,
     Op.DROPOUT: _pointwise,
     Op.ZERO_PADDING2D: _zero_padding,
+    Op.CROPPING2D: _cropping,
+    Op.RESHAPE: _reshape,
+    Op.UPSAMPLING2D: _upsampling,
     Op.CONCAT: _merge,
     Op.ADD: _merge,
     Op.MULTIPLY: _merge,
@@ -326,6 +432,7 @@ def receptive_fields(graph: Graph, shapes: Mapping[str, Shape]) -> dict[str, Fie
 # -- text ---------------------------------------------------------------------------------------
 
 WHOLE_INPUT = "whole input"
+NOT_DEFINED = "not defined"
 
 
 def format_number(value: float) -> str:
@@ -335,7 +442,9 @@ def format_number(value: float) -> str:
 
 def format_field(field: Field) -> str:
     """`212x212 /32` (size, then the jump as a stride), `+global` when the unit also reads
-    a summary of the whole input, or `whole input` when no window is left."""
+    a summary of the whole input, `whole input` when no window is left, or `not defined`."""
+    if not field.defined:
+        return NOT_DEFINED
     if field.axes is None:
         return WHOLE_INPUT
     h, w = field.axes

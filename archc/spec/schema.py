@@ -14,9 +14,10 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import InitErrorDetails
 
-from archc.ir.ops import LayerNormAttrs, Op, ScaledAddAttrs
+from archc.ir.ops import LayerNormAttrs, LayerScaleAttrs, Op, ScaledAddAttrs
 
 NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
 """Layer, block, variable, variant, table and input names."""
@@ -32,6 +33,10 @@ IntOrPair = PosInt | Pair
 Padding = Literal["valid", "same"] | NonNegInt | Annotated[
     list[NonNegInt], Field(min_length=2, max_length=2)
 ]
+PerChannel = float | Annotated[list[float], Field(min_length=1)]
+"""One number for every channel, or a list with one per channel."""
+NonNegFloat = Annotated[float, Field(ge=0)]
+PerChannelNonNeg = NonNegFloat | Annotated[list[NonNegFloat], Field(min_length=1)]
 Shape3 = Annotated[list[Annotated[int, Field(strict=True)] | str],
                    Field(min_length=1, max_length=3)]
 """An input shape: integers or expressions of the variables (`$resolution`); the lowerer
@@ -41,7 +46,7 @@ evaluates them and checks that each size is positive."""
 # checks that the two agree.
 Activation = Literal[
     "linear", "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "tanh", "sigmoid",
-    "hard_sigmoid", "softmax", "softplus", "swish", "lecun_tanh",
+    "hard_sigmoid", "hard_swish", "softmax", "softplus", "swish", "lecun_tanh",
 ]
 
 
@@ -109,6 +114,17 @@ class SeparableConv2D(LayerCommon):
     activation: Activation | None = None
 
 
+class Conv2DTranspose(LayerCommon):
+    """A transposed convolution (up-convolution), as Keras 3's `Conv2DTranspose`."""
+
+    filters: PosInt
+    kernel_size: IntOrPair
+    strides: IntOrPair = 1
+    padding: Literal["valid", "same"] = "valid"
+    use_bias: bool = True
+    activation: Activation | None = None
+
+
 class Dense(LayerCommon):
     units: PosInt
     use_bias: bool = True
@@ -161,12 +177,42 @@ class LayerNorm(LayerCommon):
     scale: bool = LayerNormAttrs.scale
 
 
+class LayerScale(LayerCommon):
+    """A trainable per-channel gamma, `x * gamma`, starting at `init` (ConvNeXt)."""
+
+    init: float = Field(LayerScaleAttrs.init, description="The starting value of every gamma.")
+
+
+class Rescaling(LayerCommon):
+    """`x * scale + offset` (keras.applications' preprocessing, e.g. `scale: 1 / 255`)."""
+
+    scale: PerChannel
+    offset: PerChannel = 0.0
+
+
+class Normalization(LayerCommon):
+    """`(x - mean) / sqrt(variance)` per channel; without both, Keras's adaptable state."""
+
+    mean: PerChannel | None = Field(None, description="Given with `variance`: constants.")
+    variance: PerChannelNonNeg | None = Field(None, description="Given with `mean`.")
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> Normalization:
+        # One without the other is a missing field (S003), reported as pydantic reports one.
+        if (self.mean is None) != (self.variance is None):
+            missing = "variance" if self.variance is None else "mean"
+            raise ValidationError.from_exception_data(type(self).__name__, [InitErrorDetails(
+                type="missing", loc=(missing,), input={"mean": self.mean})])
+        return self
+
+
 class ActivationLayer(LayerCommon):
     function: Activation
 
 
 class Dropout(LayerCommon):
     rate: Annotated[float, Field(ge=0, lt=1)]
+    per_sample: bool = Field(False, description="Drop whole samples (stochastic depth).")
 
 
 class ZeroPadding2D(LayerCommon):
@@ -174,6 +220,37 @@ class ZeroPadding2D(LayerCommon):
         list[Annotated[list[NonNegInt], Field(min_length=2, max_length=2)]],
         Field(min_length=2, max_length=2),
     ] = 1
+
+
+class Cropping2D(LayerCommon):
+    """Rows and columns cut from the sides: `c`, `[ch, cw]` or `[[top, bottom], [left, right]]`."""
+
+    cropping: NonNegInt | Annotated[list[NonNegInt], Field(min_length=2, max_length=2)] | \
+        Annotated[list[Annotated[list[NonNegInt], Field(min_length=2, max_length=2)]],
+                  Field(min_length=2, max_length=2)] = 0
+
+
+class Reshape(LayerCommon):
+    """The same values in a new shape (without the batch axis); one entry may be -1."""
+
+    shape: Annotated[list[Annotated[int, Field(strict=True, ge=-1)]],
+                     Field(min_length=1, max_length=3)]
+
+    @field_validator("shape")
+    @classmethod
+    def _one_unknown(cls, value: list[int]) -> list[int]:
+        if 0 in value:
+            raise ValueError("every entry is a positive size, or -1 for the one inferred")
+        if value.count(-1) > 1:
+            raise ValueError("at most one entry may be -1")
+        return value
+
+
+class UpSampling2D(LayerCommon):
+    """Rows and columns repeated `size` times (nearest) or interpolated (bilinear)."""
+
+    size: IntOrPair = 2
+    interpolation: Literal["nearest", "bilinear"] = "nearest"
 
 
 class Merge(LayerCommon):
@@ -187,9 +264,15 @@ class ScaledAdd(LayerCommon):
 
 
 class SqueezeExcitation(LayerCommon):
-    """SE block: global pool, dense C/ratio + ReLU, dense C + sigmoid, channel-wise scale."""
+    """SE block: global pool, a reduction to `C // ratio` (or `units`) with `activation`, an
+    expansion back to C with `gate`, and a channel-wise scale; dense layers, or 1x1
+    convolutions (`form: conv`, as keras.applications writes SE)."""
 
-    ratio: PosInt = 16
+    ratio: PosInt = Field(16, description="Squeeze to C // ratio (C: the input's channels).")
+    units: PosInt | None = Field(None, description="The squeeze width itself (not with ratio).")
+    activation: Activation = Field("relu", description="Of the reduction.")
+    gate: Activation = Field("sigmoid", description="Of the expansion: the gate.")
+    form: Literal["dense", "conv"] = "dense"
     use_bias: bool = True
 
 
@@ -244,6 +327,7 @@ LAYER_MODELS: dict[str, type[LayerCommon]] = {
     Op.CONV2D.value: Conv2D,
     Op.DEPTHWISE_CONV2D.value: DepthwiseConv2D,
     Op.SEPARABLE_CONV2D.value: SeparableConv2D,
+    Op.CONV2D_TRANSPOSE.value: Conv2DTranspose,
     Op.DENSE.value: Dense,
     Op.FLATTEN.value: Flatten,
     Op.MAX_POOL2D.value: Pool2D,
@@ -254,9 +338,15 @@ LAYER_MODELS: dict[str, type[LayerCommon]] = {
     Op.BATCH_NORM.value: BatchNorm,
     Op.LRN.value: LRN,
     Op.LAYER_NORM.value: LayerNorm,
+    Op.LAYER_SCALE.value: LayerScale,
+    Op.RESCALING.value: Rescaling,
+    Op.NORMALIZATION.value: Normalization,
     Op.ACTIVATION.value: ActivationLayer,
     Op.DROPOUT.value: Dropout,
     Op.ZERO_PADDING2D.value: ZeroPadding2D,
+    Op.CROPPING2D.value: Cropping2D,
+    Op.RESHAPE.value: Reshape,
+    Op.UPSAMPLING2D.value: UpSampling2D,
     Op.CONCAT.value: Merge,
     Op.ADD.value: Merge,
     Op.MULTIPLY.value: Merge,

@@ -63,9 +63,9 @@ def test_block_entry_keys(googlenet: dict[str, Any]) -> None:
 
 def test_receptive_field_keys(googlenet: dict[str, Any]) -> None:
     keys = _section_keys("Entries of receptive_field")
-    assert keys == {"size", "jump", "start", "global", "notes"}
-    for entry in googlenet["layers"] + googlenet["blocks"]:
-        assert set(entry["receptive_field"]) == keys
+    assert keys == {"size", "jump", "start", "global", "notes", "defined"}
+    for entry in googlenet["layers"] + googlenet["blocks"]:  # every field is defined
+        assert set(entry["receptive_field"]) == keys - {"defined"}
     # flatten has no window left: the whole input, no numbers
     [flatten] = [e for e in googlenet["layers"] if e["type"] == "flatten"]
     assert flatten["receptive_field"] == {"size": None, "jump": None, "start": None,

@@ -74,14 +74,14 @@ def test_a_new_item_offers_layer_types_structures_and_blocks() -> None:
     assert {"conv2d", "dense", "batch_norm", "squeeze_excitation"} <= set(labels)
     assert {"repeat", "residual", "parallel", "unit"} <= set(labels)
     typed = _complete(_replace("  - dense: {name: out", "  - re|\n  - dense: {name: out"))
-    assert sorted(typed) == ["repeat", "residual"]
+    assert sorted(typed) == ["repeat", "rescaling", "reshape", "residual"]
 
 
 def test_candidates_carry_their_kind() -> None:
-    text, pos = cursor(_replace("  - dense: {name: out", "  - u|\n  - dense: {name: out"))
+    text, pos = cursor(_replace("  - dense: {name: out", "  - un|\n  - dense: {name: out"))
     found = complete(build(text, "spec.yaml"), pos)
     assert [(c.label, c.kind) for c in found.items] == [("unit", Kind.BLOCK)]
-    assert found.replace_from == (pos[0], pos[1] - 1) and found.replace_to == pos
+    assert found.replace_from == (pos[0], pos[1] - 2) and found.replace_to == pos
 
 
 def test_fields_of_a_layer_in_flow_and_block_style() -> None:

@@ -15,17 +15,25 @@ from archc.ir.ops import (
     CATALOGUE,
     ActivationAttrs,
     Conv2DAttrs,
+    Conv2DTransposeAttrs,
+    Cropping2DAttrs,
     DenseAttrs,
     DepthwiseConv2DAttrs,
     DropoutAttrs,
     Family,
+    LayerScaleAttrs,
     LRNAttrs,
+    NormalizationAttrs,
     Op,
     Padding,
+    PerChannel,
     Pool2DAttrs,
+    RescalingAttrs,
+    ReshapeAttrs,
     ScaledAddAttrs,
     SeparableConv2DAttrs,
     Subsampling2DAttrs,
+    UpSampling2DAttrs,
     ZeroPadding2DAttrs,
 )
 from archc.passes.analysis import NodeInfo
@@ -114,6 +122,13 @@ def _conv(info: NodeInfo) -> str:
     return text
 
 
+def _conv_transpose(info: NodeInfo) -> str:
+    a = info.node.attrs
+    assert isinstance(a, Conv2DTransposeAttrs)
+    return (f"up-conv {a.filters}@{_pair(a.kernel_size)}{_stride(a.strides)}"
+            f"{_padding(a.padding)}{_extras(a.activation)}")
+
+
 def _depthwise(info: NodeInfo) -> str:
     a = info.node.attrs
     assert isinstance(a, DepthwiseConv2DAttrs)
@@ -149,6 +164,30 @@ def _lrn(info: NodeInfo) -> str:
     return f"lrn n={a.n}"
 
 
+def _layer_scale(info: NodeInfo) -> str:
+    a = info.node.attrs
+    assert isinstance(a, LayerScaleAttrs)
+    return f"layer_scale x{a.init:g}"
+
+
+def _number(value: PerChannel) -> str:
+    """`0.00392` for one number, `per channel` for a list."""
+    return f"{value:.3g}" if isinstance(value, float) else "per channel"
+
+
+def _rescaling(info: NodeInfo) -> str:
+    a = info.node.attrs
+    assert isinstance(a, RescalingAttrs)
+    offset = "" if a.offset == 0 else f" + {_number(a.offset)}"
+    return f"rescaling x {_number(a.scale)}{offset}"
+
+
+def _normalization(info: NodeInfo) -> str:
+    a = info.node.attrs
+    assert isinstance(a, NormalizationAttrs)
+    return "normalization" + (" (adaptable)" if a.mean is None else " (constants)")
+
+
 def _activation(info: NodeInfo) -> str:
     a = info.node.attrs
     assert isinstance(a, ActivationAttrs)
@@ -158,13 +197,34 @@ def _activation(info: NodeInfo) -> str:
 def _dropout(info: NodeInfo) -> str:
     a = info.node.attrs
     assert isinstance(a, DropoutAttrs)
-    return f"dropout {a.rate}"
+    return f"dropout {a.rate}" + (" per sample" if a.per_sample else "")
 
 
 def _zero_padding(info: NodeInfo) -> str:
     a = info.node.attrs
     assert isinstance(a, ZeroPadding2DAttrs)
     return "zero_padding2d" + _padding(a.padding)
+
+
+def _cropping(info: NodeInfo) -> str:
+    a = info.node.attrs
+    assert isinstance(a, Cropping2DAttrs)
+    return "cropping2d" + _padding(a.cropping).replace(" pad", "")
+
+
+def _reshape(info: NodeInfo) -> str:
+    a = info.node.attrs
+    assert isinstance(a, ReshapeAttrs)
+    return "reshape " + "x".join("?" if d == -1 else str(d) for d in a.shape)
+
+
+def _upsampling(info: NodeInfo) -> str:
+    a = info.node.attrs
+    assert isinstance(a, UpSampling2DAttrs)
+    h, w = a.size
+    factor = f"x{h}" if h == w else f"x{h}x{w}"
+    return f"upsampling2d {factor}" + ("" if a.interpolation == "nearest" else
+                                        f" {a.interpolation}")
 
 
 def _plain(info: NodeInfo) -> str:
@@ -182,6 +242,7 @@ OP_LABELS: Mapping[Op, LabelRule] = {
     Op.CONV2D: _conv,
     Op.DEPTHWISE_CONV2D: _depthwise,
     Op.SEPARABLE_CONV2D: _separable,
+    Op.CONV2D_TRANSPOSE: _conv_transpose,
     Op.DENSE: _dense,
     Op.FLATTEN: _plain,
     Op.MAX_POOL2D: _pool,
@@ -192,9 +253,15 @@ OP_LABELS: Mapping[Op, LabelRule] = {
     Op.BATCH_NORM: _plain,
     Op.LRN: _lrn,
     Op.LAYER_NORM: _plain,
+    Op.LAYER_SCALE: _layer_scale,
+    Op.RESCALING: _rescaling,
+    Op.NORMALIZATION: _normalization,
     Op.ACTIVATION: _activation,
     Op.DROPOUT: _dropout,
     Op.ZERO_PADDING2D: _zero_padding,
+    Op.CROPPING2D: _cropping,
+    Op.RESHAPE: _reshape,
+    Op.UPSAMPLING2D: _upsampling,
     Op.CONCAT: _plain,
     Op.ADD: _plain,
     Op.MULTIPLY: _plain,

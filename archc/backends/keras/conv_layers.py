@@ -169,6 +169,8 @@ class GroupedConv2D(keras.layers.Layer):  # type: ignore[misc]
     grouped convolution has been missing from TensorFlow's CPU kernels in many releases, and
     where it exists (TensorFlow 2.21) it is slow: forward + gradient at AlexNet conv2's
     shape took about 10x as long as this layer on CPU (`bench/bench_custom_layers.py`).
+    When every group is one input channel (`groups` == input channels, ConvNeXt's 7x7), it
+    is one depthwise convolution on the reshaped kernel instead of `groups` convolutions.
     """
 
     def __init__(self, filters: int, kernel_size: int | Sequence[int], groups: int,
@@ -210,6 +212,20 @@ class GroupedConv2D(keras.layers.Layer):  # type: ignore[misc]
 
     def call(self, inputs: Any) -> Any:
         kernel = ops.cast(self.kernel, inputs.dtype)
+        if self._group_in == 1:
+            # groups == input channels (ConvNeXt's Conv2D(C, 7, groups=C)): each group is
+            # one channel, so this is a depthwise convolution with multiplier filters / C,
+            # and its output order (channel-major) is the group-major order of the groups.
+            # The kernel (kh, kw, 1, filters) is the depthwise kernel (kh, kw, C, m) by a
+            # pure reshape: one op instead of C convolutions and a concat.
+            kh, kw = self.kernel_size
+            depthwise = ops.reshape(kernel, (kh, kw, self.groups, self._group_out))
+            result = ops.depthwise_conv(inputs, depthwise, strides=self.strides,
+                                        padding=self.padding, data_format="channels_last",
+                                        dilation_rate=self.dilation_rate)
+            if self.bias is not None:
+                result = result + ops.cast(self.bias, result.dtype)
+            return self.activation(result)
         outputs = []
         for g in range(self.groups):
             x = inputs[..., g * self._group_in:(g + 1) * self._group_in]

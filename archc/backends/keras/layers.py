@@ -11,6 +11,7 @@ it, rightly, since it would run pickled code.
 - `ConnectionTableConv2D`: LeNet-5's C3, storing only the connected weights.
 - `GroupedConv2D`: grouped convolution that runs fast on every device, also where a
   backend's CPU kernel lacks or crawls through ``groups > 1``.
+- `LayerScale`: ConvNeXt's trainable per-channel gamma, `x * gamma`.
 - `lecun_tanh` / `ScaledTanh`: LeCun's 1.7159 * tanh(2x / 3).
 - `activation_for`: the one mapping from archc's activation names to Keras's.
 
@@ -143,9 +144,48 @@ class LocalResponseNormalization(keras.layers.Layer):  # type: ignore[misc]
 
 
 
+# --------------------------------------------------------------------------------------
+# ConvNeXt layer scale
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class LayerScale(keras.layers.Layer):  # type: ignore[misc]
+    """`x * gamma` with one trainable gamma per channel, each starting at `init`.
+
+    The same weight as keras.applications' ConvNeXt `LayerScale(init_values,
+    projection_dim)`, one array `gamma` of shape (channels,), so weights copy across one to
+    one; that class is not public API, so archc keeps its own, which reads the channel count
+    from its input instead of taking it as an argument.
+    """
+
+    def __init__(self, init: float = 1e-6, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.init = float(init)
+
+    def build(self, input_shape: ShapeLike) -> None:
+        if not input_shape or input_shape[-1] is None:
+            raise ValueError("`LayerScale` needs a known channel count; received shape "
+                             f"{tuple(input_shape)}")
+        self.gamma = self.add_weight(name="gamma", shape=(int(input_shape[-1]),),
+                                     initializer=keras.initializers.Constant(self.init),
+                                     trainable=True)
+
+    def call(self, inputs: Any) -> Any:
+        return inputs * ops.cast(self.gamma, inputs.dtype)
+
+    def compute_output_shape(self, input_shape: ShapeLike) -> tuple[int | None, ...]:
+        return tuple(input_shape)
+
+    def get_config(self) -> dict[str, Any]:
+        config: dict[str, Any] = super().get_config()
+        config.update(init=self.init)
+        return config
+
+
 __all__ = [
     "ConnectionTableConv2D",
     "GroupedConv2D",
+    "LayerScale",
     "LocalResponseNormalization",
     "ScaledAdd",
     "ScaledTanh",

@@ -26,18 +26,26 @@ from archc.ir.ops import (
     Attrs,
     BatchNormAttrs,
     Conv2DAttrs,
+    Conv2DTransposeAttrs,
+    Cropping2DAttrs,
     DenseAttrs,
     DepthwiseConv2DAttrs,
     DropoutAttrs,
     GlobalPool2DAttrs,
     InputAttrs,
     LayerNormAttrs,
+    LayerScaleAttrs,
     LRNAttrs,
+    NormalizationAttrs,
     Padding,
+    PerChannel,
     Pool2DAttrs,
+    RescalingAttrs,
+    ReshapeAttrs,
     ScaledAddAttrs,
     SeparableConv2DAttrs,
     Subsampling2DAttrs,
+    UpSampling2DAttrs,
     ZeroPadding2DAttrs,
 )
 
@@ -152,6 +160,14 @@ def _separable(em: Emitter, a: SeparableConv2DAttrs, inputs: Sequence[Any]) -> A
     return em.apply(layer, x)
 
 
+def _conv_transpose(em: Emitter, a: Conv2DTransposeAttrs, inputs: Sequence[Any]) -> Any:
+    layer = keras.layers.Conv2DTranspose(
+        filters=a.filters, kernel_size=a.kernel_size, strides=a.strides, padding=a.padding,
+        use_bias=a.use_bias, activation=_activation(a.activation), name=em.name,
+    )
+    return em.apply(layer, _single(inputs))
+
+
 def _dense(em: Emitter, a: DenseAttrs, inputs: Sequence[Any]) -> Any:
     layer = keras.layers.Dense(a.units, use_bias=a.use_bias,
                                activation=_activation(a.activation), name=em.name)
@@ -206,17 +222,64 @@ def _layer_norm(em: Emitter, a: LayerNormAttrs, inputs: Sequence[Any]) -> Any:
     return em.apply(layer, _single(inputs))
 
 
+def _layer_scale(em: Emitter, a: LayerScaleAttrs, inputs: Sequence[Any]) -> Any:
+    return em.apply(custom.LayerScale(init=a.init, name=em.name), _single(inputs))
+
+
+def _constant(value: PerChannel) -> float | list[float]:
+    """A per-channel tuple as the list Keras keeps in its config; a number as is."""
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _rescaling(em: Emitter, a: RescalingAttrs, inputs: Sequence[Any]) -> Any:
+    layer = keras.layers.Rescaling(scale=_constant(a.scale), offset=_constant(a.offset),
+                                   name=em.name)
+    return em.apply(layer, _single(inputs))
+
+
+def _normalization(em: Emitter, a: NormalizationAttrs, inputs: Sequence[Any]) -> Any:
+    # Without mean and variance Keras keeps adaptable state (mean 0, variance 1 until
+    # `adapt()`): three non-trainable weights, as keras.applications' EfficientNet has.
+    given: dict[str, Any] = {}
+    if a.mean is not None and a.variance is not None:
+        given = {"mean": _constant(a.mean), "variance": _constant(a.variance)}
+    layer = keras.layers.Normalization(axis=-1, name=em.name, **given)
+    return em.apply(layer, _single(inputs))
+
+
 def _activation_layer(em: Emitter, a: ActivationAttrs, inputs: Sequence[Any]) -> Any:
     layer = keras.layers.Activation(custom.activation_for(a.function), name=em.name)
     return em.apply(layer, _single(inputs))
 
 
 def _dropout(em: Emitter, a: DropoutAttrs, inputs: Sequence[Any]) -> Any:
-    return em.apply(keras.layers.Dropout(a.rate, name=em.name), _single(inputs))
+    x = _single(inputs)
+    if not a.per_sample:
+        return em.apply(keras.layers.Dropout(a.rate, name=em.name), x)
+    # One draw per sample, broadcast over every other axis: keras.applications'
+    # EfficientNet writes exactly this, and it equals ConvNeXt's StochasticDepth in
+    # distribution (kept samples scaled by 1 / (1 - rate), identity at inference).
+    noise_shape = (None,) + (1,) * (len(x.shape) - 1)
+    return em.apply(keras.layers.Dropout(a.rate, noise_shape=noise_shape, name=em.name), x)
 
 
 def _zero_padding(em: Emitter, a: ZeroPadding2DAttrs, inputs: Sequence[Any]) -> Any:
     layer = keras.layers.ZeroPadding2D(padding=a.padding, name=em.name)
+    return em.apply(layer, _single(inputs))
+
+
+def _cropping(em: Emitter, a: Cropping2DAttrs, inputs: Sequence[Any]) -> Any:
+    return em.apply(keras.layers.Cropping2D(cropping=a.cropping, name=em.name),
+                    _single(inputs))
+
+
+def _reshape(em: Emitter, a: ReshapeAttrs, inputs: Sequence[Any]) -> Any:
+    return em.apply(keras.layers.Reshape(tuple(a.shape), name=em.name), _single(inputs))
+
+
+def _upsampling(em: Emitter, a: UpSampling2DAttrs, inputs: Sequence[Any]) -> Any:
+    layer = keras.layers.UpSampling2D(size=a.size, interpolation=a.interpolation,
+                                      name=em.name)
     return em.apply(layer, _single(inputs))
 
 
@@ -242,6 +305,7 @@ LOWERINGS: dict[Op, Rule] = {
     Op.CONV2D: _conv2d,
     Op.DEPTHWISE_CONV2D: _depthwise,
     Op.SEPARABLE_CONV2D: _separable,
+    Op.CONV2D_TRANSPOSE: _conv_transpose,
     Op.DENSE: _dense,
     Op.FLATTEN: _flatten,
     Op.MAX_POOL2D: _pool("MaxPooling2D"),
@@ -252,9 +316,15 @@ LOWERINGS: dict[Op, Rule] = {
     Op.BATCH_NORM: _batch_norm,
     Op.LRN: _lrn,
     Op.LAYER_NORM: _layer_norm,
+    Op.LAYER_SCALE: _layer_scale,
+    Op.RESCALING: _rescaling,
+    Op.NORMALIZATION: _normalization,
     Op.ACTIVATION: _activation_layer,
     Op.DROPOUT: _dropout,
     Op.ZERO_PADDING2D: _zero_padding,
+    Op.CROPPING2D: _cropping,
+    Op.RESHAPE: _reshape,
+    Op.UPSAMPLING2D: _upsampling,
     Op.CONCAT: _merge("Concatenate", axis=-1),
     Op.ADD: _merge("Add"),
     Op.MULTIPLY: _merge("Multiply"),

@@ -7,6 +7,7 @@ the layer's arguments, next to the assertion that uses it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -274,6 +275,42 @@ def test_grouped_conv_has_keras_grouped_conv2d_weights() -> None:
     assert ours.count_params() == stock.count_params() == 5 * 5 * 48 * 256 + 256
 
 
+@pytest.mark.parametrize(("filters", "strides", "padding", "dilation"),
+                         [(8, 1, "same", 1), (16, 2, "valid", 1), (8, 1, "same", 2)])
+def test_depthwise_form_equals_keras_grouped_conv_weight_for_weight(
+        filters: int, strides: int, padding: str, dilation: int) -> None:
+    # groups == input channels (ConvNeXt's Conv2D(C, 7, groups=C)) takes the depthwise path;
+    # with the same weights it must equal Keras's own grouped Conv2D and the per-group loop
+    # (16 filters over 8 groups: two maps per channel, group-major as Keras orders them).
+    cin = 8
+    x = _random((2, 13, 13, cin), seed=11)
+    with tf.device("/CPU:0"):
+        ours = GroupedConv2D(filters, 7, cin, strides=strides, padding=padding,
+                             dilation_rate=dilation)
+        ours.build(x.shape)
+        stock = keras.layers.Conv2D(filters, 7, groups=cin, strides=strides, padding=padding,
+                                    dilation_rate=dilation)
+        stock.build(x.shape)
+        assert [w.shape for w in ours.weights] == [w.shape for w in stock.weights]
+        weights = [_random(tuple(w.shape), seed=12 + i) for i, w in enumerate(stock.weights)]
+        ours.set_weights(weights)
+        stock.set_weights(weights)
+        out = keras.ops.convert_to_numpy(ours(x))
+        expected = keras.ops.convert_to_numpy(stock(x))
+        gout = filters // cin
+        parts = []
+        for g in range(cin):
+            plain = keras.layers.Conv2D(gout, 7, strides=strides, padding=padding,
+                                        dilation_rate=dilation)
+            plain.build((None, 13, 13, 1))
+            plain.set_weights([weights[0][..., g * gout:(g + 1) * gout],
+                               weights[1][g * gout:(g + 1) * gout]])
+            parts.append(keras.ops.convert_to_numpy(plain(x[..., g:g + 1])))
+    np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(out, np.concatenate(parts, axis=-1), rtol=1e-5, atol=1e-5)
+    assert out.shape[1:] == ours.compute_output_shape(x.shape)[1:]
+
+
 def test_grouped_conv_rejects_groups_that_do_not_divide() -> None:
     with pytest.raises(ValueError, match=r"must be positive and divide `filters` \(10\)"):
         GroupedConv2D(10, 3, 3)
@@ -307,6 +344,12 @@ _NUMPY_ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "swish": lambda x: x / (1 + np.exp(-x)),
     "softplus": lambda x: np.log1p(np.exp(x)),
     "lecun_tanh": lambda x: 1.7159 * np.tanh(2 * x / 3),
+    # Keras 3's, as docs/spec-language.md defines them: relu6(x + 3) / 6, not Keras 2's
+    # 0.2 x + 0.5 (at x = 1: 0.667, not 0.7); hard_swish is x times it; gelu the exact erf
+    # form (at x = -3: -0.00405; the tanh approximation gives -0.00364).
+    "hard_sigmoid": lambda x: np.clip(x + 3, 0, 6) / 6,
+    "hard_swish": lambda x: x * np.clip(x + 3, 0, 6) / 6,
+    "gelu": lambda x: x * (1 + np.vectorize(math.erf)(x / math.sqrt(2))) / 2,
 }
 
 

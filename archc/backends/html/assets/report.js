@@ -81,6 +81,7 @@
   /* A receptive field (docs/receptive-field.md) as `archc summary` prints it, with the first
    * unit's centre and any merge note. */
   function fieldText(v) {
+    if (v.defined === false) return ["not defined"].concat(v.notes || []).join("; ");
     if (!v.size) return "whole input";
     var jump = v.jump[0] === v.jump[1] ? String(v.jump[0]) : v.jump.join("x");
     var text = v.size.join("x") + " /" + jump + (v.global ? " +global" : "") +

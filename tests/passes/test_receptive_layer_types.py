@@ -1,0 +1,139 @@
+"""Receptive fields through the layer types added for the modern families (issue 12), by
+hand, and the fields that are not defined (docs/receptive-field.md): where they start, the
+note there, how they spread, and how reports and lint show them."""
+
+from __future__ import annotations
+
+from spec_helpers import compile_yaml
+
+from archc.backends.report import build_report, field_dict, render_csv
+from archc.lint import config_for, lint
+from archc.passes.analysis import Analysis
+from archc.passes.receptive import AxisField, format_field
+
+
+def _analysis(text: str) -> Analysis:
+    compiled = compile_yaml(text)
+    assert compiled.analysis is not None
+    return compiled.analysis
+
+
+def test_per_position_layers_keep_the_field() -> None:
+    # a 3x3 conv (r 3, j 1, centre 1), then layers that act per position: all keep it
+    a = _analysis("""
+        archc: 1
+        name: t
+        input: [9, 9, 3]
+        layers:
+          - conv2d: {name: conv, filters: 3, kernel_size: 3}
+          - layer_scale: {name: ls}
+          - rescaling: {name: r, scale: 0.5}
+          - normalization: {name: n}
+    """)
+    for name in ("conv", "ls", "r", "n"):
+        assert a.field(name).axes == (AxisField(3, 1, 1.0), AxisField(3, 1, 1.0)), name
+
+
+RESHAPED = """
+    archc: 1
+    name: t
+    input: [8, 8, 4]
+    layers:
+      - conv2d: {name: conv, filters: 4, kernel_size: 3, padding: same}
+      - reshape: {name: same_shape, shape: [8, 8, -1]}
+      - reshape: {name: s2d, shape: [4, 4, 16]}
+      - conv2d: {name: after, filters: 8, kernel_size: 3}
+      - conv2d: {name: side, inputs: conv, filters: 16, kernel_size: 2, strides: 2}
+      - add: {name: joined, inputs: [s2d, side]}
+      - global_avg_pool2d: {name: gap}
+      - reshape: {name: gate, shape: [1, 1, -1]}
+      - reshape: {name: flat, inputs: conv, shape: [-1]}
+"""
+
+
+def test_a_reshape_that_moves_positions_ends_the_defined_field() -> None:
+    a = _analysis(RESHAPED)
+    assert a.field("same_shape") == a.field("conv")  # nothing moved: r 3, j 1
+    stop = a.field("s2d")
+    assert (stop.defined, stop.whole, stop.axes) == (False, False, None)
+    assert stop.notes == ("the receptive field is not defined from here on: `reshape` moves "
+                          "the positions of the 8x8x4 map",)
+    assert format_field(stop) == "not defined"
+    # what reads it is not defined either, without the note; a merge with it too
+    for name in ("after", "joined"):
+        assert (a.field(name).defined, a.field(name).notes) == (False, ()), name
+    # global pooling makes it the whole input again, and a pooled vector to 1x1xC stays whole
+    assert a.field("gap").whole and a.field("gate").whole
+    assert a.field("flat").whole  # to a vector: as flatten
+
+
+def test_reports_show_a_field_that_is_not_defined() -> None:
+    a = _analysis(RESHAPED)
+    data = field_dict(a.field("s2d"))
+    assert data == {"size": None, "jump": None, "start": None, "global": False,
+                    "notes": list(a.field("s2d").notes), "defined": False}
+    assert "defined" not in (field_dict(a.field("conv")) or {})  # only where not defined
+    csv = {line.split(",")[0]: line for line in render_csv(build_report(a)).splitlines()}
+    assert csv["s2d"].endswith(",,,,,,,") and csv["conv"].endswith(",3,3,1,1,0,0,0")
+
+
+def test_lint_l009_skips_a_path_whose_field_is_not_defined() -> None:
+    # 32x32 input: a classifier whose last window is 3x3 would be L009 (it never saw the
+    # image), but after the reshape the figures are not defined, so lint says nothing
+    spec = """
+        archc: 1
+        name: t
+        input: [32, 32, 3]
+        layers:
+          - conv2d: {filters: 4, kernel_size: 3, padding: same}
+          - reshape: {shape: [16, 16, 16], when: $moved}
+          - global_avg_pool2d: {}
+          - dense: {units: 10}
+        variables: {moved: true}
+    """
+    def codes(text: str) -> list[str]:
+        compiled = compile_yaml(text)
+        assert compiled.analysis is not None
+        config = config_for(compiled.doc, compiled.header.lint)
+        return [d.code for d in lint(compiled.analysis, config)]
+
+    assert "L009" in codes(spec.replace("moved: true", "moved: false"))
+    assert "L009" not in codes(spec)
+
+
+def test_upsampling_ends_the_defined_field_unless_it_keeps_the_size() -> None:
+    a = _analysis("""
+        archc: 1
+        name: t
+        input: [8, 8, 1]
+        layers:
+          - conv2d: {name: conv, filters: 1, kernel_size: 3}
+          - upsampling2d: {name: same, size: 1}
+          - upsampling2d: {name: up, size: [2, 3], interpolation: bilinear}
+          - conv2d: {name: after, filters: 1, kernel_size: 3}
+          - flatten: {name: flat}
+    """)
+    assert a.field("same") == a.field("conv")  # 1x1: every unit is its input unit
+    assert not a.field("up").defined
+    assert a.field("up").notes == (
+        "the receptive field is not defined from here on: `upsampling2d` spreads each "
+        "input unit over 2x3 output units, whose fields are no longer a constant jump "
+        "apart",)
+    assert format_field(a.field("after")) == "not defined" and a.field("after").notes == ()
+    assert a.field("flat").whole
+
+
+def test_cropping_moves_the_first_centre_forward() -> None:
+    # after a 3x3 conv (r 3, j 1, centre 1) and a 2x2/2 pool (r 4, j 2, centre 1.5), cutting
+    # 3 rows and 1 column puts the first unit 3 and 1 jumps on: 1.5 + 3 x 2, 1.5 + 1 x 2
+    a = _analysis("""
+        archc: 1
+        name: t
+        input: [16, 16, 1]
+        layers:
+          - conv2d: {filters: 1, kernel_size: 3}
+          - max_pool2d: {name: pool}
+          - cropping2d: {name: crop, cropping: [[3, 0], [1, 2]]}
+    """)
+    assert a.field("pool").axes == (AxisField(4, 2, 1.5), AxisField(4, 2, 1.5))
+    assert a.field("crop").axes == (AxisField(4, 2, 7.5), AxisField(4, 2, 3.5))
