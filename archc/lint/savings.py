@@ -67,6 +67,8 @@ def large_kernel(analysis: Analysis, s: Settings) -> Iterator[Diagnostic]:
         hout, wout = info.shape[0], info.shape[1]
         if cin < s["min_in_channels"] or (hout, wout) == (1, 1):
             continue  # the image itself, or a kernel covering the whole map (a dense layer)
+        if groups > 1 and groups == cin:
+            continue  # depthwise form (ConvNeXt's 7x7): a large window at a per-channel cost
         n = (k - 1) // 2
         pad = a.padding
         # With `same` (or one pixel per side per layer) every 3x3 keeps the output size; a

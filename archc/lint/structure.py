@@ -8,7 +8,7 @@ import math
 from collections.abc import Iterator
 
 from archc.diagnostics import Diagnostic
-from archc.ir import Op
+from archc.ir import Node, Op
 from archc.ir.ops import (
     CATALOGUE,
     CONV_OPS,
@@ -102,17 +102,49 @@ def lrn(analysis: Analysis, s: Settings) -> Iterator[Diagnostic]:
 # -- L007 linear-stack ----------------------------------------------------------------------------
 
 
+def _pointwise(node: Node) -> bool:
+    window = window_of(node.attrs)
+    return node.op is Op.CONV2D and window is not None and window[0] == (1, 1)
+
+
+def _linear_bottleneck(analysis: Analysis, first: Node, second: Node) -> bool:
+    """A 1x1 projection to fewer channels read by a 1x1 expansion to more.
+
+    Sandler et al. 2018 (MobileNetV2, section 3.2) keep the narrow layer between an
+    inverted-residual block's projection and the next block's expansion linear on purpose:
+    a ReLU in a low-dimensional layer destroys information. EfficientNet and MobileNetV3
+    keep it; ResNet's bottleneck (1x1 reduce, *3x3*, 1x1 expand, each with a ReLU) is not
+    this pattern.
+    """
+    if not (_pointwise(first) and _pointwise(second)):
+        return False
+    narrow = analysis.shape(first.name)[-1]
+    return (analysis.info(first.inputs[0]).shape[-1] > narrow
+            and analysis.shape(second.name)[-1] > narrow)
+
+
+def _readers(analysis: Analysis) -> dict[str, list[str]]:
+    readers: dict[str, list[str]] = {}
+    for info in analysis.nodes:
+        for name in info.node.inputs:
+            readers.setdefault(name, []).append(info.node.name)
+    return readers
+
+
 def linear_stack(analysis: Analysis, s: Settings) -> Iterator[Diagnostic]:
+    readers = _readers(analysis)
     for info in analysis.nodes:
         second = info.node
         if second.op not in CONV_OPS:
             continue
         between: list[str] = []
+        chain: list[str] = []
         current = analysis.info(second.inputs[0]).node
         while CATALOGUE[current.op].linear_passthrough or (
                 isinstance(current.attrs, ActivationAttrs)
                 and current.attrs.function == "linear"):
             between.append(current.op.value)
+            chain.append(current.name)
             current = analysis.info(current.inputs[0]).node
         first = current
         if not _is_linear_conv(first):
@@ -120,6 +152,10 @@ def linear_stack(analysis: Analysis, s: Settings) -> Iterator[Diagnostic]:
         window = window_of(second.attrs)
         if first.op is Op.DEPTHWISE_CONV2D and window is not None and window[0] == (1, 1):
             continue  # depthwise then pointwise is a separable convolution, linear on purpose
+        if any(len(readers.get(name, ())) > 1 for name in [first.name, *chain]):
+            continue  # the map also feeds a shortcut or a branch: the two cannot be merged
+        if _linear_bottleneck(analysis, first, second):
+            continue  # MobileNetV2's linear bottleneck: a ReLU there would lose information
         via = f" (only {', '.join(reversed(between))} between)" if between else ""
         yield _warning(
             analysis, "L007",

@@ -44,6 +44,16 @@ def test_l001_7x7_is_three_3x3() -> None:
     assert _pct(stack, seven) == "44.9% fewer"
 
 
+def test_l001_quiet_on_a_depthwise_form_grouped_convolution() -> None:
+    # ConvNeXt's 7x7 with groups = channels: each filter sees one channel, the kernel costs
+    # 49C against the block's 8C^2 pointwise weights; a grouped conv with fewer groups fires.
+    depthwise = ("  - conv2d: {filters: 32, kernel_size: 7, padding: same, groups: 32, "
+                 "activation: relu}\n")
+    assert "L001" not in codes(spec("[16, 16, 32]", depthwise))
+    grouped = depthwise.replace("groups: 32", "groups: 2")
+    assert "L001" in codes(spec("[16, 16, 32]", grouped))
+
+
 def test_l001_counts_biases_when_the_layer_has_them() -> None:
     c = 16
     text = spec("[32, 32, 16]", "  - conv2d: {name: a, filters: 16, kernel_size: 5, "
@@ -219,6 +229,34 @@ def test_l007_quiet_with_an_activation() -> None:
                  "  - conv2d: {filters: 32, kernel_size: 1, activation: relu}\n")
     for layers in (on_conv, as_layer, separable):
         assert "L007" not in codes(spec("[8, 8, 32]", layers))
+
+
+def test_l007_quiet_when_the_first_map_feeds_a_shortcut() -> None:
+    # ConvNeXt: the downsampling conv's output is a residual stream; the block's first conv
+    # reads it, and so does the shortcut, so the two convolutions cannot be merged.
+    layers = ("  - conv2d: {filters: 32, kernel_size: 2, strides: 2}\n"
+              "  - residual:\n"
+              "      shortcut: identity\n"
+              "      body:\n"
+              "        - conv2d: {filters: 32, kernel_size: 3, padding: same, "
+              "activation: relu}\n")
+    assert "L007" not in codes(spec("[8, 8, 32]", layers))
+    plain = ("  - conv2d: {filters: 32, kernel_size: 2, strides: 2}\n"
+             "  - conv2d: {filters: 32, kernel_size: 3, padding: same, activation: relu}\n")
+    assert "L007" in codes(spec("[8, 8, 32]", plain))
+
+
+def test_l007_quiet_on_a_linear_bottleneck() -> None:
+    # MobileNetV2 / EfficientNet: a 1x1 projection 96 -> 24, batch norm, the next block's
+    # 1x1 expansion 24 -> 144. A 1x1 that keeps the width, or a 3x3 after it, still fires.
+    def stack(first: int, second: str) -> str:
+        return (f"  - conv2d: {{filters: {first}, kernel_size: 1}}\n"
+                "  - batch_norm: {}\n"
+                f"  - conv2d: {{{second}, activation: relu}}\n")
+    assert "L007" not in codes(spec("[8, 8, 96]", stack(24, "filters: 144, kernel_size: 1")))
+    assert "L007" in codes(spec("[8, 8, 96]", stack(96, "filters: 144, kernel_size: 1")))
+    assert "L007" in codes(spec("[8, 8, 96]",
+                                stack(24, "filters: 144, kernel_size: 3, padding: same")))
 
 
 def test_l007_layer_norm_is_not_looked_through() -> None:
