@@ -11,6 +11,9 @@ The full set is pinned for every spec and variant. Why each finding is right:
 - Pre-activation ResNet-1001 (L009): on its 32x32 input the field reaches 4 x 32 = 128 at
   stage1's 63rd unit (stem 3x3: 3, then + 2 per unit: 3 + 63 x 2 = 129), with 270 of its
   334 3x3 convolutions still to come (3 x 111 + 1 - 64).
+- InceptionResNetV2: mixed_5b's 5x5 branch (48 -> 64) as in GoogLeNet; the stem's two
+  pools (147 -> 73 to 80 channels, 71 -> 35 to 320) and mixed_7a's pool (17 -> 8, 1088 ->
+  2080) widen by less than 2x. Not dozens: the 40 residual blocks are quiet.
 - LeNet-5, ResNet-18..152 and SE-ResNet-50 are clean: LeNet's 5x5s read 1 channel (c1),
   use a connection table (c3) or cover the whole map (c5); ResNet's stem pool may feed a
   stage of 64 (ResNet-18/34) because the 7x7/2 stem is a transition, not a stage. No zoo
@@ -52,6 +55,9 @@ EXPECTED: dict[tuple[str, str | None], list[tuple[str, str]]] = {
     ("xception", None): [("L002", "block4/residual_1/pool")],
     ("se_resnet50", None): [],
     ("preact_resnet1001", None): [("L009", "stage1/block63/unit/conv2")],
+    ("inception_resnet_v2", None): [("L001", "mixed_5b/branch2/cbn_2/conv2d_1"),
+                                    ("L002", "max_pool2d_1"), ("L002", "max_pool2d_2"),
+                                    ("L002", "mixed_7a/branch4/max_pool2d_1")],
 }
 
 

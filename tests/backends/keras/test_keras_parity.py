@@ -33,6 +33,7 @@ CASES: list[tuple[str, str | None, str, dict[str, Any], bool]] = [
     ("resnet", "resnet101", "ResNet101", {}, False),
     ("resnet", "resnet152", "ResNet152", {}, False),
     ("xception", None, "Xception", {}, False),
+    ("inception_resnet_v2", None, "InceptionResNetV2", {}, False),
 ]
 
 
