@@ -6,7 +6,7 @@ counts with.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from archc.diagnostics import Diagnostic
 from archc.ir import Node, Op
@@ -151,6 +151,7 @@ def se_ratio(analysis: Analysis, s: Settings) -> Iterator[Diagnostic]:
             for k in range(1, len(info.node.scope) + 1):
                 if info.node.scope[:k] in members:
                     members[info.node.scope[:k]].append(info)
+    found: list[tuple[Diagnostic, float]] = []
     for path, scope in blocks.items():
         dense = members[path]
         if len(dense) != 2:
@@ -169,15 +170,25 @@ def se_ratio(analysis: Analysis, s: Settings) -> Iterator[Diagnostic]:
         node = reduce_.node
         span_node = Node(node.name, node.op, node.inputs, node.attrs, scope.span or node.span,
                          node.scope)
-        yield _warning(
+        found.append((_warning(
             analysis, "L005",
             f"squeeze-excitation `{scope.path[-1]}` reduces {c} channels to {u} (ratio "
             f"{ratio:g}), far from 16",
             span_node,
             f"use `ratio: 16` ({c} -> {u16} -> {c}): {_n(at16)} params instead of {_n(now)}; "
             "SENet found 16 the best balance of accuracy and cost",
-        )
-
+        ), ratio))
+    if not found:
+        return
+    # A network picks its SE ratio once (MobileNetV3 and EfficientNet squeeze 4x by
+    # design): one warning for the first block, with a note that counts the others.
+    first, _ = found[0]
+    if len(found) > 1:
+        ratios = [r for _, r in found[1:]]
+        first = replace(first, notes=(*first.notes, (
+            f"{len(ratios)} more squeeze-excitation block{'s' if len(ratios) > 1 else ''} "
+            f"with ratios {min(ratios):g} to {max(ratios):g} are not reported separately")))
+    yield first
 
 
 def _width(node: Node) -> int | None:
@@ -195,7 +206,10 @@ def _width(node: Node) -> int | None:
 def dense_heavy(analysis: Analysis, s: Settings) -> Iterator[Diagnostic]:
     se = {p for p, kind in analysis.scope_kinds.items() if kind == "squeeze_excitation"}
     # An SE block's two dense layers are channel gates, not a classifier: never count them.
+    # A dense layer on an HxWxC map (ConvNeXt's pointwise layers) is a 1x1 convolution in
+    # effect, not a classifier head: only dense layers on vectors count.
     dense = [i for i in analysis.nodes if i.node.op is Op.DENSE
+             and len(i.input_shapes[0]) == 1
              and not any(i.node.scope[:k] in se for k in range(1, len(i.node.scope) + 1))]
     total = analysis.total.params
     held = sum(i.cost.params for i in dense)

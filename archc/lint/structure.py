@@ -108,7 +108,7 @@ def _pointwise(node: Node) -> bool:
 
 
 def _linear_bottleneck(analysis: Analysis, first: Node, second: Node) -> bool:
-    """A 1x1 projection to fewer channels read by a 1x1 expansion to more.
+    """A 1x1 projection to no more channels than it reads, read by a 1x1 expansion to more.
 
     Sandler et al. 2018 (MobileNetV2, section 3.2) keep the narrow layer between an
     inverted-residual block's projection and the next block's expansion linear on purpose:
@@ -119,7 +119,7 @@ def _linear_bottleneck(analysis: Analysis, first: Node, second: Node) -> bool:
     if not (_pointwise(first) and _pointwise(second)):
         return False
     narrow = analysis.shape(first.name)[-1]
-    return (analysis.info(first.inputs[0]).shape[-1] > narrow
+    return (analysis.info(first.inputs[0]).shape[-1] >= narrow
             and analysis.shape(second.name)[-1] > narrow)
 
 

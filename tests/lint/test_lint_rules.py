@@ -171,6 +171,22 @@ def test_l005_quiet_at_16() -> None:
     assert codes(spec("[8, 8, 64]", "  - squeeze_excitation: {name: se, ratio: 16}\n")) == []
 
 
+def test_l005_once_per_network_with_the_others_counted() -> None:
+    # MobileNetV3 squeezes every SE block about 4x by design: one warning, at the first
+    # block (64 -> 16), whose note counts the two others (128 -> 32: 4; 32 -> 16: 2).
+    layers = ("  - squeeze_excitation: {name: se1, ratio: 4}\n"
+              "  - conv2d: {filters: 128, kernel_size: 1, activation: relu}\n"
+              "  - squeeze_excitation: {name: se2, ratio: 4}\n"
+              "  - squeeze_excitation: {name: se3, units: 64, when: false}\n"
+              "  - conv2d: {filters: 32, kernel_size: 1, activation: relu}\n"
+              "  - squeeze_excitation: {name: se4, ratio: 2}\n"
+              "  - squeeze_excitation: {name: se5, ratio: 16, when: false}\n")
+    [d] = lint_text(spec("[8, 8, 64]", layers))
+    assert d.message == "squeeze-excitation `se1` reduces 64 channels to 16 (ratio 4), far from 16"
+    assert d.notes[-1] == ("2 more squeeze-excitation blocks with ratios 2 to 4 are not "
+                           "reported separately")
+
+
 # -- L006 dense-heavy -------------------------------------------------------------------------
 
 _HEAD = ("  - conv2d: {{name: a, filters: 32, kernel_size: 3, padding: same, activation: relu}}\n"
@@ -194,6 +210,20 @@ def test_l006_dense_heavy_with_the_global_pooling_saving() -> None:
 
 def test_l006_quiet_with_global_pooling() -> None:
     assert "L006" not in codes(spec("[8, 8, 32]", _HEAD.format("global_avg_pool2d")))
+
+
+def test_l006_counts_dense_layers_on_vectors_only() -> None:
+    # ConvNeXt's pointwise layers are `dense` on HxWxC: 1x1 convolutions in effect, holding
+    # 32 x 256 + 256 = 8,448 and 256 x 32 + 32 = 8,224 of the 896 + 8,448 + 8,224 + 330 =
+    # 17,898 params here, but there is no classifier to shrink. With flatten, the head
+    # (8 x 8 x 32 x 10 + 10 = 20,490) is over half and fires.
+    layers = ("  - conv2d: {filters: 32, kernel_size: 3, padding: same}\n"
+              "  - dense: {units: 256, activation: gelu}\n"
+              "  - dense: {units: 32}\n"
+              "  - global_avg_pool2d: {}\n"
+              "  - dense: {units: 10}\n")
+    assert "L006" not in codes(spec("[8, 8, 3]", layers))
+    assert "L006" in codes(spec("[8, 8, 3]", layers.replace("global_avg_pool2d", "flatten")))
 
 
 def test_l006_ignores_se_gates() -> None:
@@ -247,14 +277,16 @@ def test_l007_quiet_when_the_first_map_feeds_a_shortcut() -> None:
 
 
 def test_l007_quiet_on_a_linear_bottleneck() -> None:
-    # MobileNetV2 / EfficientNet: a 1x1 projection 96 -> 24, batch norm, the next block's
-    # 1x1 expansion 24 -> 144. A 1x1 that keeps the width, or a 3x3 after it, still fires.
+    # MobileNetV2 / EfficientNet: a 1x1 projection 96 -> 24 (or 16 -> 16, MobileNetV3's
+    # first block), batch norm, the next block's 1x1 expansion. A 1x1 that widens (24 -> 96)
+    # is no bottleneck, and a 3x3 after the projection is no expansion: both still fire.
     def stack(first: int, second: str) -> str:
         return (f"  - conv2d: {{filters: {first}, kernel_size: 1}}\n"
                 "  - batch_norm: {}\n"
                 f"  - conv2d: {{{second}, activation: relu}}\n")
     assert "L007" not in codes(spec("[8, 8, 96]", stack(24, "filters: 144, kernel_size: 1")))
-    assert "L007" in codes(spec("[8, 8, 96]", stack(96, "filters: 144, kernel_size: 1")))
+    assert "L007" not in codes(spec("[8, 8, 16]", stack(16, "filters: 72, kernel_size: 1")))
+    assert "L007" in codes(spec("[8, 8, 24]", stack(96, "filters: 144, kernel_size: 1")))
     assert "L007" in codes(spec("[8, 8, 96]",
                                 stack(24, "filters: 144, kernel_size: 3, padding: same")))
 
