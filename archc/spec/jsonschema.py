@@ -17,12 +17,17 @@ SCHEMA_ID = "https://archc.dev/schema/v1.json"
 
 
 def _loosen(schema: Any) -> Any:
-    """Let every integer/number/boolean/list field also take a `$expression` string."""
+    """Let every integer/number/boolean/list field also take an expression string.
+
+    An expression reads a variable (`$width`) or is made of numbers, operators and calls
+    (`1 / 255`, `round_filters(32)`): the pattern asks for a `$`, a digit or a `(`, which
+    every expression has and field words such as `same` do not. archc checks the rest.
+    """
     if isinstance(schema, dict):
         out = {k: _loosen(v) for k, v in schema.items()}
         kind = out.get("type")
         if kind in ("integer", "number", "boolean", "array"):
-            return {"anyOf": [out, {"type": "string", "pattern": r"\$"}]}
+            return {"anyOf": [out, {"type": "string", "pattern": r"[$0-9(]"}]}
         return out
     if isinstance(schema, list):
         return [_loosen(v) for v in schema]
