@@ -96,6 +96,24 @@ LABELS = {
 # minimalistic MobileNetV3 rows start like the plain ones).
 MODERN_LABELS = {
     ("specs/inception_resnet_v2.yaml", None): "InceptionResNetV2 |",
+    ("specs/convnext.yaml", 'tiny'): "ConvNeXtTiny |",
+    ("specs/convnext.yaml", 'small'): "ConvNeXtSmall |",
+    ("specs/convnext.yaml", 'base'): "ConvNeXtBase |",
+    ("specs/convnext.yaml", 'large'): "ConvNeXtLarge |",
+    ("specs/convnext.yaml", 'xlarge'): "ConvNeXtXLarge |",
+    ("specs/efficientnet.yaml", 'b0'): "EfficientNetB0 |",
+    ("specs/efficientnet.yaml", 'b1'): "EfficientNetB1 |",
+    ("specs/efficientnet.yaml", 'b2'): "EfficientNetB2 |",
+    ("specs/efficientnet.yaml", 'b3'): "EfficientNetB3 |",
+    ("specs/efficientnet.yaml", 'b4'): "EfficientNetB4 |",
+    ("specs/efficientnet.yaml", 'b5'): "EfficientNetB5 |",
+    ("specs/efficientnet.yaml", 'b6'): "EfficientNetB6 |",
+    ("specs/efficientnet.yaml", 'b7'): "EfficientNetB7 |",
+    ("specs/mobilenetv3.yaml", 'small'): "MobileNetV3Small |",
+    ("specs/mobilenetv3.yaml", 'large'): "MobileNetV3Large |",
+    ("specs/mobilenetv3.yaml", 'small_minimalistic'): "MobileNetV3Small, minimalistic |",
+    ("specs/mobilenetv3.yaml", 'large_minimalistic'): "MobileNetV3Large, minimalistic |",
+    ("specs/unet.yaml", None): "U-Net |",
 }
 LABELS.update(MODERN_LABELS)
 

@@ -14,6 +14,17 @@ The full set is pinned for every spec and variant. Why each finding is right:
 - InceptionResNetV2: mixed_5b's 5x5 branch (48 -> 64) as in GoogLeNet; the stem's two
   pools (147 -> 73 to 80 channels, 71 -> 35 to 320) and mixed_7a's pool (17 -> 8, 1088 ->
   2080) widen by less than 2x. Not dozens: the 40 residual blocks are quiet.
+- ConvNeXt S/B/L/XL (L009): 27 blocks of 7x7 depthwise convolutions in stage 3 reach 4 x
+  224 at its 7th block with 65% of the MACs to go; T (9 blocks in stage 3) stays under it.
+  The 7x7 depthwise kernels (L001), the dense pointwise layers on maps (L006) and the
+  downsampling conv feeding a shortcut (L007) are deliberate and not reported.
+- EfficientNet: stages widen by less than 2x after their stride-2 blocks (L002, the stages
+  where the widest map stays under 2x); one L005 for the whole network (block1a squeezes 32
+  to 8; later blocks are within range because the width comes from the block's input).
+- MobileNetV3: L002 where 64 -> 72 (Large) or 72 -> 88 (Small) expanded channels follow a
+  stride 2, and Large's block 13 (672 -> 960); one L005 for its 4x squeezes. The linear
+  bottlenecks between blocks (L007) are deliberate and not reported.
+- U-Net is clean (no classifier: L009 does not apply).
 - LeNet-5, ResNet-18..152 and SE-ResNet-50 are clean: LeNet's 5x5s read 1 channel (c1),
   use a connection table (c3) or cover the whole map (c5); ResNet's stem pool may feed a
   stage of 64 (ResNet-18/34) because the 7x7/2 stem is a transition, not a stage. No zoo
@@ -58,6 +69,22 @@ EXPECTED: dict[tuple[str, str | None], list[tuple[str, str]]] = {
     ("inception_resnet_v2", None): [("L001", "mixed_5b/branch2/cbn_2/conv2d_1"),
                                     ("L002", "max_pool2d_1"), ("L002", "max_pool2d_2"),
                                     ("L002", "mixed_7a/branch4/max_pool2d_1")],
+    ("convnext", "tiny"): [],
+    **{("convnext", v): [("L009", "stages/block3/blocks/block7/residual_1/depthwise_conv")]
+       for v in ("small", "base", "large", "xlarge")},
+    **{("efficientnet", v): [*[("L002", f"stages/block{i}/blocks/block1/residual_1/dwconv")
+                               for i in stages], ("L005", "se")]
+       for v, stages in (("b0", (2, 3, 6)), ("b1", (2, 3)), ("b2", (2,)), ("b3", (2, 3)),
+                         ("b4", (2, 3)), ("b5", (2, 3)), ("b6", (2, 3)), ("b7", (2, 3)))},
+    ("mobilenetv3", "small"): [("L002", "blocks/block2/residual_1/depthwise"),
+                               ("L005", "squeeze_excite")],
+    ("mobilenetv3", "large"): [("L002", "blocks/block2/residual_1/depthwise"),
+                               ("L002", "blocks/block13/residual_1/depthwise"),
+                               ("L005", "squeeze_excite")],
+    ("mobilenetv3", "small_minimalistic"): [("L002", "blocks/block2/residual_1/depthwise")],
+    ("mobilenetv3", "large_minimalistic"): [("L002", "blocks/block2/residual_1/depthwise"),
+                                            ("L002", "blocks/block13/residual_1/depthwise")],
+    ("unet", None): [],
 }
 
 

@@ -34,6 +34,13 @@ CASES: list[tuple[str, str | None, str, dict[str, Any], bool]] = [
     ("resnet", "resnet152", "ResNet152", {}, False),
     ("xception", None, "Xception", {}, False),
     ("inception_resnet_v2", None, "InceptionResNetV2", {}, False),
+    # Issue 12's modern families: the cheap variant of each (the others differ only in
+    # widths, depths and resolution, which tests/test_zoo_modern.py checks exactly).
+    ("convnext", "tiny", "ConvNeXtTiny", {}, True),
+    ("efficientnet", "b0", "EfficientNetB0", {}, True),
+    ("mobilenetv3", "small", "MobileNetV3Small", {"input_shape": (224, 224, 3)}, True),
+    ("mobilenetv3", "large_minimalistic", "MobileNetV3Large",
+     {"input_shape": (224, 224, 3), "minimalistic": True}, True),
 ]
 
 
@@ -43,7 +50,7 @@ def _free_models() -> Iterator[None]:
 
 
 @pytest.mark.parametrize(("spec", "variant", "reference", "kwargs", "pixels"), CASES,
-                         ids=[c[2] for c in CASES])
+                         ids=[f"{c[2]}-{c[1]}" if c[1] else c[2] for c in CASES])
 def test_same_network_as_keras_applications(spec: str, variant: str | None, reference: str,
                                             kwargs: dict[str, Any], pixels: bool) -> None:
     ref = getattr(keras.applications, reference)(weights=None, **kwargs)
