@@ -26,6 +26,14 @@ ZOO: list[tuple[str, str | None, int, int]] = [
     ("resnet", "resnet152", 60_419_944, 60_268_520),
     ("xception", None, 22_910_480, 22_855_952),
     ("se_resnet50", None, 28_167_704, 28_114_584),
+    # issue 12's modern families (numbers.md "Modern families", "U-Net"): one cheap
+    # variant each is built here; all variants' figures are in tests/test_zoo_modern.py
+    ("convnext", "tiny", 28_589_128, 28_589_128),
+    ("efficientnet", "b0", 5_330_571, 5_288_548),
+    ("mobilenetv3", "small", 2_554_968, 2_542_856),
+    ("mobilenetv3", "large_minimalistic", 3_948_688, 3_924_288),
+    ("inception_resnet_v2", None, 55_873_736, 55_813_192),
+    ("unet", None, 31_030_658, 31_030_658),
 ]
 
 
