@@ -17,7 +17,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,20 @@ CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-st
 
 class BrowserError(Exception):
     """The browser failed to start, died, or answered a command with an error."""
+
+
+class BrowserGone(BrowserError):
+    """The browser stopped answering or closed the protocol pipe: nothing to wait for."""
+
+
+class WaitTimeout(BrowserError):
+    """A condition polled with `Chromium.wait_until` did not come true in time."""
+
+
+# How long a condition may take to come true. Generous on purpose: a page on a loaded 2-core
+# CI machine can fall seconds behind, and a wait returns as soon as its condition holds, so a
+# long limit costs nothing when things are fast.
+WAIT_TIMEOUT = 20.0
 
 
 def find_chromium() -> str | None:
@@ -115,13 +129,13 @@ class Chromium:
         while b"\0" not in self._buffer:
             left = deadline - time.monotonic()
             if left <= 0:
-                raise BrowserError("the browser did not answer in time")
+                raise BrowserGone(f"the browser did not answer in {self.timeout:.0f} s")
             ready, _, _ = select.select([self._in], [], [], left)
             if not ready:
                 continue
             chunk = os.read(self._in, 1 << 20)
             if not chunk:
-                raise BrowserError("the browser closed the protocol pipe (did it crash?)")
+                raise BrowserGone("the browser closed the protocol pipe (did it crash?)")
             self._buffer += chunk
         raw, _, self._buffer = self._buffer.partition(b"\0")
         message: dict[str, Any] = json.loads(raw)
@@ -146,17 +160,52 @@ class Chromium:
 
     # -- conveniences ------------------------------------------------------------------------
 
+    def wait_until(self, expression: str, until: Callable[[Any], bool] = bool,
+                   timeout: float = WAIT_TIMEOUT, interval: float = 0.01) -> Any:
+        """Evaluate `expression` until `until(value)` holds (by default: the value is true to
+        Python); return that value.
+
+        The way to wait for a page to react: input events and `requestAnimationFrame`
+        redraws are handled after the protocol call that caused them may have returned, so
+        a check made right away can see the page before it caught up. A thrown expression
+        counts as not yet (say, an element not drawn yet). Raises `WaitTimeout` naming the
+        last value seen, so a failure says what the page showed instead.
+        """
+        start = time.monotonic()
+        last = "(not evaluated)"
+        while True:
+            try:
+                value = self.evaluate(expression)
+            except BrowserGone:
+                raise
+            except BrowserError as exc:
+                last = f"threw {exc}"
+            else:
+                if until(value):
+                    return value
+                last = repr(value)
+            if time.monotonic() - start >= timeout:
+                raise WaitTimeout(f"{expression!r} did not come to what was awaited within "
+                                  f"{timeout:.0f} s; "
+                                  f"last value: {last[:1000]}")
+            time.sleep(interval)
+
     def open(self, url: str, ready: str = "document.body.classList.contains('ready')") -> float:
-        """Navigate and wait until `ready` is true; return the seconds that took."""
+        """Navigate and wait until `ready` is true in the new document; return the seconds.
+
+        The page being left is marked first, so a `ready` that was already true there is
+        never taken for the new document's.
+        """
+        with contextlib.suppress(BrowserError):
+            self.evaluate("document.archcLeft = true")
         start = time.monotonic()
         self.send("Page.navigate", {"url": url})
-        deadline = start + self.timeout
-        while time.monotonic() < deadline:
-            with contextlib.suppress(BrowserError):
-                if self.evaluate(ready) is True:
-                    return time.monotonic() - start
-            time.sleep(0.005)
-        raise BrowserError(f"{url} did not become ready in {self.timeout:.0f} s")
+        try:
+            self.wait_until(f"!document.archcLeft && ({ready}) === true",
+                            timeout=self.timeout, interval=0.005)
+        except WaitTimeout as exc:
+            raise WaitTimeout(f"{url} did not become ready: {exc}") from None
+        return time.monotonic() - start
 
     def evaluate(self, expression: str) -> Any:
         """The value of a JavaScript expression in the page (JSON-serialisable values)."""

@@ -10,14 +10,14 @@ Chromium is installed; CI installs Debian's `chromium` (.ci/run).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from html_helpers import SPECS, embedded_data, summary_json, write_report
 
-from bench.chromium import BrowserError, Chromium, find_chromium
+from bench.chromium import WAIT_TIMEOUT, BrowserError, Chromium, WaitTimeout, find_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -36,8 +36,35 @@ def chromium() -> Iterator[Chromium]:
     browser.close()
 
 
+# Where a pointer may go on the element matched by SELECTOR: its centre, once the element is
+# still and on top there. Still: its box is the same across two animation frames (the view's
+# transform is applied in a requestAnimationFrame, so a box read before that frame is where
+# the element was, not where the pointer will land). On top: the point hits it or something
+# inside it. `point` is null until then; the rest says why.
+_POINTER_TARGET = """new Promise(done => {
+  const e = document.querySelector(SELECTOR);
+  if (!e) { done({point: null, found: false}); return; }
+  const box = () => { const r = e.getBoundingClientRect(); return [r.x, r.y, r.width, r.height]; };
+  const before = box();
+  requestAnimationFrame(() => requestAnimationFrame(() => {
+    const now = box(), x = now[0] + now[2] / 2, y = now[1] + now[3] / 2;
+    const hit = document.elementFromPoint(x, y);
+    const still = now.every((v, i) => v === before[i]) && now[2] > 0 && now[3] > 0;
+    const ok = still && e.isConnected && hit !== null && e.contains(hit);
+    done({point: ok ? [x, y] : null, before: before, box: now,
+          hit: hit ? hit.outerHTML.slice(0, 120) : null});
+  }));
+})"""
+
+
 class Page:
-    """One opened report: the browser, the file and its embedded data."""
+    """One opened report: the browser, the file and its embedded data.
+
+    Every interaction is followed by `wait_until` the page shows its effect before anything
+    is asserted, and pointer events go to an element only once it stands still: input
+    events and the view's requestAnimationFrame redraw are handled when the page gets to
+    them, which on a loaded machine can be after the protocol call returned.
+    """
 
     def __init__(self, browser: Chromium, path: Path) -> None:
         self.b = browser
@@ -56,21 +83,43 @@ class Page:
     def js(self, expression: str) -> Any:
         return self.b.evaluate(expression)
 
+    def wait_until(self, expression: str, until: Callable[[Any], bool] = bool) -> Any:
+        """Poll until `until(value)`; the value, or a failure naming the last one seen."""
+        try:
+            return self.b.wait_until(expression, until, timeout=WAIT_TIMEOUT)
+        except WaitTimeout as exc:
+            pytest.fail(str(exc))
+
+    def wait_text(self, selector: str, expected: str) -> None:
+        """Wait until the element's text is `expected` (the failure shows the text seen)."""
+        self.wait_until(f"(() => {{ const e = document.querySelector({json.dumps(selector)});"
+                        " return e ? e.textContent : null; })()",
+                        lambda shown: shown == expected)
+
+    def wait_count(self, selector: str, expected: int) -> None:
+        """Wait until `expected` elements match (the failure shows the count seen)."""
+        self.wait_until(f"document.querySelectorAll({json.dumps(selector)}).length",
+                        lambda n: n == expected)
+
     def settle(self) -> None:
         """Wait until the view changes made so far are painted (two animation frames)."""
         self.js("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
     def show(self, name: str) -> None:
-        """Select a layer (the page centres it) and wait until that is painted."""
+        """Select a layer (the page centres it, in its next animation frame)."""
         assert self.js(f"archcReport.select({json.dumps(name)})") >= 0
-        self.settle()
 
-    def centre_of(self, selector: str) -> tuple[float, float]:
-        rect = self.js(f"(() => {{ const e = document.querySelector({json.dumps(selector)});"
-                       " if (!e) return null; const r = e.getBoundingClientRect();"
-                       " return [r.x + r.width / 2, r.y + r.height / 2]; })()")
-        assert rect is not None, f"nothing matches {selector}"
-        return rect[0], rect[1]
+    def point_on(self, selector: str) -> tuple[float, float]:
+        """The centre of an element once it stands still and is what a pointer there hits."""
+        found = self.wait_until(_POINTER_TARGET.replace("SELECTOR", json.dumps(selector)),
+                                lambda v: v["point"] is not None)
+        return float(found["point"][0]), float(found["point"][1])
+
+    def click_on(self, selector: str) -> None:
+        self.b.click(*self.point_on(selector))
+
+    def hover_on(self, selector: str) -> None:
+        self.b.mouse("mouseMoved", *self.point_on(selector))
 
     def node(self, name: str) -> int:
         return next(i for i, n in enumerate(self.model["nodes"]) if n["name"] == name)
@@ -87,9 +136,22 @@ class Page:
         assert value is not None, f"nothing matches {selector}"
         return str(value)
 
+    def tip_for(self, title: str) -> None:
+        """Wait until the tooltip is shown, for `title` (a layer's name or a block's path)."""
+        self.wait_until("(() => { const t = document.getElementById('tip'),"
+                        " h = t.querySelector('h3');"
+                        " return {hidden: t.hidden, title: h ? h.textContent : null}; })()",
+                        lambda tip: tip == {"hidden": False, "title": title})
+
     def assert_clean(self) -> None:
-        """No error logged, no dialog opened, nothing requested but the file itself."""
-        self.b.pump(0.2)
+        """No error logged, no dialog opened, nothing requested but the file itself.
+
+        Two animation frames first (work the page deferred has run, and what it logged is
+        sent before the answer), then a window for what reaches the browser process
+        (network requests, log entries) later.
+        """
+        self.settle()
+        self.b.pump(0.5)
         assert self.b.console_errors() == []
         assert [e for e in self.b.events if e["method"] == "Page.javascriptDialogOpening"] == []
         assert set(self.b.requests()) == {self.url}
@@ -104,10 +166,8 @@ def _figures(layer: dict[str, Any]) -> dict[str, str]:
 def _hover_and_read(page: Page, name: str) -> dict[str, str]:
     index = page.node(name)
     page.show(name)
-    x, y = page.centre_of(f'#world [data-node="{index}"] rect')
-    page.b.mouse("mouseMoved", x, y)
-    assert page.js("document.getElementById('tip').hidden") is False
-    assert page.text("#tip h3") == name
+    page.hover_on(f'#world g.node[data-node="{index}"]')
+    page.tip_for(name)
     keys = ("params", "macs", "output_shape", "input_shapes", "type", "span")
     return {k: page.text(f'#tip [data-key="{k}"]') for k in keys}
 
@@ -134,7 +194,7 @@ def test_hovering_a_layer_shows_the_summary_figures_and_spec_line(
         source = (SPECS / "googlenet.yaml").read_text("utf-8").splitlines()[line - 1]
         assert page.text('#tip [data-key="source"]') == source.rstrip()
     page.b.mouse("mouseMoved", 2, 2)  # off the diagram: the tooltip goes away
-    assert page.js("document.getElementById('tip').hidden") is True
+    page.wait_until("document.getElementById('tip').hidden", lambda hidden: hidden is True)
     page.assert_clean()
 
 
@@ -147,21 +207,22 @@ def test_a_block_expands_and_collapses_in_place_with_clicks(chromium: Chromium,
     assert page.count("#world g.node[data-node]") == top_level
     assert page.count(f'#world g.collapsed[data-scope="{s}"]') == 1
     page.show("pool2")  # bring the block into view
-    page.b.click(*page.centre_of(f'#world g.collapsed[data-scope="{s}"] .toggle'))
-    assert page.count(f'#world g.frame[data-scope="{s}"]') == 1
+    page.click_on(f'#world g.collapsed[data-scope="{s}"] .toggle')
+    page.wait_count(f'#world g.frame[data-scope="{s}"]', 1)
     assert page.count(f'#world g.collapsed[data-scope="{s}"]') == 0
     assert page.count("#world g.node[data-node]") == top_level + len(inside)
     # the table follows: the block's rows are shown now
     hidden = page.js(f'document.querySelector(\'tr[data-node="{page.node(inside[0]["name"])}"]\')'
                      ".hidden")
     assert hidden is False
-    page.b.click(*page.centre_of(f'#world g.frame[data-scope="{s}"] .toggle'))
-    assert page.count(f'#world g.collapsed[data-scope="{s}"]') == 1
+    page.click_on(f'#world g.frame[data-scope="{s}"] .toggle')
+    page.wait_count(f'#world g.collapsed[data-scope="{s}"]', 1)
     assert page.count("#world g.node[data-node]") == top_level
     # the block's figures on hover are its subtotal from the summary JSON
     block = next(b for b in summary_json("googlenet.yaml", page.model["variant"])["blocks"]
                  if b["name"] == "inception_3a")
-    page.b.mouse("mouseMoved", *page.centre_of(f'#world g.collapsed[data-scope="{s}"] rect'))
+    page.hover_on(f'#world g.collapsed[data-scope="{s}"]')
+    page.tip_for("inception_3a")
     assert page.text('#tip [data-key="block.params"]') == f"{block['params']:,}"
     assert page.text('#tip [data-key="block.macs"]') == f"{block['macs']:,}"
     page.assert_clean()
@@ -175,22 +236,24 @@ def test_selection_is_synced_between_table_and_diagram(chromium: Chromium,
     target = page.node("conv2/block2/residual_1/conv2d_2")
     row = f'document.querySelector(\'tr[data-node="{target}"]\')'
     page.js(row + '.scrollIntoView({block: "center"})')
-    page.b.click(*page.centre_of(f'tr[data-node="{target}"] td.name'))
-    assert page.count(f'#world g.node.sel[data-node="{target}"]') == 1
+    page.click_on(f'tr[data-node="{target}"] td.name')
+    page.wait_count(f'#world g.node.sel[data-node="{target}"]', 1)
     assert page.text("#details h3") == "conv2/block2/residual_1/conv2d_2"
-    # diagram -> table (and the row is scrolled into view)
-    other = page.node("conv3/block1/residual_1/add")
-    page.show("conv3/block1/residual_1/add")
+    # diagram -> table: clicks on boxes on screen (the view is centred on the target now)
     page.js(f'document.querySelector(\'tr[data-node="{target}"]\').classList.remove("sel")')
-    page.b.click(*page.centre_of(f'#world g.node[data-node="{target}"] rect'))
-    page.b.click(*page.centre_of(f'#world g.node[data-node="{other}"] rect'))
-    assert page.count(f'tr.sel[data-node="{other}"]') == 1
+    page.click_on(f'#world g.node[data-node="{target}"]')
+    page.wait_count(f'tr.sel[data-node="{target}"]', 1)
+    # ... and the row of another box is scrolled into view when that box is clicked
+    other = page.node("conv2/block2/residual_1/add")
+    visible = (f'(() => {{ const r = document.querySelector(\'tr[data-node="{other}"]\')'
+               ".getBoundingClientRect(), w = document.getElementById('table-wrap')"
+               ".getBoundingClientRect(); return r.top >= w.top && r.bottom <= w.bottom; })()")
+    page.js("(w => { w.scrollTop = w.scrollHeight; })(document.getElementById('table-wrap'))")
+    assert page.js(visible) is False
+    page.click_on(f'#world g.node[data-node="{other}"]')
+    page.wait_count(f'tr.sel[data-node="{other}"]', 1)
     assert page.count(f'tr.sel[data-node="{target}"]') == 0
-    visible = page.js(
-        f'(() => {{ const r = document.querySelector(\'tr[data-node="{other}"]\')'
-        ".getBoundingClientRect(), w = document.getElementById('table-wrap')"
-        ".getBoundingClientRect(); return r.top >= w.top && r.bottom <= w.bottom; })()")
-    assert visible is True
+    assert page.js(visible) is True
     page.assert_clean()
 
 
@@ -200,7 +263,7 @@ def test_search_finds_layers_by_name_and_enter_goes_to_them(chromium: Chromium,
     expected = [i for i, n in enumerate(page.model["nodes"]) if "conv5x5" in n["name"]]
     page.js("document.getElementById('search').focus()")
     page.b.send("Input.insertText", {"text": "Conv5x5"})  # case does not matter
-    assert page.text("#search-count") == f"{len(expected)} matches"
+    page.wait_text("#search-count", f"{len(expected)} matches")
     rows = page.js("Array.from(document.querySelectorAll('tr[data-node]'))"
                    ".filter(r => !r.hidden).map(r => Number(r.dataset.node))")
     assert rows == expected
@@ -211,7 +274,7 @@ def test_search_finds_layers_by_name_and_enter_goes_to_them(chromium: Chromium,
                                                "windowsVirtualKeyCode": 13,
                                                **({"text": "\r"} if key == "keyDown" else {})})
     first = expected[0]
-    assert page.count(f'#world g.node.sel[data-node="{first}"]') == 1  # its block opened
+    page.wait_count(f'#world g.node.sel[data-node="{first}"]', 1)  # its block opened
     assert page.text("#search-count") == f"1 of {len(expected)}"
     page.assert_clean()
 
@@ -225,9 +288,9 @@ def test_lint_findings_are_listed_and_lead_to_their_node(chromium: Chromium,
     flagged = {i for f in findings for i in f["nodes"]}
     assert page.count("#world g.node.flagged") == len(flagged)
     k = next(k for k, f in enumerate(findings) if f["code"] == "L001")
-    page.b.click(*page.centre_of(f'#findings-list li[data-finding="{k}"]'))
+    page.click_on(f'#findings-list li[data-finding="{k}"]')
     node = findings[k]["nodes"][0]
-    assert page.count(f'#world g.node.sel[data-node="{node}"]') == 1
+    page.wait_count(f'#world g.node.sel[data-node="{node}"]', 1)
     assert findings[k]["message"] in page.text("#details")
     page.assert_clean()
 
@@ -250,16 +313,17 @@ def test_the_variant_switch_shows_each_variants_totals(chromium: Chromium,
 def test_pan_and_zoom_follow_the_wheel_and_the_mouse(chromium: Chromium,
                                                      tmp_path: Path) -> None:
     page = Page(chromium, write_report(tmp_path, str(SPECS / "lenet5.yaml")))
-    x, y = page.centre_of("#diagram")
+    x, y = page.point_on("#diagram")
     before = page.js("archcReport.state().view")
     page.b.mouse("mouseWheel", x, y, deltaX=0, deltaY=-300)
-    page.settle()
-    after = page.js("archcReport.state().view")
+    after = page.wait_until("archcReport.state().view", lambda view: view != before)
     assert after["k"] > before["k"]
     page.b.mouse("mouseMoved", x, y)
     page.b.mouse("mousePressed", x, y, button="left", clickCount=1)
     page.b.mouse("mouseMoved", x + 120, y + 40, button="left", buttons=1)
     page.b.mouse("mouseReleased", x + 120, y + 40, button="left", clickCount=1)
+    page.wait_until("document.getElementById('diagram').dataset.dragged",
+                    lambda dragged: dragged == "1")  # the release was handled
     moved = page.js("archcReport.state().view")
     assert (round(moved["x"] - after["x"]), round(moved["y"] - after["y"])) == (120, 40)
     page.assert_clean()
@@ -338,7 +402,8 @@ def test_a_field_added_to_the_layer_json_shows_in_the_panel(
                     "'#details [data-key=\"layer.receptive_field\"]')).map(e => e.textContent)")
     assert shown == [f"{len(name)}, 1"] * 2  # with the figures, and under "all fields"
     index = page.node(name)
-    page.b.mouse("mouseMoved", *page.centre_of(f'#world [data-node="{index}"] rect'))
+    page.hover_on(f'#world g.node[data-node="{index}"]')
+    page.tip_for(name)
     assert page.text('#tip [data-key="layer.receptive_field"]') == f"{len(name)}, 1"
     page.assert_clean()
 
