@@ -4,7 +4,17 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint bench clean
+# `make test-backends`: the Keras tests again under JAX and under PyTorch, each in a venv of
+# its own (no TensorFlow there, so nothing can quietly fall back to it). torch is pinned to
+# a release whose CPU-only wheel machines of this project's kind carry on disk; elsewhere
+# pip takes PyPI's build of the same release (with CUDA libraries, about 2.7 GB; see
+# docs/backends.md).
+VENV_JAX      := .venv-jax
+VENV_TORCH    := .venv-torch
+TORCH_VERSION ?= 2.13.0
+BACKEND_TESTS := tests/backends/keras
+
+.PHONY: demo test test-fast test-backends lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -19,7 +29,24 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check archc tests bench
 	$(BIN)/mypy
-	$(BIN)/pytest -q
+	KERAS_BACKEND=tensorflow $(BIN)/pytest -q
+
+$(VENV_JAX)/.installed: pyproject.toml
+	$(PY) -m venv $(VENV_JAX)
+	$(VENV_JAX)/bin/pip install --quiet --upgrade pip
+	$(VENV_JAX)/bin/pip install --quiet -e '.[jax,dev]'
+	touch $@
+
+$(VENV_TORCH)/.installed: pyproject.toml
+	$(PY) -m venv $(VENV_TORCH)
+	$(VENV_TORCH)/bin/pip install --quiet --upgrade pip
+	$(VENV_TORCH)/bin/pip install --quiet 'torch==$(TORCH_VERSION)'
+	$(VENV_TORCH)/bin/pip install --quiet -e '.[torch,dev]'
+	touch $@
+
+test-backends: $(VENV_JAX)/.installed $(VENV_TORCH)/.installed
+	KERAS_BACKEND=jax $(VENV_JAX)/bin/pytest -q -p no:cacheprovider $(BACKEND_TESTS)
+	KERAS_BACKEND=torch $(VENV_TORCH)/bin/pytest -q -p no:cacheprovider $(BACKEND_TESTS)
 
 test-fast: $(STAMP)
 	$(BIN)/pytest -q -m "not tf and not slow and not browser"
@@ -32,4 +59,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) build .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(VENV_JAX) $(VENV_TORCH) build .mypy_cache .ruff_cache .pytest_cache

@@ -50,7 +50,7 @@ from archc.lower.expr import (
 from archc.lower.functions import FunctionTable, SpecFunction, compile_functions
 from archc.passes.analysis import Analysis, CostCaps, analyse
 from archc.perf import cyclic_gc_paused
-from archc.spec.loader import MAX_BYTES, Document, load_file, load_text, oversize
+from archc.spec.loader import MAX_BYTES, Document, load_bytes, load_file, load_text, oversize
 from archc.spec.schema import LAYER_MODELS, NAME_PATTERN, STRUCTURE_MODELS, SpecHeader
 from archc.spec.validate import validate_header
 
@@ -98,6 +98,13 @@ def compile_file(path: str, options: Options = Options(),
     """Run the stages on a spec file. Raises SpecError, UsageError or OSError."""
     with cyclic_gc_paused():
         return _run(load_file(path, options.max_bytes), options, stop_after)
+
+
+def compile_bytes(raw: bytes, file: str, options: Options = Options(),
+                  stop_after: Stage = Stage.ANALYSE) -> Compiled:
+    """Run the stages on spec bytes read elsewhere (`-`: standard input, read once)."""
+    with cyclic_gc_paused():
+        return _run(load_bytes(raw, file, options.max_bytes), options, stop_after)
 
 
 def compile_text(text: str, file: str = "<string>", options: Options = Options(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -119,8 +120,8 @@ def test_depth_must_be_positive(run: Run) -> None:
 def test_check_many_files(run: Run, write_spec: Callable[..., Path]) -> None:
     specs = sorted(str(p) for p in SPECS.glob("*.yaml"))
     code, out, err = run("check", *specs)
-    assert code == EXIT_OK and out == ""
-    assert err == f"{len(specs)} specs ok\n"
+    # The verdict is the command's result: stdout (diagnostics go to stderr).
+    assert (code, out, err) == (EXIT_OK, f"{len(specs)} specs ok\n", "")
     code, out, err = run("check", "-q", *specs)
     assert (code, out, err) == (EXIT_OK, "", "")
     bad = write_spec(BAD, "bad.yaml")
@@ -152,3 +153,53 @@ def test_diagram_receptive_field_flag(run: Run) -> None:
     assert "field 32x32 /4" in out  # c5: the whole 32x32 input, jump 4
     code, plain, _ = run("diagram", lenet, "--format", "gv", "-o", "-")
     assert code == EXIT_OK and "field" not in plain
+
+
+class _Stdin:
+    """Stands in for sys.stdin: `buffer` is what archc reads a `-` spec from."""
+
+    def __init__(self, data: bytes) -> None:
+        self.buffer = io.BytesIO(data)
+
+
+def test_dash_reads_the_spec_from_standard_input(run: Run,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    text = (SPECS / "lenet5.yaml").read_bytes()
+    monkeypatch.setattr("sys.stdin", _Stdin(text))
+    code, out, _ = run("summary", "-", "--format", "json")
+    assert code == EXIT_OK
+    assert json.loads(out)["total_params"] == 60_850  # numbers.md: LeNet-5
+    monkeypatch.setattr("sys.stdin", _Stdin(text))
+    assert run("check", "-", str(SPECS / "vgg16.yaml")) == (EXIT_OK, "2 specs ok\n", "")
+
+
+def test_dash_diagnostics_show_the_standard_input_line(
+        run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.stdin", _Stdin(BAD.encode()))
+    code, out, err = run("check", "-")
+    assert code == EXIT_SPEC and out == ""
+    assert err.splitlines()[:4] == [
+        "<stdin>:5:26: error[S002]: unknown field `kernal_size` in `conv2d`",
+        "  |",
+        "5 |   - conv2d: {filters: 2, kernal_size: 3}",
+        "  |                          ^^^^^^^^^^^",
+    ]
+
+
+def test_dash_is_read_once_and_reused(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `compare - --variants` compiles the spec twice; standard input is read once.
+    stdin = _Stdin(GOOD.encode())
+    monkeypatch.setattr("sys.stdin", stdin)
+    code, out, err = run("compare", "-", "--variants", "wide", "wide", "--format", "json")
+    assert (code, err) == (EXIT_OK, "")
+    assert stdin.buffer.tell() == len(GOOD.encode())
+    compared = json.loads(out)
+    assert (compared["a"], compared["b"]) == ("tiny [wide] (A)", "tiny [wide] (B)")
+    monkeypatch.setattr("sys.stdin", _Stdin(GOOD.encode()))
+    assert run("check", "-", "-") == (EXIT_OK, "2 specs ok\n", "")
+
+
+def test_dash_caps_apply_to_standard_input(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.stdin", _Stdin(GOOD.encode()))
+    code, _, err = run("check", "-", "--max-bytes", "20")
+    assert code == EXIT_SPEC and "<stdin>:1:1: error[Y009]" in err

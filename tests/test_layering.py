@@ -102,7 +102,8 @@ LOWER: dict[str, set[str]] = {
     "pipeline": {"lower", "lint", "spec", "passes", "ir", "diagnostics", "perf"},
     "api": {"pipeline", "backends", "passes", "ir", "diagnostics"},
     "lsp": {"pipeline", "passes", "spec", "ir", "diagnostics"},
-    "cli": {"lsp", "api", "pipeline", "lint", "backends", "lower", "passes", "spec", "ir",
+    "zoo": {"pipeline", "diagnostics"},
+    "cli": {"zoo", "lsp", "api", "pipeline", "lint", "backends", "lower", "passes", "spec", "ir",
             "diagnostics", "outputs", "perf"},
     "__init__": {"api", "backends", "diagnostics"},
     "__main__": {"cli"},
@@ -243,7 +244,8 @@ def _loaded_after(code: str) -> set[str]:
 @pytest.mark.parametrize("argv", [
     ["summary", str(SPECS / "googlenet.yaml"), "--format", "json"],
     ["check", *sorted(str(p) for p in SPECS.glob("*.yaml"))],
-], ids=["summary", "check"])
+    ["zoo"],
+], ids=["summary", "check", "zoo"])
 def test_summary_and_check_import_no_heavy_module(argv: list[str]) -> None:
     loaded = _loaded_after(f"main({argv!r})")
     assert "archc.pipeline" in loaded  # the probe did run the command

@@ -6,8 +6,8 @@ Exit codes (also in docs/diagnostics.md):
     0  success (warnings allowed unless --strict)
     1  the spec has errors (located diagnostics were printed)
     2  usage or I/O problem (bad arguments, unreadable file, unknown variant)
-    3  an optional dependency is missing (TensorFlow for build, Graphviz `dot` for rendering,
-       pygls for lsp)
+    3  an optional dependency is missing (Keras and its backend for build, Graphviz `dot`
+       for rendering, pygls for lsp)
     4  internal error: a bug in archc (please report it with the spec)
   130  interrupted
 """
@@ -29,9 +29,11 @@ from archc.cli.plumbing import (
     EXIT_OK,
     EXIT_SPEC,
     EXIT_USAGE,
+    SPEC_HELP,
     CommandFailed,
     MissingDependency,
     add_spec_options,
+    forget_stdin,
     print_diagnostics,
     say,
 )
@@ -55,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
 
     p = sub.add_parser("summary", help="shapes, params and MACs per layer and block")
-    p.add_argument("spec")
+    p.add_argument("spec", help=SPEC_HELP)
     p.add_argument("--format", choices=["table", "json", "markdown", "csv"], default="table")
     p.add_argument("--depth", type=int, default=None,
                    help="show N levels of nesting; deeper blocks fold into one row")
@@ -67,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_spec_options(p)
 
     p = sub.add_parser("check", help="validate specs; print only diagnostics")
-    p.add_argument("specs", nargs="+", metavar="SPEC")
+    p.add_argument("specs", nargs="+", metavar="SPEC", help=SPEC_HELP)
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing when all is well")
     add_spec_options(p)
 
@@ -77,8 +79,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--variant", help="variant whose figures hover shows, in specs that "
                    "have it (default: each spec's default_variant)")
 
+    p = sub.add_parser("zoo", help="list the networks that ship with archc, or copy one out",
+                       description="Without an action: list the zoo (name, variants, source).")
+    actions = p.add_subparsers(dest="zoo_command", metavar="ACTION")
+    c = actions.add_parser("copy", help="write one zoo spec to DIR/NAME.yaml")
+    c.add_argument("name", metavar="NAME", help="a name from `archc zoo`")
+    c.add_argument("-o", "--output", default=".", metavar="DIR",
+                   help="directory to write to (default: the current one)")
+    c.add_argument("--force", action="store_true", help="replace a different existing file")
+    c.add_argument("-q", "--quiet", action="store_true", help="no message on success")
+
     p = sub.add_parser("lint", help="design warnings (5x5 -> 3x3, LRN, filter doubling, ...)")
-    p.add_argument("specs", nargs="*", metavar="SPEC")
+    p.add_argument("specs", nargs="*", metavar="SPEC", help=SPEC_HELP)
     p.add_argument("--enable", action="append", default=[], metavar="RULE",
                    help="turn a rule on (code or name; repeatable, comma lists allowed)")
     p.add_argument("--disable", action="append", default=[], metavar="RULE",
@@ -91,21 +103,21 @@ def build_parser() -> argparse.ArgumentParser:
     add_spec_options(p)
 
     p = sub.add_parser("compare", help="two specs or two variants side by side, per block")
-    p.add_argument("specs", nargs="+", metavar="SPEC")
+    p.add_argument("specs", nargs="+", metavar="SPEC", help=SPEC_HELP)
     p.add_argument("--variants", nargs=2, metavar=("V1", "V2"),
                    help="compare two variants of one spec")
     p.add_argument("--format", choices=["table", "json"], default="table")
     add_spec_options(p)
 
     p = sub.add_parser("build", help="compile a spec into a Keras model file (.keras)")
-    p.add_argument("spec")
+    p.add_argument("spec", help=SPEC_HELP)
     p.add_argument("-o", "--output", default="build", metavar="DIR",
                    help="directory for <spec>[-<variant>].keras (default %(default)s)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress messages on stderr")
     add_spec_options(p)
 
     p = sub.add_parser("diagram", help="draw the spec's structure with Graphviz (SVG, PNG, ...)")
-    p.add_argument("spec")
+    p.add_argument("spec", help=SPEC_HELP)
     p.add_argument("-o", "--output", metavar="PATH",
                    help="output file (default <spec>[-<variant>].<format> here; `-` with "
                    "--format gv: standard output)")
@@ -152,6 +164,7 @@ def run() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    forget_stdin()
     try:
         if args.command in ("build", "lsp"):  # Keras makes cyclic garbage; a server runs
             return COMMANDS[args.command](args)  # for hours: leave the collector on

@@ -24,6 +24,7 @@ from archc.cli.plumbing import (
     out,
     print_diagnostics,
     say,
+    stem,
 )
 from archc.diagnostics import SpecError
 from archc.pipeline import UsageError
@@ -160,7 +161,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             worst = max(worst, EXIT_USAGE)
     if worst == EXIT_OK and not args.quiet:
         count = len(args.specs)
-        say(f"{count} spec{'s' if count != 1 else ''} ok")
+        out(f"{count} spec{'s' if count != 1 else ''} ok\n")  # the verdict: standard output
     return worst
 
 
@@ -171,9 +172,31 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_zoo(args: argparse.Namespace) -> int:
+    """`archc zoo`: the networks that ship with archc; `archc zoo copy NAME`: write one out."""
+    from archc.zoo import catalogue, read_bytes, render_catalogue
+
+    if args.zoo_command is None:
+        out(render_catalogue(catalogue()))
+        return EXIT_OK
+    from archc.outputs import OutputPathError, check_target, safe_output_path, write_bytes_atomic
+
+    data = read_bytes(args.name)
+    try:
+        target = safe_output_path(args.output, f"{args.name.removesuffix('.yaml')}.yaml")
+        check_target(target)  # the output policy of archc/outputs.py: regular files only
+    except OutputPathError as exc:
+        raise UsageError(str(exc)) from None
+    if target.exists() and not args.force and target.read_bytes() != data:
+        raise UsageError(f"{target} exists and differs from the zoo's; --force replaces it")
+    write_bytes_atomic(target, data)
+    if not args.quiet:
+        say(f"archc: wrote {target}")
+    return EXIT_OK
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     """Compile a spec into a checked `.keras` file (TensorFlow imported only here)."""
-    from pathlib import Path
 
     from archc.backends.keras import BuildMismatch, KerasUnavailable, build_model, save_model
     from archc.outputs import (
@@ -189,10 +212,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         raise UsageError(f"-o {args.output}: {exc}") from None
     compiled = compile_spec(args.spec, args)
     assert compiled.analysis is not None
-    spec_stem = "stdin" if args.spec == "-" else Path(args.spec).stem
-    stem = spec_stem + (f"-{compiled.variant}" if compiled.variant else "")
+    base = stem(args.spec) + (f"-{compiled.variant}" if compiled.variant else "")
     try:
-        target = safe_output_path(args.output, f"{stem}.keras")
+        target = safe_output_path(args.output, f"{base}.keras")
         check_target(target, [args.spec])
     except OutputPathError as exc:
         raise UsageError(str(exc)) from None
@@ -242,7 +264,7 @@ def cmd_diagram(args: argparse.Namespace) -> int:
     target = None
     if args.output != "-":
         # The output policy (archc/outputs.py): check the target before drawing or `dot`.
-        wanted = Path(args.output or default_name(args.spec, compiled.variant, fmt))
+        wanted = Path(args.output or default_name(stem(args.spec), compiled.variant, fmt))
         try:
             target = safe_output_path(wanted.parent, wanted.name)
             check_target(target, [args.spec])
@@ -294,7 +316,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         if args.output:
             wanted = Path(args.output)
         else:
-            stems = ["stdin" if p == "-" else Path(p).stem for p in args.specs]
+            stems = [stem(p) for p in args.specs]
             wanted = Path("-".join(stems) + (f"-{args.variant}" if args.variant else "")
                           + ".html")
         try:
@@ -349,6 +371,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "schema": cmd_schema,
     "report": cmd_report,
     "lsp": cmd_lsp,
+    "zoo": cmd_zoo,
 }
 
 

@@ -9,12 +9,14 @@ import argparse
 import math
 import sys
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from archc.diagnostics import Diagnostic, render, visible
 from archc.lower import Caps
 from archc.passes.analysis import CostCaps
-from archc.pipeline import Compiled, Options, Stage, UsageError, compile_file
+from archc.pipeline import Compiled, Options, Stage, UsageError, compile_bytes, compile_file
+from archc.spec.loader import STDIN, STDIN_NAME, read_stdin
 
 EXIT_OK = 0
 EXIT_SPEC = 1
@@ -25,7 +27,7 @@ EXIT_INTERRUPTED = 130
 
 
 class MissingDependency(Exception):
-    """An optional dependency (TensorFlow, Graphviz, pygls) is not installed: exit code 3."""
+    """An optional dependency (Keras or its backend, Graphviz, pygls) is missing: exit code 3."""
 
 
 class CommandFailed(Exception):
@@ -158,8 +160,30 @@ def _has_surrogates(text: str) -> bool:
     return False
 
 
+SPEC_HELP = "a spec file (`-`: read the spec from standard input)"
+
+_stdin_bytes: dict[str, bytes] = {}
+"""Standard input as read, once per run: commands that compile a spec once per variant
+(`summary --all-variants`, `compare --variants`, `report`) compile `-` again."""
+
+
+def forget_stdin() -> None:
+    """A new run (`main` may be called repeatedly in one process) reads standard input anew."""
+    _stdin_bytes.clear()
+
+
 def compile_spec(path: str, args: argparse.Namespace,
                  stop_after: Stage = Stage.ANALYSE) -> Compiled:
-    return compile_file(path, options_from(args), stop_after)
+    options = options_from(args)
+    if path == STDIN:
+        if STDIN not in _stdin_bytes:
+            _stdin_bytes[STDIN] = read_stdin(options.max_bytes)
+        return compile_bytes(_stdin_bytes[STDIN], STDIN_NAME, options, stop_after)
+    return compile_file(path, options, stop_after)
+
+
+def stem(spec: str) -> str:
+    """The base of output file names: the spec file's stem; `stdin` for `-`."""
+    return "stdin" if spec == STDIN else Path(spec).stem
 
 

@@ -265,7 +265,8 @@ class _Lowerer(Structures):
         if parsed is None:
             return self._poison(raw, ctx, path)
         span = self.doc.key_span(path + (kind,))
-        sources = self._sources(parsed, arg_paths, path, ctx,
+        # `inputs` may come from `defaults` too: locate it wherever it was written.
+        sources = self._sources(parsed, merged_paths, path, ctx,
                                 merge=kind in ("concat", "add", "multiply", "scaled_add"))
         if sources is None:
             return self._poison(raw, ctx, path)

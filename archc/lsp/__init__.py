@@ -3,13 +3,13 @@
 Diagnostics as you type, hover with shapes, params and MACs, completion, go to definition
 and an outline. The features (`model`, `context`, `complete`, `hover`, `navigate`) are
 plain Python over the pipeline's results; `server` speaks the protocol through pygls, an
-optional dependency (`pip install 'archc[lsp]'`) imported only when the server starts.
+optional dependency (`pip install 'archc-cnn[lsp]'`) imported only when the server starts.
 Like every spec command, nothing here imports TensorFlow.
 """
 
 from __future__ import annotations
 
-INSTALL_HINT = "pip install 'archc[lsp]'"
+INSTALL_HINT = "pip install 'archc-cnn[lsp]'"
 
 
 class ServerUnavailable(Exception):

@@ -117,6 +117,16 @@ def load_file(path: str, max_bytes: int = MAX_BYTES) -> Document:
     return _load_raw(raw, path, max_bytes)
 
 
+def read_stdin(max_bytes: int = MAX_BYTES) -> bytes:
+    """Standard input, read as boundedly as a file (for callers that compile it twice)."""
+    return _read_bounded(sys.stdin.buffer, max_bytes)
+
+
+def load_bytes(raw: bytes, path: str, max_bytes: int = MAX_BYTES) -> Document:
+    """Load spec bytes read elsewhere (`read_stdin`): the size cap, UTF-8, then YAML."""
+    return _load_raw(raw, path, max_bytes)
+
+
 def _is_stdin(info: os.stat_result) -> bool:
     try:
         return os.path.samestat(info, os.fstat(0))

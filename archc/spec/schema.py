@@ -14,7 +14,15 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import InitErrorDetails
 
 from archc.ir.ops import LayerNormAttrs, LayerScaleAttrs, Op, ScaledAddAttrs
@@ -26,8 +34,27 @@ INT32_MAX = 2**31 - 1
 """The largest size the Keras backend runs: TensorFlow holds strides, kernel sizes, filter
 counts and dilations as 32-bit integers (`strides: 9223372036854775807` passed `check` and
 `build`, then failed in predict)."""
-PosInt = Annotated[int, Field(strict=True, gt=0, le=INT32_MAX)]
-NonNegInt = Annotated[int, Field(strict=True, ge=0, le=INT32_MAX)]
+
+NAME_SCHEMA_PATTERN = f"^{NAME_PATTERN.pattern}$"
+"""`NAME_PATTERN` anchored, for the JSON Schema (whose `pattern` matches anywhere)."""
+
+
+def _whole_number(value: Any) -> Any:
+    """`3.0` counts as the integer 3; `3.5` and `true` stay what they are (and fail).
+
+    JSON, and so the JSON Schema editors check specs with, has one number type: 3.0 *is*
+    the integer 3 there, and no schema can refuse it. archc reads numbers the same way, so
+    the schema and archc agree; a fraction or a boolean is still an error.
+    """
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+        return int(value)  # within the loader's integer limit (Y020); beyond: still a float
+    return value
+
+
+PosInt = Annotated[int, Field(strict=True, gt=0, le=INT32_MAX),
+                   BeforeValidator(_whole_number)]
+NonNegInt = Annotated[int, Field(strict=True, ge=0, le=INT32_MAX),
+                      BeforeValidator(_whole_number)]
 Pair = Annotated[list[PosInt], Field(min_length=2, max_length=2)]
 IntOrPair = PosInt | Pair
 Padding = Literal["valid", "same"] | NonNegInt | Annotated[
@@ -37,8 +64,12 @@ PerChannel = float | Annotated[list[float], Field(min_length=1)]
 """One number for every channel, or a list with one per channel."""
 NonNegFloat = Annotated[float, Field(ge=0)]
 PerChannelNonNeg = NonNegFloat | Annotated[list[NonNegFloat], Field(min_length=1)]
-Shape3 = Annotated[list[Annotated[int, Field(strict=True)] | str],
-                   Field(min_length=1, max_length=3)]
+Shape3 = Annotated[
+    list[Annotated[int, Field(strict=True), BeforeValidator(_whole_number)] | str],
+    Field(min_length=1, max_length=3,
+          # Two numbers are refused when the graph is lowered (S004, with a hint); the
+          # schema says so too.
+          json_schema_extra={"not": {"minItems": 2, "maxItems": 2}})]
 """An input shape: integers or expressions of the variables (`$resolution`); the lowerer
 evaluates them and checks that each size is positive."""
 
@@ -59,7 +90,8 @@ class _Strict(BaseModel):
 class LayerCommon(_Strict):
     """Fields every layer item accepts."""
 
-    name: str | None = Field(None, description="Name to reference this layer by.")
+    name: str | None = Field(None, description="Name to reference this layer by.",
+                             json_schema_extra={"pattern": NAME_SCHEMA_PATTERN})
     inputs: str | list[str] | None = Field(
         None, description="Layer name(s) feeding this one; default: the previous layer."
     )

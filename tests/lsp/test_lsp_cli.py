@@ -21,5 +21,5 @@ def test_lsp_without_pygls_exits_3_with_the_install_hint() -> None:
     assert proc.returncode == 3
     assert proc.stdout == ""  # stdout is the protocol channel: nothing else may go there
     assert proc.stderr.startswith("archc: error: `archc lsp` needs pygls")
-    assert "pip install 'archc[lsp]'" in proc.stderr
+    assert "pip install 'archc-cnn[lsp]'" in proc.stderr
     assert "Traceback" not in proc.stderr

@@ -69,9 +69,38 @@ def test_spec_must_be_a_mapping(text: str) -> None:
 
 
 def test_strict_types_no_coercion() -> None:
-    for bad, shown in (("'8'", "`8`"), ("8.0", "`8.0`"), ("-1", "`-1`")):
+    for bad, shown in (("'8'", "`8`"), ("8.5", "`8.5`"), ("-1", "`-1`"), ("true", "`true`")):
         d = one_error(HEAD + f"  - dense: {{units: {bad}}}\n")
         assert d.code == "S004" and d.message.endswith(f"received {shown}"), d.message
+
+
+def test_a_whole_number_with_a_fraction_is_that_integer() -> None:
+    # JSON (and so the JSON Schema) has one number type: 8.0 is 8 there, and in archc.
+    from spec_helpers import compile_yaml
+
+    c = compile_yaml(HEAD + "  - conv2d: {filters: 8.0, kernel_size: [3.0, 1]}\n")
+    attrs = c.graph.nodes[1].attrs
+    assert attrs.filters == 8 and type(attrs.filters) is int
+    assert c.analysis is not None and c.analysis.info(c.graph.nodes[1].name).shape == (30, 32, 8)
+
+
+def test_a_type_without_arguments_of_its_own() -> None:
+    # Bare, null and `{}` are one form; required fields come from defaults.
+    from spec_helpers import compile_yaml
+
+    c = compile_yaml("archc: 1\nname: t\ninput: [8, 8, 2]\n"
+                     "defaults:\n  conv2d: {filters: 4, kernel_size: 1}\n"
+                     "  concat: {inputs: [a, b]}\n"
+                     "layers:\n  - conv2d: {name: a}\n  - conv2d:\n      name: b\n"
+                     "  - concat\n  - batch_norm:\n  - conv2d\n")
+    assert [n.op.value for n in c.graph.nodes] == ["input", "conv2d", "conv2d", "concat",
+                                                   "batch_norm", "conv2d"]
+    missing = errors_of(HEAD + "  - conv2d\n")
+    assert [(d.code, d.message) for d in missing] == [
+        ("S003", "`conv2d` needs the field `filters`"),
+        ("S003", "`conv2d` needs the field `kernel_size`")]
+    d = one_error(HEAD + "  - residual\n")  # structures always need their own fields
+    assert (d.code, d.message) == ("S003", "`residual` needs the field `body`")
 
 
 def test_layer_item_shapes() -> None:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from archc.backends.keras.names import NameAllocator, keras_name
-from archc.backends.keras.runtime import import_keras
+from archc.backends.keras.runtime import backend_label, expected_backend, import_keras
 from archc.diagnostics import Diagnostic, Problem, SpecError
 from archc.ir import Node
 from archc.passes.analysis import Analysis, NodeInfo
@@ -86,12 +86,13 @@ def _check_totals(model: Any, analysis: Analysis) -> None:
 def build_model(analysis: Analysis, progress: Progress | None = None) -> Any:
     """The `keras.Model` for an analysed spec, checked node by node against the analysis."""
     say = progress or (lambda _message: None)
-    say("loading TensorFlow...")
+    say(f"loading Keras ({backend_label(expected_backend())} backend)...")
     keras = import_keras()
     from archc.backends.keras.lowering import LIMITATION, LOWERINGS, Emitter
 
     graph = analysis.graph
-    say(f"building the Keras model ({len(graph)} nodes)...")
+    say(f"building the Keras model ({len(graph)} nodes, "
+        f"{backend_label(keras.config.backend())} backend)...")
     names = NameAllocator()
     # Node names first, helper layers after, so a node keeps its own name whatever helpers
     # other nodes need.

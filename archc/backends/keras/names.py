@@ -1,20 +1,24 @@
 """Keras layer names derived from IR node names.
 
 People look a layer up by the name the spec gave it (`model.get_layer(...)`), so the Keras
-name is the IR path with Keras's one forbidden character, `/`, replaced by `.`:
-`inception_3a/branches/branch2/conv3x3` becomes `inception_3a.branches.branch2.conv3x3`.
-Characters TensorFlow's name scopes reject become `_`. Helper layers a node needs
-(`ZeroPadding2D` before a 'valid' conv) get the node's name plus a suffix. A name already
-taken gets `_2`, `_3`, ... so every layer name in a model is unique and deterministic.
+name is the IR path with its scope separator `/` spelled `__`:
+`inception_3a/branches/branch2/conv3x3` becomes `inception_3a__branches__branch2__conv3x3`.
+Keras forbids `/` in layer names, and `.` (the earlier choice) breaks the PyTorch backend,
+which registers every weight under `<layer name>/<weight>` in a `torch.nn.ParameterDict`,
+whose keys may not contain `.`; so a `.` in a name the spec gave becomes `_` too, as does
+any character TensorFlow's name scopes reject. `__` works on TensorFlow, JAX and PyTorch
+alike. Helper layers a node needs (`ZeroPadding2D` before a 'valid' conv) get the node's
+name plus a suffix. A name already taken gets `_2`, `_3`, ... so every layer name in a
+model is unique and deterministic.
 """
 
 from __future__ import annotations
 
 import re
 
-SEPARATOR = "."
-_ILLEGAL = re.compile(r"[^A-Za-z0-9_.\-]")
-_LEGAL_FIRST = re.compile(r"[A-Za-z0-9.]")
+SEPARATOR = "__"
+_ILLEGAL = re.compile(r"[^A-Za-z0-9_\-]")
+_LEGAL_FIRST = re.compile(r"[A-Za-z0-9]")
 
 
 def keras_name(ir_name: str) -> str:

@@ -1,8 +1,14 @@
 """Importing Keras on demand, quietly, with a clear error when it is missing.
 
-TensorFlow takes seconds to import and prints C++ log noise (oneDNN notices, "could not
-find cuda drivers"); only the Keras backend pays that cost, and only when a model is
-actually built. Everything else in archc stays usable without TensorFlow installed.
+Keras 3 runs on TensorFlow, JAX or PyTorch; it picks one when it is first imported, from
+the `KERAS_BACKEND` environment variable, else the `backend` of `~/.keras/keras.json`, else
+TensorFlow. `expected_backend` reads the same settings without importing anything, so
+archc's messages name the backend before the slow import starts.
+
+A backend takes seconds to import and may print C++ log noise (TensorFlow's oneDNN
+notices, "could not find cuda drivers"); only the Keras backend of archc pays that cost,
+and only when a model is actually built. Everything else in archc stays usable without
+Keras installed.
 
 `TF_CPP_MIN_LOG_LEVEL=2` silences most of TensorFlow's logging, but TensorFlow 2.21 writes
 its start-up notices through absl before that setting is read, straight to file descriptor
@@ -14,17 +20,55 @@ error message, so nothing useful is lost.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
-INSTALL_HINT = "pip install 'archc[keras]'"
+DISTRIBUTION = "archc-cnn"
+"""archc's name on PyPI (the name `archc` there belongs to another project)."""
+
+INSTALL_HINTS = {
+    "tensorflow": f"pip install '{DISTRIBUTION}[keras]'",
+    "jax": f"pip install '{DISTRIBUTION}[jax]'",
+    "torch": f"pip install '{DISTRIBUTION}[torch]'",
+}
+"""How to install Keras with each backend archc is tested on."""
+
+INSTALL_HINT = INSTALL_HINTS["tensorflow"]
+
+BACKEND_LABELS = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch",
+                  "numpy": "NumPy", "openvino": "OpenVINO"}
+
+
+def expected_backend() -> str:
+    """The backend Keras uses, or will use when imported: Keras's own order of settings."""
+    keras = sys.modules.get("keras")
+    if keras is not None:
+        with contextlib.suppress(Exception):
+            return str(keras.config.backend())
+    chosen = os.environ.get("KERAS_BACKEND")
+    if chosen:
+        return chosen
+    home = os.environ.get("KERAS_HOME")
+    if home is None:
+        base = os.path.expanduser("~")
+        home = os.path.join(base if os.access(base, os.W_OK) else "/tmp", ".keras")
+    config = os.path.join(os.path.expanduser(home), "keras.json")
+    with contextlib.suppress(OSError, ValueError, AttributeError), open(config) as f:
+        return str(json.load(f).get("backend", "tensorflow"))
+    return "tensorflow"
+
+
+def backend_label(name: str) -> str:
+    """`jax` -> `JAX`, for messages."""
+    return BACKEND_LABELS.get(name, name)
 
 
 class KerasUnavailable(ImportError):
-    """TensorFlow / Keras cannot be imported; the CLI turns this into exit code 3."""
+    """Keras or its backend cannot be imported; the CLI turns this into exit code 3."""
 
 
 @contextlib.contextmanager
@@ -43,7 +87,7 @@ def _captured_stderr_fd() -> Iterator[IO[bytes]]:
 
 
 def import_keras(quiet: bool = True) -> Any:
-    """Return the `keras` module, importing TensorFlow's backend without log noise."""
+    """Return the `keras` module, importing its backend without log noise."""
     # Must be set before TensorFlow's first import; setdefault keeps a user's own choice.
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     if "keras" in sys.modules or not quiet:
@@ -87,8 +131,11 @@ def _import() -> Any:
     try:
         import keras
     except ImportError as exc:
+        backend = expected_backend()
+        hint = INSTALL_HINTS.get(backend, INSTALL_HINT)
         raise KerasUnavailable(
-            f"building a Keras model needs TensorFlow and Keras, which are not installed "
-            f"({exc}); install them with: {INSTALL_HINT}"
+            f"building a Keras model needs Keras 3 and its {backend_label(backend)} backend "
+            f"(KERAS_BACKEND={backend}), which cannot be imported ({exc}); install them with: "
+            f"{hint}"
         ) from exc
     return keras

@@ -56,3 +56,45 @@ def run_python(code: str, timeout: float = 300) -> subprocess.CompletedProcess[s
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env=env, cwd=ROOT, timeout=timeout, check=False)
+
+
+def gradients(layer: Any, x: Any, loss: Any) -> list[Any]:
+    """d loss(layer(x)) / d x, then / d each trainable variable, as NumPy arrays.
+
+    Written once per backend, since each differentiates its own way (a tape, a pure
+    function, autograd on tensors); `loss` uses `keras.ops` only. The layer must be built.
+    """
+    import keras
+    import numpy as np
+
+    backend = keras.config.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        xt = tf.constant(x)
+        with tf.GradientTape() as tape:
+            tape.watch(xt)
+            value = loss(layer(xt))
+        return [np.asarray(g) for g in tape.gradient(value, [xt, *layer.trainable_variables])]
+    if backend == "jax":
+        import jax
+
+        frozen = [v.value for v in layer.non_trainable_variables]
+
+        def pure(xv: Any, weights: list[Any]) -> Any:
+            out, _ = layer.stateless_call(weights, frozen, xv)
+            return loss(out)
+
+        grad_x, grad_w = jax.grad(pure, argnums=(0, 1))(
+            jax.numpy.asarray(x), [v.value for v in layer.trainable_variables])
+        return [np.asarray(grad_x), *(np.asarray(g) for g in grad_w)]
+    if backend == "torch":
+        import torch
+
+        xt = torch.tensor(np.asarray(x), requires_grad=True)
+        for v in layer.trainable_variables:
+            v.value.grad = None
+        loss(layer(xt)).backward()
+        grads = [xt.grad, *(v.value.grad for v in layer.trainable_variables)]
+        return [g.detach().cpu().numpy() for g in grads]
+    raise NotImplementedError(f"no gradient helper for the {backend} backend")

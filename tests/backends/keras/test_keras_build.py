@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,15 @@ from archc.diagnostics import SpecError, render  # noqa: E402
 from archc.ir import Op  # noqa: E402
 
 WriteSpec = Callable[..., Path]
+
+
+def test_the_backend_is_the_one_asked_for() -> None:
+    # `make test-backends` sets KERAS_BACKEND per venv; archc's prediction (which names the
+    # backend in its messages before importing Keras) must be what Keras chose.
+    from archc.backends.keras.runtime import expected_backend
+
+    assert keras.config.backend() == expected_backend()
+    assert keras.config.backend() == os.environ.get("KERAS_BACKEND", keras.config.backend())
 
 
 @pytest.mark.parametrize(("spec", "variant", "params", "trainable"), ZOO,
@@ -48,7 +58,7 @@ def test_zoo_model_equals_analysis_and_numbers(spec: str, variant: str | None, p
 
 def test_layers_are_found_by_their_spec_names() -> None:
     model = archc.build(spec_path("googlenet"))
-    layer = model.get_layer("inception_3a.branches.branch2.conv3x3")
+    layer = model.get_layer("inception_3a__branches__branch2__conv3x3")
     assert isinstance(layer, keras.layers.Conv2D)
     assert (layer.filters, layer.kernel_size) == (128, (3, 3))  # numbers.md, module 3a
     assert model.get_layer("norm1").__class__.__name__ == "LocalResponseNormalization"
@@ -93,7 +103,7 @@ def test_layer_arguments_reach_keras(write_spec: WriteSpec) -> None:
     bn = model.get_layer("bn")
     assert (bn.epsilon, bn.momentum, bn.center, bn.scale) == (0.002, 0.9, False, True)
     # SE: (1, 1, 8) gate times the (6, 6, 8) map, broadcast by Keras's Multiply.
-    assert tuple(model.get_layer("se.scale").output.shape[1:]) == (6, 6, 8)
+    assert tuple(model.get_layer("se__scale").output.shape[1:]) == (6, 6, 8)
     assert tuple(model.output.shape[1:]) == (1, 1, 8)
 
 
@@ -109,7 +119,7 @@ def test_one_branch_parallel_is_a_named_identity(write_spec: WriteSpec) -> None:
                 - [conv2d: {name: c, filters: 2, kernel_size: 1}]
     """)
     model = archc.build(str(path))
-    assert isinstance(model.get_layer("p.concat"), keras.layers.Identity)
+    assert isinstance(model.get_layer("p__concat"), keras.layers.Identity)
 
 
 # -- errors --------------------------------------------------------------------------------------
@@ -240,8 +250,12 @@ def test_build_command_writes_the_file_and_one_line(tmp_path: Path, capsys: Any)
     target = out / "tiny-wide.keras"
     # conv 3*3*1*4 + 4 = 40; dense 6*6*4*3 + 3 = 435; MACs 6*6*4*9 = 1,296 + 432 = 1,728.
     assert captured.out == f"tiny [wide]: 475 params (475 trainable), 1,728 MACs -> {target}\n"
-    assert captured.err.splitlines() == ["archc: loading TensorFlow...",
-                                         "archc: building the Keras model (4 nodes)...",
+    # The messages name the backend in use (`make test-backends` runs this under each).
+    label = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}[
+        keras.config.backend()]
+    assert captured.err.splitlines() == [f"archc: loading Keras ({label} backend)...",
+                                         f"archc: building the Keras model (4 nodes, {label} "
+                                         "backend)...",
                                          "archc: saving..."]
     assert target.is_file()
     assert keras.saving.load_model(target).count_params() == 475
