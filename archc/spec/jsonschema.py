@@ -29,14 +29,22 @@ from archc.spec.schema import (
 
 SCHEMA_ID = "https://archc.dev/schema/v1.json"
 
-EXPRESSION: dict[str, Any] = {"type": "string", "pattern": r"\$"}
-"""A `$` expression: any string with a `$` (archc parses it; the schema cannot)."""
+EXPRESSION: dict[str, Any] = {
+    "type": "string",
+    "pattern": r"\$|\(|[0-9][^A-Za-z]*[-+*/%<>=!]|[-+*/%<>=!][^A-Za-z]*[0-9]|[\"']"
+               r"|\b(?:and|or|not|true|false)\b",
+}
+"""What may be an expression (`archc/lower/exprvalues.py` decides): a string with a `$`, a
+call or parentheses, arithmetic on numbers, a quoted string or a boolean word (`$w * 2`,
+`round(2.5)`, `1 / 255`). A word with an operator and no number (`a/b`, `conv-a`) is text to
+archc, and is not an expression to the schema either. The schema lets an expression stand
+wherever a value goes; archc evaluates it."""
 
 _NAME: dict[str, Any] = {"type": "string", "pattern": NAME_SCHEMA_PATTERN}
 
 
 def _loosen(schema: Any) -> Any:
-    """Let every value below this point also be a `$expression` string.
+    """Let every value below this point also be an expression string.
 
     archc evaluates expressions before it validates a layer's arguments, so any argument
     (a number, a list or one of its items, a mapping, a choice such as `padding`, a name)

@@ -117,6 +117,14 @@ MINIMAL: dict[str, dict[str, Any]] = {
     "add": {"inputs": ["a", "b"]},
     "multiply": {"inputs": ["a", "b"]},
     "squeeze_excitation": {"ratio": 2},
+    "conv2d_transpose": {"filters": 4, "kernel_size": 3},
+    "cropping2d": {},
+    "layer_scale": {},
+    "normalization": {},
+    "rescaling": {"scale": 0.5},
+    "reshape": {"shape": [1024]},
+    "scaled_add": {"inputs": ["a", "b"]},
+    "upsampling2d": {},
     "parallel": {"branches": [[{"conv2d": {"filters": 2, "kernel_size": 1}}],
                               [{"max_pool2d": {"pool_size": 1}}]]},
     "residual": {"body": [{"conv2d": {"filters": 4, "kernel_size": 1}}]},
@@ -128,7 +136,8 @@ assert set(MINIMAL) == {*LAYER_MODELS, *STRUCTURE_MODELS, "unit"}
 PALETTE: list[Any] = [
     0, 1, 2, -1, 3.0, 2.5, 1.5, True, None, "same", "valid", "relu", "rleu", "concat",
     [2, 2], [2.0, 3], [2, 2, 2], [[1, 1], [1, 1]], [], {}, "$v", "$w * 2", "$act", "a/b",
-    "x.y", "auto", [[0, 1], [1, 2], [0, 2], [0, 1, 2]],
+    "x.y", "auto", [[0, 1], [1, 2], [0, 2], [0, 1, 2]], "max(2, 3)", "6 / 4", "2 * 3",
+    "round(2.5)", "conv-a",
 ]
 """Values tried in every field of every type: right and wrong types, ranges, names."""
 
