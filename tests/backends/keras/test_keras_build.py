@@ -329,13 +329,13 @@ def test_a_scaled_residual_is_x_plus_scale_times_the_body(write_spec: WriteSpec)
     import numpy as np
 
     model = archc.build(str(path))
-    add = model.get_layer("block.add")
+    add = model.get_layer("block__add")
     assert type(add).__name__ == "ScaledAdd" and add.scale == 0.17 and add.weights == []
     # conv 3*3*4*4 + 4, the add 0, dense on 6x6x4 per position 4*3 + 3: by hand
     assert model.count_params() == (3 * 3 * 4 * 4 + 4) + 0 + (4 * 3 + 3)
     assert archc.load(str(path)).total_params == model.count_params()
     x = np.random.default_rng(1).standard_normal((2, 6, 6, 4)).astype("float32")
-    body = keras.Model(model.inputs, model.get_layer("block.conv").output).predict(x, verbose=0)
+    body = keras.Model(model.inputs, model.get_layer("block__conv").output).predict(x, verbose=0)
     summed = keras.Model(model.inputs, add.output).predict(x, verbose=0)
     np.testing.assert_allclose(summed, x + body * 0.17, rtol=1e-6, atol=1e-6)
     keras.backend.clear_session()
@@ -354,5 +354,5 @@ def test_a_switched_off_shortcut_builds_the_body_alone(write_spec: WriteSpec) ->
                 - conv2d: {name: conv, filters: 8, kernel_size: 1}
     """)
     model = archc.build(str(path))
-    assert [layer.name for layer in model.layers] == ["input", "block.conv"]
+    assert [layer.name for layer in model.layers] == ["input", "block__conv"]
     keras.backend.clear_session()
