@@ -238,11 +238,14 @@ def parity_error(reference: Any, ours: Any, seed: int = 0, pixels: bool = False)
     strip_softmax(reference)
     strip_softmax(ours)
     x = _inputs(shape, 2, pixels, rng)
-    expected = np.asarray(reference(x, training=False))
-    before = float(np.abs(np.asarray(ours(x, training=False)) - expected).max())
+    import keras
+
+    # convert_to_numpy, not np.asarray: a PyTorch output still holds its autograd graph.
+    expected = keras.ops.convert_to_numpy(reference(x, training=False))
+    before = float(np.abs(keras.ops.convert_to_numpy(ours(x, training=False)) - expected).max())
     for a, b in pairs:
         b.set_weights(a.get_weights())
-    after = float(np.abs(np.asarray(ours(x, training=False)) - expected).max())
+    after = float(np.abs(keras.ops.convert_to_numpy(ours(x, training=False)) - expected).max())
     return Parity(before, after, float(np.abs(expected).max()),
                   float(np.abs(expected[0] - expected[1]).max()))
 
