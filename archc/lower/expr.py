@@ -97,7 +97,7 @@ def evaluate(text: str, env: Mapping[str, Any], functions: Callables = NO_FUNCTI
     walk = _Walk(text, env, functions, budget or Budget())
     tree = _parse(text)
     try:
-        result = walk.eval(tree)
+        result = walk.value_of(tree)
     except Problem:
         raise
     except (TypeError, ValueError, ZeroDivisionError, IndexError, KeyError,
@@ -150,7 +150,7 @@ class _Walk:
         message = f"`{self.text}` uses {what or 'something the evaluator does not allow'}"
         return Problem("E002", message, _HELP)
 
-    def eval(self, node: ast.expr) -> Any:
+    def value_of(self, node: ast.expr) -> Any:
         self.budget.steps += 1
         if self.budget.steps > MAX_STEPS:
             raise Problem("E003", f"expression too costly: `{self.text}` visits more than "
@@ -195,15 +195,15 @@ class _Walk:
     def _List(self, node: ast.List) -> list[Any]:
         if len(node.elts) > MAX_LIST:
             raise Problem("E003", f"a list of more than {MAX_LIST:,} items in `{self.text}`")
-        return [self.eval(e) for e in node.elts]
+        return [self.value_of(e) for e in node.elts]
 
     # -- operators ----------------------------------------------------------------------
 
     def _BinOp(self, node: ast.BinOp) -> Any:
         if type(node.op) not in _BINOPS:
             raise self.refuse()
-        left = self._number(self.eval(node.left))
-        right = self._number(self.eval(node.right))
+        left = self._number(self.value_of(node.left))
+        right = self._number(self.value_of(node.right))
         if isinstance(node.op, ast.Pow) and (abs(right) > 64 or _too_big(left, right)):
             raise Problem("E003", f"exponent too large in `{self.text}`")
         result = _BINOPS[type(node.op)](left, right)
@@ -212,7 +212,7 @@ class _Walk:
         return self._bounded(result)
 
     def _UnaryOp(self, node: ast.UnaryOp) -> Any:
-        value = self.eval(node.operand)
+        value = self.value_of(node.operand)
         if isinstance(node.op, ast.Not):
             return not value
         if not isinstance(node.op, (ast.USub, ast.UAdd)):
@@ -224,35 +224,35 @@ class _Walk:
         # Short-circuit: `$n > 0 and 8 // $n > 1` never divides by zero.
         stop_at = not isinstance(node.op, ast.And)
         for value in node.values:
-            if bool(self.eval(value)) is stop_at:
+            if bool(self.value_of(value)) is stop_at:
                 return stop_at
         return not stop_at
 
     def _Compare(self, node: ast.Compare) -> bool:
         if not all(type(o) in _CMPOPS for o in node.ops):
             raise self.refuse("`in` or `is`")
-        left = self.eval(node.left)
+        left = self.value_of(node.left)
         for op, comparator in zip(node.ops, node.comparators, strict=True):
-            right = self.eval(comparator)
+            right = self.value_of(comparator)
             if not _CMPOPS[type(op)](left, right):
                 return False
             left = right
         return True
 
     def _IfExp(self, node: ast.IfExp) -> Any:
-        condition = self.eval(node.test)
+        condition = self.value_of(node.test)
         if not isinstance(condition, bool):
             raise Problem("E003", f"the condition of `if` in `{self.text}` is "
                           f"{_show(condition)}, not true or false",
                           "compare it, e.g. `$x != 0`")
-        return self.eval(node.body if condition else node.orelse)
+        return self.value_of(node.body if condition else node.orelse)
 
     def _Subscript(self, node: ast.Subscript) -> Any:
-        container = self.eval(node.value)
+        container = self.value_of(node.value)
         if isinstance(node.slice, ast.Slice):
             if node.slice.step is not None:
                 raise self.refuse("a slice step")
-            bounds = [None if b is None else self.eval(b)
+            bounds = [None if b is None else self.value_of(b)
                       for b in (node.slice.lower, node.slice.upper)]
             if not isinstance(container, list) or not all(
                     b is None or (isinstance(b, int) and not isinstance(b, bool))
@@ -260,7 +260,7 @@ class _Walk:
                 raise Problem("E003", f"only lists can be sliced, by integers, in "
                               f"`{self.text}`")
             return container[bounds[0]:bounds[1]]
-        index = self.eval(node.slice)
+        index = self.value_of(node.slice)
         if not isinstance(container, list) or not isinstance(index, int) \
                 or isinstance(index, bool):
             raise Problem("E003", f"only lists can be indexed, by integers, in `{self.text}`")
@@ -287,8 +287,8 @@ class _Walk:
                           or "functions: " + ", ".join([*CALLABLE_NAMES, *spec_functions]))
         if name == "map":
             return self._map(node)
-        args = [self.eval(a) for a in node.args]
-        kwargs = {str(k.arg): self.eval(k.value) for k in node.keywords}
+        args = [self.value_of(a) for a in node.args]
+        kwargs = {str(k.arg): self.value_of(k.value) for k in node.keywords}
         if name in spec_functions:
             return self._call_spec(name, args, kwargs)
         builtin = BUILTINS[name]
@@ -320,7 +320,7 @@ class _Walk:
                 target.id in BUILTINS or target.id in names):
             raise Problem("E003", f"the first argument of `map` in `{self.text}` must name a "
                           "function", "e.g. `map(round_repeats, $repeats)`")
-        items = self.eval(node.args[1])
+        items = self.value_of(node.args[1])
         if not isinstance(items, list):
             raise Problem("E003", f"`map` needs a list; received {_show(items)}")
         if len(items) > MAX_LIST:

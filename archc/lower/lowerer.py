@@ -176,7 +176,7 @@ class _Lowerer(Structures):
                   ctx.scope, ctx.current, ctx.blocks, ctx.items, ctx.index)
         when = raw.get("when", True)
         if is_expression(when):
-            when = self.values.eval(when, arg_paths.get("when", path), ctx.env)
+            when = self.values.compute(when, arg_paths.get("when", path), ctx.env)
         if when is False:
             if isinstance(raw.get("name"), str):  # so that reading it says why it is missing
                 ctx.names.removed[raw["name"]] = self.doc.span(arg_paths.get("when", path))

@@ -37,7 +37,7 @@ class Values:
         self.sink = sink
         self.functions = functions
 
-    def eval(self, text: str, path: Path, env: Mapping[str, Any]) -> Any:
+    def compute(self, text: str, path: Path, env: Mapping[str, Any]) -> Any:
         try:
             return evaluate(text, env, self.functions)
         except Silent:
@@ -54,7 +54,7 @@ class Values:
 
     def subst(self, value: Any, path: Path, env: Mapping[str, Any]) -> Any:
         if is_expression(value):
-            result = self.eval(value, path, env)
+            result = self.compute(value, path, env)
             return result if result is BAD else whole(result)
         if isinstance(value, list):
             out = [self.subst(v, path + (i,), env) for i, v in enumerate(value)]
