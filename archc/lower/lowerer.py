@@ -18,6 +18,7 @@ from typing import Any
 from archc.diagnostics import DiagnosticSink, SourceSpan, did_you_mean
 from archc.ir import Graph, Node, Op, Shape
 from archc.ir.ops import InputAttrs, make_attrs
+from archc.lower.blocks import declared_inputs
 from archc.lower.emit import Abort, Caps, Emitter
 from archc.lower.expr import INPUT, InputShape, is_expression
 from archc.lower.functions import FunctionTable, SpecFunction
@@ -172,7 +173,7 @@ class _Lowerer(Structures):
         kind, raw, arg_paths = split
         # `$in` is what this item reads: its `inputs` (the first, for a merge) or the
         # previous item's output. Structures and block calls pass it on as their input.
-        ctx = Ctx({**ctx.env, INPUT: self._incoming(raw, arg_paths, path, ctx)}, ctx.names,
+        ctx = Ctx({**ctx.env, INPUT: self._incoming(kind, raw, arg_paths, path, ctx)}, ctx.names,
                   ctx.scope, ctx.current, ctx.blocks, ctx.items, ctx.index)
         when = raw.get("when", True)
         if is_expression(when):
@@ -198,8 +199,8 @@ class _Lowerer(Structures):
                         did_you_mean(kind, known) or "see docs/spec-language.md for the types")
         return None
 
-    def _incoming(self, raw: dict[str, Any], arg_paths: dict[str, Path], path: Path,
-                  ctx: Ctx) -> InputShape:
+    def _incoming(self, kind: str, raw: dict[str, Any], arg_paths: dict[str, Path],
+                  path: Path, ctx: Ctx) -> InputShape:
         refs = raw.get("inputs")
         source = ctx.current
         if refs is not None:
@@ -207,6 +208,12 @@ class _Lowerer(Structures):
             refs = self.values.subst(refs, ref_path, ctx.env)
             if isinstance(refs, list) and refs:
                 refs, ref_path = refs[0], ref_path + (0,)
+            elif isinstance(refs, dict) and kind in self.header.blocks:
+                # Inputs by name: `$in` is the block's first input (left out: the previous).
+                first = declared_inputs(self.header.blocks[kind])[0]
+                refs, ref_path = refs.get(first), ref_path + (first,)
+                if refs is None:
+                    return InputShape(self.em.shapes.get(source) if source else None)
             found, source = ctx.names.lookup(refs) if isinstance(refs, str) else (True, None)
             if not found:
                 # Said when `$in` is read (an item left out by `when` may name anything);
@@ -269,6 +276,8 @@ class _Lowerer(Structures):
         sources = self._sources(parsed, merged_paths, path, ctx,
                                 merge=kind in ("concat", "add", "multiply", "scaled_add"))
         if sources is None:
+            if parsed.name is None:  # its automatic name reads as failed, not as unknown
+                ctx.names.local.setdefault(self.em.auto(ctx.scope, kind), None)
             return self._poison(raw, ctx, path)
         if kind == "squeeze_excitation":
             return self._squeeze_excitation(parsed, sources[0], span, ctx, frozenset(raw))
@@ -297,9 +306,10 @@ class _Lowerer(Structures):
                 span: SourceSpan, local: str | None = None) -> str | None:
         if parsed.name is not None:
             self.em.register(ctx.names, parsed.name, node, span)
-        elif local is not None and node is not None:
+        elif local is not None and (node is not None or local not in ctx.names.local):
             # An automatic name (`conv2d_1`) reads the layer as the docs promise; it has no
-            # span, so a given name equal to it is still a duplicate (N002, in `emit`).
+            # span, so a given name equal to it is still a duplicate (N002, in `emit`). A
+            # failed layer's automatic name reads as failed (None): no false "unknown name".
             ctx.names.local[local] = node
         if parsed.output and node is not None:
             self.em.extra_outputs.append(node)
