@@ -73,7 +73,7 @@ class Blocks:
                 span: SourceSpan, local: str | None = None) -> str | None:
         raise NotImplementedError
 
-    def _poison(self, raw: dict[str, Any], ctx: Ctx, path: Path) -> str | None:
+    def _poison(self, raw: dict[str, Any], ctx: Ctx, path: Path, kind: str) -> str | None:
         raise NotImplementedError
 
     # -- calls ------------------------------------------------------------------------------
@@ -84,10 +84,10 @@ class Blocks:
         common = self.values.subst_args({k: v for k, v in raw.items() if k in CALL_FIELDS},
                                         arg_paths, ctx.env)
         if common is None:
-            return self._poison(raw, ctx, path)
+            return self._poison(raw, ctx, path, kind)
         parsed = self._validate(BlockCall, kind, common, arg_paths, path)
         if parsed is None:
-            return self._poison(raw, ctx, path)
+            return self._poison(raw, ctx, path, kind)
         span = self.doc.key_span(path + (kind,))
         block = self.header.blocks[kind]
         sources = self._block_sources(kind, block, parsed.inputs, arg_paths.get("inputs", path),

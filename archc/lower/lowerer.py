@@ -267,18 +267,16 @@ class _Lowerer(Structures):
         merged = {k: v for k, v in defaults.items() if k not in raw} | raw
         args = self.values.subst_args(merged, merged_paths, ctx.env)
         if args is None:
-            return self._poison(raw, ctx, path)
+            return self._poison(raw, ctx, path, kind)
         parsed = self._validate(LAYER_MODELS[kind], kind, args, merged_paths, path)
         if parsed is None:
-            return self._poison(raw, ctx, path)
+            return self._poison(raw, ctx, path, kind)
         span = self.doc.key_span(path + (kind,))
         # `inputs` may come from `defaults` too: locate it wherever it was written.
         sources = self._sources(parsed, merged_paths, path, ctx,
                                 merge=kind in ("concat", "add", "multiply", "scaled_add"))
         if sources is None:
-            if parsed.name is None:  # its automatic name reads as failed, not as unknown
-                ctx.names.local.setdefault(self.em.auto(ctx.scope, kind), None)
-            return self._poison(raw, ctx, path)
+            return self._poison(raw, ctx, path, kind)
         if kind == "squeeze_excitation":
             return self._squeeze_excitation(parsed, sources[0], span, ctx, frozenset(raw))
         op = Op(kind)
@@ -289,17 +287,21 @@ class _Lowerer(Structures):
                             self.doc.span(arg_paths.get("connections", path)),
                             did_you_mean(table, self.header.tables)
                             or "define it under `tables:` or write the rows inline")
-            return self._poison(raw, ctx, path)
+            return self._poison(raw, ctx, path, kind)
         attrs = make_attrs(op, fields, self.header.tables)
         local = parsed.name or self.em.auto(ctx.scope, kind)
         node = self.em.emit(op, local, attrs, sources, span, ctx)
         return self._finish(node, parsed, ctx, span, local)
 
-    def _poison(self, raw: dict[str, Any], ctx: Ctx, path: Path) -> str | None:
-        """Register a failed layer's name (so later references don't cascade) -> no output."""
+    def _poison(self, raw: dict[str, Any], ctx: Ctx, path: Path, kind: str) -> str | None:
+        """Register a failed layer's name (so later references don't cascade) -> no output.
+
+        Without a given name, its automatic one (`conv2d_1`) reads as failed, not unknown."""
         name = raw.get("name")
         if isinstance(name, str):
             ctx.names.local.setdefault(name, None)
+        elif name is None:
+            ctx.names.local.setdefault(self.em.auto(ctx.scope, kind), None)
         return None
 
     def _finish(self, node: str | None, parsed: LayerCommon, ctx: Ctx,

@@ -98,10 +98,10 @@ class Structures(Blocks):
             nested = nested | {"shortcut"}
         args = self.values.subst_args(raw, arg_paths, ctx.env, skip=frozenset(nested))
         if args is None:
-            return self._poison(raw, ctx, path)
+            return self._poison(raw, ctx, path, kind)
         parsed = self._validate(STRUCTURE_MODELS[kind], kind, args, arg_paths, path)
         if parsed is None:
-            return self._poison(raw, ctx, path)
+            return self._poison(raw, ctx, path, kind)
         span = self.doc.key_span(path + (kind,))
         # A repeat of a block that reads several inputs reads one tensor per input.
         window = self._window(parsed, arg_paths, path, span, ctx)
@@ -304,6 +304,7 @@ class Structures(Blocks):
                 names = Names(ctx.names)
                 names.local[INPUT_NAME] = current
                 names.reserved.add(INPUT_NAME)
+                names.reserved_for = "in a repeated list, `{name}` is the copy's input"
                 sub = Ctx(env, names, bscope, current, ctx.blocks)
                 assert r.layers is not None
                 current = self._sequence(r.layers, arg_paths["layers"], sub)
