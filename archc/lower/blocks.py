@@ -186,7 +186,8 @@ class Blocks:
         caller = {**ctx.env, INPUT: InputShape(self.em.shapes.get(first) if first else None)} \
             if sources is not None else ctx.env
         env = self._bind(kind, block.params, params, span, caller, shapes)
-        scope = self.em.open_scope(ctx, local, kind, span)
+        scope = self.em.open_scope(ctx, local, kind, span,
+                                   tuple(inputs.items()) if block.inputs else ())
         if env is None:
             return Expansion(None, inputs)
         names = Names()

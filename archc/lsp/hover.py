@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import archc.lsp.blockio as blockio
 from archc.diagnostics import SourceSpan
 from archc.ir.printer import format_shape
 from archc.lsp.model import (
@@ -52,10 +53,12 @@ def hover(model: SpecModel, pos: Position) -> Hover | None:
 
 def _text(model: SpecModel, s: Scalar, pos: Position) -> str | None:
     path = s.path
-    if not s.is_key:
-        name = variable_at(s, pos)
-        if name is not None:
-            return variable(model, name, path)
+    name = None if s.is_key else variable_at(s, pos)
+    declared = blockio.input_at(model, s, name)
+    if declared is not None:
+        return blockio.hover(model, *declared)
+    if name is not None:
+        return variable(model, name, path)
     target = layer_target(model, s)
     if target is not None:
         return layer(model, target)
