@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
-from lsp_helpers import read, where
+from lsp_helpers import cursor, read, where
 
+from archc.lsp.complete import complete
 from archc.lsp.hover import hover
 from archc.lsp.model import build
 from archc.lsp.navigate import definition
@@ -46,3 +47,10 @@ def test_hover_on_the_first_input_in_a_call_by_position_is_the_layer() -> None:
     # `bottom` in `inputs: [bottom, ...]` is a layer reference: the layer's own hover.
     found = hover(MODEL, where(TEXT, "inputs: [bottom", offset=9))
     assert found is not None and found.markdown.startswith("**bottom** · `level`")
+
+
+def test_completion_in_a_block_body_offers_its_declared_inputs() -> None:
+    marked = TEXT.replace("name: crop, inputs: skip", "name: crop, inputs: |")
+    text, pos = cursor(marked)
+    labels = {c.label for c in complete(build(text, "unet.yaml"), pos).items}
+    assert {"x", "skip", "upconv"} <= labels
