@@ -18,7 +18,7 @@ from typing import Any
 from archc.diagnostics import DiagnosticSink, SourceSpan, did_you_mean
 from archc.ir import Graph, Node, Op, Shape
 from archc.ir.ops import InputAttrs, make_attrs
-from archc.lower.blocks import declared_inputs
+from archc.lower.blocks import declared_inputs, declared_outputs
 from archc.lower.emit import Abort, Caps, Emitter
 from archc.lower.expr import INPUT, InputShape, is_expression
 from archc.lower.functions import FunctionTable, SpecFunction
@@ -180,7 +180,10 @@ class _Lowerer(Structures):
             when = self.values.compute(when, arg_paths.get("when", path), ctx.env)
         if when is False:
             if isinstance(raw.get("name"), str):  # so that reading it says why it is missing
-                ctx.names.removed[raw["name"]] = self.doc.span(arg_paths.get("when", path))
+                where = self.doc.span(arg_paths.get("when", path))
+                ctx.names.removed[raw["name"]] = where
+                for exposed in self._exposed_names(kind, raw):  # `<call>.<output>` too
+                    ctx.names.removed[f"{raw['name']}.{exposed}"] = where
             return ctx.current
         if when is not True:
             if when is not BAD:
@@ -198,6 +201,15 @@ class _Lowerer(Structures):
         self.sink.error("S005", f"unknown layer type `{kind}`", self.doc.key_span(path + (kind,)),
                         did_you_mean(kind, known) or "see docs/spec-language.md for the types")
         return None
+
+    def _exposed_names(self, kind: str, raw: dict[str, Any]) -> list[str]:
+        """The `<call>.<name>` suffixes a block call (or a repeat of a block) would add."""
+        name = raw.get("block") if kind == "repeat" else kind
+        block = self.header.blocks.get(name) if isinstance(name, str) else None
+        if block is None:
+            return []
+        inputs = list(block.inputs or []) if kind == "repeat" else []
+        return inputs + list(declared_outputs(block))
 
     def _incoming(self, kind: str, raw: dict[str, Any], arg_paths: dict[str, Path],
                   path: Path, ctx: Ctx) -> InputShape:
