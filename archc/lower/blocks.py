@@ -108,6 +108,7 @@ class Blocks:
         declared = declared_inputs(block)
         listing = ", ".join(declared)
         given: dict[str, tuple[str, Path]] = {}
+        written = refs is not None  # without `inputs`, a call reads the previous layer
         if refs is None:
             refs = []
         if isinstance(refs, dict):
@@ -125,13 +126,10 @@ class Blocks:
             listed = [refs] if isinstance(refs, str) else list(refs)
             paths = [ref_path] if isinstance(refs, str) else [ref_path + (i,)
                                                               for i in range(len(listed))]
-            if (listed and len(listed) != len(declared)) or (not listed and len(declared) > 1):
+            if (written and len(listed) != len(declared)) or (not written and len(declared) > 1):
                 self.sink.error("S011", f"block `{kind}` reads {_count(declared)}; received "
-                                f"{len(listed)}", self.doc.span(ref_path) if listed else span,
-                                f"pass `inputs: [{listing}]` in this order, or by name: "
-                                f"`inputs: {{{declared[-1]}: ...}}`" if len(declared) > 1 else
-                                "merge them first with `concat`, `add` or `multiply`, or "
-                                "declare the block's `inputs: [a, b]`")
+                                f"{len(listed)}", self.doc.span(ref_path) if written else span,
+                                _count_help(declared, listing, len(listed)))
                 return None
             given = {k: (ref, p) for k, ref, p in zip(declared, listed, paths, strict=False)}
             missing = []
@@ -271,3 +269,13 @@ def _count(declared: list[str]) -> str:
     if len(declared) == 1:
         return "one input"
     return f"{len(declared)} inputs ({', '.join(declared)})"
+
+
+def _count_help(declared: list[str], listing: str, received: int) -> str:
+    if len(declared) > 1:
+        return (f"pass `inputs: [{listing}]` in this order, or by name: "
+                f"`inputs: {{{declared[-1]}: ...}}`")
+    if received == 0:
+        return "name one layer, or drop `inputs` to read the previous one"
+    return ("merge them first with `concat`, `add` or `multiply`, or declare the block's "
+            "`inputs: [a, b]`")

@@ -252,3 +252,12 @@ def test_reading_an_output_of_a_call_left_out_by_when_says_why() -> None:
     d = one_error(BACKBONE.replace("- stages: {name: net}", "- stages: {name: net, when: false}")
                   .replace("outputs: [net.p3, net.p4, head]", "outputs: [head]"), "N001")
     assert d.message.startswith("`net.p3` is removed by `when: false`")
+
+
+def test_an_empty_inputs_list_is_a_wrong_count_even_for_one_input() -> None:
+    d = one_error(FUSE + "      - fuse: {inputs: [b, a]}\n"
+                  "      - conv2d: {filters: 4, kernel_size: 1, inputs: []}\n", "S004")
+    assert d.message == "this layer reads one input; received 0"
+    d = one_error(BACKBONE.replace("- stages: {name: net}", "- stages: {name: net, inputs: []}"),
+                  "S011")
+    assert d.message == "block `stages` reads one input; received 0"
