@@ -43,7 +43,7 @@ def test_zoo_lists_name_variants_and_source(run: Run) -> None:
     # specs/resnet.yaml: five variants in file order, resnet50 the default.
     assert "resnet18, resnet34, resnet50*, resnet101, resnet152" in resnet
     assert resnet.rstrip().endswith("He et al. 2015, Table 1; keras.applications.resnet; "
-                                    "../shared/reference/numbers.md")
+                                    "docs/numbers.md")
     lenet = next(r for r in rows if r.startswith("lenet5 "))
     assert lenet.split()[1] == "-"  # no variants
 
