@@ -174,7 +174,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_zoo(args: argparse.Namespace) -> int:
     """`archc zoo`: the networks that ship with archc; `archc zoo copy NAME`: write one out."""
-    from archc.zoo import catalogue, read_bytes, render_catalogue
+    from archc.zoo import catalogue, read_bytes, render_catalogue, schema_hint
 
     if args.zoo_command is None:
         out(render_catalogue(catalogue()))
@@ -192,6 +192,9 @@ def cmd_zoo(args: argparse.Namespace) -> int:
     write_bytes_atomic(target, data)
     if not args.quiet:
         say(f"archc: wrote {target}")
+        hint = schema_hint(data, target)
+        if hint:
+            say(hint)
     return EXIT_OK
 
 
