@@ -13,8 +13,8 @@ import importlib.resources
 import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from importlib.resources.abc import Traversable
+from pathlib import Path
 
 from archc.diagnostics import SpecError, did_you_mean
 from archc.pipeline import Stage, UsageError, compile_text
