@@ -111,7 +111,10 @@ def cmd_lint(args: argparse.Namespace) -> int:
         results.append((path, warnings))
         if args.format == "json":
             continue
-        print_diagnostics(warnings, sys.stdout, {compiled.doc.file: compiled.doc.source})
+        from archc.lint.report import group_by_line
+
+        print_diagnostics(group_by_line(warnings), sys.stdout,
+                          {compiled.doc.file: compiled.doc.source})
         if not warnings and not args.quiet:
             say(f"{path}: no lint findings")
     if args.format == "json":
