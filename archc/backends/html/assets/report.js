@@ -514,7 +514,7 @@
 
   var rows = { node: [], scope: [] };
   function buildTable() {
-    var body = $("table-body");
+    var t0 = performance.now(), body = $("table-body");
     while (body.firstChild) body.removeChild(body.firstChild);
     rows = { node: [], scope: [] };
     function add(item, depth) {
@@ -551,10 +551,11 @@
     for (var i = 0; i < tree.root.length; i++) if (tree.root[i] < model.nodes.length) add(tree.root[i], 0);
     // The Type column is as wide as its longest name (`squeeze_excitation`, ...), measured
     // in the table's own font; the other columns share the rest.
-    var cellFont = getComputedStyle(body).font, typeWidth = textWidth("Type", BOLD), t;
+    // FONT is the table's (12 px, the page's family): no computed style to wait for.
+    var cellFont = FONT, typeWidth = textWidth("Type", BOLD), t;
     for (t = 0; t < model.nodes.length; t++) typeWidth = Math.max(typeWidth, textWidth(model.nodes[t].op, cellFont));
     for (t = 0; t < model.scopes.length; t++) typeWidth = Math.max(typeWidth, textWidth(model.scopes[t].kind, cellFont));
-    $("table-type").style.width = Math.ceil(typeWidth) + 14 + "px";
+    $("table-type").closest("table").style.setProperty("--type-width", Math.ceil(typeWidth) + 14 + "px");
     body.onclick = function (ev) {
       var tr = ev.target.closest("tr");
       if (!tr) return;
@@ -567,6 +568,7 @@
       if (tr && tr.hasAttribute("data-scope")) toggle(Number(tr.getAttribute("data-scope")));
     };
     syncTable();
+    document.body.setAttribute("data-table-ms", String(Math.round(performance.now() - t0)));
   }
   function hiddenByCollapse(chain, upto) {
     for (var k = 0; k < upto; k++) if (collapsed[chain[k]]) return true;
