@@ -27,6 +27,8 @@ class Scope:
     inputs: tuple[tuple[str, str | None], ...] = ()
     """For a use of a block that declares `inputs:`, each input's name and the node it
     read (None where an error left it unknown): what the editor shows on hover."""
+    outputs: tuple[tuple[str, str | None], ...] = ()
+    """For a use of a block with `outputs:`, each exposed name and its node."""
 
     @property
     def name(self) -> str:

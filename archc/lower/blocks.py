@@ -11,7 +11,7 @@ each copy (`structures.py`), sliding its window of inputs from copy to copy.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from archc.diagnostics import DiagnosticSink, SourceSpan, did_you_mean
@@ -184,6 +184,7 @@ class Blocks:
         caller = {**ctx.env, INPUT: InputShape(self.em.shapes.get(first) if first else None)} \
             if sources is not None else ctx.env
         env = self._bind(kind, block.params, params, span, caller, shapes)
+        at = len(self.em.scopes)
         scope = self.em.open_scope(ctx, local, kind, span,
                                    tuple(inputs.items()) if block.inputs else ())
         if env is None:
@@ -197,7 +198,10 @@ class Blocks:
         sub = Ctx(env | shapes | {INPUT: caller.get(INPUT, InputShape(None))}, names, scope,
                   first, ctx.blocks + (kind,))
         out = self._sequence(block.layers, ("blocks", kind, "layers"), sub)
-        return Expansion(out, inputs, self._block_outputs(kind, block, names))
+        outputs = self._block_outputs(kind, block, names)
+        if outputs:  # recorded on the scope for the editor's hover
+            self.em.scopes[at] = replace(self.em.scopes[at], outputs=tuple(outputs.items()))
+        return Expansion(out, inputs, outputs)
 
     def _block_outputs(self, kind: str, block: BlockDef, names: Names
                        ) -> dict[str, str | None]:

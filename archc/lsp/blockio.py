@@ -1,16 +1,19 @@
-"""Hover and go-to-definition on a block's declared inputs.
+"""Hover and go-to-definition on a block's declared inputs and exposed outputs.
 
 An input of a block that declares `inputs: [x, skip]` is written in four places: its
 declaration, a reference in the body (`inputs: skip`), its shape (`$skip.height`) and a
 call's `inputs: {skip: enc3}`. Each leads to the declaration, and hovering shows what the
-input read in every use of the block (from the scopes the lowerer records).
+input read in every use of the block (from the scopes the lowerer records). A reference
+`net.p3` to a call's exposed output leads to the block's `outputs:` entry, and hovering
+shows the layer it reads with its shape.
 """
 
 from __future__ import annotations
 
 from archc.diagnostics import SourceSpan
 from archc.ir.printer import format_shape
-from archc.lsp.model import Scalar, SpecModel, item_kind, item_of
+from archc.lsp.model import Scalar, SpecModel, item_args, item_kind, item_of
+from archc.spec.loader import Path
 
 MAX_USES = 8
 """Uses listed one by one before the rest are counted."""
@@ -75,3 +78,68 @@ def hover(model: SpecModel, block: str, index: int) -> str:
     if len(scopes) > MAX_USES:
         lines.append(f"- ... and {len(scopes) - MAX_USES} more uses")
     return "\n".join(lines)
+
+
+def exposed_at(model: SpecModel, s: Scalar) -> tuple[Path, str, str] | None:
+    """(the call's item, its block, the exposed name) for a reference like `net.p3` to an
+    output of a block call (or to the last copy's input or output of a repeat)."""
+    path = s.path
+    if s.is_key or "." not in s.text:
+        return None
+    if path[:1] == ("outputs",) and len(path) == 2:
+        names = model.top_level_names()
+    elif "inputs" in path[-3:-1] or "inputs" in path[-2:]:
+        item = item_of(path)
+        names = model.visible_names(item) if item is not None else {}
+    else:
+        return None
+    text = s.text
+    for cut in range(len(text) - 1, 0, -1):
+        if text[cut] != ".":
+            continue
+        call, exposed = text[:cut], text[cut + 1:]
+        item = names.get(call)
+        if item is None or item_of(item) != item:
+            continue
+        raw = model.value(item)
+        kind = item_kind(raw)
+        block = item_args(raw).get("block") if kind == "repeat" else kind
+        if not isinstance(block, str) or block not in model.section("blocks"):
+            continue
+        extra = declared(model, block) if kind == "repeat" else []
+        if exposed in _outputs(model, block) or exposed in extra:
+            return item, block, exposed
+    return None
+
+
+def _outputs(model: SpecModel, block: str) -> dict[str, str]:
+    outputs = model.value(("blocks", block, "outputs"))
+    if isinstance(outputs, list):
+        return {o: o for o in outputs if isinstance(o, str)}
+    if isinstance(outputs, dict):
+        return {k: v for k, v in outputs.items() if isinstance(k, str) and isinstance(v, str)}
+    return {}
+
+
+def exposed_definition(model: SpecModel, block: str, exposed: str) -> SourceSpan | None:
+    outputs = model.value(("blocks", block, "outputs"))
+    if isinstance(outputs, list) and exposed in outputs:
+        return model.span(("blocks", block, "outputs", outputs.index(exposed)))
+    if isinstance(outputs, dict) and exposed in outputs:
+        return model.key_span(("blocks", block, "outputs", exposed))
+    names = declared(model, block)
+    return definition(model, block, names.index(exposed)) if exposed in names else None
+
+
+def exposed_hover(model: SpecModel, item: Path, block: str, exposed: str) -> str:
+    layer = _outputs(model, block).get(exposed)
+    what = f"output `{exposed}` of block `{block}` (its layer `{layer}`)" if layer else \
+        f"what the last copy of block `{block}` read as `{exposed}`"
+    lines = [f"**`{exposed}`**: {what}", ""]
+    for scope in model.produced(item)[1][:MAX_USES]:
+        node = dict(scope.outputs).get(exposed)
+        if node is not None:
+            shape = model.shape_of(node)
+            lines.append(f"- `{node}`" + (f" {format_shape(shape)}" if shape else ""))
+    return "\n".join(lines).rstrip()
+

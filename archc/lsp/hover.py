@@ -57,6 +57,9 @@ def _text(model: SpecModel, s: Scalar, pos: Position) -> str | None:
     declared = blockio.input_at(model, s, name)
     if declared is not None:
         return blockio.hover(model, *declared)
+    exposed = blockio.exposed_at(model, s)
+    if exposed is not None:
+        return blockio.exposed_hover(model, *exposed)
     if name is not None:
         return variable(model, name, path)
     target = layer_target(model, s)

@@ -36,6 +36,9 @@ def definition(model: SpecModel, pos: Position) -> SourceSpan | None:
     declared = blockio.input_at(model, s, name)
     if declared is not None:
         return blockio.definition(model, *declared)
+    exposed = blockio.exposed_at(model, s)
+    if exposed is not None:
+        return blockio.exposed_definition(model, exposed[1], exposed[2])
     if name is not None:
         return _variable(model, name, path)
     target = layer_target(model, s)

@@ -54,3 +54,15 @@ def test_completion_in_a_block_body_offers_its_declared_inputs() -> None:
     text, pos = cursor(marked)
     labels = {c.label for c in complete(build(text, "unet.yaml"), pos).items}
     assert {"x", "skip", "upconv"} <= labels
+
+
+def test_a_reference_to_an_exposed_output_leads_to_the_blocks_outputs_entry() -> None:
+    reference = where(TEXT, "inputs: [bottom, enc4.features]", offset=17)
+    span = definition(MODEL, reference)
+    assert span is not None
+    assert (span.line, span.col) == where(TEXT, "outputs: [features]", offset=10)
+    found = hover(MODEL, reference)
+    assert found is not None
+    assert found.markdown.splitlines() == [
+        "**`features`**: output `features` of block `encoder` (its layer `features`)", "",
+        "- `enc4/features/dropout_1` 64x64x512"]
