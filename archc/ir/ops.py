@@ -69,6 +69,7 @@ class Op(enum.Enum):
     CROPPING2D = "cropping2d"
     RESHAPE = "reshape"
     UPSAMPLING2D = "upsampling2d"
+    CHANNEL_SLICE = "channel_slice"
     CONCAT = "concat"
     ADD = "add"
     MULTIPLY = "multiply"
@@ -300,6 +301,16 @@ class UpSampling2DAttrs(Attrs):
     interpolation: str = "nearest"
 
 
+@dataclass(frozen=True)
+class ChannelSliceAttrs(Attrs):
+    """Channels `start` (included) to `stop` (excluded), counted from 0: one piece of a
+    tensor split on the channel axis (YOLOv8's C2f splits its first convolution's output in
+    two halves; PyTorch's `chunk`)."""
+
+    start: int
+    stop: int
+
+
 # -- the catalogue ------------------------------------------------------------------------------
 
 A = TypeVar("A", bound=Attrs)
@@ -394,6 +405,9 @@ CATALOGUE: Mapping[Op, OpDef[Any]] = _defs(
     OpDef(Op.RESHAPE, ReshapeAttrs, Family.SHAPE, shape.reshape),
     OpDef(Op.UPSAMPLING2D, UpSampling2DAttrs, Family.SHAPE, shape.upsampling,
           linear_passthrough=True),
+    # Linear in its input and per position; it changes the width, so L008 stops at it.
+    OpDef(Op.CHANNEL_SLICE, ChannelSliceAttrs, Family.SHAPE, shape.channel_slice,
+          linear_passthrough=True, pointwise=True),
     OpDef(Op.CONCAT, NoAttrs, Family.MERGE, shape.concat, max_inputs=None),
     OpDef(Op.ADD, NoAttrs, Family.MERGE, shape.elementwise("add"), max_inputs=None),
     OpDef(Op.MULTIPLY, NoAttrs, Family.MERGE, shape.elementwise("multiply"), max_inputs=None),

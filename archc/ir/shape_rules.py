@@ -17,6 +17,7 @@ from archc.diagnostics import Problem
 if TYPE_CHECKING:  # the records are defined with the catalogue, which imports these rules
     from archc.ir.ops import (
         Attrs,
+        ChannelSliceAttrs,
         Conv2DAttrs,
         Conv2DTransposeAttrs,
         Cropping2DAttrs,
@@ -279,6 +280,19 @@ def cropping(a: Cropping2DAttrs, shapes: Sequence[Shape]) -> Shape:
                       f"columns, but its input is {format_shape(shape)}",
                       f"crop fewer than {shape[0]} rows and {shape[1]} columns")
     return (height, width, shape[2])
+
+
+def channel_slice(a: ChannelSliceAttrs, shapes: Sequence[Shape]) -> Shape:
+    """The input with channels `start` to `stop` (excluded); any rank, channels last."""
+    (shape,) = shapes
+    channels = shape[-1]
+    if a.stop <= a.start or a.stop > channels:
+        raise Problem("G019", f"`channel_slice` takes channels {a.start} to {a.stop} "
+                      f"(excluded), but its input is {format_shape(shape)} ({channels} "
+                      "channels)",
+                      f"`start` < `stop` <= {channels}; channels count from 0 and `stop` "
+                      "is excluded, as in Python's x[start:stop]")
+    return (*shape[:-1], a.stop - a.start)
 
 
 def concat(a: Attrs, shapes: Sequence[Shape]) -> Shape:

@@ -401,6 +401,7 @@ FIELD_RULES: dict[Op, FieldRule] = {
     Op.CROPPING2D: _cropping,
     Op.RESHAPE: _reshape,
     Op.UPSAMPLING2D: _upsampling,
+    Op.CHANNEL_SLICE: _pointwise,  # a piece of the channels at each position
     Op.CONCAT: _merge,
     Op.ADD: _merge,
     Op.MULTIPLY: _merge,

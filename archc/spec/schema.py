@@ -285,6 +285,13 @@ class UpSampling2D(LayerCommon):
     interpolation: Literal["nearest", "bilinear"] = "nearest"
 
 
+class ChannelSlice(LayerCommon):
+    """Channels `start` to `stop` (excluded), counted from 0: one piece of a channel split."""
+
+    start: NonNegInt
+    stop: PosInt
+
+
 class Merge(LayerCommon):
     """concat / add / multiply of the named inputs (at least two)."""
 
@@ -379,6 +386,7 @@ LAYER_MODELS: dict[str, type[LayerCommon]] = {
     Op.CROPPING2D.value: Cropping2D,
     Op.RESHAPE.value: Reshape,
     Op.UPSAMPLING2D.value: UpSampling2D,
+    Op.CHANNEL_SLICE.value: ChannelSlice,
     Op.CONCAT.value: Merge,
     Op.ADD.value: Merge,
     Op.MULTIPLY.value: Merge,

@@ -174,3 +174,22 @@ def test_cropping_must_leave_something() -> None:
         infer(Op.CROPPING2D, {"cropping": [[2, 2], [0, 0]]}, [(4, 9, 1)])
     assert (caught.value.code, caught.value.message) == (
         "G012", "`cropping2d` removes 4 rows and 0 columns, but its input is 4x9x1")
+
+
+# -- channel_slice -----------------------------------------------------------------------------
+
+
+def test_channel_slice_keeps_the_positions_and_takes_stop_minus_start_channels() -> None:
+    # YOLOv8n's first C2f: cv1 makes 2 x 16 = 32 channels, the bottleneck reads 16 to 32
+    assert infer(Op.CHANNEL_SLICE, {"start": 16, "stop": 32}, [(160, 160, 32)]) == (160, 160, 16)
+    assert infer(Op.CHANNEL_SLICE, {"start": 0, "stop": 1}, [(10,)]) == (1,)
+    assert cost_of(Op.CHANNEL_SLICE, {"start": 0, "stop": 8}, [(4, 4, 8)]) == Cost()
+
+
+@pytest.mark.parametrize(("start", "stop"), [(0, 33), (16, 16), (20, 10)])
+def test_channel_slice_must_take_channels_the_input_has(start: int, stop: int) -> None:
+    with pytest.raises(Problem) as caught:
+        infer(Op.CHANNEL_SLICE, {"start": start, "stop": stop}, [(8, 8, 32)])
+    assert caught.value.code == "G019"
+    assert caught.value.message == (f"`channel_slice` takes channels {start} to {stop} "
+                                    "(excluded), but its input is 8x8x32 (32 channels)")

@@ -233,3 +233,27 @@ def test_ratio_and_units_together_are_s010() -> None:
           - squeeze_excitation: {name: se, ratio: 16}
     """).graph
     assert g["se/reduce"].attrs.units == 6
+
+
+def test_channel_slice_record_and_required_fields() -> None:
+    compiled = compile_yaml("""
+        archc: 1
+        name: t
+        input: [8, 8, 32]
+        variables:
+          c: 16
+        layers:
+          - channel_slice: {name: last, start: $in.channels - $c, stop: $in.channels}
+    """)
+    assert compiled.analysis is not None
+    (info,) = [i for i in compiled.analysis.nodes if i.node.name == "last"]
+    a = info.node.attrs
+    assert (info.node.op, a.start, a.stop, info.shape) == (Op.CHANNEL_SLICE, 16, 32, (8, 8, 16))
+    d = one_error("""
+        archc: 1
+        name: t
+        input: [8, 8, 32]
+        layers:
+          - channel_slice: {start: 4}
+    """)
+    assert d.code == "S003"

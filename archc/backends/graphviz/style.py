@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from archc.ir.ops import (
     CATALOGUE,
     ActivationAttrs,
+    ChannelSliceAttrs,
     Conv2DAttrs,
     Conv2DTransposeAttrs,
     Cropping2DAttrs,
@@ -227,6 +228,12 @@ def _upsampling(info: NodeInfo) -> str:
                                         f" {a.interpolation}")
 
 
+def _channel_slice(info: NodeInfo) -> str:
+    a = info.node.attrs
+    assert isinstance(a, ChannelSliceAttrs)
+    return f"channel_slice [{a.start}:{a.stop}]"
+
+
 def _plain(info: NodeInfo) -> str:
     return info.node.op.value
 
@@ -262,6 +269,7 @@ OP_LABELS: Mapping[Op, LabelRule] = {
     Op.CROPPING2D: _cropping,
     Op.RESHAPE: _reshape,
     Op.UPSAMPLING2D: _upsampling,
+    Op.CHANNEL_SLICE: _channel_slice,
     Op.CONCAT: _plain,
     Op.ADD: _plain,
     Op.MULTIPLY: _plain,

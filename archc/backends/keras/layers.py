@@ -12,6 +12,7 @@ it, rightly, since it would run pickled code.
 - `GroupedConv2D`: grouped convolution that runs fast on every device, also where a
   backend's CPU kernel lacks or crawls through ``groups > 1``.
 - `LayerScale`: ConvNeXt's trainable per-channel gamma, `x * gamma`.
+- `ChannelSlice`: one piece of a tensor split on the channel axis (YOLOv8's C2f).
 - `lecun_tanh` / `ScaledTanh`: LeCun's 1.7159 * tanh(2x / 3).
 - `activation_for`: the one mapping from archc's activation names to Keras's.
 
@@ -182,7 +183,39 @@ class LayerScale(keras.layers.Layer):  # type: ignore[misc]
         return config
 
 
+# --------------------------------------------------------------------------------------
+# A piece of the channels (YOLOv8's C2f split)
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class ChannelSlice(keras.layers.Layer):  # type: ignore[misc]
+    """Channels `start` to `stop` (excluded) of the last axis, counted from 0.
+
+    YOLOv8's C2f splits its first convolution's output in two halves (PyTorch's `chunk`)
+    and feeds the second to its bottlenecks. Keras has no layer for that, and a `Lambda`
+    would run pickled code on loading; this holds two integers and no weights, so the
+    convolution keeps its single kernel and weights copy one to one.
+    """
+
+    def __init__(self, start: int = 0, stop: int = 1, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.start = int(start)
+        self.stop = int(stop)
+
+    def call(self, inputs: Any) -> Any:
+        return inputs[..., self.start:self.stop]
+
+    def compute_output_shape(self, input_shape: ShapeLike) -> tuple[int | None, ...]:
+        return (*tuple(input_shape)[:-1], self.stop - self.start)
+
+    def get_config(self) -> dict[str, Any]:
+        config: dict[str, Any] = super().get_config()
+        config.update(start=self.start, stop=self.stop)
+        return config
+
+
 __all__ = [
+    "ChannelSlice",
     "ConnectionTableConv2D",
     "GroupedConv2D",
     "LayerScale",

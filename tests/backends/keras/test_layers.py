@@ -487,3 +487,34 @@ def test_scaled_add_broadcasts_size_one_axes_and_round_trips(tmp_path: Path) -> 
     assert loaded.get_layer("scaled").scale == 0.5
     np.testing.assert_allclose(loaded.predict([x, gate], verbose=0), x + 0.5 * gate,
                                rtol=1e-6)
+
+
+# --------------------------------------------------------------------------------------
+# ChannelSlice (YOLOv8's C2f split)
+
+
+def test_channel_slice_is_numpy_slicing_of_the_last_axis(tmp_path: Path) -> None:
+    from archc.backends.keras.layers import ChannelSlice
+
+    x = _random((2, 5, 5, 8), seed=15)
+    layer = ChannelSlice(start=3, stop=7)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(layer(x)), x[..., 3:7])
+    assert layer.weights == [] and layer.count_params() == 0
+    inputs = keras.Input((5, 5, 8))
+    model = keras.Model(inputs, ChannelSlice(start=4, stop=8, name="half")(inputs))
+    assert tuple(model.output.shape) == (None, 5, 5, 4)
+    model.save(tmp_path / "slice.keras")
+    loaded = keras.saving.load_model(tmp_path / "slice.keras", safe_mode=True)
+    assert (loaded.get_layer("half").start, loaded.get_layer("half").stop) == (4, 8)
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), x[..., 4:8])
+
+
+def test_channel_slice_passes_gradients_to_its_channels_only() -> None:
+    from archc.backends.keras.layers import ChannelSlice
+
+    layer = ChannelSlice(start=2, stop=5)
+    x = _random((1, 3, 3, 6), seed=16)
+    (grad,) = gradients(layer, x, lambda y: keras.ops.sum(y))
+    expected = np.zeros_like(x)
+    expected[..., 2:5] = 1.0
+    np.testing.assert_array_equal(grad, expected)
