@@ -3,10 +3,9 @@
 Issue 20's acceptance test: `archc summary specs/yolov8.yaml --variant V --format json`
 gives numbers.md's "Keras total, raw head", "Keras non-trainable, raw head" and "MACs, raw
 head" for n, s, m, l and x, and the three raw head maps (64 box + 80 class channels at
-strides 8, 16, 32). Every figure below is typed from numbers.md; none is read back from
-archc's output. The spec stops before box decoding, so it has no DFL convolution: numbers.md's
-"with DFL" columns are the raw head's plus its 16 fixed weights and 8,400 x 64 MACs, which
-the tests below check as arithmetic between the two columns.
+strides 8, 16, 32). With `--set dfl=true` the spec adds the decoder's DFL (a fourth
+output, 4 distances at each of the 8,400 positions) and gives numbers.md's "with DFL"
+columns. Every figure below is typed from numbers.md; none is read back from archc's output.
 """
 
 from __future__ import annotations
@@ -70,12 +69,12 @@ DETECT_PARAMS_N = 897_664  # layer 22, 16 of it the DFL weight
 DETECT_MACS_N_WITH_DFL = 1_811_174_400
 
 
-def summary_json(variant: str) -> dict[str, object]:
+def summary_json(variant: str, *more: str) -> dict[str, object]:
     """What the command line prints, parsed: the issue asks for the CLI's figures."""
     out = io.StringIO()
     with redirect_stdout(out):
         code = main(["summary", str(SPECS / "yolov8.yaml"), "--variant", variant,
-                     "--format", "json"])
+                     "--format", "json", *more])
     assert code == 0
     result: dict[str, object] = json.loads(out.getvalue())
     return result
@@ -100,6 +99,16 @@ def test_yolov8_equals_numbers_md(variant: str) -> None:
     assert (report["total_params"], report["trainable_params"],
             report["non_trainable_params"], report["total_macs"]) == \
         (total, trainable, frozen, macs)
+
+
+@pytest.mark.parametrize("variant", list(YOLOV8))
+def test_yolov8_with_dfl_equals_numbers_md(variant: str) -> None:
+    *_, total_dfl, frozen_dfl, macs_dfl = YOLOV8[variant]
+    report = summary_json(variant, "--set", "dfl=true")
+    assert report["outputs"][-1] == {"name": "dfl", "shape": [ANCHORS, 4]}  # type: ignore[index]
+    assert len(report["outputs"]) == 4  # type: ignore[arg-type]
+    assert (report["total_params"], report["non_trainable_params"], report["total_macs"]) == \
+        (total_dfl, frozen_dfl, macs_dfl)
 
 
 def test_every_variant_of_yolov8_is_checked() -> None:

@@ -70,6 +70,7 @@ class Op(enum.Enum):
     RESHAPE = "reshape"
     UPSAMPLING2D = "upsampling2d"
     CHANNEL_SLICE = "channel_slice"
+    DFL = "dfl"
     CONCAT = "concat"
     ADD = "add"
     MULTIPLY = "multiply"
@@ -311,6 +312,14 @@ class ChannelSliceAttrs(Attrs):
     stop: int
 
 
+@dataclass(frozen=True)
+class DFLAttrs(Attrs):
+    """Distribution focal loss decoding (Li et al. 2020; YOLOv8's `DFL`): each of the 4 box
+    sides is a distribution over `bins` distances; the output is its expectation."""
+
+    bins: int = 16
+
+
 # -- the catalogue ------------------------------------------------------------------------------
 
 A = TypeVar("A", bound=Attrs)
@@ -408,6 +417,10 @@ CATALOGUE: Mapping[Op, OpDef[Any]] = _defs(
     # Linear in its input and per position; it changes the width, so L008 stops at it.
     OpDef(Op.CHANNEL_SLICE, ChannelSliceAttrs, Family.SHAPE, shape.channel_slice,
           linear_passthrough=True, pointwise=True),
+    # Reads every level's box map and joins their positions (a merge by arity); `bins`
+    # fixed weights 0..bins-1, non-trainable, as Ultralytics' DFL convolution.
+    OpDef(Op.DFL, DFLAttrs, Family.MERGE, shape.dfl, cost.dfl_params, cost.dfl_macs,
+          max_inputs=None),
     OpDef(Op.CONCAT, NoAttrs, Family.MERGE, shape.concat, max_inputs=None),
     OpDef(Op.ADD, NoAttrs, Family.MERGE, shape.elementwise("add"), max_inputs=None),
     OpDef(Op.MULTIPLY, NoAttrs, Family.MERGE, shape.elementwise("multiply"), max_inputs=None),

@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # the records are defined with the catalogue, which imports t
         Cropping2DAttrs,
         DenseAttrs,
         DepthwiseConv2DAttrs,
+        DFLAttrs,
         GlobalPool2DAttrs,
         InputAttrs,
         Padding,
@@ -293,6 +294,18 @@ def channel_slice(a: ChannelSliceAttrs, shapes: Sequence[Shape]) -> Shape:
                       f"`start` < `stop` <= {channels}; channels count from 0 and `stop` "
                       "is excluded, as in Python's x[start:stop]")
     return (*shape[:-1], a.stop - a.start)
+
+
+def dfl(a: DFLAttrs, shapes: Sequence[Shape]) -> Shape:
+    """(positions of every input, 4): each input is an H x W x (4 x bins) box map, its
+    positions row by row, the inputs one after the other (YOLOv8's order of anchors)."""
+    for shape in shapes:
+        if len(shape) != 3 or shape[-1] != 4 * a.bins:
+            raise Problem("G020", f"`dfl` reads H x W x {4 * a.bins} box maps (4 sides x "
+                          f"{a.bins} bins); received {format_shape(shape)}",
+                          f"give it the box branch of each level, {4 * a.bins} channels "
+                          "(`channel_slice` them off a map that holds more), or set `bins`")
+    return (sum(s[0] * s[1] for s in shapes), 4)
 
 
 def concat(a: Attrs, shapes: Sequence[Shape]) -> Shape:

@@ -292,6 +292,13 @@ class ChannelSlice(LayerCommon):
     stop: PosInt
 
 
+class DFL(LayerCommon):
+    """Distribution focal loss decoding of box maps (YOLOv8): 4 sides x `bins` channels in,
+    the expected distance of each side out, every input's positions in one list."""
+
+    bins: PosInt = 16
+
+
 class Merge(LayerCommon):
     """concat / add / multiply of the named inputs (at least two)."""
 
@@ -387,6 +394,7 @@ LAYER_MODELS: dict[str, type[LayerCommon]] = {
     Op.RESHAPE.value: Reshape,
     Op.UPSAMPLING2D.value: UpSampling2D,
     Op.CHANNEL_SLICE.value: ChannelSlice,
+    Op.DFL.value: DFL,
     Op.CONCAT.value: Merge,
     Op.ADD.value: Merge,
     Op.MULTIPLY.value: Merge,

@@ -127,3 +127,14 @@ def test_channel_slice_shows_its_range() -> None:
           - channel_slice: {name: s, start: 16, stop: 32}
     """, "s")
     assert "channel_slice [16:32]" in line and _filled(line, SHAPE)
+
+
+def test_dfl_shows_its_bins() -> None:
+    line = _box("""
+        archc: 1
+        name: t
+        input: [4, 4, 64]
+        layers:
+          - dfl: {name: d}
+    """, "d")
+    assert "dfl, 4 sides x 16 bins" in line

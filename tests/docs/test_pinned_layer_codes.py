@@ -32,6 +32,11 @@ CASES = [
      "input is 32x32x3 (3 channels)",
      "`start` < `stop` <= 3; channels count from 0 and `stop` is excluded, as in Python's "
      "x[start:stop]"),
+    ("G020", "  - channel_slice: {start: 0, stop: 2}\n  - dfl: {bins: 16}",
+     "spec.yaml:6:5: error[G020]: `dfl` reads H x W x 64 box maps (4 sides x 16 bins); "
+     "received 32x32x2",
+     "give it the box branch of each level, 64 channels (`channel_slice` them off a map that "
+     "holds more), or set `bins`"),
 ]
 
 

@@ -149,3 +149,17 @@ def test_channel_slice_keeps_the_field_of_its_input() -> None:
           - channel_slice: {name: half, start: 4, stop: 8}
     """)
     assert a.field("half") == a.field("conv")
+
+
+def test_dfl_ends_the_defined_field() -> None:
+    a = _analysis("""
+        archc: 1
+        name: t
+        input: [16, 16, 64]
+        layers:
+          - conv2d: {name: conv, filters: 64, kernel_size: 3, padding: same}
+          - dfl: {name: d, inputs: [conv, input]}
+    """)
+    assert not a.field("d").defined and format_field(a.field("d")) == "not defined"
+    assert a.field("d").notes == ("the receptive field is not defined from here on: `dfl` "
+                                  "lists the positions of its input maps one after the other",)

@@ -126,6 +126,7 @@ MINIMAL: dict[str, dict[str, Any]] = {
     "scaled_add": {"inputs": ["a", "b"]},
     "upsampling2d": {},
     "channel_slice": {"start": 0, "stop": 2},
+    "dfl": {"bins": 1},
     "parallel": {"branches": [[{"conv2d": {"filters": 2, "kernel_size": 1}}],
                               [{"max_pool2d": {"pool_size": 1}}]]},
     "residual": {"body": [{"conv2d": {"filters": 4, "kernel_size": 1}}]},

@@ -20,6 +20,7 @@ from archc.ir.ops import (
     Cropping2DAttrs,
     DenseAttrs,
     DepthwiseConv2DAttrs,
+    DFLAttrs,
     DropoutAttrs,
     Family,
     LayerScaleAttrs,
@@ -234,6 +235,12 @@ def _channel_slice(info: NodeInfo) -> str:
     return f"channel_slice [{a.start}:{a.stop}]"
 
 
+def _dfl(info: NodeInfo) -> str:
+    a = info.node.attrs
+    assert isinstance(a, DFLAttrs)
+    return f"dfl, 4 sides x {a.bins} bins"
+
+
 def _plain(info: NodeInfo) -> str:
     return info.node.op.value
 
@@ -270,6 +277,7 @@ OP_LABELS: Mapping[Op, LabelRule] = {
     Op.RESHAPE: _reshape,
     Op.UPSAMPLING2D: _upsampling,
     Op.CHANNEL_SLICE: _channel_slice,
+    Op.DFL: _dfl,
     Op.CONCAT: _plain,
     Op.ADD: _plain,
     Op.MULTIPLY: _plain,

@@ -31,6 +31,7 @@ from archc.ir.ops import (
     Cropping2DAttrs,
     DenseAttrs,
     DepthwiseConv2DAttrs,
+    DFLAttrs,
     DropoutAttrs,
     GlobalPool2DAttrs,
     InputAttrs,
@@ -289,6 +290,10 @@ def _channel_slice(em: Emitter, a: ChannelSliceAttrs, inputs: Sequence[Any]) -> 
                     _single(inputs))
 
 
+def _dfl(em: Emitter, a: DFLAttrs, inputs: Sequence[Any]) -> Any:
+    return em.apply(custom.DistributionFocalDecode(bins=a.bins, name=em.name), list(inputs))
+
+
 def _merge(cls_name: str, **kwargs: Any) -> Rule:
     # Keras's Add / Multiply broadcast size-1 axes, so an SE gate (1, 1, C) scales (H, W, C).
     # A parallel block with one branch merges a single tensor: that is the identity, and
@@ -332,6 +337,7 @@ LOWERINGS: dict[Op, Rule] = {
     Op.RESHAPE: _reshape,
     Op.UPSAMPLING2D: _upsampling,
     Op.CHANNEL_SLICE: _channel_slice,
+    Op.DFL: _dfl,
     Op.CONCAT: _merge("Concatenate", axis=-1),
     Op.ADD: _merge("Add"),
     Op.MULTIPLY: _merge("Multiply"),

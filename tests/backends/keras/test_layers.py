@@ -518,3 +518,39 @@ def test_channel_slice_passes_gradients_to_its_channels_only() -> None:
     expected = np.zeros_like(x)
     expected[..., 2:5] = 1.0
     np.testing.assert_array_equal(grad, expected)
+
+
+# --------------------------------------------------------------------------------------
+# DistributionFocalDecode (YOLOv8's DFL)
+
+
+def _dfl_numpy(maps: list[np.ndarray], bins: int) -> np.ndarray:
+    """Softmax over each side's bins, then sum of k x p_k: the expected distance."""
+    rows = np.concatenate([m.reshape(m.shape[0], -1, 4, bins) for m in maps], axis=1)
+    e = np.exp(rows - rows.max(axis=-1, keepdims=True))
+    p = e / e.sum(axis=-1, keepdims=True)
+    return (p * np.arange(bins)).sum(axis=-1)
+
+
+def test_dfl_is_the_expected_bin_of_each_side_over_all_levels(tmp_path: Path) -> None:
+    from archc.backends.keras.layers import DistributionFocalDecode
+
+    maps = [_random((2, 4, 4, 64), seed=17, scale=3.0), _random((2, 2, 2, 64), seed=18)]
+    layer = DistributionFocalDecode(bins=16)
+    out = keras.ops.convert_to_numpy(layer(maps))
+    assert out.shape == (2, 16 + 4, 4)
+    np.testing.assert_allclose(out, _dfl_numpy(maps, 16), rtol=1e-5, atol=1e-5)
+    # one bin far above the others: the distance is that bin's index (side 2, bin 11)
+    peaked = np.zeros((1, 1, 1, 64), np.float32)
+    peaked[..., 2 * 16 + 11] = 50.0
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(layer([peaked]))[0, 0],
+                               [7.5, 7.5, 11.0, 7.5], atol=1e-4)
+    # 16 fixed weights 0..15, none trainable
+    assert (layer.count_params(), len(layer.trainable_weights)) == (16, 0)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(layer.project), np.arange(16))
+    a, b = keras.Input((4, 4, 64)), keras.Input((2, 2, 64))
+    model = keras.Model([a, b], DistributionFocalDecode(bins=16, name="dfl")([a, b]))
+    model.save(tmp_path / "dfl.keras")
+    loaded = keras.saving.load_model(tmp_path / "dfl.keras", safe_mode=True)
+    assert loaded.get_layer("dfl").bins == 16
+    np.testing.assert_allclose(loaded.predict(maps, verbose=0), out, rtol=1e-5, atol=1e-5)
