@@ -135,3 +135,10 @@ def test_yolov8n_per_module_equals_ultralytics_layer_table() -> None:
     # and the modules add up to the network: every layer of Ultralytics' table is covered
     assert sum(m[2] for m in YOLOV8N_MODULES) + DETECT_PARAMS_N == YOLOV8["n"][0]
     assert sum(m[4] for m in YOLOV8N_MODULES) + DETECT_MACS_N_WITH_DFL == YOLOV8["n"][7]
+
+
+def test_zoo_md_gives_the_spec_lines_it_has() -> None:
+    text = (SPECS.parent / "docs" / "zoo.md").read_text(encoding="utf-8")
+    lines = (SPECS / "yolov8.yaml").read_text(encoding="utf-8").splitlines()
+    code = [line for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    assert f"| `specs/yolov8.yaml` | {len(lines)} ({len(code)}) |" in text
