@@ -514,6 +514,7 @@ def test_channel_slice_passes_gradients_to_its_channels_only() -> None:
 
     layer = ChannelSlice(start=2, stop=5)
     x = _random((1, 3, 3, 6), seed=16)
+    layer.build(x.shape)
     (grad,) = gradients(layer, x, lambda y: keras.ops.sum(y))
     expected = np.zeros_like(x)
     expected[..., 2:5] = 1.0
