@@ -286,7 +286,8 @@ class _Lowerer(Structures):
         span = self.doc.key_span(path + (kind,))
         # `inputs` may come from `defaults` too: locate it wherever it was written.
         sources = self._sources(parsed, merged_paths, path, ctx,
-                                merge=kind in ("concat", "add", "multiply", "scaled_add"))
+                                merge=kind in ("concat", "add", "multiply", "scaled_add"),
+                                several=kind == "dfl")
         if sources is None:
             return self._poison(raw, ctx, path, kind)
         if kind == "squeeze_excitation":
@@ -330,7 +331,9 @@ class _Lowerer(Structures):
         return node
 
     def _sources(self, parsed: LayerCommon, arg_paths: dict[str, Path], path: Path, ctx: Ctx,
-                 merge: bool = False) -> list[str] | None:
+                 merge: bool = False, several: bool = False) -> list[str] | None:
+        """The nodes a layer reads. A merge needs a list of two or more; a layer that reads
+        `several` (dfl: one box map per level) takes one or more; any other exactly one."""
         refs = parsed.inputs
         if refs is None:
             if merge:
@@ -348,7 +351,12 @@ class _Lowerer(Structures):
                             f"x + scale * y; received {len(listed)}",
                             self.doc.span(arg_paths["inputs"]))
             return None
-        if not merge and len(listed) != 1:  # only merges read several layers
+        if several and not listed:
+            self.sink.error("S004", "this layer reads one or more inputs; received 0",
+                            self.doc.span(arg_paths["inputs"]),
+                            "name the layers, or drop `inputs` to read the previous one")
+            return None
+        if not merge and not several and len(listed) != 1:  # merges read several layers
             self.sink.error("S004", f"this layer reads one input; received {len(listed)}",
                             self.doc.span(arg_paths["inputs"]),
                             "merge them first with `concat`, `add` or `multiply`" if listed
