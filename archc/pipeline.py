@@ -73,6 +73,8 @@ class Options:
     caps: Caps = field(default_factory=Caps)
     cost_caps: CostCaps = field(default_factory=CostCaps)
     max_bytes: int = MAX_BYTES
+    reuse_expansions: bool = False
+    """Copy a block expansion made before with the same inputs (`lower.memo`; editors)."""
 
 
 @dataclass
@@ -180,7 +182,7 @@ def _stages(result: Compiled, options: Options, stop_after: Stage) -> None:
         return
     _check_static_size(doc, header, result.variables, options.caps, sink)
     lowered = lower(doc, header, result.variables, result.variant, sink, options.caps,
-                    result.functions)
+                    result.functions, reuse=options.reuse_expansions)
     result.lowered = lowered  # kept on errors for `attempt`; raising discards it otherwise
     sink.raise_if_errors()
     assert lowered is not None

@@ -21,6 +21,7 @@ from archc.ir.ops import InputAttrs, make_attrs
 from archc.lower.emit import Abort, Caps, Emitter
 from archc.lower.expr import INPUT, InputShape, is_expression
 from archc.lower.functions import FunctionTable, SpecFunction
+from archc.lower.memo import ExpansionMemo
 from archc.lower.names import Ctx, Names, unknown_reference
 from archc.lower.structures import Structures
 from archc.lower.values import BAD, Values
@@ -51,9 +52,13 @@ _DEFAULT_CAPS = Caps()
 
 def lower(doc: Document, header: SpecHeader, variables: dict[str, Any], variant: str | None,
           sink: DiagnosticSink, caps: Caps = _DEFAULT_CAPS,
-          functions: Mapping[str, SpecFunction] | None = None) -> Lowered | None:
-    """Lower `header` (validated) with resolved `variables` into a graph."""
+          functions: Mapping[str, SpecFunction] | None = None,
+          reuse: bool = False) -> Lowered | None:
+    """Lower `header` (validated) with resolved `variables` into a graph (`reuse`: copy
+    repeated block expansions, see `lower.memo`)."""
     lowerer = _Lowerer(doc, header, variables, sink, caps, functions or {})
+    if reuse:
+        lowerer.expansions = ExpansionMemo(variables)
     try:
         return lowerer.run(variant)
     except Abort:

@@ -25,6 +25,7 @@ from archc.ir.ops import (
 )
 from archc.lower.emit import Abort, Caps, Emitter
 from archc.lower.expr import INPUT, InputShape
+from archc.lower.memo import ExpansionMemo
 from archc.lower.names import INPUT_NAME, Ctx, Names
 from archc.lower.values import BAD, Values
 from archc.spec.loader import Document, Path
@@ -49,6 +50,7 @@ class Structures:
     caps: Caps
     em: Emitter
     values: Values
+    expansions: ExpansionMemo | None = None
 
     # Provided by the driver.
     def _sequence(self, items: Any, path: Path, ctx: Ctx) -> str | None:
@@ -334,7 +336,11 @@ class Structures:
         names.local[INPUT_NAME] = ctx.current  # `inputs: input` reads the block's input
         names.reserved.add(INPUT_NAME)
         sub = Ctx(env, names, scope, ctx.current, ctx.blocks + (kind,))
-        return self._sequence(block.layers, ("blocks", kind, "layers"), sub)
+        if self.expansions is None:
+            return self._sequence(block.layers, ("blocks", kind, "layers"), sub)
+        return self.expansions.expand(
+            self.em, self.sink, kind, ctx.blocks, env, scope, ctx.current,
+            lambda: self._sequence(block.layers, ("blocks", kind, "layers"), sub))
 
     def _bind(self, kind: str, declared: list[str | dict[str, Any]],
               given: dict[str, tuple[Any, Path]], span: SourceSpan,

@@ -199,8 +199,16 @@ def load_text(text: str, file: str = "<string>", max_depth: int = MAX_DEPTH) -> 
                    "remove the character, or write it as an escape inside double quotes")
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        span = _mark_span(file, mark) if mark is not None else SourceSpan(file, 1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
+        opened = exc.context_mark
+        if (opened is not None and mark is not None and opened.line < mark.line
+                and problem.startswith("did not find expected ',' or")):
+            # An unclosed `{` or `[`: libyaml notices it at a later token, often lines
+            # below; the mistake is the bracket (the cursor line while typing).
+            bracket = _char_at(text, opened.line, opened.column)
+            problem = f"this `{bracket}` is not closed ({problem})"
+            mark = opened
+        span = _mark_span(file, mark) if mark is not None else SourceSpan(file, 1, 1)
         if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
             problem += " (a tab)"  # libyaml's message does not name the character
         sink.error("Y000", f"invalid YAML: {problem}", span, _syntax_help(problem))
@@ -441,6 +449,10 @@ def _offset_span(file: str, text: str, byte_offset: int) -> SourceSpan:
 def _syntax_help(problem: str) -> str | None:
     if "tab" in problem:
         return "indent with spaces; YAML forbids tabs for indentation"
+    if problem.startswith("this `{` is not closed"):
+        return "close it with `}` where the mapping ends, or use block style"
+    if problem.startswith("this `[` is not closed"):
+        return "close it with `]` where the list ends, or use block style"
     if "mapping values are not allowed" in problem:
         return "a value containing `: ` must be quoted, or a key is indented wrongly"
     if "expected ',' or '}'" in problem or "expected ',' or ']'" in problem:
