@@ -260,7 +260,7 @@ async def test_document_symbols_outline_blocks_and_layers(client: LanguageClient
 
 async def test_a_problem_at_the_end_of_input_stays_inside_the_document(
         client: LanguageClient, tmp_path: Path) -> None:
-    text = "archc: 1\nname: x\nlayers:\n  - dense: {units: 2"  # unclosed, no newline
+    text = "archc: 1\nname: x\nlayers:\n  - dense: \"2\n"  # a quote open to the end
     path = tmp_path / "end.yaml"
     path.write_text(text, encoding="utf-8")
     (line, _, code, _), = check_diagnostics(path)
@@ -268,6 +268,6 @@ async def test_a_problem_at_the_end_of_input_stays_inside_the_document(
     doc = Doc(client, path)
     (published,) = await doc.open(text)
     assert published.code == "Y000"
-    end = types.Position(line=3, character=len("  - dense: {units: 2"))
+    end = types.Position(line=3, character=len("  - dense: \"2"))
     assert published.range.start == end and published.range.end == end
     doc.close()
