@@ -2,11 +2,12 @@
 
 Only documents the client opened are analysed; the server refuses requests about any
 other URI (it never reads a path a request names). Each change re-arms a short timer
-(`debounce`); when it fires, the latest text is compiled once, however many changes came
-in between, so a burst of changes costs one compile. A document has at most one analysis
-running; changes that arrive meanwhile are compiled once it ends. Each analysis runs
-under the server's budget (`budget.run`), so a slow document never blocks the others or
-the requests about them.
+(`debounce`); when it fires while more messages are already waiting to be read, it waits
+for them (up to `MAX_POSTPONE_SECONDS`); then the latest text is compiled once, however
+many changes came in between, so a burst of changes costs one compile. A document has at
+most one analysis running; changes that arrive meanwhile are compiled once it ends. Each
+analysis runs under the server's budget (`budget.run`), so a slow document never blocks
+the others or the requests about them.
 
 When an analysis fails (the compiler raised) or is stopped by the budget, the document
 gets a diagnostic saying so (C020-C022) instead of silently looking clean; its features
@@ -27,8 +28,11 @@ from archc.lsp.model import SpecModel, build
 
 log = logging.getLogger("archc.lsp")
 
-DEBOUNCE_SECONDS = 0.01
+DEBOUNCE_SECONDS = 0.005
 """Quiet time after a change before compiling: changes closer together share a compile."""
+
+MAX_POSTPONE_SECONDS = 1.0
+"""While more input is waiting the compile is postponed, but not longer than this."""
 
 
 @dataclass
@@ -55,6 +59,8 @@ class DocState:
     analysed: int | None = -1
     """The version `model` and the published diagnostics belong to."""
     timer: asyncio.TimerHandle | None = None
+    armed: float = 0.0
+    """When the pending timer was first armed (postponing has a limit)."""
     running: bool = False
     again: bool = False
     compiles: int = 0
@@ -67,9 +73,12 @@ Publish = Callable[[DocState, list[Diagnostic]], None]
 class Documents:
     """The open documents, their analyses, and the counters a test can read."""
 
-    def __init__(self, settings: Settings, publish: Publish) -> None:
+    def __init__(self, settings: Settings, publish: Publish,
+                 busy: Callable[[], bool] = lambda: False) -> None:
         self.settings = settings
         self.publish = publish
+        self.busy = busy
+        """Are more messages waiting to be read? (`stdio.ReadAhead.pending`)"""
         self.open: dict[str, DocState] = {}
         self.compiles = 0
 
@@ -117,14 +126,22 @@ class Documents:
     # -- analysis -------------------------------------------------------------------------
 
     def _arm(self, state: DocState) -> None:
+        loop = asyncio.get_running_loop()
         if state.timer is not None:
             state.timer.cancel()
-        state.timer = asyncio.get_running_loop().call_later(
-            self.settings.debounce, self._start, state.uri)
+        else:
+            state.armed = loop.time()
+        state.timer = loop.call_later(self.settings.debounce, self._start, state.uri)
 
     def _start(self, uri: str) -> None:
         state = self.open.get(uri)
         if state is None:
+            return
+        loop = asyncio.get_running_loop()
+        if self.busy() and loop.time() - state.armed < MAX_POSTPONE_SECONDS:
+            # More messages are queued (maybe more changes of this document): compile
+            # once they are read, not the text they are about to replace.
+            state.timer = loop.call_later(self.settings.debounce, self._start, uri)
             return
         state.timer = None
         if state.running:

@@ -43,6 +43,7 @@ from archc.lsp.documents import DocState, Documents, Settings
 from archc.lsp.hover import hover
 from archc.lsp.model import Position, SpecModel
 from archc.lsp.navigate import Symbol, definition, symbols
+from archc.lsp.stdio import ReadAhead
 
 VERSION = "0.1.0"
 TRIGGERS = ["$", "[", "{", ","]
@@ -126,7 +127,10 @@ class ArchcProtocol(LanguageServerProtocol):
 
     def handle_message(self, message: Any) -> None:
         if isinstance(message, _Refused):
-            if message.answer:
+            if message.answer and message.id is None:  # JSON-RPC: `"id": null`, kept
+                self._send_data({"jsonrpc": "2.0", "id": None, "error": {
+                    "code": message.error.code, "message": message.error.message}})
+            elif message.answer:
                 self._send_response(message.id, error=message.error.to_response_error())
             else:
                 log.warning("ignored a message that cannot be read: %s", message.error.message)
@@ -372,4 +376,10 @@ def serve(variant: str | None = None) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.WARNING)
-    create_server(variant).start_io()
+    server = create_server(variant)
+    try:
+        stdin: Any = ReadAhead(sys.stdin.fileno())
+        server.documents.busy = stdin.pending
+    except (OSError, ValueError):  # no file descriptor (an embedded stdin): read as pygls does
+        stdin = None
+    server.start_io(stdin=stdin)
