@@ -53,11 +53,14 @@ _DEFAULT_CAPS = Caps()
 def lower(doc: Document, header: SpecHeader, variables: dict[str, Any], variant: str | None,
           sink: DiagnosticSink, caps: Caps = _DEFAULT_CAPS,
           functions: Mapping[str, SpecFunction] | None = None,
-          reuse: bool = False) -> Lowered | None:
+          reuse: bool | ExpansionMemo = False) -> Lowered | None:
     """Lower `header` (validated) with resolved `variables` into a graph (`reuse`: copy
-    repeated block expansions, see `lower.memo`)."""
+    repeated expansions, with a memo kept across lowerings if one is given; `lower.memo`)."""
     lowerer = _Lowerer(doc, header, variables, sink, caps, functions or {})
-    if reuse:
+    if isinstance(reuse, ExpansionMemo):
+        reuse.begin(doc, variables, (variant, caps))
+        lowerer.expansions = reuse
+    elif reuse:
         lowerer.expansions = ExpansionMemo(variables)
     try:
         return lowerer.run(variant)

@@ -17,8 +17,17 @@ memo can never change a result, only skip work:
 - none of the copied names is taken yet, and the copy stays under the layer cap (otherwise
   the full lowering runs and reports what it reports).
 
-The language server turns this on (`Options(reuse_expansions=True)`); tests compare the
-graph, shapes and diagnostics with and without it on every zoo spec.
+Across versions of one document (the language server keeps one memo per document and
+passes it in `Options(memo=...)`), recordings stay valid while everything outside the
+top-level `layers:` list is unchanged, text and positions (the block definitions, variables,
+defaults and functions the expansions read; `begin` compares them). A whole `repeat` item
+is recorded too, keyed on its own text and position, so an edit elsewhere in `layers:`
+re-lowers only what changed: an unchanged repeat with the same input comes back as the very
+same node objects, and the analysis reuses their figures (`infos`). Recordings not used by
+the latest lowering are dropped, so the memo stays the size of one document's expansions.
+
+The language server turns this on; tests compare the graph, shapes, figures and diagnostics
+with and without it on every zoo spec, and across edits.
 """
 
 from __future__ import annotations
@@ -30,6 +39,8 @@ from typing import Any, TypeVar
 from archc.diagnostics import DiagnosticSink
 from archc.ir import Node, Scope, Shape
 from archc.lower.emit import Emitter
+from archc.lower.exprvalues import InputShape
+from archc.spec.loader import Document, Path
 
 _T = TypeVar("_T")
 
@@ -47,52 +58,98 @@ class _Recording:
     shapes: tuple[Shape | None, ...]
     scopes: tuple[Scope, ...]
     extra_outputs: tuple[str, ...]
+    taken: tuple[str, ...]
 
 
 class ExpansionMemo:
-    """Recorded block expansions of one lowering, by their inputs."""
+    """Recorded expansions by their inputs: for one lowering, or one document's versions."""
 
-    def __init__(self, variables: Mapping[str, Any]) -> None:
-        self.variables = variables
+    def __init__(self, variables: Mapping[str, Any] | None = None) -> None:
+        self.variables: Mapping[str, Any] = variables or {}
         self.recorded: dict[Hashable, _Recording | None] = {}
+        self.earlier: dict[Hashable, _Recording | None] = {}
+        """Recordings of the previous lowering, still valid if `begin` kept them."""
+        self.context: Hashable = None
+        self.infos: dict[int, Any] = {}
+        """The analysis's per-node figures of the last lowering, by node identity."""
+        self.cost_caps: Any = None
+        """The caps `infos` were checked against."""
         self.lowered = 0
         """Expansions lowered in full (recorded or not reusable)."""
         self.copied = 0
         """Expansions copied from a recording."""
 
+    def begin(self, doc: Document, variables: Mapping[str, Any], context: Hashable) -> None:
+        """A new lowering of `doc`: keep the recordings if what they read is unchanged."""
+        self.variables = variables
+        fingerprint = (context, _outside_layers(doc))
+        if fingerprint != self.context:
+            self.context = fingerprint
+            self.recorded, self.earlier, self.infos = {}, {}, {}
+        else:  # two generations: what the last lowering used, and what this one uses
+            self.earlier, self.recorded = self.recorded, {}
+        self.lowered = self.copied = 0
+
+    def repeat(self, em: Emitter, sink: DiagnosticSink, doc: Document, path: Path,
+               env: Mapping[str, Any], blocks: tuple[str, ...], scope: tuple[str, ...],
+               source: str | None, lower: Callable[[], str | None]) -> str | None:
+        """The output of the `repeat` item at `path`, lowered under `scope`."""
+        start = doc.spans.get(path)
+        end = doc.ends.get(path)
+        if start is None or end is None:
+            return lower()
+        lines = doc.source.split("\n")[start.line - 1:end[0]]
+        own = self._env_key(env)
+        if own is _MISS:
+            return lower()
+        key = ("repeat", start.line, start.col, end, tuple(lines), blocks, own,
+               em.shapes.get(source) if source is not None else None, source is None)
+        return self._reuse(em, sink, key, scope, source, lower, own_scope=True)
+
     def expand(self, em: Emitter, sink: DiagnosticSink, kind: str, blocks: tuple[str, ...],
                env: Mapping[str, Any], scope: tuple[str, ...], source: str | None,
                lower: Callable[[], str | None]) -> str | None:
         """The output of expanding block `kind` under `scope`, reading `source`."""
-        key = self._key(em, kind, blocks, env, source)
-        if key is not None:
-            recording = self.recorded.get(key)
-            if recording is not None:
-                out = _copy(em, recording, scope, source)
-                if out is not _MISS:
-                    self.copied += 1
-                    return out  # type: ignore[return-value]
+        own = self._env_key(env)
+        if own is _MISS:
+            return lower()
+        key = ("block", kind, blocks, own, source is None,
+               em.shapes.get(source) if source is not None else None)
+        return self._reuse(em, sink, key, scope, source, lower, own_scope=False)
+
+    def _reuse(self, em: Emitter, sink: DiagnosticSink, key: Hashable, scope: tuple[str, ...],
+               source: str | None, lower: Callable[[], str | None],
+               own_scope: bool) -> str | None:
+        recording = self.recorded.get(key)
+        if recording is None and key not in self.recorded:
+            recording = self.earlier.get(key)
+        if recording is not None:
+            out = _copy(em, recording, scope, source)
+            if out is not _MISS:
+                self.recorded[key] = recording
+                self.copied += 1
+                return out  # type: ignore[return-value]
         self.lowered += 1
         marks = (len(em.nodes), len(em.scopes), len(em.extra_outputs), len(em.taken),
                  len(sink))
         out = lower()
-        if key is not None and key not in self.recorded:
-            self.recorded[key] = _record(em, sink, marks, scope, source, out)
+        if key not in self.recorded:
+            self.recorded[key] = _record(em, sink, marks, scope, source, out, own_scope)
         return out
 
-    def _key(self, em: Emitter, kind: str, blocks: tuple[str, ...], env: Mapping[str, Any],
-             source: str | None) -> Hashable | None:
+    def _env_key(self, env: Mapping[str, Any]) -> Any:
         budget = [MAX_KEY_ITEMS]
         own = []
         for name, value in env.items():
             if name in self.variables and self.variables[name] is value:
                 continue  # the spec's variables are the same for every call of one lowering
+            if isinstance(value, InputShape):  # `$in`: its shape is the input's, in the key
+                continue
             frozen = _freeze(value, budget)
             if frozen is _MISS:
-                return None
+                return _MISS
             own.append((name, frozen))
-        shape = em.shapes.get(source) if source is not None else None
-        return (kind, blocks, frozenset(own), source is None, shape)
+        return frozenset(own)
 
 
 _MISS = object()
@@ -116,8 +173,22 @@ def _freeze(value: Any, budget: list[int]) -> Any:
     return _MISS  # anything else (a value type the memo does not know): lower again
 
 
+def _outside_layers(doc: Document) -> tuple[Any, ...]:
+    """What expansions may read outside the top-level `layers:` list: the lines before it,
+    and the lines after it that hold more than a comment, with their line numbers (a
+    comment added at the end changes nothing; anything that moves a section does)."""
+    lines = doc.source.split("\n")
+    key = doc.key_spans.get(("layers",))
+    end = doc.ends.get(("layers",))
+    if key is None or end is None:
+        return tuple(lines)
+    after = tuple((number, line) for number, line in enumerate(lines[end[0] - 1:], end[0])
+                  if line.strip() and not line.lstrip().startswith("#"))
+    return (*lines[:key.line - 1], after)
+
+
 def _record(em: Emitter, sink: DiagnosticSink, marks: tuple[int, ...], scope: tuple[str, ...],
-            source: str | None, out: str | None) -> _Recording | None:
+            source: str | None, out: str | None, own_scope: bool = False) -> _Recording | None:
     nodes_at, scopes_at, extras_at, taken_at, diagnostics_at = marks
     if len(sink) != diagnostics_at or out is None:
         return None
@@ -126,11 +197,17 @@ def _record(em: Emitter, sink: DiagnosticSink, marks: tuple[int, ...], scope: tu
     scopes = tuple(em.scopes[scopes_at:])
     extras = tuple(em.extra_outputs[extras_at:])
     made = {n.name for n in nodes}
-    if len(em.taken) - taken_at != len(nodes) + len(scopes):
-        return None
+    # The names the expansion took: its nodes' and those of the scopes it opened (a
+    # residual's `shortcut` or a repetition is a scope that takes no name).
+    taken = tuple(dict.fromkeys(name for name in [*(n.name for n in nodes),
+                                                  *("/".join(s.path) for s in scopes)]
+                                if name in em.taken))
+    if len(em.taken) - taken_at != len(taken):
+        return None  # something else took a name: not self-contained
     if out not in made or not all(n.startswith(prefix) for n in made | set(extras)):
         return None
-    if not all(s.path[:len(scope)] == scope and len(s.path) > len(scope) for s in scopes):
+    least = len(scope) if own_scope else len(scope) + 1  # a repeat opened its own scope
+    if not all(s.path[:len(scope)] == scope and len(s.path) >= least for s in scopes):
         return None
     for node in nodes:
         if node.scope[:len(scope)] != scope:
@@ -138,13 +215,22 @@ def _record(em: Emitter, sink: DiagnosticSink, marks: tuple[int, ...], scope: tu
         if any(i not in made and i != source for i in node.inputs):
             return None
     shapes = tuple(em.shapes.get(n.name) for n in nodes)
-    return _Recording(prefix, scope, source, out, nodes, shapes, scopes, extras)
+    return _Recording(prefix, scope, source, out, nodes, shapes, scopes, extras, taken)
 
 
 def _copy(em: Emitter, rec: _Recording, scope: tuple[str, ...], source: str | None) -> object:
     """Add the recorded expansion under `scope`; _MISS (nothing added) if it cannot be."""
     if len(em.nodes) + len(rec.nodes) > em.caps.max_nodes:
         return _MISS  # the full lowering reports the cap where it is crossed
+    if scope == rec.scope and source == rec.source:  # the same place: the same objects
+        if not em.taken.isdisjoint(rec.taken):
+            return _MISS
+        em.nodes.extend(rec.nodes)
+        em.scopes.extend(rec.scopes)
+        em.taken.update(rec.taken)
+        em.shapes.update(zip([n.name for n in rec.nodes], rec.shapes, strict=True))
+        em.extra_outputs.extend(rec.extra_outputs)
+        return rec.out
     prefix = "/".join(scope) + "/"
     cut = len(rec.prefix)
     depth = len(rec.scope)
@@ -155,8 +241,9 @@ def _copy(em: Emitter, rec: _Recording, scope: tuple[str, ...], source: str | No
     nodes = [_with(n, name=prefix + n.name[cut:], inputs=tuple(rename(i) for i in n.inputs),
                    scope=scope + n.scope[depth:]) for n in rec.nodes]
     scopes = [_with(s, path=scope + s.path[depth:]) for s in rec.scopes]
-    names = [n.name for n in nodes] + ["/".join(s.path) for s in scopes]
-    if any(name in em.taken for name in names) or len(set(names)) != len(names):
+    names = [prefix + name[cut:] if name.startswith(rec.prefix) else "/".join(scope)
+             for name in rec.taken]
+    if not em.taken.isdisjoint(names):
         return _MISS  # a clash: the full lowering reports it
     em.nodes.extend(nodes)
     em.scopes.extend(scopes)

@@ -140,7 +140,13 @@ class Structures:
             out = self._residual(parsed, local, source, arg_paths, span, ctx)
         else:
             assert isinstance(parsed, Repeat)
-            out = self._repeat(parsed, local, source, arg_paths, span, ctx)
+            if self.expansions is None:
+                out = self._repeat(parsed, local, source, arg_paths, span, ctx)
+            else:
+                out = self.expansions.repeat(
+                    self.em, self.sink, self.doc, path, ctx.env, ctx.blocks,
+                    ctx.scope + (local,), source,
+                    lambda: self._repeat(parsed, local, source, arg_paths, span, ctx))
         return self._finish(out, parsed, ctx, span, local)
 
     def _parallel(self, p: Parallel, local: str, source: str | None,

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from archc.diagnostics import Diagnostic, SourceSpan
+from archc.lower.memo import ExpansionMemo
 from archc.lsp import budget
 from archc.lsp.model import SpecModel, build
 
@@ -65,6 +66,8 @@ class DocState:
     again: bool = False
     compiles: int = 0
     waiters: list[asyncio.Future[None]] = field(default_factory=list)
+    memo: ExpansionMemo = field(default_factory=ExpansionMemo)
+    """Expansions and figures carried from one version to the next (`lower.memo`)."""
 
 
 Publish = Callable[[DocState, list[Diagnostic]], None]
@@ -162,7 +165,7 @@ class Documents:
                 state.again = False
                 self._start(state.uri)
 
-        outcome = await budget.run(lambda: build(text, state.file, variant),
+        outcome = await budget.run(lambda: build(text, state.file, variant, state.memo),
                                    self.settings.budget, f"archc-analyse {state.uri}", ended)
         if outcome.value is not None:
             model = outcome.value

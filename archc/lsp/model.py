@@ -23,6 +23,7 @@ from archc.diagnostics import Diagnostic, SourceSpan
 from archc.ir import Node, Scope, Shape
 from archc.ir.cost_rules import Cost
 from archc.ir.ops import cost_of
+from archc.lower.memo import ExpansionMemo
 from archc.passes.analysis import Analysis
 from archc.pipeline import Attempt, Compiled, Options, UsageError, attempt
 from archc.spec.loader import Document, Path
@@ -316,12 +317,17 @@ class SpecModel:
         return self.visible_names(("layers", len(items) if isinstance(items, list) else 0))
 
 
-def build(text: str, file: str, variant: str | None = None) -> SpecModel:
-    """Compile `text` as far as it goes (as `archc check` would) and index the results."""
+def build(text: str, file: str, variant: str | None = None,
+          memo: ExpansionMemo | None = None) -> SpecModel:
+    """Compile `text` as far as it goes (as `archc check` would) and index the results.
+
+    Block expansions are reused (`lower.memo`); `memo`, kept by the caller for one document,
+    carries them, and the figures of unchanged nodes, from one version to the next."""
     try:
-        result = attempt(text, file, Options(variant=variant, reuse_expansions=True))
+        result = attempt(text, file, Options(variant=variant, reuse_expansions=True,
+                                             memo=memo))
     except UsageError:  # a variant this spec does not have: fall back to its default
-        result = attempt(text, file, Options(reuse_expansions=True))
+        result = attempt(text, file, Options(reuse_expansions=True, memo=memo))
     return SpecModel(text, file, result)
 
 

@@ -41,7 +41,7 @@ async def _until(docs: Documents, uri: str) -> DocState:
 
 
 def test_a_crashing_compile_publishes_c022(monkeypatch: pytest.MonkeyPatch) -> None:
-    def crash(text: str, file: str, variant: str | None = None) -> Any:
+    def crash(text: str, file: str, variant: str | None = None, memo: Any = None) -> Any:
         raise RecursionError("maximum recursion depth exceeded")
 
     monkeypatch.setattr(documents, "build", crash)
@@ -120,9 +120,9 @@ def test_changes_closer_than_the_debounce_cost_one_compile(
     compiled: list[str] = []
     real = documents.build
 
-    def counting(text: str, file: str, variant: str | None = None) -> Any:
+    def counting(text: str, file: str, variant: str | None = None, memo: Any = None) -> Any:
         compiled.append(text)
-        return real(text, file, variant)
+        return real(text, file, variant, memo)
 
     monkeypatch.setattr(documents, "build", counting)
     text = read("lenet5.yaml")
@@ -143,9 +143,9 @@ def test_more_input_waiting_postpones_the_compile(monkeypatch: pytest.MonkeyPatc
     compiled: list[str] = []
     real = documents.build
 
-    def counting(text: str, file: str, variant: str | None = None) -> Any:
+    def counting(text: str, file: str, variant: str | None = None, memo: Any = None) -> Any:
         compiled.append(text)
-        return real(text, file, variant)
+        return real(text, file, variant, memo)
 
     monkeypatch.setattr(documents, "build", counting)
     waiting = [True]
