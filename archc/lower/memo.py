@@ -43,6 +43,8 @@ from archc.lower.exprvalues import InputShape
 from archc.spec.loader import Document, Path
 
 _T = TypeVar("_T")
+Exposed = dict[str, "str | None"]
+"""What a repeat's last copy exposes as `<repeat>.<name>`."""
 
 MAX_KEY_ITEMS = 10_000
 """Arguments larger than this (counted in scalars) are not used as a key: lowered again."""
@@ -92,19 +94,29 @@ class ExpansionMemo:
 
     def repeat(self, em: Emitter, sink: DiagnosticSink, doc: Document, path: Path,
                env: Mapping[str, Any], blocks: tuple[str, ...], scope: tuple[str, ...],
-               source: str | None, lower: Callable[[], str | None]) -> str | None:
-        """The output of the `repeat` item at `path`, lowered under `scope`."""
+               source: str | None, lower: Callable[[], tuple[str | None, Exposed]]
+               ) -> tuple[str | None, Exposed]:
+        """The output of the `repeat` item at `path`, lowered under `scope`, and what its
+        last copy exposes (`<repeat>.<name>`); a repeat that exposes names is not reused."""
         start = doc.spans.get(path)
         end = doc.ends.get(path)
-        if start is None or end is None:
+        own = self._env_key(env)
+        if start is None or end is None or own is _MISS:
             return lower()
         lines = doc.source.split("\n")[start.line - 1:end[0]]
-        own = self._env_key(env)
-        if own is _MISS:
-            return lower()
         key = ("repeat", start.line, start.col, end, tuple(lines), blocks, own,
                em.shapes.get(source) if source is not None else None, source is None)
-        return self._reuse(em, sink, key, scope, source, lower, own_scope=True)
+        exposed: list[Exposed] = []
+
+        def run() -> str | None:
+            out, names = lower()
+            if names:
+                exposed.append(names)
+            return out
+
+        out = self._reuse(em, sink, key, scope, source, run, own_scope=True,
+                          clean=lambda: not exposed)
+        return out, exposed[0] if exposed else {}
 
     def expand(self, em: Emitter, sink: DiagnosticSink, kind: str, blocks: tuple[str, ...],
                env: Mapping[str, Any], scope: tuple[str, ...], source: str | None,
@@ -119,23 +131,35 @@ class ExpansionMemo:
 
     def _reuse(self, em: Emitter, sink: DiagnosticSink, key: Hashable, scope: tuple[str, ...],
                source: str | None, lower: Callable[[], str | None],
-               own_scope: bool) -> str | None:
-        recording = self.recorded.get(key)
-        if recording is None and key not in self.recorded:
-            recording = self.earlier.get(key)
-        if recording is not None:
-            out = _copy(em, recording, scope, source)
-            if out is not _MISS:
-                self.recorded[key] = recording
+               own_scope: bool, clean: Callable[[], bool] = lambda: True) -> str | None:
+        # First the expansion made at this very place (scope and input) in a recent
+        # lowering: the same node objects. Then one made elsewhere: copied and renamed.
+        here = (key, scope, source)
+        for candidate in (here, key):
+            recording = self._recent(candidate)
+            if recording is None:
+                continue
+            copied = _copy(em, recording, scope, source)
+            if copied is not None:
+                out, placed = copied
+                self.recorded[candidate] = recording
+                self.recorded[here] = placed
                 self.copied += 1
-                return out  # type: ignore[return-value]
+                return out
         self.lowered += 1
         marks = (len(em.nodes), len(em.scopes), len(em.extra_outputs), len(em.taken),
                  len(sink))
         out = lower()
-        if key not in self.recorded:
-            self.recorded[key] = _record(em, sink, marks, scope, source, out, own_scope)
+        made = _record(em, sink, marks, scope, source, out, own_scope) if clean() else None
+        self.recorded.setdefault(key, made)
+        if made is not None:
+            self.recorded[here] = made
         return out
+
+    def _recent(self, key: Hashable) -> _Recording | None:
+        if key in self.recorded:
+            return self.recorded[key]
+        return self.earlier.get(key)
 
     def _env_key(self, env: Mapping[str, Any]) -> Any:
         budget = [MAX_KEY_ITEMS]
@@ -218,19 +242,21 @@ def _record(em: Emitter, sink: DiagnosticSink, marks: tuple[int, ...], scope: tu
     return _Recording(prefix, scope, source, out, nodes, shapes, scopes, extras, taken)
 
 
-def _copy(em: Emitter, rec: _Recording, scope: tuple[str, ...], source: str | None) -> object:
-    """Add the recorded expansion under `scope`; _MISS (nothing added) if it cannot be."""
+def _copy(em: Emitter, rec: _Recording, scope: tuple[str, ...],
+          source: str | None) -> tuple[str | None, _Recording] | None:
+    """Add the recorded expansion under `scope`: its output and the recording of what was
+    added (for reuse at this place); None, with nothing added, if it cannot be."""
     if len(em.nodes) + len(rec.nodes) > em.caps.max_nodes:
-        return _MISS  # the full lowering reports the cap where it is crossed
+        return None  # the full lowering reports the cap where it is crossed
     if scope == rec.scope and source == rec.source:  # the same place: the same objects
         if not em.taken.isdisjoint(rec.taken):
-            return _MISS
+            return None
         em.nodes.extend(rec.nodes)
         em.scopes.extend(rec.scopes)
         em.taken.update(rec.taken)
         em.shapes.update(zip([n.name for n in rec.nodes], rec.shapes, strict=True))
         em.extra_outputs.extend(rec.extra_outputs)
-        return rec.out
+        return rec.out, rec
     prefix = "/".join(scope) + "/"
     cut = len(rec.prefix)
     depth = len(rec.scope)
@@ -238,20 +264,23 @@ def _copy(em: Emitter, rec: _Recording, scope: tuple[str, ...], source: str | No
     def rename(name: str) -> str:
         return source if name == rec.source else prefix + name[cut:]  # type: ignore[return-value]
 
-    nodes = [_with(n, name=prefix + n.name[cut:], inputs=tuple(rename(i) for i in n.inputs),
-                   scope=scope + n.scope[depth:]) for n in rec.nodes]
-    scopes = [_with(s, path=scope + s.path[depth:]) for s in rec.scopes]
-    names = [prefix + name[cut:] if name.startswith(rec.prefix) else "/".join(scope)
-             for name in rec.taken]
+    nodes = tuple(_with(n, name=prefix + n.name[cut:],
+                        inputs=tuple(rename(i) for i in n.inputs),
+                        scope=scope + n.scope[depth:]) for n in rec.nodes)
+    scopes = tuple(_with(s, path=scope + s.path[depth:]) for s in rec.scopes)
+    names = tuple(prefix + name[cut:] if name.startswith(rec.prefix) else "/".join(scope)
+                  for name in rec.taken)
     if not em.taken.isdisjoint(names):
-        return _MISS  # a clash: the full lowering reports it
+        return None  # a clash: the full lowering reports it
     em.nodes.extend(nodes)
     em.scopes.extend(scopes)
     em.taken.update(names)
     for node, shape in zip(nodes, rec.shapes, strict=True):
         em.shapes[node.name] = shape
-    em.extra_outputs.extend(prefix + e[cut:] for e in rec.extra_outputs)
-    return prefix + rec.out[cut:] if rec.out is not None else None
+    extras = tuple(prefix + e[cut:] for e in rec.extra_outputs)
+    em.extra_outputs.extend(extras)
+    out = prefix + rec.out[cut:] if rec.out is not None else None
+    return out, _Recording(prefix, scope, source, out, nodes, rec.shapes, scopes, extras, names)
 
 
 def _with(record: _T, **changes: Any) -> _T:
