@@ -48,7 +48,7 @@ from archc.lower.expr import (
     variables_in,
 )
 from archc.lower.functions import FunctionTable, SpecFunction, compile_functions
-from archc.lower.memo import ExpansionMemo
+from archc.lower.memo import ExpansionMemo as ExpansionMemo  # re-exported: editors keep one
 from archc.passes.analysis import Analysis, CostCaps, analyse
 from archc.perf import cyclic_gc_paused
 from archc.spec.loader import MAX_BYTES, Document, load_bytes, load_file, load_text, oversize

@@ -69,7 +69,7 @@ def _interrupt(thread: threading.Thread) -> None:
                                                    ctypes.py_object(Stopped))
 
 
-async def run(job: Callable[[], T], budget: Budget, name: str = "archc-job",
+async def run_budgeted(job: Callable[[], T], budget: Budget, name: str = "archc-job",
               on_end: Callable[[], None] | None = None) -> Outcome[T]:
     """Run `job` in a worker thread; stop it when it exceeds `budget`.
 

@@ -6,7 +6,7 @@ other URI (it never reads a path a request names). Each change re-arms a short t
 for them (up to `MAX_POSTPONE_SECONDS`); then the latest text is compiled once, however
 many changes came in between, so a burst of changes costs one compile. A document has at
 most one analysis running; changes that arrive meanwhile are compiled once it ends. Each
-analysis runs under the server's budget (`budget.run`), so a slow document never blocks
+analysis runs under the server's budget (`budget.run_budgeted`), so a slow document never blocks
 the others or the requests about them.
 
 When an analysis fails (the compiler raised) or is stopped by the budget, the document
@@ -23,9 +23,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from archc.diagnostics import Diagnostic, SourceSpan
-from archc.lower.memo import ExpansionMemo
-from archc.lsp import budget
+from archc.lsp.budget import Budget, Outcome, run_budgeted
 from archc.lsp.model import SpecModel, build
+from archc.pipeline import ExpansionMemo
 
 log = logging.getLogger("archc.lsp")
 
@@ -40,7 +40,7 @@ MAX_POSTPONE_SECONDS = 1.0
 class Settings:
     """What a client may tune in `initializationOptions` (see docs/editors.md)."""
 
-    budget: budget.Budget = field(default_factory=budget.Budget)
+    budget: Budget = field(default_factory=Budget)
     debounce: float = DEBOUNCE_SECONDS
     variant: str | None = None
 
@@ -165,7 +165,7 @@ class Documents:
                 state.again = False
                 self._start(state.uri)
 
-        outcome = await budget.run(lambda: build(text, state.file, variant, state.memo),
+        outcome = await run_budgeted(lambda: build(text, state.file, variant, state.memo),
                                    self.settings.budget, f"archc-analyse {state.uri}", ended)
         if outcome.value is not None:
             model = outcome.value
@@ -181,7 +181,7 @@ class Documents:
             self.publish(state, diagnostics)
             self._wake(state)
 
-    def _failure(self, state: DocState, outcome: budget.Outcome[SpecModel]) -> Diagnostic:
+    def _failure(self, state: DocState, outcome: Outcome[SpecModel]) -> Diagnostic:
         limits = self.settings.budget
         start = SourceSpan(state.file, 1, 1)
         if outcome.stopped == "time":

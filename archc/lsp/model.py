@@ -23,9 +23,8 @@ from archc.diagnostics import Diagnostic, SourceSpan
 from archc.ir import Node, Scope, Shape
 from archc.ir.cost_rules import Cost
 from archc.ir.ops import cost_of
-from archc.lower.memo import ExpansionMemo
 from archc.passes.analysis import Analysis
-from archc.pipeline import Attempt, Compiled, Options, UsageError, attempt
+from archc.pipeline import Attempt, Compiled, ExpansionMemo, Options, UsageError, attempt
 from archc.spec.loader import Document, Path
 from archc.spec.schema import LAYER_MODELS, STRUCTURE_MODELS
 

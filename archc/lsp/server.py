@@ -37,7 +37,7 @@ from pygls.workspace import TextDocument
 from pygls.workspace.position_codec import ServerTextPosition
 
 from archc.diagnostics import Diagnostic, Severity, SourceSpan, visible
-from archc.lsp import budget
+from archc.lsp.budget import Budget, run_budgeted
 from archc.lsp.complete import Kind, complete
 from archc.lsp.documents import DocState, Documents, Settings
 from archc.lsp.hover import hover
@@ -188,7 +188,7 @@ class ArchcServer(LanguageServer):
 
     async def compute(self, job: Callable[[], T]) -> T:
         """A feature's answer, computed under the budget like an analysis."""
-        outcome = await budget.run(job, self.settings.budget, "archc-request")
+        outcome = await run_budgeted(job, self.settings.budget, "archc-request")
         if outcome.stopped is not None:
             raise JsonRpcRequestFailed(f"archc stopped this request: it ran past the "
                                        f"{outcome.stopped} budget")
@@ -206,7 +206,7 @@ def _configure(ls: ArchcServer, options: Any) -> None:
     limits = ls.settings.budget
     seconds = _number(options.get("budgetSeconds"), limits.seconds, 0.01, 3600)
     memory = _number(options.get("budgetMemoryMB"), limits.memory_mb, 16, 1 << 20)
-    ls.settings.budget = budget.Budget(seconds, int(memory))
+    ls.settings.budget = Budget(seconds, int(memory))
     ls.settings.debounce = _number(options.get("debounceMs"), ls.settings.debounce * 1000,
                                    0, 10_000) / 1000
 

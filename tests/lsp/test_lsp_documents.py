@@ -73,7 +73,7 @@ def test_a_slow_compile_is_stopped_with_c020_and_really_stops() -> None:
             raise
 
     async def steps(docs: Documents) -> None:
-        outcome = await budget.run(slow, budget.Budget(seconds=0.05))
+        outcome = await budget.run_budgeted(slow, budget.Budget(seconds=0.05))
         assert outcome.stopped == "time" and outcome.value is None
         assert ran.is_set()
         for _ in range(200):  # the thread unwinds at its next bytecode
@@ -108,7 +108,7 @@ def test_a_job_growing_past_the_memory_budget_is_stopped() -> None:
             kept.append(bytearray(b"x" * (1 << 20)))
 
     async def steps(docs: Documents) -> None:
-        outcome = await budget.run(grow, budget.Budget(seconds=60, memory_mb=64))
+        outcome = await budget.run_budgeted(grow, budget.Budget(seconds=60, memory_mb=64))
         assert outcome.stopped == "memory"
 
     _run(Settings(), steps)
