@@ -17,6 +17,7 @@ from typing import Any
 from archc.diagnostics import DiagnosticSink, SourceSpan, did_you_mean
 from archc.lower.emit import Caps, Emitter
 from archc.lower.expr import INPUT, InputShape
+from archc.lower.memo import ExpansionMemo
 from archc.lower.names import INPUT_NAME, Ctx, Names, unknown_reference
 from archc.lower.values import BAD, Values
 from archc.spec.loader import Document, Path
@@ -60,6 +61,8 @@ class Blocks:
     caps: Caps
     em: Emitter
     values: Values
+    expansions: ExpansionMemo | None = None
+    """Reuse of repeated expansions (`lower.memo`), when the caller asked for it."""
 
     # Provided by the driver.
     def _sequence(self, items: Any, path: Path, ctx: Ctx) -> str | None:
@@ -197,7 +200,12 @@ class Blocks:
             names.reserved.add(name)
         sub = Ctx(env | shapes | {INPUT: caller.get(INPUT, InputShape(None))}, names, scope,
                   first, ctx.blocks + (kind,))
-        out = self._sequence(block.layers, ("blocks", kind, "layers"), sub)
+        if self.expansions is None or block.inputs or block.outputs:
+            out = self._sequence(block.layers, ("blocks", kind, "layers"), sub)
+        else:  # one input, no named outputs: the body's output is all the caller reads
+            out = self.expansions.expand(
+                self.em, self.sink, kind, ctx.blocks, env, scope, first,
+                lambda: self._sequence(block.layers, ("blocks", kind, "layers"), sub))
         outputs = self._block_outputs(kind, block, names)
         if outputs:  # recorded on the scope for the editor's hover
             self.em.scopes[at] = replace(self.em.scopes[at], outputs=tuple(outputs.items()))

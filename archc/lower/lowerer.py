@@ -22,6 +22,7 @@ from archc.lower.blocks import declared_inputs, declared_outputs
 from archc.lower.emit import Abort, Caps, Emitter
 from archc.lower.expr import INPUT, InputShape, is_expression
 from archc.lower.functions import FunctionTable, SpecFunction
+from archc.lower.memo import ExpansionMemo
 from archc.lower.names import Ctx, Names, unknown_reference
 from archc.lower.structures import Structures
 from archc.lower.values import BAD, Values
@@ -52,9 +53,16 @@ _DEFAULT_CAPS = Caps()
 
 def lower(doc: Document, header: SpecHeader, variables: dict[str, Any], variant: str | None,
           sink: DiagnosticSink, caps: Caps = _DEFAULT_CAPS,
-          functions: Mapping[str, SpecFunction] | None = None) -> Lowered | None:
-    """Lower `header` (validated) with resolved `variables` into a graph."""
+          functions: Mapping[str, SpecFunction] | None = None,
+          reuse: bool | ExpansionMemo = False) -> Lowered | None:
+    """Lower `header` (validated) with resolved `variables` into a graph (`reuse`: copy
+    repeated expansions, with a memo kept across lowerings if one is given; `lower.memo`)."""
     lowerer = _Lowerer(doc, header, variables, sink, caps, functions or {})
+    if isinstance(reuse, ExpansionMemo):
+        reuse.begin(doc, variables, (variant, caps))
+        lowerer.expansions = reuse
+    elif reuse:
+        lowerer.expansions = ExpansionMemo(variables)
     try:
         return lowerer.run(variant)
     except Abort:

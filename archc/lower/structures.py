@@ -115,7 +115,13 @@ class Structures(Blocks):
             out = self._residual(parsed, local, window[0], arg_paths, span, ctx)
         else:
             assert isinstance(parsed, Repeat)
-            out, last = self._repeat(parsed, local, window, arg_paths, span, ctx)
+            if self.expansions is None or len(window) != 1:
+                out, last = self._repeat(parsed, local, window, arg_paths, span, ctx)
+            else:
+                out, last = self.expansions.repeat(
+                    self.em, self.sink, self.doc, path, ctx.env, ctx.blocks,
+                    ctx.scope + (local,), window[0],
+                    lambda: self._repeat(parsed, local, window, arg_paths, span, ctx))
             out = self._finish(out, parsed, ctx, span, local)
             # `<repeat>.<name>`: the last copy's named inputs and outputs.
             self._expose(ctx, local, last, span if parsed.name else None)

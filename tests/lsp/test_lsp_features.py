@@ -226,10 +226,24 @@ def test_hover_still_helps_when_lowering_failed() -> None:
     model = build(text, "spec.yaml")
     assert [d.code for d in model.diagnostics] == ["E001"]
     shown = _hover(model, text, "conv2d: {name: stem")
-    # The lowering ran up to the error: the shape is known (same padding keeps 32x32), the
-    # costs wait for the analysis.
-    assert "Output `32x32x3` · params and MACs unknown" in shown
-    assert "_Params and MACs appear once the spec's errors are fixed._" in shown
+    # A mistake on another line does not hide this line's figures: the lowering ran past
+    # it, and what resolved is costed. stem: 3x3 conv, 3 -> 3 channels, same padding:
+    # 3*3*3*3 + 3 = 84 params; 32*32 positions x 3 filters x 27 MACs = 82,944 MACs.
+    assert "Output `32x32x3` · 84 params · 82,944 MACs" in shown
+    assert "_Figures of what still resolves: the spec has errors elsewhere (see Problems)._" \
+        in shown
+    # The broken item itself has no figures, and says why.
+    assert "No figures: this item did not lower (see Problems)." in \
+        _hover(model, text, "dense: {name: out")
+    # An item reading a layer whose shape failed: its shape and costs are unknown, and the
+    # hover says so (a 64x64 kernel does not fit the 32x32 input).
+    text = _replace("  - conv2d: {name: paired", "  - conv2d: {name: big, filters: 3, "
+                    "kernel_size: 64}\n  - conv2d: {name: paired")
+    model = build(text, "spec.yaml")
+    assert [d.code[0] for d in model.diagnostics] == ["G"]
+    late = _hover(model, text, "conv2d: {name: paired")
+    assert "params and MACs unknown" in late
+    assert "_Params and MACs unknown: this item's input depends on an error" in late
 
 
 def test_hover_explains_when_validation_failed() -> None:
@@ -237,6 +251,14 @@ def test_hover_explains_when_validation_failed() -> None:
     model = build(text, "spec.yaml")
     assert [d.code for d in model.diagnostics] == ["S002"]
     assert "No figures while the spec has errors" in _hover(model, text, "conv2d: {name: stem")
+    # With the last analysis without errors (the server keeps it), an unchanged line shows
+    # its figures from there, and says so.
+    good = build(SMALL, "spec.yaml")
+    good.version = 7
+    line, col = where(text, "conv2d: {name: stem")
+    found = hover(model, (line, col), good)
+    assert found is not None and "84 params · 82,944 MACs" in found.markdown
+    assert "_From the last analysis without errors (version 7)" in found.markdown
     # The rest works from the loaded document.
     assert [s.name for s in symbols(model)] == ["variables", "variants", "blocks", "layers"]
     assert definition(model, where(text, "unit: {name: u1")) is not None
