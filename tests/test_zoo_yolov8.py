@@ -1,4 +1,4 @@
-"""specs/yolov8.yaml reproduces ../shared/reference/numbers.md, "Detection: YOLOv8", exactly.
+"""specs/yolov8.yaml reproduces docs/numbers.md, "Detection: YOLOv8", exactly.
 
 Issue 20's acceptance test: `archc summary specs/yolov8.yaml --variant V --format json`
 gives numbers.md's "Keras total, raw head", "Keras non-trainable, raw head" and "MACs, raw
