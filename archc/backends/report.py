@@ -19,7 +19,7 @@ from archc.ir import Node
 from archc.ir.cost_rules import Cost
 from archc.ir.printer import format_shape
 from archc.passes.analysis import Analysis
-from archc.passes.receptive import Field, format_field
+from archc.passes.receptive import Field, Jump, format_field
 from archc.perf import cyclic_gc_paused
 
 JSON_SCHEMA_VERSION = 1
@@ -217,8 +217,8 @@ def _layer_dict(r: Row) -> dict[str, Any]:
 
 def field_dict(field: Field | None) -> dict[str, Any] | None:
     """The JSON form of a field (docs/summary-json.md); null sizes mean the whole input,
-    unless `defined` is false (after an upsampling): that key appears only then, so the
-    JSON of every network without such a layer reads as it always did."""
+    unless `defined` is false (after a reshape that moves positions, say): that key appears
+    only then, so the JSON of every network without such a layer reads as it always did."""
     if field is None:
         return None
     data: dict[str, Any] = {
@@ -233,12 +233,14 @@ def field_dict(field: Field | None) -> dict[str, Any] | None:
     return data
 
 
-def _pair(pair: tuple[int, int] | tuple[float, float] | None) -> list[int | float] | None:
+def _pair(pair: tuple[int, int] | tuple[float, float] | tuple[Jump, Jump] | None
+          ) -> list[int | float] | None:
     # Starts are multiples of 0.5: whole ones print as integers, so the JSON reads `3`, not
-    # `3.0`, and stays byte-identical across runs either way.
+    # `3.0`, and stays byte-identical across runs either way. A fractional jump (after an
+    # upsampling, a `Fraction`) becomes the nearest float: JSON has no fractions.
     if pair is None:
         return None
-    return [int(v) if float(v).is_integer() else v for v in pair]
+    return [int(v) if float(v).is_integer() else float(v) for v in pair]
 
 
 def render_json(report: Report) -> str:

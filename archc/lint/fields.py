@@ -18,6 +18,7 @@ from archc.lint.common import Settings
 from archc.lint.common import fmt_int as _n
 from archc.lint.common import warning as _warning
 from archc.passes.analysis import Analysis, NodeInfo
+from archc.passes.receptive import Jump
 
 # -- L009 receptive-field ------------------------------------------------------------------------
 
@@ -154,7 +155,7 @@ def _over_covered(analysis: Analysis, s: Settings, output: str, path: list[NodeI
     )
 
 
-def _jump(jump: tuple[int, int] | None) -> str:
+def _jump(jump: tuple[Jump, Jump] | None) -> str:
     assert jump is not None
     return str(jump[0]) if jump[0] == jump[1] else f"{jump[0]}x{jump[1]}"
 

@@ -29,19 +29,23 @@ beyond the image (into padding) and is larger than the region that matters in a 
 network. Rules take the node, its input fields and shapes and its output
 shape, and never fail: a shape problem was reported by the shape pass already.
 
-Some ops break the three numbers: after an upsampling (or a transposed convolution with a
-stride) s neighbouring units read the same input units, so their fields lie 0 or j apart,
-not a constant jump; a reshape that moves positions scatters them. There the field is
-**not defined** (`defined=False`, no numbers, a note on the node where it stops), and so
-is everything that reads it until a global pool or flatten makes it the whole input again.
-Saying so is sound; a fractional jump with sizes from the affine rule would understate the
-field of some units (a 2x2 window after a 2x upsampling reads one input unit or two).
+Upsampling (and a transposed convolution with a stride) makes neighbouring units read the
+same input units, so their fields are no longer a constant jump apart; they are periodic,
+though, and archc/passes/receptive_phases.py follows them exactly: an axis then carries its
+`phases` (the first and last input pixel of each unit of one period), its `size` is the
+largest field of any unit, and its `jump` the average distance between neighbouring fields,
+a `Fraction` when the map is finer than the input. Where a unit's inputs move with its
+position in no regular way (a reshape of one map into another, `dfl`'s listed positions, a
+transposed convolution whose kernel is smaller than its stride) the field is **not
+defined** (`defined=False`, no numbers, a note on the node where it stops), and so is
+everything that reads it until a global pool or flatten makes it the whole input again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
 from archc.ir import Graph, Node, Op, Shape
 from archc.ir.ops import (
@@ -51,20 +55,62 @@ from archc.ir.ops import (
     ZeroPadding2DAttrs,
     window_of,
 )
+from archc.passes import receptive_phases as phases_
+from archc.passes.receptive_phases import Phased
+
+Jump = int | Fraction
+"""A jump is an `int` whenever it is whole (so figures print and compare as they always
+did) and a `Fraction` only after an upsampling beyond the last stride."""
 
 
 @dataclass(frozen=True)
 class AxisField:
-    """The field of one unit along one axis: size, jump (effective stride) and first centre."""
+    """The field of one unit along one axis: size, jump (effective stride) and first centre.
+
+    `phases` is None when every unit's field has the same size and they lie a constant jump
+    apart. After an upsampling it holds, for units 0 .. P - 1, the first and last input
+    pixel each sees; unit q P + t then sees phase t's pixels q P jump further on, `size` is
+    the largest of the P fields and `start` the centre of unit 0's.
+    """
 
     size: int
-    jump: int
+    jump: Jump
     start: float
+    phases: tuple[tuple[float, float], ...] | None = None
 
     @property
     def first(self) -> float:
         """The first input pixel the first unit sees (an integer, possibly negative)."""
+        if self.phases is not None:
+            return self.phases[0][0]
         return self.start - (self.size - 1) / 2
+
+    def span(self, unit: int) -> tuple[float, float]:
+        """The first and last input pixel unit `unit` sees (any integer, padding's too)."""
+        lo, hi = phased(self).span(unit)
+        return float(lo), float(hi)
+
+
+def phased(f: AxisField) -> Phased:
+    """The exact periodic form of an axis field (period 1 for a classic one)."""
+    if f.phases is None:
+        first = Fraction(f.first)
+        return Phased(1, Fraction(f.jump), (first,), (first + f.size - 1,))
+    return Phased(len(f.phases), Fraction(f.jump) * len(f.phases),
+                  tuple(Fraction(lo) for lo, _ in f.phases),
+                  tuple(Fraction(hi) for _, hi in f.phases))
+
+
+def _whole_jump(value: Fraction) -> Jump:
+    return int(value) if value.denominator == 1 else value
+
+
+def from_phased(p: Phased) -> AxisField:
+    """Back to an `AxisField`: the classic triple when the period is 1."""
+    start = float((p.lows[0] + p.highs[0]) / 2)
+    phases = None if p.period == 1 else tuple(
+        (float(lo), float(hi)) for lo, hi in zip(p.lows, p.highs, strict=True))
+    return AxisField(int(p.size), _whole_jump(p.jump), start, phases)
 
 
 @dataclass(frozen=True)
@@ -99,7 +145,7 @@ class Field:
         return None if self.axes is None else (self.axes[0].size, self.axes[1].size)
 
     @property
-    def jump(self) -> tuple[int, int] | None:
+    def jump(self) -> tuple[Jump, Jump] | None:
         return None if self.axes is None else (self.axes[0].jump, self.axes[1].jump)
 
     @property
@@ -121,6 +167,8 @@ def same_padding_before(size: int, kernel: int, stride: int, dilation: int) -> i
 
 def _window_axis(f: AxisField, kernel: int, stride: int, dilation: int,
                  before: int) -> AxisField:
+    if f.phases is not None or not isinstance(f.jump, int):
+        return from_phased(phases_.window(phased(f), kernel, stride, dilation, before))
     reach = dilation * (kernel - 1)  # k_eff - 1
     return AxisField(f.size + reach * f.jump, f.jump * stride,
                      f.start + (reach / 2 - before) * f.jump)
@@ -155,11 +203,8 @@ def _zero_padding(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
         return _plain(field)
     assert isinstance(node.attrs, ZeroPadding2DAttrs)
     (top, _), (left, _) = node.attrs.padding
-    h, w = field.axes
     # The new first row is `top` rows of zeros before the old one: same size, same jump.
-    return Field((AxisField(h.size, h.jump, h.start - top * h.jump),
-                  AxisField(w.size, w.jump, w.start - left * w.jump)), field.inputs,
-                 global_=field.global_)
+    return _shift(field, -top, -left)
 
 
 def _cropping(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
@@ -169,11 +214,17 @@ def _cropping(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
         return _plain(field)
     assert isinstance(node.attrs, Cropping2DAttrs)
     (top, _), (left, _) = node.attrs.cropping
-    h, w = field.axes
     # The new first row is the old row `top`: same size, same jump, `top` jumps further on.
-    return Field((AxisField(h.size, h.jump, h.start + top * h.jump),
-                  AxisField(w.size, w.jump, w.start + left * w.jump)), field.inputs,
-                 global_=field.global_)
+    return _shift(field, top, left)
+
+
+def _shift(field: Field, rows: int, columns: int) -> Field:
+    """Unit o becomes the input's unit o + rows (o + columns across)."""
+    assert field.axes is not None
+    axes = tuple(AxisField(f.size, f.jump, f.start + units * f.jump) if f.phases is None
+                 else from_phased(phases_.shifted(phased(f), units))
+                 for f, units in zip(field.axes, (rows, columns), strict=True))
+    return Field((axes[0], axes[1]), field.inputs, global_=field.global_)
 
 
 def _pointwise(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
@@ -216,42 +267,48 @@ def _reshape(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
 
 def _conv_transpose(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
                     out: Shape) -> Field:
-    """Stride 1: output unit o reads input units o + p - k + 1 .. o + p (p the padding the
-    matching forward convolution puts before the data: 0 for valid, (k - 1) // 2 for
-    same), a window of k like a convolution's, so r' = r + (k - 1) j and the centre moves
-    by (p - (k - 1) / 2) j. With a stride the field is not defined: output units read
-    ceil(k / s) or floor(k / s) input units in turn, not a sliding window."""
+    """Output unit o reads input units ceil((o + p - k + 1) / s) .. floor((o + p) / s), p the
+    padding the matching forward convolution puts before the data (0 for valid, the smaller
+    half of max(k - s, 0) for same). Stride 1: a window of k like a convolution's, so
+    r' = r + (k - 1) j and the centre moves by (p - (k - 1) / 2) j. A stride s divides the
+    jump by s (receptive_phases.transposed); with k < s some units read no input at all,
+    and the field is not defined."""
     (field,) = fields
     if field.axes is None:
         return _plain(field)
     a = node.attrs
     assert isinstance(a, Conv2DTransposeAttrs)
-    if a.strides != (1, 1):
+    if any(k < s for k, s in zip(a.kernel_size, a.strides, strict=True)):
         h, w = a.strides
-        return _not_defined(field, f"`conv2d_transpose` with strides {h}x{w} spreads each "
-                            "input unit over a stride's worth of output units, whose fields "
-                            "are no longer a constant jump apart")
+        return _not_defined(field, f"`conv2d_transpose` with strides {h}x{w} and a smaller "
+                            "kernel leaves some output units reading no input unit")
     axes = []
     for axis in range(2):
-        f, k = field.axes[axis], a.kernel_size[axis]
-        before = (k - 1) // 2 if a.padding == "same" else 0
-        axes.append(AxisField(f.size + (k - 1) * f.jump, f.jump,
-                              f.start + (before - (k - 1) / 2) * f.jump))
+        f, k, s = field.axes[axis], a.kernel_size[axis], a.strides[axis]
+        before = max(k - s, 0) // 2 if a.padding == "same" else 0
+        if s == 1 and f.phases is None and isinstance(f.jump, int):
+            axes.append(AxisField(f.size + (k - 1) * f.jump, f.jump,
+                                  f.start + (before - (k - 1) / 2) * f.jump))
+            continue
+        spread = phases_.transposed(phased(f), k, s, before)
+        assert spread is not None  # k >= s checked above
+        axes.append(from_phased(spread))
     return Field((axes[0], axes[1]), field.inputs, global_=field.global_)
 
 
 def _upsampling(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
                 out: Shape) -> Field:
-    """Size 1x1 changes nothing. Otherwise the field is not defined: with nearest
-    neighbours `s` neighbouring units read one input unit, so their fields lie 0 or j
-    apart (bilinear: one or two input units each), not a constant jump."""
+    """Nearest: unit o reads input unit floor(o / s), so the size stays and the jump is
+    divided by s; bilinear: it mixes the one or two units around it, so the largest field
+    grows by one input jump (receptive_phases.nearest and .bilinear)."""
     (field,) = fields
-    assert isinstance(node.attrs, UpSampling2DAttrs)
-    h, w = node.attrs.size
-    if (h, w) == (1, 1):
+    if field.axes is None:
         return _plain(field)
-    return _not_defined(field, f"`upsampling2d` spreads each input unit over {h}x{w} "
-                        "output units, whose fields are no longer a constant jump apart")
+    assert isinstance(node.attrs, UpSampling2DAttrs)
+    rule = phases_.bilinear if node.attrs.interpolation == "bilinear" else phases_.nearest
+    axes = tuple(from_phased(rule(phased(f), s))
+                 for f, s in zip(field.axes, node.attrs.size, strict=True))
+    return Field((axes[0], axes[1]), field.inputs, global_=field.global_)
 
 
 def _dfl(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
@@ -335,7 +392,8 @@ def _aligned(local: Sequence[tuple[str, tuple[AxisField, AxisField], Shape]],
     _, (h0, w0), _ = local[0]
     for _, (h, w), shape in local:
         if (h.jump, h.start, w.jump, w.start) != (h0.jump, h0.start, w0.jump, w0.start) or \
-                shape[0] != out[0] or shape[1] != out[1]:
+                shape[0] != out[0] or shape[1] != out[1] or \
+                h.phases is not None or w.phases is not None:
             return None
     return (AxisField(max(a[0].size for _, a, _ in local), h0.jump, h0.start),
             AxisField(max(a[1].size for _, a, _ in local), w0.jump, w0.start))
@@ -347,9 +405,9 @@ def _branch_name(node: Node, name: str) -> str:
     return name[len(prefix):] if name.startswith(prefix) else name
 
 
-def _grouped(values: Sequence[tuple[str, float]]) -> str:
+def _grouped(values: Sequence[tuple[str, float | Fraction]]) -> str:
     """`` 0 (`a`, `b`) and 4 (`c`) ``, or "" when every branch has the same value."""
-    groups: dict[float, list[str]] = {}
+    groups: dict[float | Fraction, list[str]] = {}
     for name, value in values:
         groups.setdefault(value, []).append(f"`{name}`")
     if len(groups) < 2:
@@ -376,17 +434,25 @@ def _disagreement(kind: str, per_axis: Sequence[str], out: Shape) -> list[str]:
     return notes
 
 
-def _union(branches: Sequence[tuple[AxisField, int]], units: int) -> AxisField:
+def _union(branches: Sequence[tuple[AxisField, Jump]], units: int) -> AxisField:
+    """The union of the branches along one axis; a branch's jump 0 means broadcast (every
+    unit reads its unit 0). Exact when all share a jump; otherwise (contrived graphs) its
+    largest size over the map's units, the largest jump and unit 0's centre, with a note."""
+    if any(f.phases is not None for f, _ in branches) and \
+            all(j == f.jump != 0 for f, j in branches):
+        exact = phases_.union([phased(f) for f, _ in branches])
+        if exact is not None:
+            return from_phased(exact)
     last = max(units - 1, 0)
+    # A field that moves linearly is largest at an end; a phased one may be anywhere.
+    every = any(f.phases is not None for f, _ in branches)
 
     def span(i: int) -> tuple[float, float]:
-        lows = [f.first + i * j for f, j in branches]
-        highs = [f.first + f.size - 1 + i * j for f, j in branches]
-        return min(lows), max(highs)
+        spans = [f.span(i if j else 0) for f, j in branches]
+        return min(lo for lo, _ in spans), max(hi for _, hi in spans)
 
     lo0, hi0 = span(0)
-    lo1, hi1 = span(last)
-    size = int(max(hi0 - lo0, hi1 - lo1)) + 1
+    size = int(max(hi - lo for lo, hi in map(span, range(units) if every else (0, last)))) + 1
     return AxisField(size, max(j for _, j in branches), (lo0 + hi0) / 2)
 
 
@@ -451,9 +517,16 @@ WHOLE_INPUT = "whole input"
 NOT_DEFINED = "not defined"
 
 
-def format_number(value: float) -> str:
-    """`3` or `3.5`: starts are multiples of one half."""
+def format_number(value: float | Fraction) -> str:
+    """`3` or `3.5` (starts are multiples of one half); a fractional jump as `1/2`."""
+    if isinstance(value, Fraction):
+        return str(value)
     return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def format_jump(jump: Jump) -> str:
+    """`32`, or a fraction in parentheses, `(1/2)`, so that `/(1/2)` reads as one stride."""
+    return str(jump) if isinstance(jump, int) else f"({jump})"
 
 
 def format_field(field: Field) -> str:
@@ -464,5 +537,6 @@ def format_field(field: Field) -> str:
     if field.axes is None:
         return WHOLE_INPUT
     h, w = field.axes
-    jump = f"{h.jump}" if h.jump == w.jump else f"{h.jump}x{w.jump}"
+    jump = format_jump(h.jump) if h.jump == w.jump else \
+        f"{format_jump(h.jump)}x{format_jump(w.jump)}"
     return f"{h.size}x{w.size} /{jump}" + (" +global" if field.global_ else "")

@@ -7,6 +7,7 @@ import re
 import shlex
 
 import pytest
+from spec_helpers import compile_yaml
 
 import archc
 from archc.cli import main
@@ -76,3 +77,15 @@ def test_zoo_row(row: tuple[str, ...]) -> None:
     else:
         assert found.size is not None and f"{found.size[0] / height:.2f}" == times
     assert sum(len(analysis.field(i.node.name).notes) for i in analysis.nodes) == int(notes)
+
+
+def test_the_detection_example_heads() -> None:
+    """spec-language.md's detection-shaped example: the fields its text quotes."""
+    [block] = [b for b in fenced_blocks(ROOT / "docs" / "spec-language.md")
+               if b.info == "yaml" and "name: detection_shape" in b.text]
+    text = (ROOT / "docs" / "spec-language.md").read_text(encoding="utf-8")
+    analysis = compile_yaml(block.text).analysis
+    assert analysis is not None
+    shown = [format_field(analysis.field(o)) for o in analysis.graph.outputs]
+    assert shown == ["63x63 /4", "79x79 /8", "127x127 /16"]
+    assert "the heads see 63x63, 79x79 and\n127x127 pixels (jumps 4, 8 and 16" in text

@@ -4,6 +4,8 @@ note there, how they spread, and how reports and lint show them."""
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from spec_helpers import compile_yaml
 
 from archc.backends.report import build_report, field_dict, render_csv
@@ -101,7 +103,7 @@ def test_lint_l009_skips_a_path_whose_field_is_not_defined() -> None:
     assert "L009" not in codes(spec)
 
 
-def test_upsampling_ends_the_defined_field_unless_it_keeps_the_size() -> None:
+def test_bilinear_upsampling_grows_the_field_by_one_input_jump() -> None:
     a = _analysis("""
         archc: 1
         name: t
@@ -114,12 +116,26 @@ def test_upsampling_ends_the_defined_field_unless_it_keeps_the_size() -> None:
           - flatten: {name: flat}
     """)
     assert a.field("same") == a.field("conv")  # 1x1: every unit is its input unit
-    assert not a.field("up").defined
-    assert a.field("up").notes == (
-        "the receptive field is not defined from here on: `upsampling2d` spreads each "
-        "input unit over 2x3 output units, whose fields are no longer a constant jump "
-        "apart",)
-    assert format_field(a.field("after")) == "not defined" and a.field("after").notes == ()
+    # conv (3x3 valid): unit u sees pixels u .. u + 2 (r 3, j 1).
+    # Height, s = 2: unit o sits at x = (2o + 1 - 2) / 4 of the conv map and mixes units
+    # floor(x) and ceil(x): o = 0, x = -1/4: units -1, 0 -> pixels -1 .. 2; o = 1, x = 1/4:
+    # units 0, 1 -> 0 .. 3. Size 3 + 1 (one input jump) = 4, jump 1/2, period 2.
+    # Width, s = 3: x = (o - 1) / 3: o = 0: units -1, 0 -> -1 .. 2; o = 1, x = 0: unit 0
+    # alone (the other weight is 0) -> 0 .. 2; o = 2: units 0, 1 -> 0 .. 3. Jump 1/3.
+    up = a.field("up")
+    assert up.axes == (AxisField(4, Fraction(1, 2), 0.5, ((-1, 2), (0, 3))),
+                       AxisField(4, Fraction(1, 3), 0.5, ((-1, 2), (0, 2), (0, 3))))
+    assert format_field(up) == "4x4 /(1/2)x(1/3)"
+    # after (3x3 valid) reads up units o .. o + 2. Height: o = 0 -> up 0, 1 and 2 (= up 0
+    # one period on: 0 .. 3) -> -1 .. 3; o = 1 -> up 1, 2, 3 -> 0 .. 4: size 5 at every
+    # unit. Width: o = 0 -> up 0, 1, 2 -> -1 .. 3 (5); o = 1 -> up 1, 2, 3 (= 0 .. 3) ->
+    # 0 .. 3 (4); o = 2 -> up 2, 3, 4 -> 0 .. 3 (4). The largest is 5.
+    after = a.field("after")
+    assert after.size == (5, 5) and after.jump == (Fraction(1, 2), Fraction(1, 3))
+    assert [after.axes[1].span(o) for o in range(4)] == [  # type: ignore[index]
+        (-1, 3), (0, 3), (0, 3), (0, 4)]
+    assert format_field(after) == "5x5 /(1/2)x(1/3)" and after.notes == ()
+    assert field_dict(after)["jump"] == [0.5, 1 / 3]  # type: ignore[index]
     assert a.field("flat").whole
 
 
