@@ -77,9 +77,10 @@ def _spans_seen(model: Any, names: tuple[str, ...]) -> dict[str, Any]:
     return seen
 
 
-def _span(first: float, size: int, jump: int, unit: int) -> tuple[int, int]:
-    lo = int(first) + unit * jump
-    return lo, lo + size - 1
+def _span(f: Any, unit: int) -> tuple[int, int]:
+    """Unit `unit`'s first and last input pixel as archc computes them (`AxisField.span`)."""
+    lo, hi = f.span(unit)
+    return int(lo), int(hi)
 
 
 def test_perturbing_one_pixel_changes_exactly_the_units_whose_field_holds_it() -> None:
@@ -101,7 +102,7 @@ def test_perturbing_one_pixel_changes_exactly_the_units_whose_field_holds_it() -
                     continue
                 for axis, unit in ((0, i), (1, j)):
                     f = field.axes[axis]
-                    lo, hi = _span(f.first, f.size, f.jump, unit)
+                    lo, hi = _span(f, unit)
                     got = tuple(box[i, j, 2 * axis: 2 * axis + 2])
                     if lo >= 0 and hi <= image[axis] - 1:
                         assert got == (lo, hi), (name, i, j, axis)
@@ -149,13 +150,13 @@ layers:
 """
 
 
-def test_a_stride_1_transposed_convolution_is_a_window_and_a_strided_one_is_not() -> None:
-    # Stride 1: the computed spans are exactly the pixels that change each interior unit.
+def test_transposed_convolutions_with_and_without_a_stride() -> None:
+    # The computed spans are exactly the pixels that change each interior unit.
     summary = archc.load(TRANSPOSED)
     seen = _spans_seen(archc.build(TRANSPOSED), ("valid3", "same4", "up"))
     image = (17, 18)
     exact = 0
-    for name in ("valid3", "same4"):
+    for name in ("valid3", "same4", "up"):
         field = summary.analysis.field(name)
         assert field.axes is not None
         box = seen[name]
@@ -163,17 +164,82 @@ def test_a_stride_1_transposed_convolution_is_a_window_and_a_strided_one_is_not(
             for j in range(box.shape[1]):
                 for axis, unit in ((0, i), (1, j)):
                     f = field.axes[axis]
-                    lo, hi = _span(f.first, f.size, f.jump, unit)
+                    lo, hi = _span(f, unit)
                     if lo >= 0 and hi <= image[axis] - 1:
                         assert tuple(box[i, j, 2 * axis: 2 * axis + 2]) == (lo, hi), (name, i, j)
                         exact += 1
-    assert exact >= 100
+    assert exact >= 150
     # by hand: strided r 3 j 2; valid3 + 2 x 2 = 7, centre moves back 1 jump; same4 + 3 x 2
     assert summary.analysis.field("valid3").size == (7, 7)
     assert summary.analysis.field("same4").size == (13, 13)
-    # Stride 2: neighbouring units' fields do not advance by a constant step, which is why
-    # archc reports the field as not defined there.
-    assert not summary.analysis.field("up").defined
+    # Stride 2 (k 3): unit o reads units ceil((o - 2) / 2) .. floor(o / 2), two for even o
+    # (13 + 2 = 15 pixels at jump 2), one for odd o: the jump halves to 1, and neighbouring
+    # units' fields do not advance by a constant step, which the phases carry.
+    up = summary.analysis.field("up")
+    assert up.size == (15, 15) and up.jump == (1, 1)
+    assert up.axes is not None and up.axes[0].phases is not None
     firsts = seen["up"][:, 8, 0]  # the first changed row of each unit in one column
     steps = set(np.diff(firsts[(firsts >= 0)]).tolist())
     assert len(steps) > 1, steps
+
+
+UPSAMPLED = """\
+archc: 1
+name: rf_upsampled
+input: [13, 14, 1]
+outputs: [c2, bil2, c3, c4]
+defaults:
+  conv2d: {filters: 2, use_bias: false, activation: linear}
+  conv2d_transpose: {filters: 2, use_bias: false, activation: linear}
+layers:
+  - conv2d: {name: c1, kernel_size: 3, strides: 2, padding: same}
+  - upsampling2d: {name: near, size: [2, 3]}
+  - conv2d: {name: c2, kernel_size: 3, padding: same}
+  - upsampling2d: {name: bil2, inputs: c1, size: 2, interpolation: bilinear}
+  - upsampling2d: {name: bil3, inputs: c1, size: 3, interpolation: bilinear}
+  - conv2d: {name: c3, inputs: bil3, kernel_size: 2, strides: 2}
+  - conv2d_transpose: {name: t4, inputs: c1, kernel_size: 4, strides: 2, padding: same}
+  - upsampling2d: {name: near2, inputs: c1}
+  - cropping2d: {name: crop, inputs: near2, cropping: [[1, 0], [0, 1]]}
+  - zero_padding2d: {name: pad, padding: [[0, 1], [1, 0]]}
+  - concat: {name: cat, inputs: [pad, t4]}
+  - upsampling2d: {name: fine, inputs: cat, size: 2}
+  - conv2d: {name: c4, kernel_size: 3, padding: same}
+"""
+
+UP_CHECKED = ("near", "c2", "bil2", "bil3", "c3", "t4", "pad", "cat", "fine", "c4")
+
+
+def test_upsampling_fields_are_the_pixels_that_change_each_unit() -> None:
+    # Nearest, bilinear (by 2, and by 3 where the middle unit reads one input unit), a
+    # 4x4 /2 `same` transposed convolution, a merge of two of them and an upsampling past
+    # the input (jump 1/2): every interior unit's span, as AxisField.span gives it, is
+    # exactly the box of the pixels that change it; at the border it holds them.
+    summary = archc.load(UPSAMPLED)
+    seen = _spans_seen(archc.build(UPSAMPLED), UP_CHECKED)
+    image = (13, 14)
+    exact: dict[str, int] = {}
+    for name in UP_CHECKED:
+        field = summary.analysis.field(name)
+        assert field.defined and field.axes is not None, name
+        box = seen[name]
+        for i in range(box.shape[0]):
+            for j in range(box.shape[1]):
+                if box[i, j, 0] < 0:  # only `pad`'s added bottom row and left column
+                    assert name == "pad" and (i == box.shape[0] - 1 or j == 0), (name, i, j)
+                    continue
+                for axis, unit in ((0, i), (1, j)):
+                    lo, hi = _span(field.axes[axis], unit)
+                    got = tuple(box[i, j, 2 * axis: 2 * axis + 2])
+                    if lo >= 0 and hi <= image[axis] - 1:
+                        assert got == (lo, hi), (name, i, j, axis)
+                        exact[name] = exact.get(name, 0) + 1
+                    else:
+                        assert max(lo, 0) <= got[0] <= got[1] <= min(hi, image[axis] - 1), \
+                            (name, i, j, axis)
+    assert set(exact) == set(UP_CHECKED), exact
+    # by hand: c1 r 3 j 2; nearest keeps 3 (jump 1 high, 2/3 wide); bilinear by 2 adds
+    # one input jump (3 + 2 = 5) and halves it; past the input, `fine` halves jump 1 to 1/2
+    a = summary.analysis
+    assert a.field("near").size == (3, 3) and a.field("bil2").size == (5, 5)
+    assert str(a.field("fine").jump[0]) == "1/2"  # type: ignore[index]
