@@ -14,7 +14,6 @@ This module and the other feature modules are plain Python with archc's own type
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -427,30 +426,6 @@ def _outermost(scopes: list[Scope]) -> list[Scope]:
     paths = {s.path for s in scopes}
     return [s for s in scopes
             if not any(s.path[:i] in paths for i in range(1, len(s.path)))]
-
-
-class Models:
-    """Models by URI and version, at most `limit` of them (least recently used go first)."""
-
-    def __init__(self, variant: str | None = None, limit: int = 16) -> None:
-        self.variant = variant
-        self.limit = limit
-        self.by_uri: OrderedDict[str, tuple[int | None, SpecModel]] = OrderedDict()
-
-    def get(self, uri: str, version: int | None, text: str, file: str) -> SpecModel:
-        cached = self.by_uri.get(uri)
-        if cached is not None and cached[0] == version and cached[1].text == text:
-            self.by_uri.move_to_end(uri)
-            return cached[1]
-        model = build(text, file, self.variant)
-        self.by_uri[uri] = (version, model)
-        self.by_uri.move_to_end(uri)
-        while len(self.by_uri) > self.limit:
-            self.by_uri.popitem(last=False)
-        return model
-
-    def drop(self, uri: str) -> None:
-        self.by_uri.pop(uri, None)
 
 
 # -- text shown to the user -------------------------------------------------------------------
