@@ -131,7 +131,7 @@ class Structures(Blocks):
     def _window(self, parsed: LayerCommon, arg_paths: dict[str, Path], path: Path,
                 span: SourceSpan, ctx: Ctx) -> list[str | None] | None:
         """A repeat of a block that declares several inputs reads one tensor per input: its
-        `inputs` in the block's order (the first may be left out: the previous layer)."""
+        `inputs`, in the block's order."""
         if not isinstance(parsed, Repeat) or parsed.block not in self.header.blocks:
             return None
         block = self.header.blocks[parsed.block]

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
+import archc.lsp.blockio as blockio
 from archc.diagnostics import SourceSpan
 from archc.ir.printer import format_shape
 from archc.lsp.model import (
@@ -88,10 +89,15 @@ def _hover(model: SpecModel, pos: Position) -> Hover | None:
 
 def _text(model: SpecModel, s: Scalar, pos: Position) -> str | None:
     path = s.path
-    if not s.is_key:
-        name = variable_at(s, pos)
-        if name is not None:
-            return variable(model, name, path)
+    name = None if s.is_key else variable_at(s, pos)
+    declared = blockio.input_at(model, s, name)
+    if declared is not None:
+        return blockio.hover(model, *declared)
+    exposed = blockio.exposed_at(model, s)
+    if exposed is not None:
+        return blockio.exposed_hover(model, *exposed)
+    if name is not None:
+        return variable(model, name, path)
     target = layer_target(model, s)
     if target is not None:
         return layer(model, target)

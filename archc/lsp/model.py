@@ -305,6 +305,10 @@ class SpecModel:
                                      else ("input",))
                 break
             if listing[:1] == ("blocks",) and len(listing) == 3:
+                declared = self.value(listing[:2] + ("inputs",))
+                for i, name in enumerate(declared if isinstance(declared, list) else []):
+                    if isinstance(name, str):  # a declared input reads like a layer
+                        names.setdefault(name, listing[:2] + ("inputs", i))
                 break
             current = enclosing_item(listing)
         return names
