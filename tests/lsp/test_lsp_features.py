@@ -368,3 +368,13 @@ def test_completion_after_a_dollar_shows_bounded_values() -> None:
     assert many.detail.startswith("= [0, 1, 2, 3") and many.detail.endswith("… (wide)")
     assert len(many.detail) == len("= ") + 61 + len(" (wide)")  # 60 characters and `…`
     assert model.diagnostics == ()
+
+
+def test_a_document_over_the_size_cap_gets_y009_and_no_parsing_per_keystroke() -> None:
+    from archc.spec.loader import MAX_BYTES
+
+    text = SMALL + "# " + "x" * MAX_BYTES + "\n"
+    model = build(text, "big.yaml")
+    assert [d.code for d in model.diagnostics] == ["Y009"]
+    assert complete(model, (3, 1)).items == ()
+    assert hover(model, (3, 1)) is None
