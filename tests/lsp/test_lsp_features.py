@@ -345,7 +345,7 @@ def test_hover_on_a_repeat_describes_it_without_stray_spaces() -> None:
 
 
 def test_values_are_previewed_within_a_bound_however_large() -> None:
-    from archc.lsp.model import PREVIEW_CHARS, preview
+    from archc.lsp.show import PREVIEW_CHARS, preview
 
     shared: list[object] = [1, 2]
     for _ in range(60):  # 2**61 leaves, built from shared parts as `[$v, $v]` builds them
