@@ -2,7 +2,8 @@
 will run it and compared with Keras on the same random batch (within 1e-4 of the largest
 output), with weights perturbed so batch norm, biases and layer scales count
 (`export_helpers.perturb`). The cheap variant of each family by default, every other
-variant with the `slow` marker; then the command itself, and its B003-B005 errors.
+variant with the `slow` and `export_all` markers (deselected unless `-m export_all`: they
+take hours and tens of GB, more than CI has); then the command, and B003-B005.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ def test_zoo_cheap_variant_exports_and_agrees(name: str, variant: str | None,
 
 
 @pytest.mark.slow
+@pytest.mark.export_all
 @pytest.mark.parametrize(("name", "variant"), MORE, ids=[f"{n}-{v}" for n, v in MORE])
 def test_zoo_every_other_variant_exports_and_agrees(name: str, variant: str | None,
                                                     tmp_path: Path) -> None:
