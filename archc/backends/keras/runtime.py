@@ -86,15 +86,18 @@ def _captured_stderr_fd() -> Iterator[IO[bytes]]:
             os.close(saved)
 
 
-def import_keras(quiet: bool = True) -> Any:
-    """Return the `keras` module, importing its backend without log noise."""
+def import_keras(quiet: bool = True, purpose: str = "building a Keras model") -> Any:
+    """Return the `keras` module, importing its backend without log noise.
+
+    `purpose` starts the message when Keras is missing (`loading a Keras model`, ...).
+    """
     # Must be set before TensorFlow's first import; setdefault keeps a user's own choice.
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     if "keras" in sys.modules or not quiet:
-        return _import()
+        return _import(purpose)
     with _captured_stderr_fd() as sink:
         try:
-            keras = _import()
+            keras = _import(purpose)
             if keras.config.backend() == "tensorflow":
                 _probe_devices()
         except KerasUnavailable as exc:
@@ -127,14 +130,14 @@ def _probe_devices() -> None:
         tf.config.list_physical_devices()
 
 
-def _import() -> Any:
+def _import(purpose: str) -> Any:
     try:
         import keras
     except ImportError as exc:
         backend = expected_backend()
         hint = INSTALL_HINTS.get(backend, INSTALL_HINT)
         raise KerasUnavailable(
-            f"building a Keras model needs Keras 3 and its {backend_label(backend)} backend "
+            f"{purpose} needs Keras 3 and its {backend_label(backend)} backend "
             f"(KERAS_BACKEND={backend}), which cannot be imported ({exc}); install them with: "
             f"{hint}"
         ) from exc
