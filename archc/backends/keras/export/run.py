@@ -242,8 +242,19 @@ _WRITERS = {"onnx": _write_onnx, "tflite": _write_tflite, "savedmodel": _write_s
 _RUNNERS = {"onnx": _run_onnx, "tflite": _run_tflite, "savedmodel": _run_savedmodel}
 
 
-def convert_and_verify(model: Any, fmt: str, path: Path,
-                       progress: Progress | None = None) -> Verification:
+Reference = tuple[list[Any], list[Any]]
+"""(the random batch, the Keras model's outputs on it)."""
+
+
+def reference(model: Any) -> Reference:
+    """The batch every runtime gets and what Keras returns for it (computed once per model
+    when several formats are checked)."""
+    batch = random_batch(model)
+    return batch, keras_outputs(model, batch)
+
+
+def convert_and_verify(model: Any, fmt: str, path: Path, progress: Progress | None = None,
+                       known: Reference | None = None) -> Verification:
     """Write `fmt` to `path` (a fresh temporary), run it in its runtime, compare with Keras.
 
     Raises `VerificationFailed` if they disagree; the caller then discards `path`.
@@ -252,8 +263,7 @@ def convert_and_verify(model: Any, fmt: str, path: Path,
     say(f"converting to {LABELS[fmt]}...")
     _WRITERS[fmt](model, path)
     say(f"running the {LABELS[fmt]} model in its runtime and in Keras...")
-    batch = random_batch(model)
-    expected = keras_outputs(model, batch)
+    batch, expected = known or reference(model)
     runtime, actual = _RUNNERS[fmt](path, batch)
     verification = compare(fmt, runtime, expected, actual)
     if not verification.passed:
