@@ -11,7 +11,7 @@ import ast
 import functools
 import re
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from archc.diagnostics import Problem
@@ -50,6 +50,11 @@ class InputShape:
         return self.shape[0] if name == "height" else self.shape[1]
 
 
+class Exhausted(Problem):
+    """The spec's whole budget is spent (C011): every later evaluation would fail too, so
+    the stage that catches it reports it once and stops."""
+
+
 class Silent(Problem):
     """The expression read a value an earlier, reported error left unknown: drop the item
     without a new diagnostic."""
@@ -72,12 +77,124 @@ class Callables(Protocol):
              budget: Budget) -> Any: ...
 
 
+MAX_TERMS = 100_000
+"""The expanded size of one value (a number is 1 term, a list 1 plus its items' sizes,
+shared sub-lists counted as often as they occur), and the work of one evaluation."""
+MAX_SPEC_TERMS = 1_000_000
+"""The work of every evaluation of a spec together (variables, functions, every item of
+every copy): the bound on what a spec's expressions can cost, whatever their count."""
+PARSE_TERMS = 30
+"""What reading a new text costs besides a term per 4 characters: parsing is most of an
+evaluation's time, so 20,000 distinct `let`s must spend like 20,000 evaluations."""
+MAX_LEVELS = 100
+"""The one nesting budget every recursive walk charges: sequences of layer items (blocks,
+repeats, residuals, branches), expression nodes and function calls, together."""
+MAX_VALUE_DEPTH = 32
+"""How deeply lists may nest inside one value (`[[[...]]]`)."""
+
+
+def _short(text: str) -> str:
+    """An expression as a message quotes it: long ones by their start (the caret shows it)."""
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def quoted(text: str) -> str:
+    """`text` in backticks, shortened like the cost messages quote it."""
+    return f"`{_short(text)}`"
+
+
 @dataclass
 class Budget:
-    """Work done by one top-level evaluation, shared by the calls it makes."""
+    """The cost model of one compilation: the terms its expressions visit and build, the
+    nesting depth the walks reached, and the measured size of each list value.
+
+    One budget is shared by every evaluation of a spec (the pipeline makes it), so a
+    10,000-copy repeat or a `map` over a function with many `let`s spends from the same
+    account; `start` marks where the current top-level evaluation began, for its own cap.
+    Sizes are memoised by identity (the list is kept alive beside its size, so an id is
+    never reused while the budget lives): measuring a value built from shared parts costs
+    its distinct nodes, never its expansion.
+    """
 
     steps: int = 0
     depth: int = 0
+    """Spec function calls open (for E003's call-depth cap)."""
+    level: int = 0
+    """Nesting levels open, of every walk together (see MAX_LEVELS)."""
+    start: int = 0
+    sizes: dict[int, tuple[list[Any], int, int]] = field(default_factory=dict)
+    parsed: set[str] = field(default_factory=set)
+    """Texts this spec has read: the first reading of each is charged (see PARSE_TERMS)."""
+
+    def read(self, text: str) -> None:
+        """Charge the first reading of `text` in this spec (later ones hit the parse cache;
+        charging per spec, not per cache miss, keeps the count the same in every process)."""
+        if text not in self.parsed:
+            self.parsed.add(text)
+            self.charge(PARSE_TERMS + len(text) // 4, text)
+
+    def charge(self, terms: int, text: str) -> None:
+        """Spend `terms`; refuse past the evaluation's cap or the spec's."""
+        self.steps += terms
+        if self.steps > MAX_SPEC_TERMS:
+            raise Exhausted("C011", f"the spec's expressions together visit more than "
+                            f"{MAX_SPEC_TERMS:,} terms; `{_short(text)}` crosses the cap",
+                          "compute large values once, in `variables:`, and read them; "
+                          "map over shorter lists")
+        if self.steps - self.start > MAX_TERMS:
+            raise Problem("E003", f"expression too costly: `{_short(text)}` visits more than "
+                          f"{MAX_TERMS:,} terms", "map over shorter lists")
+
+    def enter(self, what: str) -> None:
+        """Open one nesting level; refuse past MAX_LEVELS (the caller lowers `level` again
+        when the level closes)."""
+        self.level += 1
+        if self.level > MAX_LEVELS:
+            self.level -= 1
+            raise Problem("C012", f"{what} nests deeper than {MAX_LEVELS} levels, counting "
+                          "the blocks, repeats, branches and bodies around it, the "
+                          "expressions' nesting and the calls they make",
+                          "flatten it: compute parts in `variables:` or a `let:`, or nest "
+                          "fewer structures")
+
+    def size(self, value: Any, text: str) -> int:
+        """The expanded size of `value` in terms (see MAX_TERMS), measured without recursion
+        and refused (E003) past the size or nesting cap."""
+        if not isinstance(value, list):
+            return 1
+        memo = self.sizes
+        hit = memo.get(id(value))
+        if hit is not None and hit[0] is value:
+            return hit[1]
+        stack: list[tuple[list[Any], bool]] = [(value, False)]
+        while stack:
+            node, ready = stack.pop()
+            known = memo.get(id(node))
+            if known is not None and known[0] is node:
+                continue
+            if not ready:
+                stack.append((node, True))
+                stack.extend((c, False) for c in node if isinstance(c, list))
+                continue
+            terms, depth = 1, 1
+            for child in node:
+                if isinstance(child, list):
+                    _, t, d = memo[id(child)]
+                    terms += t
+                    depth = max(depth, d + 1)
+                else:
+                    terms += 1
+            self.charge(len(node) + 1, text)
+            if terms > MAX_TERMS:
+                raise Problem("E003", f"the value of `{_short(text)}` is too large: it expands to "
+                              f"{terms:,} terms (the cap is {MAX_TERMS:,})",
+                              "lists built from copies of lists grow exponentially; build "
+                              "the list you need directly")
+            if depth > MAX_VALUE_DEPTH:
+                raise Problem("E003", f"the value of `{_short(text)}` nests lists {depth} "
+                              f"deep (the cap is {MAX_VALUE_DEPTH})", "flatten the list")
+            memo[id(node)] = (node, terms, depth)
+        return memo[id(value)][1]
 
 
 class _NoFunctions:
@@ -110,7 +227,11 @@ def _computes(text: str) -> bool:
         tree = ast.parse(text.strip(), mode="eval")
     except (SyntaxError, ValueError):
         return False
-    callees = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
+    callees = {id(n.func) for n in calls}
+    # `map(round, ...)`: map's first argument names a function, as a call does.
+    callees |= {id(n.args[0]) for n in calls
+                if isinstance(n.func, ast.Name) and n.func.id == "map" and n.args}
     computing = False
     for node in ast.walk(tree):
         if isinstance(node, ast.Name):

@@ -8,6 +8,7 @@ The driver (`lowerer.py`) inherits these methods; they use its emitter and value
 
 from __future__ import annotations
 
+from collections import ChainMap
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -256,7 +257,7 @@ class Structures:
                     return None
         scope = self.em.open_scope(ctx, local, "repeat", span)
         current = source
-        second = len(self.em.nodes)
+        second = self.em.size
         # Refuse a huge unroll early, from the size of the second repetition: the first may
         # be larger (`first:` gives it a stride, hence a projection shortcut), the last may
         # differ (`last:`), and only the copy number or the copy's input (`$index`, `$in`)
@@ -265,10 +266,10 @@ class Structures:
         extrapolate = not any(_mentions(varying, f"${name}") for name in (r.index, "in."))
         for i in range(r.times):
             if i == 1:
-                second = len(self.em.nodes)
+                second = self.em.size
             if i == 2 and extrapolate:
-                per = len(self.em.nodes) - second
-                needed = len(self.em.nodes) + per * (r.times - 2)
+                per = self.em.size - second  # removed and failed items cost a walk too
+                needed = self.em.size + per * (r.times - 2)
                 if needed > self.caps.max_nodes:
                     self.sink.error("C001", f"`repeat` expands to about {needed:,} layers "
                                     f"({per:,} per repetition x {r.times:,}); the cap is "
@@ -338,7 +339,7 @@ class Structures:
 
     def _bind(self, kind: str, declared: list[str | dict[str, Any]],
               given: dict[str, tuple[Any, Path]], span: SourceSpan,
-              caller_env: Mapping[str, Any]) -> dict[str, Any] | None:
+              caller_env: Mapping[str, Any]) -> ChainMap[str, Any] | None:
         """Bind a block's parameters: the caller's values (evaluated in the caller) or the
         defaults, evaluated at the call over the variables, the parameters before them and
         `$in`, the block's input (a mistake in a default is reported where it is written)."""
@@ -351,7 +352,7 @@ class Structures:
                 for k, v in entry.items():
                     order.append(k)
                     defaults[k] = (v, ("blocks", kind, "params", index, k))
-        env = dict(self.variables)
+        env: ChainMap[str, Any] = ChainMap({}, self.variables)  # never a copy per call
         ok = True
         unknown: list[str] = []
         for key, (value, vpath) in given.items():

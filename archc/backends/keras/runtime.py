@@ -127,7 +127,19 @@ def _probe_devices() -> None:
         tf.config.list_physical_devices()
 
 
+KERAS_BACKENDS = ("tensorflow", "jax", "torch", "numpy", "openvino")
+"""The names Keras 3 accepts in `KERAS_BACKEND` (and `keras.json`)."""
+
+
 def _import() -> Any:
+    backend = expected_backend()
+    if backend not in KERAS_BACKENDS:
+        # Keras would raise ValueError("Unable to import backend") from inside its import:
+        # say what is wrong before importing anything.
+        raise KerasUnavailable(
+            f"`{backend}` (KERAS_BACKEND, else the `backend` of keras.json) is not a Keras "
+            "backend; the valid names are "
+            + ", ".join(KERAS_BACKENDS) + " (archc is tested on tensorflow, jax and torch)")
     try:
         import keras
     except ImportError as exc:
