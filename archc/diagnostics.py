@@ -93,6 +93,14 @@ class SpecError(Exception):
     def __str__(self) -> str:
         return render_all(self.diagnostics, self.sources)
 
+    def _render_traceback_(self) -> list[str]:
+        """What IPython and Jupyter show for an uncaught SpecError: the located diagnostics.
+
+        IPython calls this hook instead of formatting the stack; the frames would be
+        archc's internals (the pipeline, the loader), which say nothing about the spec.
+        """
+        return ["SpecError:", *str(self).split("\n")]
+
 
 _NUMBER = re.compile(r"\d+")
 

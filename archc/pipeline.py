@@ -54,7 +54,13 @@ from archc.lower.functions import FunctionTable, SpecFunction, compile_functions
 from archc.passes.analysis import Analysis, CostCaps, analyse
 from archc.perf import cyclic_gc_paused
 from archc.spec.loader import MAX_BYTES, Document, load_bytes, load_file, load_text, oversize
-from archc.spec.schema import LAYER_MODELS, NAME_PATTERN, STRUCTURE_MODELS, SpecHeader
+from archc.spec.schema import (
+    LAYER_MODELS,
+    NAME_PATTERN,
+    STRUCTURE_MODELS,
+    BlockDef,
+    SpecHeader,
+)
 from archc.spec.validate import validate_header
 
 
@@ -305,6 +311,7 @@ def _check_names(doc: Document, header: SpecHeader, sink: DiagnosticSink) -> Non
             sink.error("S008", f"`{name}` cannot name a block: it is {what}",
                        doc.key_span(("blocks", name)), f"rename the block, e.g. `{name}_block`")
         _check_params(doc, name, block.params, sink)
+        _check_block_inputs(doc, name, block, sink)
 
 
 _RESERVED_PARAMS = ("name", "inputs", "output", "when")
@@ -338,6 +345,35 @@ def _check_params(doc: Document, block: str, params: list[str | dict[str, Any]],
                            "remove one of the two declarations")
             else:
                 seen[param] = span
+
+
+def _check_block_inputs(doc: Document, block: str, definition: BlockDef,
+                        sink: DiagnosticSink) -> None:
+    """A block's input names are layer names and `$name` shapes: identifiers, declared once,
+    none a parameter's name (`$skip` could not say which); exposed outputs are names."""
+    params = {k for p in definition.params for k in ([p] if isinstance(p, str) else p)}
+    seen: dict[str, SourceSpan] = {}
+    for index, name in enumerate(definition.inputs or []):
+        span = doc.span(("blocks", block, "inputs", index))
+        if not PARAM_PATTERN.fullmatch(name) or name == INPUT:
+            sink.error("S008", f"`{name}` is not a valid input name in block `{block}`", span,
+                       "an input is read as a layer name and as `${name}.channels`: use "
+                       "letters, digits and `_`, starting with a letter or `_` (not `in`)")
+        elif name in seen:
+            sink.error("N009", f"block `{block}` declares the input `{name}` twice (first at "
+                       f"line {seen[name].line})", span, "give each input its own name")
+        elif name in params:
+            sink.error("N009", f"block `{block}` has an input and a parameter named `{name}`",
+                       span, f"`${name}` would not say which: rename one of them")
+        else:
+            seen[name] = span
+    outputs = definition.outputs
+    for index, key in enumerate(outputs if isinstance(outputs, list) else outputs or {}):
+        if not NAME_PATTERN.fullmatch(key):
+            where = ("blocks", block, "outputs", index if isinstance(outputs, list) else key)
+            sink.error("S008", f"`{key}` is not a valid output name in block `{block}`",
+                       doc.span(where) if isinstance(outputs, list) else doc.key_span(where),
+                       "use letters, digits, `_`, `.` and `-`, starting with a letter or `_`")
 
 
 def _check_defaults(doc: Document, header: SpecHeader, sink: DiagnosticSink) -> None:

@@ -10,8 +10,11 @@ writes one out, byte for byte, to edit or to use with the other commands.
 from __future__ import annotations
 
 import importlib.resources
+import os
+import re
 from dataclasses import dataclass
 from importlib.resources.abc import Traversable
+from pathlib import Path
 
 from archc.diagnostics import SpecError, did_you_mean
 from archc.pipeline import Stage, UsageError, compile_text
@@ -82,3 +85,24 @@ def render_catalogue(specs: list[ZooSpec]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(2)]
     lines = [f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c}".rstrip() for a, b, c in rows]
     return "\n".join(lines) + "\n"
+
+
+_MODELINE = re.compile(rb"^# yaml-language-server: \$schema=(\S+)\s*$", re.MULTILINE)
+
+
+def schema_hint(data: bytes, target: Path) -> str | None:
+    """A note for `zoo copy` when the copied spec's `$schema` comment points at nothing.
+
+    The zoo's specs point editors at `../docs/archc.schema.json`, which a checkout has and
+    an installed wheel's user does not; the copy stays byte for byte, and the note gives
+    the one command that writes the schema where the comment looks for it.
+    """
+    found = _MODELINE.search(data)
+    if found is None or "://" in found[1].decode("utf-8", "replace"):
+        return None
+    schema = Path(os.path.normpath(target.parent / found[1].decode("utf-8", "replace")))
+    if schema.exists():
+        return None
+    make = "" if schema.parent.is_dir() else f"mkdir -p {schema.parent} && "
+    return (f"archc: note: its `$schema` comment points at {schema}, which does not exist; "
+            f"for completion in editors write it with: {make}archc schema > {schema}")

@@ -8,9 +8,11 @@ navigations of the file:// URL. Zoom and pan are real input events (mouse wheel,
 over the DevTools protocol, one per animation frame; the page records the time between
 frames meanwhile. Targets (issue 14): opens in under 1 s, file under 2 MB.
 
-Run ``python -m bench.bench_report`` (``--write`` also updates docs/benchmarks.md); `run()`
-returns the dict it prints. Needs Chromium
-(Debian's `chromium`); without it `run()` raises `BrowserError`.
+The machine, the browser and the load average before and after are part of the result:
+on a loaded 2-core machine the open times vary by a factor of two. Run
+``python -m bench.bench_report`` (``--write`` also updates docs/benchmarks.md and the
+figures quoted in README.md and docs/report.md); `run()` returns the dict it prints. Needs
+Chromium (Debian's `chromium`); without it `run()` raises `BrowserError`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import contextlib
 import io
 import itertools
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -29,6 +32,7 @@ from typing import Any
 from archc.cli import main
 from archc.outputs import atomic_output
 from bench.chromium import Chromium, browser
+from bench.machine import describe
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT / "specs" / "resnet.yaml"
@@ -79,7 +83,15 @@ def _p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
+def _load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"{one:.2f} (5 min: {five:.2f})"
+
+
 def run(repeats: int = 9, steps: int = 90) -> dict[str, Any]:
+    machine = describe()
+    started = {"machine": f"{machine['cores']} cores, {machine['cpu']}, {machine['os']}",
+               "load average (1 min) at start": _load()}
     with tempfile.TemporaryDirectory(prefix="archc-bench-report-") as tmp:
         page = Path(tmp) / "resnet152.html"
         write_s = statistics.median(_write(page, "--variant", VARIANT) for _ in range(3))
@@ -89,6 +101,7 @@ def run(repeats: int = 9, steps: int = 90) -> dict[str, Any]:
         nodes = len(json.loads(data.split('id="archc-data">', 1)[1].split("</script>", 1)[0])
                     ["models"][0]["nodes"])
         result: dict[str, Any] = {
+            **started,
             "spec": f"{SPEC.name} --variant {VARIANT}, fully expanded",
             "layers drawn (nodes incl. input)": nodes,
             "file size MB": page.stat().st_size / 1e6,
@@ -96,6 +109,7 @@ def run(repeats: int = 9, steps: int = 90) -> dict[str, Any]:
             "archc report write s (median of 3)": write_s,
         }
         with browser() as b:
+            result["browser"] = str(b.send("Browser.getVersion").get("product", "unknown"))
             url = page.resolve().as_uri()
             b.open(url)  # warm-up: the first start of a renderer is not what users repeat
             ready, painted = _open_times(b, url, repeats)
@@ -140,6 +154,7 @@ def run(repeats: int = 9, steps: int = 90) -> dict[str, Any]:
         result["collapse or expand conv4 (36 blocks), layout + redraw ms (median of 6)"] = \
             statistics.median(toggles)
         result["console errors"] = len(errors)
+        result["load average (1 min) at the end"] = _load()
         result["opens under 1 s"] = result["open to first paint ms (max)"] < 1000
         result["file under 2 MB"] = result["file size MB"] < 2
     return result
@@ -176,10 +191,47 @@ def update_doc(result: dict[str, Any], doc: Path = ROOT / "docs" / "benchmarks.m
         tmp.write_text("\n".join(lines), encoding="utf-8")
 
 
+# The sentences of README.md and docs/report.md that quote this benchmark sit between these
+# markers; `--write` rewrites them from the run, tests/docs/test_bench_figures.py checks
+# they agree with docs/benchmarks.md.
+QUOTE_START, QUOTE_END = "<!-- bench_report -->", "<!-- /bench_report -->"
+
+
+def quotes(result: dict[str, Any]) -> dict[str, str]:
+    """File name -> the sentence that quotes this run (README.md and docs/report.md)."""
+    # Through the 4 significant digits benchmarks.md keeps, so the quotes follow from it.
+    def kept(key: str) -> float:
+        return float(f"{float(str(result[key]).replace(',', '')):.4g}")
+
+    size = kept("file size MB")
+    median = kept("open to first paint after that ms (median)") / 1000
+    slowest = kept("open to first paint ms (max)") / 1000
+    load = str(result["load average (1 min) at start"]).split(" ")[0]
+    return {
+        "README.md": f"Fully expanded ResNet-152 is a {size:.2f} MB file, on screen "
+                     f"{median:.1f} s after it is opened (median; `python -m "
+                     f"bench.bench_report`).",
+        "docs/report.md": f"Fully expanded ResNet-152 is a {size:.2f} MB file that is on "
+                          f"screen {median:.1f} s after it is opened (median of the runs, "
+                          f"the slowest {slowest:.1f} s; headless Chromium on a 2-core machine "
+                          f"at load average {load}, `python -m bench.bench_report`).",
+    }
+
+
+def update_quotes(result: dict[str, Any]) -> None:
+    for name, sentence in quotes(result).items():
+        path = ROOT / name
+        text = path.read_text("utf-8")
+        start, end = text.index(QUOTE_START) + len(QUOTE_START), text.index(QUOTE_END)
+        with atomic_output(path) as tmp:
+            tmp.write_text(text[:start] + sentence + text[end:], encoding="utf-8")
+
+
 if __name__ == "__main__":
     figures = run()
     for key, value in figures.items():
         print(f"{key}: {value:.4g}" if isinstance(value, float) else f"{key}: {value}")
     if "--write" in sys.argv[1:]:
         update_doc(figures)
-        print("updated docs/benchmarks.md")
+        update_quotes(figures)
+        print("updated docs/benchmarks.md, README.md and docs/report.md")

@@ -14,6 +14,7 @@ CLI's options and its warning names its own keyword arguments. Totals are from n
 from __future__ import annotations
 
 import copy
+import os
 import sys
 import textwrap
 from pathlib import Path
@@ -31,9 +32,14 @@ DOC_CELLS = [
      `archc.load` returns a `Summary`; as the value of a cell it displays as a table.
      Nothing here imports TensorFlow."""),
     ("code", """\
+     from pathlib import Path
+
      import archc
 
-     s = archc.load("specs/lenet5.yaml")
+     # Jupyter runs a notebook in its own folder (docs/); the specs are in the repository's
+     # root. Without a checkout, `archc zoo copy lenet5 -o specs` writes the file.
+     specs = Path("specs") if Path("specs").is_dir() else Path("..", "specs")
+     s = archc.load(specs / "lenet5.yaml")
      s"""),
     ("code", """\
      s.total_params, s.total_macs, s.outputs"""),
@@ -41,7 +47,7 @@ DOC_CELLS = [
      `s.table(fmt, depth)` is the same table as text (`archc summary`), Markdown, HTML, CSV
      or JSON; `depth=1` folds every block into one row."""),
     ("code", """\
-     print(archc.load("specs/googlenet.yaml").table("text", depth=1))"""),
+     print(archc.load(specs / "googlenet.yaml").table("text", depth=1))"""),
     ("markdown", """\
      A mistake in a spec raises `archc.SpecError`, which shows where it is."""),
     ("code", """\
@@ -82,8 +88,9 @@ def _cells(nbformat: Any) -> list[Any]:
     return cells
 
 
-def execute(cells: list[Any]) -> list[Any]:
-    """Run the cells in a fresh kernel started in the repository root; return them run."""
+def execute(cells: list[Any], cwd: Path = ROOT) -> list[Any]:
+    """Run the cells in a fresh kernel started in `cwd` (the repository root unless told
+    otherwise); return them run."""
     import nbclient
     import nbformat
 
@@ -92,8 +99,18 @@ def execute(cells: list[Any]) -> list[Any]:
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                        "language": "python"}
     client = nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3",
-                                     resources={"metadata": {"path": str(ROOT)}})
-    client.execute()
+                                     resources={"metadata": {"path": str(cwd)}})
+    # The kernel imports this checkout's archc wherever it starts (an installed archc, or
+    # none, could be found first from docs/).
+    saved = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, (str(ROOT), saved)))
+    try:
+        client.execute()
+    finally:
+        if saved is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = saved
     return list(notebook.cells)
 
 
@@ -174,6 +191,38 @@ def test_the_doc_cells(run: tuple[list[Any], list[Any]]) -> None:
           |                           ^^^^^^^^^^^
           = help: did you mean `kernel_size`?
         1 error""")
+
+
+def test_a_spec_error_shows_the_diagnostic_not_the_stack(
+        run: tuple[list[Any], list[Any]]) -> None:
+    # The traceback field is what Jupyter prints for an error: IPython takes it from
+    # SpecError._render_traceback_, so no frame of archc's internals is shown.
+    (error,) = [o for o in run[0][6].outputs if o["output_type"] == "error"]
+    shown_text = "\n".join(error["traceback"])
+    assert shown_text == "SpecError:\n" + error["evalue"]
+    assert "File " not in shown_text and "pipeline.py" not in shown_text
+
+
+@pytest.fixture(scope="module")
+def run_from_docs() -> list[Any]:
+    """The stored notebook as `jupyter execute docs/notebook.ipynb` runs it: in docs/."""
+    pytest.importorskip("ipykernel")
+    pytest.importorskip("nbclient")
+    nbformat = pytest.importorskip("nbformat")
+    stored = nbformat.read(NOTEBOOK, as_version=4)
+    return execute(list(stored.cells), cwd=NOTEBOOK.parent)
+
+
+def test_the_notebook_runs_from_its_own_folder(run_from_docs: list[Any]) -> None:
+    import nbformat
+
+    stored = nbformat.read(NOTEBOOK, as_version=4)
+    errors = [(c.source, o["ename"]) for c in run_from_docs for o in c.get("outputs", [])
+              if o["output_type"] == "error"]
+    # Only the cell written to show a mistake fails, with the mistake it shows.
+    assert errors == [(stored.cells[6].source, "SpecError")]
+    for fresh, kept in zip(run_from_docs, stored.cells, strict=True):
+        assert shown(fresh) == shown(kept), fresh.source
 
 
 def test_a_hostile_name_stays_text(run: tuple[list[Any], list[Any]]) -> None:

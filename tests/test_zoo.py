@@ -1,4 +1,4 @@
-"""The zoo reproduces ../shared/reference/numbers.md exactly.
+"""The zoo reproduces docs/numbers.md exactly.
 
 Every figure below is typed from numbers.md (or derived from it by the arithmetic shown);
 none is read back from archc's own output.

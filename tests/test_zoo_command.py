@@ -43,7 +43,7 @@ def test_zoo_lists_name_variants_and_source(run: Run) -> None:
     # specs/resnet.yaml: five variants in file order, resnet50 the default.
     assert "resnet18, resnet34, resnet50*, resnet101, resnet152" in resnet
     assert resnet.rstrip().endswith("He et al. 2015, Table 1; keras.applications.resnet; "
-                                    "../shared/reference/numbers.md")
+                                    "docs/numbers.md")
     lenet = next(r for r in rows if r.startswith("lenet5 "))
     assert lenet.split()[1] == "-"  # no variants
 
@@ -52,7 +52,7 @@ def test_zoo_copy_writes_the_exact_file(run: Run, tmp_path: Path) -> None:
     code, out, err = run("zoo", "copy", "lenet5", "-o", str(tmp_path / "specs"))
     target = tmp_path / "specs" / "lenet5.yaml"
     assert (code, out) == (EXIT_OK, "")
-    assert err == f"archc: wrote {target}\n"
+    assert err.startswith(f"archc: wrote {target}\n")
     assert target.read_bytes() == (SPECS / "lenet5.yaml").read_bytes()
     # Again, unchanged: fine. A different file is not replaced without --force.
     assert run("zoo", "copy", "lenet5.yaml", "-q", "-o", str(target.parent))[0] == EXIT_OK
@@ -62,6 +62,30 @@ def test_zoo_copy_writes_the_exact_file(run: Run, tmp_path: Path) -> None:
     assert target.read_text() == "my edits\n"
     assert run("zoo", "copy", "lenet5", "--force", "-q", "-o", str(target.parent))[0] == 0
     assert target.read_bytes() == (SPECS / "lenet5.yaml").read_bytes()
+
+
+def test_zoo_copy_says_how_to_write_the_schema_its_comment_names(
+        run: Run, tmp_path: Path) -> None:
+    # The zoo's specs start `# yaml-language-server: $schema=../docs/archc.schema.json`:
+    # next to a copy in DIR/specs that is DIR/docs/archc.schema.json, which a user of the
+    # wheel does not have. The note names the command; following it silences the note.
+    first = (SPECS / "lenet5.yaml").read_text().splitlines()[0]
+    assert first == "# yaml-language-server: $schema=../docs/archc.schema.json"
+    schema = tmp_path / "docs" / "archc.schema.json"
+    code, _, err = run("zoo", "copy", "lenet5", "-o", str(tmp_path / "specs"))
+    assert code == EXIT_OK
+    assert err.splitlines()[1] == (
+        f"archc: note: its `$schema` comment points at {schema}, which does not exist; for "
+        f"completion in editors write it with: mkdir -p {schema.parent} && "
+        f"archc schema > {schema}")
+    schema.parent.mkdir()
+    assert run("schema")[0] == EXIT_OK  # what `archc schema > PATH` writes:
+    schema.write_text(run("schema")[1])
+    code, _, err = run("zoo", "copy", "resnet", "-o", str(tmp_path / "specs"))
+    assert (code, err) == (EXIT_OK, f"archc: wrote {tmp_path / 'specs' / 'resnet.yaml'}\n")
+    # -q: nothing at all, note included.
+    schema.unlink()
+    assert run("zoo", "copy", "vgg16", "-q", "-o", str(tmp_path / "specs"))[1:] == ("", "")
 
 
 def test_zoo_copy_of_an_unknown_name_suggests_one(run: Run, tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""The modern families of the zoo reproduce ../shared/reference/numbers.md exactly.
+"""The modern families of the zoo reproduce docs/numbers.md exactly.
 
 Issue 12's acceptance test: `archc summary SPEC --variant V --format json` equals the
 sections "Modern families" and "U-Net" of numbers.md in all four figures. Every number

@@ -153,9 +153,21 @@ def totals(report: Report) -> list[tuple[str, str]]:
         ("Non-trainable params", f"{t.non_trainable:,}"),
         ("MACs", f"{t.macs:,} (multiply-accumulates)"),
         ("FLOPs", f"{2 * t.macs:,} (2 x MACs)"),
-        ("Activation memory", f"{report.activation_bytes / 1024**2:,.1f} MiB per sample "
+        ("Activation memory", f"{format_bytes(report.activation_bytes)} per sample "
          "(float32, all layer outputs)"),
     ]
+
+
+def format_bytes(count: int) -> str:
+    """`26.1 MiB`, `93.9 KiB`, `640 bytes`: the unit that keeps a small network's figure.
+
+    Always MiB printed LeNet-5's 36 KiB of activations as `0.0 MiB`.
+    """
+    if count >= 1024**2:
+        return f"{count / 1024**2:,.1f} MiB"
+    if count >= 1024:
+        return f"{count / 1024:,.1f} KiB"
+    return f"{count:,} bytes"
 
 
 def _totals_lines(report: Report) -> list[str]:

@@ -114,7 +114,10 @@ def cmd_lint(args: argparse.Namespace) -> int:
         results.append((path, warnings))
         if args.format == "json":
             continue
-        print_diagnostics(warnings, sys.stdout, {compiled.doc.file: compiled.doc.source})
+        from archc.lint.report import group_by_line
+
+        print_diagnostics(group_by_line(warnings), sys.stdout,
+                          {compiled.doc.file: compiled.doc.source})
         if not warnings and not args.quiet:
             say(f"{path}: no lint findings")
     if args.format == "json":
@@ -177,7 +180,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_zoo(args: argparse.Namespace) -> int:
     """`archc zoo`: the networks that ship with archc; `archc zoo copy NAME`: write one out."""
-    from archc.zoo import catalogue, read_bytes, render_catalogue
+    from archc.zoo import catalogue, read_bytes, render_catalogue, schema_hint
 
     if args.zoo_command is None:
         out(render_catalogue(catalogue()))
@@ -195,6 +198,9 @@ def cmd_zoo(args: argparse.Namespace) -> int:
     write_bytes_atomic(target, data)
     if not args.quiet:
         say(f"archc: wrote {target}")
+        hint = schema_hint(data, target)
+        if hint:
+            say(hint)
     return EXIT_OK
 
 

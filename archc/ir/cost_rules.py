@@ -1,6 +1,6 @@
 """Cost rules: parameters as Keras counts them, and MACs as a formula a person can check.
 
-Conventions (../shared/reference/numbers.md): params as Keras's `count_params()` counts
+Conventions (docs/numbers.md): params as Keras's `count_params()` counts
 them, with batch norm's moving mean and variance non-trainable; one MAC per multiply-add of
 a convolution or dense layer; bias adds, normalisation, activations, pooling and merges
 count 0 MACs. FLOPs are 2 x MACs and are labelled as such wherever they are shown.

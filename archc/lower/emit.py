@@ -107,8 +107,9 @@ class Emitter:
 
     def register(self, names: Names, local: str, target: str | None, span: SourceSpan) -> None:
         if local in names.reserved:
-            self.sink.error("N002", f"duplicate layer name `{local}`: in a block, `{local}` is "
-                            "the block's input", span, "give the layer another name")
+            self.sink.error("N002", f"duplicate layer name `{local}`: "
+                            + names.reserved_for.format(name=local), span,
+                            "give the layer another name")
             return
         if local in names.local and local in names.spans:
             first = names.spans[local]

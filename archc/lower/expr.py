@@ -196,7 +196,12 @@ def _lookup(name: str, env: Mapping[str, Any]) -> Any:
                       "use `$in.channels`, `$in.height`, `$in.width` or `$in.shape`")
     if name not in env:
         raise Problem("E001", f"unknown variable `${name}`", did_you_mean(name, env))
-    return env[name]
+    value = env[name]
+    if isinstance(value, InputShape):  # a block's named input: `$skip.height`, ...
+        raise Problem("E002", f"`${name}` is the shape of the block's input `{name}`, not a "
+                      "number", f"use `${name}.channels`, `${name}.height`, `${name}.width` "
+                      f"or `${name}.shape`")
+    return value
 
 
 class _Walk:
@@ -248,16 +253,21 @@ class _Walk:
 
     def _Attribute(self, node: ast.Attribute) -> Any:
         target = node.value
-        if not (isinstance(target, ast.Name) and target.id == _PREFIX + INPUT):
-            raise self.refuse("an attribute; only `$in` has them")
-        if INPUT not in self.env:
+        name = target.id[len(_PREFIX):] if isinstance(target, ast.Name) \
+            and target.id.startswith(_PREFIX) else None
+        # `$in`, and inside a block each named input (`$skip.height`), have a shape.
+        if name is None or (name != INPUT and not isinstance(self.env.get(name), InputShape)):
+            if name is not None and name not in self.env:
+                _lookup(name, self.env)  # raises E001 with "did you mean"
+            raise self.refuse("an attribute; only `$in` and a block's named inputs have them")
+        if name not in self.env:
             _lookup(INPUT, self.env)  # raises E006
         if node.attr not in IN_ATTRIBUTES:
-            names = [f"$in.{a}" for a in IN_ATTRIBUTES]
-            raise Problem("E002", f"`$in` has no attribute `{node.attr}`",
-                          did_you_mean(f"$in.{node.attr}", names)
+            names = [f"${name}.{a}" for a in IN_ATTRIBUTES]
+            raise Problem("E002", f"`${name}` has no attribute `{node.attr}`",
+                          did_you_mean(f"${name}.{node.attr}", names)
                           or "use " + ", ".join(f"`{n}`" for n in names))
-        record: InputShape = self.env[INPUT]
+        record: InputShape = self.env[name]
         return record.attribute(node.attr)
 
     def _List(self, node: ast.List) -> list[Any]:

@@ -33,6 +33,8 @@ class InputShape:
     shape: tuple[int, ...] | None
     unknown: Callable[[], None] | None = None
     """Reports why the shape is unknown, if nobody has yet (an unknown `inputs` name)."""
+    label: str = INPUT
+    """How the spec reads it: `in`, or a block input's name (`skip` for `$skip.height`)."""
 
     def attribute(self, name: str) -> Any:
         if self.shape is None:
@@ -45,8 +47,8 @@ class InputShape:
             return self.shape[-1]
         if len(self.shape) != 3:
             features = self.shape[0] if self.shape else 0
-            raise Problem("E003", f"`$in` is a vector of {features:,} features; it has no "
-                          f"{name}", "use `$in.channels` for its length")
+            raise Problem("E003", f"`${self.label}` is a vector of {features:,} features; it "
+                          f"has no {name}", f"use `${self.label}.channels` for its length")
         return self.shape[0] if name == "height" else self.shape[1]
 
 

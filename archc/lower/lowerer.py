@@ -19,6 +19,7 @@ from typing import Any
 from archc.diagnostics import DiagnosticSink, Problem, SourceSpan, did_you_mean
 from archc.ir import Graph, Node, Op, Shape
 from archc.ir.ops import InputAttrs, make_attrs
+from archc.lower.blocks import declared_inputs
 from archc.lower.emit import Abort, Caps, Emitter
 from archc.lower.expr import INPUT, Budget, InputShape, is_expression
 from archc.lower.functions import FunctionTable, SpecFunction
@@ -190,7 +191,8 @@ class _Lowerer(Structures):
         # `$in` is what this item reads: its `inputs` (the first, for a merge) or the
         # previous item's output. Structures and block calls pass it on as their input.
         # (layered, not copied: the variables may be many, the items too)
-        ctx = Ctx(ctx.env.new_child({INPUT: self._incoming(raw, arg_paths, path, ctx)}), ctx.names,
+        ctx = Ctx(ctx.env.new_child({INPUT: self._incoming(kind, raw, arg_paths, path, ctx)}),
+                  ctx.names,
                   ctx.scope, ctx.current, ctx.blocks, ctx.items, ctx.index)
         when = raw.get("when", True)
         if is_expression(when):
@@ -216,8 +218,8 @@ class _Lowerer(Structures):
                         did_you_mean(kind, known) or "see docs/spec-language.md for the types")
         return None
 
-    def _incoming(self, raw: dict[str, Any], arg_paths: dict[str, Path], path: Path,
-                  ctx: Ctx) -> InputShape:
+    def _incoming(self, kind: str, raw: dict[str, Any], arg_paths: dict[str, Path],
+                  path: Path, ctx: Ctx) -> InputShape:
         refs = raw.get("inputs")
         source = ctx.current
         if refs is not None:
@@ -225,6 +227,12 @@ class _Lowerer(Structures):
             refs = self.values.subst(refs, ref_path, ctx.env)
             if isinstance(refs, list) and refs:
                 refs, ref_path = refs[0], ref_path + (0,)
+            elif isinstance(refs, dict) and kind in self.header.blocks:
+                # Inputs by name: `$in` is the block's first input (left out: the previous).
+                first = declared_inputs(self.header.blocks[kind])[0]
+                refs, ref_path = refs.get(first), ref_path + (first,)
+                if refs is None:
+                    return InputShape(self.em.shapes.get(source) if source else None)
             found, source = ctx.names.lookup(refs) if isinstance(refs, str) else (True, None)
             if not found:
                 # Said when `$in` is read (an item left out by `when` may name anything);
@@ -278,16 +286,16 @@ class _Lowerer(Structures):
         merged = {k: v for k, v in defaults.items() if k not in raw} | raw
         args = self.values.subst_args(merged, merged_paths, ctx.env)
         if args is None:
-            return self._poison(raw, ctx, path)
+            return self._poison(raw, ctx, path, kind)
         parsed = self._validate(LAYER_MODELS[kind], kind, args, merged_paths, path)
         if parsed is None:
-            return self._poison(raw, ctx, path)
+            return self._poison(raw, ctx, path, kind)
         span = self.doc.key_span(path + (kind,))
         # `inputs` may come from `defaults` too: locate it wherever it was written.
         sources = self._sources(parsed, merged_paths, path, ctx,
                                 merge=kind in ("concat", "add", "multiply", "scaled_add"))
         if sources is None:
-            return self._poison(raw, ctx, path)
+            return self._poison(raw, ctx, path, kind)
         if kind == "squeeze_excitation":
             return self._squeeze_excitation(parsed, sources[0], span, ctx, frozenset(raw))
         op = Op(kind)
@@ -298,26 +306,31 @@ class _Lowerer(Structures):
                             self.doc.span(arg_paths.get("connections", path)),
                             did_you_mean(table, self.header.tables)
                             or "define it under `tables:` or write the rows inline")
-            return self._poison(raw, ctx, path)
+            return self._poison(raw, ctx, path, kind)
         attrs = make_attrs(op, fields, self.header.tables)
         local = parsed.name or self.em.auto(ctx.scope, kind)
         node = self.em.emit(op, local, attrs, sources, span, ctx)
         return self._finish(node, parsed, ctx, span, local)
 
-    def _poison(self, raw: dict[str, Any], ctx: Ctx, path: Path) -> str | None:
-        """Register a failed layer's name (so later references don't cascade) -> no output."""
+    def _poison(self, raw: dict[str, Any], ctx: Ctx, path: Path, kind: str) -> str | None:
+        """Register a failed layer's name (so later references don't cascade) -> no output.
+
+        Without a given name, its automatic one (`conv2d_1`) reads as failed, not unknown."""
         name = raw.get("name")
         if isinstance(name, str):
             ctx.names.local.setdefault(name, None)
+        elif name is None:
+            ctx.names.local.setdefault(self.em.auto(ctx.scope, kind), None)
         return None
 
     def _finish(self, node: str | None, parsed: LayerCommon, ctx: Ctx,
                 span: SourceSpan, local: str | None = None) -> str | None:
         if parsed.name is not None:
             self.em.register(ctx.names, parsed.name, node, span)
-        elif local is not None and node is not None:
+        elif local is not None and (node is not None or local not in ctx.names.local):
             # An automatic name (`conv2d_1`) reads the layer as the docs promise; it has no
-            # span, so a given name equal to it is still a duplicate (N002, in `emit`).
+            # span, so a given name equal to it is still a duplicate (N002, in `emit`). A
+            # failed layer's automatic name reads as failed (None): no false "unknown name".
             ctx.names.local[local] = node
         if parsed.output and node is not None:
             self.em.extra_outputs.append(node)

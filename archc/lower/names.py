@@ -28,7 +28,10 @@ class Names:
         self.local: dict[str, str | None] = {}
         self.spans: dict[str, SourceSpan] = {}
         self.reserved: set[str] = set()
-        """Names the list did not define: a block's `input`."""
+        """Names the list did not define: a block's `input` (and declared inputs), a
+        repeated list's `input`."""
+        self.reserved_for = "in a block, `{name}` is the block's input"
+        """Why a reserved name cannot name a layer (N002's message)."""
         self.removed: dict[str, SourceSpan] = {}
         """Names of items left out by `when: false`, with the span of their `when`."""
         self.parent = parent

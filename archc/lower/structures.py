@@ -1,4 +1,4 @@
-"""Structural expansion: blocks with their arguments, `repeat`, `parallel`, `residual`, SE.
+"""Structural expansion: `repeat`, `parallel`, `residual`, SE (blocks: `blocks.py`).
 
 Each construct opens a scope, walks its layer lists with the driver's `_sequence` (so a
 nested item is lowered like any other) and emits the nodes it adds itself: a parallel's
@@ -8,12 +8,9 @@ The driver (`lowerer.py`) inherits these methods; they use its emitter and value
 
 from __future__ import annotations
 
-from collections import ChainMap
-from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
-from archc.diagnostics import DiagnosticSink, SourceSpan, did_you_mean
+from archc.diagnostics import SourceSpan, did_you_mean
 from archc.ir import Op, Scope, Shape
 from archc.ir.ops import (
     Attrs,
@@ -24,50 +21,26 @@ from archc.ir.ops import (
     NoAttrs,
     ScaledAddAttrs,
 )
-from archc.lower.emit import Abort, Caps, Emitter
+from archc.lower.blocks import Blocks, declared_inputs
+from archc.lower.emit import Abort
 from archc.lower.expr import INPUT, InputShape
 from archc.lower.names import INPUT_NAME, Ctx, Names
-from archc.lower.values import BAD, Values
-from archc.spec.loader import Document, Path
+from archc.spec.loader import Path
 from archc.spec.schema import (
     STRUCTURE_MODELS,
     LayerCommon,
     Parallel,
     Repeat,
     Residual,
-    SpecHeader,
     SqueezeExcitation,
 )
 
 
-class Structures:
+class Structures(Blocks):
     """The structural half of the lowerer; see `archc.lower.lowerer._Lowerer`."""
-
-    doc: Document
-    header: SpecHeader
-    variables: dict[str, Any]
-    sink: DiagnosticSink
-    caps: Caps
-    em: Emitter
-    values: Values
-
-    # Provided by the driver.
-    def _sequence(self, items: Any, path: Path, ctx: Ctx) -> str | None:
-        raise NotImplementedError
-
-    def _validate(self, model: type[LayerCommon], kind: str, args: dict[str, Any],
-                  arg_paths: dict[str, Path], path: Path) -> Any:
-        raise NotImplementedError
 
     def _sources(self, parsed: LayerCommon, arg_paths: dict[str, Path], path: Path, ctx: Ctx,
                  merge: bool = False) -> list[str] | None:
-        raise NotImplementedError
-
-    def _finish(self, node: str | None, parsed: LayerCommon, ctx: Ctx,
-                span: SourceSpan, local: str | None = None) -> str | None:
-        raise NotImplementedError
-
-    def _poison(self, raw: dict[str, Any], ctx: Ctx, path: Path) -> str | None:
         raise NotImplementedError
 
     # -- squeeze-excitation -----------------------------------------------------------------
@@ -125,22 +98,43 @@ class Structures:
             nested = nested | {"shortcut"}
         args = self.values.subst_args(raw, arg_paths, ctx.env, skip=frozenset(nested))
         if args is None:
-            return self._poison(raw, ctx, path)
+            return self._poison(raw, ctx, path, kind)
         parsed = self._validate(STRUCTURE_MODELS[kind], kind, args, arg_paths, path)
         if parsed is None:
-            return self._poison(raw, ctx, path)
+            return self._poison(raw, ctx, path, kind)
         span = self.doc.key_span(path + (kind,))
-        sources = self._sources(parsed, arg_paths, path, ctx)
-        source = sources[0] if sources else None
+        # A repeat of a block that reads several inputs reads one tensor per input.
+        window = self._window(parsed, arg_paths, path, span, ctx)
+        if window is None:
+            sources = self._sources(parsed, arg_paths, path, ctx)
+            window = [sources[0] if sources else None]
         local = parsed.name or self.em.auto(ctx.scope, kind)
         if isinstance(parsed, Parallel):
-            out = self._parallel(parsed, local, source, arg_paths, span, ctx)
+            out = self._parallel(parsed, local, window[0], arg_paths, span, ctx)
         elif isinstance(parsed, Residual):
-            out = self._residual(parsed, local, source, arg_paths, span, ctx)
+            out = self._residual(parsed, local, window[0], arg_paths, span, ctx)
         else:
             assert isinstance(parsed, Repeat)
-            out = self._repeat(parsed, local, source, arg_paths, span, ctx)
+            out, last = self._repeat(parsed, local, window, arg_paths, span, ctx)
+            out = self._finish(out, parsed, ctx, span, local)
+            # `<repeat>.<name>`: the last copy's named inputs and outputs.
+            self._expose(ctx, local, last, span if parsed.name else None)
+            return out
         return self._finish(out, parsed, ctx, span, local)
+
+    def _window(self, parsed: LayerCommon, arg_paths: dict[str, Path], path: Path,
+                span: SourceSpan, ctx: Ctx) -> list[str | None] | None:
+        """A repeat of a block that declares several inputs reads one tensor per input: its
+        `inputs` in the block's order (the first may be left out: the previous layer)."""
+        if not isinstance(parsed, Repeat) or parsed.block not in self.header.blocks:
+            return None
+        block = self.header.blocks[parsed.block]
+        if len(declared_inputs(block)) < 2:
+            return None
+        sources = self._block_sources(parsed.block, block, parsed.inputs,
+                                      arg_paths.get("inputs", path), span, ctx)
+        return list(sources.values()) if sources is not None else [None] * len(
+            declared_inputs(block))
 
     def _parallel(self, p: Parallel, local: str, source: str | None,
                   arg_paths: dict[str, Path], span: SourceSpan, ctx: Ctx) -> str | None:
@@ -231,21 +225,28 @@ class Structures:
         return result
 
 
-    def _repeat(self, r: Repeat, local: str, source: str | None, arg_paths: dict[str, Path],
-                span: SourceSpan, ctx: Ctx) -> str | None:
+    def _repeat(self, r: Repeat, local: str, window: list[str | None],
+                arg_paths: dict[str, Path], span: SourceSpan, ctx: Ctx
+                ) -> tuple[str | None, dict[str, str | None]]:
+        """The last copy's output, and what `<repeat>.<name>` reads afterwards: the last
+        copy's named inputs and outputs (a repeat of a block with `inputs:` or `outputs:`).
+
+        `window` holds what the next copy reads, one tensor per input of the block: each
+        copy reads the previous copy's output first, then the first inputs of the previous
+        copy (a cell reads the two cells before it)."""
         if r.times > self.caps.max_repeat:
             self.sink.error("C002", f"`times: {r.times:,}` exceeds the repeat cap of "
                             f"{self.caps.max_repeat:,}", span, "raise it with --max-repeat")
-            return None
+            return None, {}
         if (r.block is None) == (r.layers is None):
             self.sink.error("S003", "`repeat` needs either `block` or `layers`", span,
                             "add `block: <name>` or `layers: [...]`")
-            return None
+            return None, {}
         if r.block is not None and r.block not in self.header.blocks:
             self.sink.error("S005", f"unknown block `{r.block}`",
                             self.doc.span(arg_paths["block"]),
                             did_you_mean(r.block, self.header.blocks))
-            return None
+            return None, {}
         if r.layers is not None:
             for key, instead in (("with", "use `$index` and variables in the layers"),
                                  ("first", "write `when: $index == 1` in the layers"),
@@ -254,9 +255,10 @@ class Structures:
                     self.sink.error("S002", f"`{key}` gives a block's arguments; this repeat "
                                     "has `layers`", self.doc.key_span(arg_paths[key]),
                                     f"{instead} instead")
-                    return None
+                    return None, {}
         scope = self.em.open_scope(ctx, local, "repeat", span)
-        current = source
+        current = window[0]
+        exposed: dict[str, str | None] = {}
         second = self.em.size
         # Refuse a huge unroll early, from the size of the second repetition: the first may
         # be larger (`first:` gives it a stride, hence a projection shortcut), the last may
@@ -288,100 +290,25 @@ class Structures:
                     params |= {k: (v, arg_paths["last"] + (k,)) for k, v in r.last.items()}
                 env[INPUT] = InputShape(self.em.shapes.get(current) if current else None)
                 sub = Ctx(env, Names(ctx.names), scope, current, ctx.blocks)
-                current = self._expand_block(r.block, copy, params, span, sub)
+                block = self.header.blocks[r.block]
+                expansion = self._expand_block(
+                    r.block, copy, params, span, sub,
+                    dict(zip(declared_inputs(block), window, strict=False)))
+                current = expansion.out
+                exposed = (expansion.inputs if block.inputs else {}) | expansion.outputs
+                window = [current, *window[:-1]]
             else:
                 bscope = scope + (copy,)
                 self.em.scopes.append(Scope(bscope, "repetition", span))
-                sub = Ctx(env, Names(ctx.names), bscope, current, ctx.blocks)
+                # In a repeated list, `input` is the copy's input (not the network's).
+                names = Names(ctx.names)
+                names.local[INPUT_NAME] = current
+                names.reserved.add(INPUT_NAME)
+                names.reserved_for = "in a repeated list, `{name}` is the copy's input"
+                sub = Ctx(env, names, bscope, current, ctx.blocks)
                 assert r.layers is not None
                 current = self._sequence(r.layers, arg_paths["layers"], sub)
-        return current
-
-
-    # -- blocks -----------------------------------------------------------------------------
-
-    def _block_call(self, kind: str, raw: dict[str, Any], arg_paths: dict[str, Path],
-                    path: Path, ctx: Ctx) -> str | None:
-        common_keys = {"name", "inputs", "output"}
-        common = {k: v for k, v in raw.items() if k in common_keys}
-        parsed = self._validate(LayerCommon, kind, common, arg_paths, path)
-        if parsed is None:
-            return None
-        span = self.doc.key_span(path + (kind,))
-        sources = self._sources(parsed, arg_paths, path, ctx)
-        params = {k: (v, arg_paths[k]) for k, v in raw.items() if k not in common_keys}
-        sub = replace(ctx, current=sources[0] if sources else None)
-        local = parsed.name or self.em.auto(ctx.scope, kind)
-        out = self._expand_block(kind, local, params, span, sub)
-        return self._finish(out, parsed, ctx, span, local)
-
-    def _expand_block(self, kind: str, local: str, params: dict[str, tuple[Any, Path]],
-                      span: SourceSpan, ctx: Ctx) -> str | None:
-        if kind in ctx.blocks:
-            chain = " -> ".join((*ctx.blocks[ctx.blocks.index(kind):], kind))
-            self.sink.error("N004", f"block `{kind}` uses itself: {chain}", span,
-                            "blocks cannot be recursive; use `repeat`")
-            return None
-        if len(ctx.blocks) >= self.caps.max_block_depth:
-            self.sink.error("C004", f"blocks nest deeper than {self.caps.max_block_depth} levels",
-                            span)
-            return None
-        block = self.header.blocks[kind]
-        env = self._bind(kind, block.params, params, span, ctx.env)
-        scope = self.em.open_scope(ctx, local, kind, span)
-        if env is None:
-            return None
-        names = Names()
-        names.local[INPUT_NAME] = ctx.current  # `inputs: input` reads the block's input
-        names.reserved.add(INPUT_NAME)
-        sub = Ctx(env, names, scope, ctx.current, ctx.blocks + (kind,))
-        return self._sequence(block.layers, ("blocks", kind, "layers"), sub)
-
-    def _bind(self, kind: str, declared: list[str | dict[str, Any]],
-              given: dict[str, tuple[Any, Path]], span: SourceSpan,
-              caller_env: Mapping[str, Any]) -> ChainMap[str, Any] | None:
-        """Bind a block's parameters: the caller's values (evaluated in the caller) or the
-        defaults, evaluated at the call over the variables, the parameters before them and
-        `$in`, the block's input (a mistake in a default is reported where it is written)."""
-        defaults: dict[str, tuple[Any, Path]] = {}
-        order: list[str] = []
-        for index, entry in enumerate(declared):
-            if isinstance(entry, str):
-                order.append(entry)
-            else:
-                for k, v in entry.items():
-                    order.append(k)
-                    defaults[k] = (v, ("blocks", kind, "params", index, k))
-        env: ChainMap[str, Any] = ChainMap({}, self.variables)  # never a copy per call
-        ok = True
-        unknown: list[str] = []
-        for key, (value, vpath) in given.items():
-            if key not in order:
-                unknown.append(key)
-                self.sink.error("S002", f"block `{kind}` has no parameter `{key}`",
-                                self.doc.key_span(vpath),
-                                did_you_mean(key, order) or "parameters: " + ", ".join(order))
-                ok = False
-                continue
-            resolved = self.values.subst(value, vpath, caller_env)
-            ok = ok and resolved is not BAD
-            env[key] = resolved
-        for key in order:
-            if key not in given:
-                if key in defaults:
-                    value, where = defaults[key]
-                    scope = env | {INPUT: caller_env[INPUT]} if INPUT in caller_env else env
-                    env[key] = self.values.subst(value, where, scope)
-                    ok = ok and env[key] is not BAD
-                elif did_you_mean(key, unknown):  # `filter: 8` is one mistake, not two
-                    ok = False
-                else:
-                    self.sink.error("S003", f"block `{kind}` needs the parameter `{key}`", span,
-                                    f"add `{key}: ...`")
-                    ok = False
-        return env if ok else None
-
-
+        return current, exposed
 
 
 def _squeeze_fields(se: SqueezeExcitation, given: frozenset[str]) -> set[str]:

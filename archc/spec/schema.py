@@ -402,8 +402,23 @@ class BlockDef(_Strict):
     """A reusable, parameterised sequence of layers, used like a layer type."""
 
     description: str | None = None
+    inputs: Annotated[list[str], Field(min_length=1)] | None = Field(
+        None, description="The names of the block's inputs, in the order a call passes them; "
+        "default: one input, read as `input`.")
     params: list[str | dict[str, Any]] = Field(default_factory=list)
+    outputs: Annotated[list[str], Field(min_length=1)] | dict[str, str] | None = Field(
+        None, description="Layers of the block that later layers read as `<call>.<output>`; "
+        "a mapping renames them (`{p3: stage2}`).")
     layers: Annotated[list[Any], Field(min_length=1)]
+
+
+class BlockCall(LayerCommon):
+    """A block call's own fields; `inputs` may also name the block's inputs
+    (`{x: up, skip: enc3}`)."""
+
+    inputs: str | list[str] | dict[str, str] | None = Field(  # type: ignore[assignment]
+        None, description="The block's inputs: a name, a list in the block's order, or a "
+        "mapping by input name; default: the previous layer.")
 
 
 class FunctionDef(_Strict):

@@ -149,3 +149,19 @@ def test_same_report_twice_in_process() -> None:
     a = build_report(_analysis().analysis)
     b = build_report(_analysis().analysis)
     assert all(render(a) == render(b) for render in RENDERERS.values())
+
+
+def test_activation_memory_keeps_a_small_networks_figure() -> None:
+    from archc.backends.report import format_bytes, totals
+
+    # LeNet-5: its layer outputs (plus the input) hold a few ten thousand bytes, so MiB
+    # printed `0.0 MiB`; the text now keeps three figures in KiB.
+    report = _analysis("lenet5.yaml").report()
+    assert 1024 <= report.activation_bytes < 1024**2
+    memory = dict(totals(report))["Activation memory"]
+    assert memory == f"{report.activation_bytes / 1024:.1f} KiB per sample " \
+                     "(float32, all layer outputs)"
+    assert memory != "0.0 KiB per sample (float32, all layer outputs)"
+    # Boundaries: bytes below 1 KiB, KiB below 1 MiB, MiB from there on.
+    assert [format_bytes(n) for n in (0, 1023, 1024, 1024**2 - 1, 1024**2, 27_369_472)] == \
+        ["0 bytes", "1,023 bytes", "1.0 KiB", "1,024.0 KiB", "1.0 MiB", "26.1 MiB"]

@@ -118,3 +118,33 @@ def test_relative_links_resolve(source: Path, target: str) -> None:
     assert path.exists(), f"{source.name}: the link target {file_part} does not exist"
     if anchor and path.suffix == ".md":
         assert anchor in _anchors(path), f"{source.name}: no heading for #{anchor} in {path.name}"
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+def test_pypi_install_lines_are_marked_once_published() -> None:
+    # archc-cnn is not on PyPI: a bare `pip install archc-cnn` fails for a reader, so every
+    # paragraph that offers it says it is for later.
+    for path in (README, *markdown_files()):
+        for paragraph in _paragraphs(path.read_text(encoding="utf-8")):
+            if re.search(r"pip install '?archc-cnn", paragraph):
+                assert "once published" in paragraph.lower(), (path.name, paragraph)
+
+
+def test_readme_installs_from_a_checkout_and_a_wheel() -> None:
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    name = re.search(r'^name = "([^"]+)"', pyproject, re.MULTILINE)
+    version = re.search(r'^version = "([^"]+)"', pyproject, re.MULTILINE)
+    assert name and version
+    # The file `pip wheel` writes for a pure-Python project (tests/test_packaging.py builds
+    # it the same way and installs it into a fresh venv).
+    wheel = f"{name[1].replace('-', '_')}-{version[1]}-py3-none-any.whl"
+    text = README.read_text(encoding="utf-8")
+    commands = [line.split("#")[0].strip() for block in fenced_blocks(README)
+                if block.info == "sh" for line in block.text.splitlines()]
+    assert "pip install ." in commands
+    assert "python -m pip wheel --no-deps -w dist ." in commands
+    assert f"pip install 'dist/{wheel}[keras]'" in commands
+    assert f"dist/{wheel}" in text

@@ -166,7 +166,7 @@ def test_in_is_a_record_of_the_input_shape() -> None:
     for text, code, message in [
             ("$in", "E002", "`$in` is the input's shape, not a number"),
             ("$in.chanels", "E002", "`$in` has no attribute `chanels`"),
-            ("$filters.real", "E002", "only `$in` has them")]:
+            ("$filters.real", "E002", "only `$in` and a block's named inputs have them")]:
         with pytest.raises(Problem) as info:
             evaluate(text, env)
         assert (info.value.code, info.value.message.endswith(message) or message in

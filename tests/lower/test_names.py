@@ -34,8 +34,11 @@ def test_an_automatic_name_is_per_scope() -> None:
                 - conv2d: {filters: 4, kernel_size: 1}
                 - add: {inputs: [conv2d_1, input]}
     """).graph
-    # inside a copy, conv2d_1 is the copy's own; `input` is still the spec's input
-    assert g["repeat_1/block2/add_1"].inputs == ("repeat_1/block2/conv2d_1", "input")
+    # inside a copy, conv2d_1 is the copy's own and `input` is the copy's input: the
+    # layer before the repeat for copy 1, copy 1's output for copy 2
+    assert g["repeat_1/block1/add_1"].inputs == ("repeat_1/block1/conv2d_1", "conv2d_1")
+    assert g["repeat_1/block2/add_1"].inputs == ("repeat_1/block2/conv2d_1",
+                                                  "repeat_1/block1/add_1")
 
 
 def test_a_block_reads_its_own_input() -> None:

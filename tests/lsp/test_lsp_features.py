@@ -1,7 +1,7 @@
 """The editor features in-process: completion contexts, hover text, definitions, outline.
 
 The protocol layer is tested end to end in test_lsp_server.py; here the many cases run
-without a server. Figures come from ../shared/reference/numbers.md or from arithmetic
+without a server. Figures come from docs/numbers.md or from arithmetic
 shown beside them.
 """
 

@@ -2,7 +2,7 @@
 stdio, as VS Code or Neovim would.
 
 One server serves the whole module (starting one costs an interpreter and pydantic); each
-test opens its own document. Expected figures come from ../shared/reference/numbers.md
+test opens its own document. Expected figures come from docs/numbers.md
 (or arithmetic shown beside them); expected diagnostics from `archc check` itself.
 """
 

@@ -60,7 +60,7 @@ orient="auto">\
 <details id="findings" open><summary>Lint findings (<span id="findings-count"></span>)</summary>
 <ul id="findings-list"></ul></details>
 <div id="table-wrap"><table>
-<thead><tr><th>Layer</th><th>Type</th><th>Output</th><th class="r">Params</th>\
+<thead><tr><th>Layer</th><th id="table-type">Type</th><th>Output</th><th class="r">Params</th>\
 <th class="r">MACs</th></tr></thead>
 <tbody id="table-body"></tbody>
 </table></div>

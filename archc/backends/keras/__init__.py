@@ -36,10 +36,13 @@ def load_model(path: str | os.PathLike[str]) -> Any:
     Keras rebuilds a loaded functional model with the same recursive graph walk as when it
     was built, so a model of thousands of layers needs the headroom `deep_call` gives.
     """
-    import archc.backends.keras.layers  # noqa: F401  (registers archc's custom layers)
     from archc.backends.keras.runtime import import_keras
 
-    keras = import_keras()
+    # Keras first: without it this raises KerasUnavailable (the install line, exit code 3
+    # in the CLI), not the ModuleNotFoundError of the custom layers' `import keras`.
+    keras = import_keras(purpose="loading a Keras model")
+    import archc.backends.keras.layers  # noqa: F401  (registers archc's custom layers)
+
     with open(path, "rb") as handle:  # a clear OSError for a missing file, before Keras
         handle.read(1)
     return deep_call(10_000, lambda: keras.saving.load_model(os.fspath(path), safe_mode=True))

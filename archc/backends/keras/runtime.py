@@ -86,15 +86,18 @@ def _captured_stderr_fd() -> Iterator[IO[bytes]]:
             os.close(saved)
 
 
-def import_keras(quiet: bool = True) -> Any:
-    """Return the `keras` module, importing its backend without log noise."""
+def import_keras(quiet: bool = True, purpose: str = "building a Keras model") -> Any:
+    """Return the `keras` module, importing its backend without log noise.
+
+    `purpose` starts the message when Keras is missing (`loading a Keras model`, ...).
+    """
     # Must be set before TensorFlow's first import; setdefault keeps a user's own choice.
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     if "keras" in sys.modules or not quiet:
-        return _import()
+        return _import(purpose)
     with _captured_stderr_fd() as sink:
         try:
-            keras = _import()
+            keras = _import(purpose)
             if keras.config.backend() == "tensorflow":
                 _probe_devices()
         except KerasUnavailable as exc:
@@ -131,14 +134,14 @@ KERAS_BACKENDS = ("tensorflow", "jax", "torch", "numpy", "openvino")
 """The names Keras 3 accepts in `KERAS_BACKEND` (and `keras.json`)."""
 
 
-def _import() -> Any:
+def _import(purpose: str) -> Any:
     backend = expected_backend()
     if backend not in KERAS_BACKENDS:
         # Keras would raise ValueError("Unable to import backend") from inside its import:
         # say what is wrong before importing anything.
         raise KerasUnavailable(
-            f"`{backend}` (KERAS_BACKEND, else the `backend` of keras.json) is not a Keras "
-            "backend; the valid names are "
+            f"{purpose} needs a Keras backend, and `{backend}` (KERAS_BACKEND, else the "
+            "`backend` of keras.json) is not one; the valid names are "
             + ", ".join(KERAS_BACKENDS) + " (archc is tested on tensorflow, jax and torch)")
     try:
         import keras
@@ -146,7 +149,7 @@ def _import() -> Any:
         backend = expected_backend()
         hint = INSTALL_HINTS.get(backend, INSTALL_HINT)
         raise KerasUnavailable(
-            f"building a Keras model needs Keras 3 and its {backend_label(backend)} backend "
+            f"{purpose} needs Keras 3 and its {backend_label(backend)} backend "
             f"(KERAS_BACKEND={backend}), which cannot be imported ({exc}); install them with: "
             f"{hint}"
         ) from exc

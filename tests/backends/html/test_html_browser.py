@@ -315,9 +315,15 @@ def test_pan_and_zoom_follow_the_wheel_and_the_mouse(chromium: Chromium,
     page = Page(chromium, write_report(tmp_path, str(SPECS / "lenet5.yaml")))
     x, y = page.point_on("#diagram")
     before = page.js("archcReport.state().view")
-    page.b.mouse("mouseWheel", x, y, deltaX=0, deltaY=-300)
-    after = page.wait_until("archcReport.state().view", lambda view: view != before)
-    assert after["k"] > before["k"]
+    # Ctrl + wheel (a touchpad's pinch) zooms around the mouse ...
+    page.b.mouse("mouseWheel", x, y, deltaX=0, deltaY=-300, modifiers=2)
+    zoomed = page.wait_until("archcReport.state().view", lambda view: view != before)
+    assert zoomed["k"] > before["k"]
+    # ... the wheel alone scrolls: the drawing moves up, the zoom stays.
+    page.b.mouse("mouseWheel", x, y, deltaX=0, deltaY=100)
+    after = page.wait_until("archcReport.state().view", lambda view: view != zoomed)
+    assert (after["k"], after["x"], round(zoomed["y"] - after["y"])) == \
+        (zoomed["k"], zoomed["x"], 100)
     page.b.mouse("mouseMoved", x, y)
     page.b.mouse("mousePressed", x, y, button="left", clickCount=1)
     page.b.mouse("mouseMoved", x + 120, y + 40, button="left", buttons=1)
@@ -442,4 +448,80 @@ def test_control_characters_in_a_name_are_shown_escaped(chromium: Chromium,
     assert page.model["name"] == "evil\x1b[31m\x07 </script>"
     assert page.text("#title") == "evil\\x1b[31m\\x07 </script>"
     assert page.js("document.title") == "evil\\x1b[31m\\x07 </script> - archc report"
+    page.assert_clean()
+
+
+# "fit"'s smallest zoom (report.js READABLE): the 12 px names are legible at 70%.
+READABLE = 0.7
+
+
+def test_fit_keeps_a_tall_drawing_readable_and_the_wheel_scrolls_it(chromium: Chromium,
+                                                                   tmp_path: Path) -> None:
+    page = Page(chromium, write_report(tmp_path, str(SPECS / "resnet.yaml"), "--variant",
+                                       "resnet152"))
+    page.js("archcReport.setDepth(null)")  # all 514 layers open: far taller than the view
+    page.js("archcReport.fit()")
+    page.settle()
+    state = page.js("archcReport.state()")
+    view, height = state["view"], page.js("document.getElementById('diagram').clientHeight")
+    assert state["height"] * READABLE > 10 * height  # fitting the height would need < 7%
+    assert view["k"] >= READABLE and view["y"] == 20  # from the top, at a legible scale
+    assert page.text("#zoom-level") == f"{round(view['k'] * 100)}%"
+    assert page.js("document.getElementById('diagram').classList.contains('far')") is False
+    # The input is on screen, its name drawn as text.
+    assert page.count('#world g.node[data-node="0"] text.name') == 1
+    x, y = page.point_on("#diagram")
+    for _ in range(3):
+        before = page.js("archcReport.state().view")
+        page.b.mouse("mouseWheel", x, y, deltaX=0, deltaY=400)
+        page.wait_until("archcReport.state().view", lambda v, b=before: v != b)
+    scrolled = page.js("archcReport.state().view")
+    assert scrolled["k"] == view["k"] and round(view["y"] - scrolled["y"]) == 1200
+    page.assert_clean()
+
+
+def test_closing_a_block_moves_the_details_to_it(chromium: Chromium, tmp_path: Path) -> None:
+    page = Page(chromium, write_report(tmp_path, str(SPECS / "googlenet.yaml")))
+    name = "inception_3a/branches/branch2/conv3x3"
+    page.show(name)  # opens the blocks around it
+    page.wait_text("#details h3", name)
+    s = page.scope("inception_3a")
+    page.click_on(f'#world g.frame[data-scope="{s}"] .toggle')
+    page.wait_count(f'#world g.collapsed[data-scope="{s}"]', 1)
+    # The layer is hidden now: the panel shows the block that holds it, selected.
+    page.wait_text("#details h3", "inception_3a")
+    assert page.text('#details [data-key="kind"]') == page.model["scopes"][s]["kind"]
+    assert page.count(f'#world g.collapsed.sel[data-scope="{s}"]') == 1
+    # The depth menu closes blocks too: the selection goes to the outermost closed one.
+    page.show(name)
+    page.wait_text("#details h3", name)
+    page.js("(() => { const d = document.getElementById('depth'); d.value = '1';"
+            " d.dispatchEvent(new Event('change')); })()")
+    page.wait_text("#details h3", "inception_3a")
+    page.assert_clean()
+
+
+@pytest.mark.parametrize(("spec", "variant"), [("efficientnet.yaml", "b0"),
+                                               ("mobilenetv3.yaml", "large"),
+                                               ("se_resnet50.yaml", None)])
+def test_the_type_column_shows_whole_names(chromium: Chromium, tmp_path: Path, spec: str,
+                                           variant: str | None) -> None:
+    args = [str(SPECS / spec)] + (["--variant", variant] if variant else [])
+    page = Page(chromium, write_report(tmp_path, *args))
+    page.js("archcReport.setDepth(null)")  # every row shown
+    cells = page.js("Array.from(document.querySelectorAll("
+                    "'#table-body tr:not([hidden]) td:nth-child(2)')).map(td => "
+                    "[td.textContent, td.scrollWidth, td.clientWidth])")
+    types = {t for t, _, _ in cells}
+    assert {"depthwise_conv2d", "squeeze_excitation"} & types  # the long ones are there
+    assert len(cells) == len(page.model["nodes"]) + len(page.model["scopes"])
+    assert [t for t, scroll, client in cells if scroll > client] == []
+    page.assert_clean()
+
+
+def test_a_small_networks_activations_show_in_kib(chromium: Chromium, tmp_path: Path) -> None:
+    page = Page(chromium, write_report(tmp_path, str(SPECS / "lenet5.yaml")))
+    total = summary_json("lenet5.yaml")["activation_bytes"]
+    assert 1024 <= total < 1024**2
+    assert page.text('#totals [data-key="activation_bytes"]') == f"{total / 1024:.1f} KiB"
     page.assert_clean()

@@ -10,7 +10,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[3]
 
-# Every zoo spec and variant, with its figures from ../shared/reference/numbers.md:
+# Every zoo spec and variant, with its figures from docs/numbers.md:
 # (spec, variant, total params, trainable params).
 ZOO: list[tuple[str, str | None, int, int]] = [
     ("lenet5", None, 60_850, 60_850),

@@ -3,7 +3,7 @@
 The layers use `keras.ops` only, so these tests run on every Keras backend (`make
 test-backends` runs them under JAX and PyTorch); a comparison with a TensorFlow function
 runs only where TensorFlow is the backend. Every figure here is either from
-../shared/reference/numbers.md (LeNet-5's C3 table and 1,516 params, S2's 12 params, the
+docs/numbers.md (LeNet-5's C3 table and 1,516 params, S2's 12 params, the
 seed's subsampling example) or computed in the test from the layer's arguments, next to the
 assertion that uses it.
 """

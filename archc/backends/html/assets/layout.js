@@ -124,7 +124,7 @@ var ArchcLayout = (function () {
       var exits = up.slice(0, lu), entries = down.slice(0, lv).reverse();
       for (k = 0; k < exits.length; k++) cont(exits[k][0]).exits[exits[k][1]] = 1;
       for (k = 0; k < entries.length; k++) cont(entries[k][0]).entries[entries[k][1]] = 1;
-      routes.push({ u: u, v: v, exits: exits, lca: lca, pair: pair, entries: entries,
+      routes.push({ u: u, v: v, exits: exits, lca: lca, a: a, pair: pair, entries: entries,
                     tensor: tree.edges[e][0] });
     }
     return { containers: containers, routes: routes };
@@ -290,9 +290,9 @@ var ArchcLayout = (function () {
       }
       return pts;
     }
-    var result = { items: items, at: [], w: width, h: top - GAP_Y + pad,
+    var result = { items: items, at: [], bottom: [], index: local, w: width, h: top - GAP_Y + pad,
                    inner: {}, entry: {}, exit: {} };
-    for (i = 0; i < m; i++) result.at.push([els[i].x, els[i].y]);
+    for (i = 0; i < m; i++) { result.at.push([els[i].x, els[i].y]); result.bottom.push(els[i].bottom); }
     for (var key in innerRoute) result.inner[key] = waypoints(innerRoute[key]);
     for (key in entryRoute) result.entry[key] = waypoints(entryRoute[key]);
     for (key in exitRoute) result.exit[key] = waypoints(exitRoute[key]);
@@ -339,15 +339,24 @@ var ArchcLayout = (function () {
       for (var i = 0; i < pts.length; i++) out.push([pts[i][0] + res.ox, pts[i][1] + res.oy]);
       return out;
     }
+    /* Straight down to the bottom of the rank `item` sits in: a box shorter than its rank
+     * (a one-layer branch beside a three-layer one) must not start a curve that cuts
+     * through its taller neighbours. Curves then only cross the free gaps between ranks. */
+    function dropOut(pts, cId, item) {
+      var res = layouts[cId], y = res.oy + res.bottom[res.index[item]], last = pts[pts.length - 1];
+      if (y > last[1] + 0.5) pts.push([last[0], y]);
+    }
     var edges = [];
     for (var r = 0; r < routing.routes.length; r++) {
       var rt = routing.routes[r], bu = boxes[rt.u], bv = boxes[rt.v];
       var pts = [[bu.x + bu.w / 2, bu.y + bu.h]];
       var k;
       for (k = 0; k < rt.exits.length; k++) {
+        dropOut(pts, rt.exits[k][0], rt.exits[k][1]);
         var ex = layouts[rt.exits[k][0]].exit[rt.exits[k][1]];
         if (ex) pts = pts.concat(global(rt.exits[k][0], ex));
       }
+      dropOut(pts, rt.lca, rt.a);
       var inner = layouts[rt.lca].inner[rt.pair];
       if (inner) pts = pts.concat(global(rt.lca, inner));
       for (k = 0; k < rt.entries.length; k++) {

@@ -59,6 +59,12 @@
     while (s.length > 3) { out = "," + s.slice(-3) + out; s = s.slice(0, -3); }
     return (n < 0 ? "-" : "") + s + out;
   }
+  /* Like `archc summary`: MiB, or KiB (bytes) for a small network, not `0.0 MiB`. */
+  function bytesText(n) {
+    if (n >= 1048576) return (n / 1048576).toFixed(1) + " MiB";
+    if (n >= 1024) return (n / 1024).toFixed(1) + " KiB";
+    return num(n) + " bytes";
+  }
   function shape(a) { return Array.isArray(a) ? a.join("x") : String(a); }
   function short(n) {
     if (n >= 1e9) return (n / 1e9).toFixed(2) + "G";
@@ -261,13 +267,26 @@
     view.k = k;
     apply();
   }
+  /* The smallest zoom "fit" chooses: its text is still legible (the names are 12 px). A
+   * drawing that would need less (fully expanded ResNet-152 fits its height at 3%, a grey
+   * strip) is shown from its top at this scale, and the wheel scrolls to the rest. */
+  var READABLE = 0.7;
   function fit(widthOnly) {
     var r = $("diagram").getBoundingClientRect();
-    var k = Math.min((r.width - 40) / drawn.w, widthOnly ? 1 : (r.height - 40) / drawn.h, 1.5);
-    if (widthOnly) k = Math.max(k, Math.min(1, (r.height - 40) / drawn.h));
-    view.k = Math.max(0.02, k);
+    var fw = (r.width - 40) / drawn.w, fh = (r.height - 40) / drawn.h;
+    var k = Math.min(fw, widthOnly ? 1 : fh, 1.5);
+    if (widthOnly) k = Math.max(k, Math.min(1, fh));
+    if (k < READABLE) k = Math.min(Math.max(fw, READABLE), 1);
+    view.k = k;
     view.x = (r.width - drawn.w * view.k) / 2;
     view.y = 20;
+    apply();
+  }
+  /* Scroll by (dx, dy) screen pixels, keeping some of the drawing in view. */
+  function scrollBy(dx, dy) {
+    var r = $("diagram").getBoundingClientRect(), w = drawn.w * view.k, h = drawn.h * view.k;
+    view.x = Math.min(r.width - 40, Math.max(40 - w, view.x - dx));
+    view.y = Math.min(r.height - 40, Math.max(40 - h, view.y - dy));
     apply();
   }
   function centreOn(item) {
@@ -281,11 +300,14 @@
   }
   function setupPanZoom() {
     var d = $("diagram"), drag = null;
+    // The wheel scrolls, as in a long page (Shift: sideways); Ctrl or Cmd with the wheel,
+    // and a touchpad's pinch (which browsers send as Ctrl+wheel), zoom around the mouse.
     d.addEventListener("wheel", function (ev) {
       ev.preventDefault();
-      var r = d.getBoundingClientRect();
-      if (ev.ctrlKey || !ev.shiftKey) zoomAt(ev.clientX - r.left, ev.clientY - r.top, Math.exp(-ev.deltaY * 0.0015));
-      else { view.x -= ev.deltaY; apply(); }
+      var r = d.getBoundingClientRect(), unit = ev.deltaMode === 1 ? 16 : ev.deltaMode === 2 ? r.height : 1;
+      if (ev.ctrlKey || ev.metaKey) zoomAt(ev.clientX - r.left, ev.clientY - r.top, Math.exp(-ev.deltaY * unit * 0.0015));
+      else if (ev.shiftKey) scrollBy((ev.deltaX || ev.deltaY) * unit, 0);
+      else scrollBy(ev.deltaX * unit, ev.deltaY * unit);
     }, { passive: false });
     d.addEventListener("pointerdown", function (ev) {
       if (ev.button !== 0) return;
@@ -313,11 +335,27 @@
   function setDepth(depth) {
     for (var s = 0; s < model.scopes.length; s++) collapsed[s] = depth !== null && tree.depth[s] >= depth ? 1 : 0;
   }
+  /* After blocks close: a selected layer (or block) now hidden inside a closed block hands
+   * the selection, and the details panel, to the outermost closed block that holds it. */
+  function keepSelectionShown() {
+    if (!selected) return;
+    var item = selected.node !== undefined ? selected.node : ArchcLayout.scopeItem(selected.scope);
+    if (drawn.boxes[item]) return;
+    var chain = selected.node !== undefined ? tree.chains[selected.node] : [];
+    if (selected.node === undefined) {
+      for (var p = model.scopes[selected.scope].parent; p >= 0; p = model.scopes[p].parent) chain.unshift(p);
+    }
+    for (var k = 0; k < chain.length; k++) {
+      if (collapsed[chain[k]]) { select({ scope: chain[k] }, { scrollTable: false }); return; }
+    }
+    select(null);
+  }
   /* Toggle a block and keep the point under it where it was on screen. */
   function toggle(s) {
     var item = ArchcLayout.scopeItem(s), before = drawn.boxes[item];
     if (collapsed[s]) expand(s); else collapsed[s] = 1;
     draw();
+    keepSelectionShown();
     var after = drawn.boxes[item];
     if (before && after) {  // the top centre of the block stays where it was ...
       view.x += (before.x + before.w / 2 - after.x - after.w / 2) * view.k;
@@ -476,7 +514,7 @@
 
   var rows = { node: [], scope: [] };
   function buildTable() {
-    var body = $("table-body");
+    var t0 = performance.now(), body = $("table-body");
     while (body.firstChild) body.removeChild(body.firstChild);
     rows = { node: [], scope: [] };
     function add(item, depth) {
@@ -511,6 +549,13 @@
       }
     }
     for (var i = 0; i < tree.root.length; i++) if (tree.root[i] < model.nodes.length) add(tree.root[i], 0);
+    // The Type column is as wide as its longest name (`squeeze_excitation`, ...), measured
+    // in the table's own font; the other columns share the rest.
+    // FONT is the table's (12 px, the page's family): no computed style to wait for.
+    var cellFont = FONT, typeWidth = textWidth("Type", BOLD), t;
+    for (t = 0; t < model.nodes.length; t++) typeWidth = Math.max(typeWidth, textWidth(model.nodes[t].op, cellFont));
+    for (t = 0; t < model.scopes.length; t++) typeWidth = Math.max(typeWidth, textWidth(model.scopes[t].kind, cellFont));
+    $("table-type").closest("table").style.setProperty("--type-width", Math.ceil(typeWidth) + 14 + "px");
     body.onclick = function (ev) {
       var tr = ev.target.closest("tr");
       if (!tr) return;
@@ -523,6 +568,7 @@
       if (tr && tr.hasAttribute("data-scope")) toggle(Number(tr.getAttribute("data-scope")));
     };
     syncTable();
+    document.body.setAttribute("data-table-ms", String(Math.round(performance.now() - t0)));
   }
   function hiddenByCollapse(chain, upto) {
     for (var k = 0; k < upto; k++) if (collapsed[chain[k]]) return true;
@@ -621,7 +667,7 @@
       if (skip[key]) continue;
       var text = value(key, sm[key]);
       var label = LABELS[key] || key.replace(/_/g, " ");
-      if (key === "activation_bytes") { text = (sm[key] / 1048576).toFixed(1) + " MiB"; label = "activations"; }
+      if (key === "activation_bytes") { text = bytesText(sm[key]); label = "activations"; }
       stat(label, text, key);
     }
     stat("layers", num(model.nodes.filter(function (n) { return n.op !== "input"; }).length), "layers");
@@ -674,7 +720,7 @@
       var v = $("depth").value;
       if (v === "") return;
       setDepth(v === "all" ? null : Number(v));
-      draw(); syncTable(); fit(true);
+      draw(); keepSelectionShown(); syncTable(); fit(true);
     });
   }
   function fillDepths() {
@@ -731,7 +777,8 @@
       for (var s = 0; s < model.scopes.length; s++) if (model.scopes[s].path === path) { toggle(s); return s; }
       return -1;
     },
-    setDepth: function (d) { setDepth(d); draw(); syncTable(); },
+    setDepth: function (d) { setDepth(d); draw(); keepSelectionShown(); syncTable(); },
+    fit: function () { fit(false); },
     state: function () {
       return { boxes: drawn.boxes, edges: drawn.edges.length, width: drawn.w, height: drawn.h,
                collapsed: Array.prototype.slice.call(collapsed), view: view };
