@@ -102,7 +102,7 @@ class SpecError(Exception):
         return ["SpecError:", *str(self).split("\n")]
 
 
-_NUMBER = re.compile(r"\d+")
+_NUMBER = re.compile(r"-?\d+")
 
 MAX_DIAGNOSTICS = 100
 """A hostile file can hold a million identical mistakes; printing them all took minutes and

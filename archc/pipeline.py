@@ -95,6 +95,8 @@ class Compiled:
     functions: dict[str, SpecFunction] = field(default_factory=dict)
     lowered: Lowered | None = None
     analysis: Analysis | None = None
+    budget: Budget | None = None
+    """The spec's cost account (terms spent, deepest nesting), once the stages ran."""
 
     @property
     def graph(self) -> Graph:
@@ -170,7 +172,7 @@ def _stages(result: Compiled, options: Options, stop_after: Stage) -> None:
         return
     sink = DiagnosticSink()
     # One cost account for the whole spec: functions, variables, the static count, every item.
-    budget = Budget()
+    budget = result.budget = Budget()
     header = validate_header(doc, sink)
     if header is not None:
         _check_defaults(doc, header, sink)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import keyword
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
@@ -85,7 +86,7 @@ shared sub-lists counted as often as they occur), and the work of one evaluation
 MAX_SPEC_TERMS = 1_000_000
 """The work of every evaluation of a spec together (variables, functions, every item of
 every copy): the bound on what a spec's expressions can cost, whatever their count."""
-PARSE_TERMS = 30
+PARSE_TERMS = 60
 """What reading a new text costs besides a term per 4 characters: parsing is most of an
 evaluation's time, so 20,000 distinct `let`s must spend like 20,000 evaluations."""
 MAX_LEVELS = 100
@@ -124,6 +125,8 @@ class Budget:
     level: int = 0
     """Nesting levels open, of every walk together (see MAX_LEVELS)."""
     start: int = 0
+    deepest: int = 0
+    """The most levels open at once so far (for tests and measurements)."""
     sizes: dict[int, tuple[list[Any], int, int]] = field(default_factory=dict)
     parsed: set[str] = field(default_factory=set)
     """Texts this spec has read: the first reading of each is charged (see PARSE_TERMS)."""
@@ -133,17 +136,18 @@ class Budget:
         charging per spec, not per cache miss, keeps the count the same in every process)."""
         if text not in self.parsed:
             self.parsed.add(text)
-            self.charge(PARSE_TERMS + len(text) // 4, text)
+            self.charge(PARSE_TERMS + len(text) // 4, text, evaluation=False)
 
-    def charge(self, terms: int, text: str) -> None:
-        """Spend `terms`; refuse past the evaluation's cap or the spec's."""
+    def charge(self, terms: int, text: str, evaluation: bool = True) -> None:
+        """Spend `terms`; refuse past the spec's cap, and past the evaluation's unless the
+        work is not an evaluation's (reading a text, which compiling functions does too)."""
         self.steps += terms
         if self.steps > MAX_SPEC_TERMS:
             raise Exhausted("C011", f"the spec's expressions together visit more than "
                             f"{MAX_SPEC_TERMS:,} terms; `{_short(text)}` crosses the cap",
                           "compute large values once, in `variables:`, and read them; "
                           "map over shorter lists")
-        if self.steps - self.start > MAX_TERMS:
+        if evaluation and self.steps - self.start > MAX_TERMS:
             raise Problem("E003", f"expression too costly: `{_short(text)}` visits more than "
                           f"{MAX_TERMS:,} terms", "map over shorter lists")
 
@@ -151,8 +155,11 @@ class Budget:
         """Open one nesting level; refuse past MAX_LEVELS (the caller lowers `level` again
         when the level closes)."""
         self.level += 1
+        if self.level > self.deepest:
+            self.deepest = self.level
         if self.level > MAX_LEVELS:
             self.level -= 1
+            self.deepest = MAX_LEVELS
             raise Problem("C012", f"{what} nests deeper than {MAX_LEVELS} levels, counting "
                           "the blocks, repeats, branches and bodies around it, the "
                           "expressions' nesting and the calls they make",
@@ -219,23 +226,40 @@ def is_expression(value: Any) -> bool:
 
 _HAS_OPERATOR = re.compile(r"[-+*/%()<>=!]")
 _COMPUTING = (ast.BinOp, ast.Compare, ast.BoolOp, ast.IfExp, ast.Call)
+_PLAIN = (ast.Expression, ast.UnaryOp, ast.List, ast.Load, ast.keyword, ast.operator,
+          ast.unaryop, ast.cmpop, ast.boolop)
+_QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+_WORD = re.compile(r"(?<![\w.])([A-Za-z_]\w*)(\s*\()?")
+_MAP_ARGUMENT = re.compile(r"(?<![\w.])map\s*\(\s*([A-Za-z_]\w*)")
 
 
 @functools.lru_cache(maxsize=4096)
 def _computes(text: str) -> bool:
     if len(text) > MAX_EXPR_LENGTH or not _HAS_OPERATOR.search(text):
         return False
+    # Most texts are words (`a-b`, `relu`, `same`): a word that is not a call, `true`,
+    # `false` or `map`'s function makes text, found without parsing (parsing and walking
+    # each of 40,000 distinct texts was most of their cost).
+    outside = _QUOTED.sub("''", text)
+    mapped = set(_MAP_ARGUMENT.findall(outside))
+    for word, call in _WORD.findall(outside):
+        if not call and word not in ("true", "false") and word not in mapped \
+                and not keyword.iskeyword(word):  # `if`, `and`, `not`: the parse decides
+            return False
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except (SyntaxError, ValueError):
         return False
-    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
-    callees = {id(n.func) for n in calls}
-    # `map(round, ...)`: map's first argument names a function, as a call does.
-    callees |= {id(n.args[0]) for n in calls
-                if isinstance(n.func, ast.Name) and n.func.id == "map" and n.args}
+    callees: set[int] = set()
     computing = False
-    for node in ast.walk(tree):
+    stack: list[ast.AST] = [tree]
+    while stack:  # the same test ast.walk would make, without its generators
+        node = stack.pop()
+        if isinstance(node, ast.Call):
+            callees.add(id(node.func))
+            if isinstance(node.func, ast.Name) and node.func.id == "map" and node.args:
+                # `map(round, ...)`: map's first argument names a function, as a call does.
+                callees.add(id(node.args[0]))
         if isinstance(node, ast.Name):
             if id(node) not in callees and node.id not in ("true", "false"):
                 return False  # a word that is not a call: this is text (`a-b`, `x/y`)
@@ -244,17 +268,31 @@ def _computes(text: str) -> bool:
                 return False
         elif isinstance(node, _COMPUTING):
             computing = True
-        elif not isinstance(node, (ast.Expression, ast.UnaryOp, ast.List, ast.Load, ast.keyword,
-                                   ast.operator, ast.unaryop, ast.cmpop, ast.boolop)):
+        elif not isinstance(node, _PLAIN):
             return False
+        for name in node._fields:
+            child = getattr(node, name, None)
+            if isinstance(child, list):
+                stack.extend(c for c in reversed(child) if isinstance(c, ast.AST))
+            elif isinstance(child, ast.AST):
+                stack.append(child)
     return computing
 
 
-def whole(value: Any) -> Any:
+def whole(value: Any, _done: dict[int, Any] | None = None) -> Any:
     """An expression's result for a field: a whole float is the integer it equals (`64.0`
-    from `$w * 2` fills `filters`), inside lists too; anything else is unchanged."""
+    from `$w * 2` fills `filters`), inside lists too; anything else is unchanged.
+
+    A list that needs no change is returned itself, and a shared sub-list is converted once:
+    a copy would expand what the value shares (and lose the sizes measured for it)."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, list):
-        return [whole(v) for v in value]
-    return value
+    if not isinstance(value, list):
+        return value
+    done = {} if _done is None else _done
+    if id(value) in done:
+        return done[id(value)]
+    items = [whole(v, done) for v in value]
+    result = value if all(a is b for a, b in zip(items, value, strict=True)) else items
+    done[id(value)] = result
+    return result
