@@ -142,8 +142,15 @@ def _parse(text: str) -> ast.expr:
         raise Problem("E002", f"`{foreign}` (U+{ord(foreign):04X}) in `{text}` is not ASCII",
                       "names, numbers and operators in expressions are ASCII; only quoted "
                       "'strings' may hold other characters")
-    source = _VAR.sub(lambda m: _PREFIX + m.group(1), text)
-    if "$" in source:
+    # Outside quoted strings only: `'$x'` is the text `$x`.
+    parts, last = [], 0
+    for quoted_text in _STRING.finditer(text):
+        parts += [_VAR.sub(lambda m: _PREFIX + m.group(1), text[last:quoted_text.start()]),
+                  quoted_text.group()]
+        last = quoted_text.end()
+    parts.append(_VAR.sub(lambda m: _PREFIX + m.group(1), text[last:]))
+    source = "".join(parts)
+    if "$" in _STRING.sub("''", source):
         raise Problem("E002", f"`$` must be followed by a variable name in `{text}`", _HELP)
     try:
         return ast.parse(source.strip(), mode="eval").body

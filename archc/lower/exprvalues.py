@@ -229,7 +229,8 @@ _COMPUTING = (ast.BinOp, ast.Compare, ast.BoolOp, ast.IfExp, ast.Call)
 _PLAIN = (ast.Expression, ast.UnaryOp, ast.List, ast.Load, ast.keyword, ast.operator,
           ast.unaryop, ast.cmpop, ast.boolop)
 _QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
-_WORD = re.compile(r"(?<![\w.])([A-Za-z_]\w*)(\s*\()?")
+_WORD = re.compile(r"(?<![\w.])([A-Za-z_]\w*)(\s*(?:\(|=(?!=)))?")
+"""A word, and whether a call's `(` or a keyword argument's `=` follows it."""
 _MAP_ARGUMENT = re.compile(r"(?<![\w.])map\s*\(\s*([A-Za-z_]\w*)")
 
 
