@@ -104,8 +104,9 @@ def test_a_job_growing_past_the_memory_budget_is_stopped() -> None:
     kept: list[bytearray] = []
 
     def grow() -> None:
-        while True:  # about 1 MB a step, touched so that it is resident
+        while True:  # about 1 MB a millisecond, touched so that it is resident
             kept.append(bytearray(b"x" * (1 << 20)))
+            time.sleep(0.001)
 
     async def steps(docs: Documents) -> None:
         outcome = await budget.run_budgeted(grow, budget.Budget(seconds=60, memory_mb=64))
@@ -160,3 +161,17 @@ def test_more_input_waiting_postpones_the_compile(monkeypatch: pytest.MonkeyPatc
         assert compiled == ["x: 1\n"]
 
     _run(Settings(), steps)
+
+
+def test_a_closed_document_keeps_nothing() -> None:
+    async def steps(docs: Documents) -> None:
+        docs.opened("file:///c.yaml", "c.yaml", 1, read("lenet5.yaml"))
+        state = await _until(docs, "file:///c.yaml")
+        assert state.model is not None and state.memo.recorded is not None
+        docs.closed("file:///c.yaml")
+        assert docs.open == {}
+        assert await docs.current("file:///c.yaml") is None  # as if never opened
+        docs.changed("file:///c.yaml", 2, "archc: 1\n")  # a change after close: ignored
+        assert docs.open == {}
+
+    assert [v for _, v, _ in _run(Settings(), steps)] == [1]
