@@ -44,8 +44,6 @@ everything that reads it until a global pool or flatten makes it the whole input
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from fractions import Fraction
 
 from archc.ir import Graph, Node, Op, Shape
 from archc.ir.ops import (
@@ -56,107 +54,15 @@ from archc.ir.ops import (
     window_of,
 )
 from archc.passes import receptive_phases as phases_
-from archc.passes.receptive_phases import Phased
-
-Jump = int | Fraction
-"""A jump is an `int` whenever it is whole (so figures print and compare as they always
-did) and a `Fraction` only after an upsampling beyond the last stride."""
-
-
-@dataclass(frozen=True)
-class AxisField:
-    """The field of one unit along one axis: size, jump (effective stride) and first centre.
-
-    `phases` is None when every unit's field has the same size and they lie a constant jump
-    apart. After an upsampling it holds, for units 0 .. P - 1, the first and last input
-    pixel each sees; unit q P + t then sees phase t's pixels q P jump further on, `size` is
-    the largest of the P fields and `start` the centre of unit 0's.
-    """
-
-    size: int
-    jump: Jump
-    start: float
-    phases: tuple[tuple[float, float], ...] | None = None
-
-    @property
-    def first(self) -> float:
-        """The first input pixel the first unit sees (an integer, possibly negative)."""
-        if self.phases is not None:
-            return self.phases[0][0]
-        return self.start - (self.size - 1) / 2
-
-    def span(self, unit: int) -> tuple[float, float]:
-        """The first and last input pixel unit `unit` sees (any integer, padding's too)."""
-        lo, hi = phased(self).span(unit)
-        return float(lo), float(hi)
-
-
-def phased(f: AxisField) -> Phased:
-    """The exact periodic form of an axis field (period 1 for a classic one)."""
-    if f.phases is None:
-        first = Fraction(f.first)
-        return Phased(1, Fraction(f.jump), (first,), (first + f.size - 1,))
-    return Phased(len(f.phases), Fraction(f.jump) * len(f.phases),
-                  tuple(Fraction(lo) for lo, _ in f.phases),
-                  tuple(Fraction(hi) for _, hi in f.phases))
-
-
-def _whole_jump(value: Fraction) -> Jump:
-    return int(value) if value.denominator == 1 else value
-
-
-def from_phased(p: Phased) -> AxisField:
-    """Back to an `AxisField`: the classic triple when the period is 1."""
-    start = float((p.lows[0] + p.highs[0]) / 2)
-    phases = None if p.period == 1 else tuple(
-        (float(lo), float(hi)) for lo, hi in zip(p.lows, p.highs, strict=True))
-    return AxisField(int(p.size), _whole_jump(p.jump), start, phases)
-
-
-@dataclass(frozen=True)
-class Field:
-    """What one unit of a node sees.
-
-    `axes` (height, width) is the local window; None once no spatial structure is left
-    (after flatten or global pooling), which reports print as "whole input". `global_` says
-    that the unit also depends on every input pixel through a global summary: set by
-    flatten and global pooling, and kept by what reads them, so the units after a
-    squeeze-and-excitation gate have a local window *and* see the whole input. `inputs`
-    names the model inputs the figures are measured in (several only after a merge of
-    branches from different inputs); `notes` says where a merge's branches do not line up
-    (different jumps or centres), on the merge node only.
-    """
-
-    axes: tuple[AxisField, AxisField] | None
-    inputs: frozenset[str]
-    notes: tuple[str, ...] = ()
-    global_: bool = False
-    defined: bool = True
-    """False after an op whose units' fields the three numbers cannot describe (see the
-    module docstring); `axes` is None then, but the field is not the whole input."""
-
-    @property
-    def whole(self) -> bool:
-        """No local window is left: every unit sees the whole input and nothing less."""
-        return self.axes is None and self.defined
-
-    @property
-    def size(self) -> tuple[int, int] | None:
-        return None if self.axes is None else (self.axes[0].size, self.axes[1].size)
-
-    @property
-    def jump(self) -> tuple[Jump, Jump] | None:
-        return None if self.axes is None else (self.axes[0].jump, self.axes[1].jump)
-
-    @property
-    def start(self) -> tuple[float, float] | None:
-        return None if self.axes is None else (self.axes[0].start, self.axes[1].start)
-
+from archc.passes.receptive_merge import format_number as format_number
+from archc.passes.receptive_merge import merge
+from archc.passes.receptive_types import AxisField as AxisField
+from archc.passes.receptive_types import Field as Field
+from archc.passes.receptive_types import Jump as Jump
+from archc.passes.receptive_types import from_phased as from_phased
+from archc.passes.receptive_types import phased as phased
 
 FieldRule = Callable[[Node, Sequence[Field], Sequence[Shape], Shape], Field]
-
-_AXES = ("height", "width")
-
 
 def same_padding_before(size: int, kernel: int, stride: int, dilation: int) -> int:
     """Pixels TensorFlow pads before the data for `padding: same` (the smaller half)."""
@@ -343,119 +249,6 @@ def _input(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
     raise AssertionError("inputs are seeded, not derived")  # pragma: no cover
 
 
-def _merge(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
-           out: Shape) -> Field:
-    """The union of the branches' fields, unit by unit.
-
-    Where the branches agree in jump and centre this is the largest of them. Where they do
-    not (a `same` pool beside a 1x1 shortcut on an even-sized map puts their centres one
-    jump apart) the union is the span of all of them, measured at the first and the last
-    unit (it changes linearly along the axis, so one of the two is the largest), and a note
-    says so. A branch broadcast from a 1x1 map reads the same position for every unit. A
-    branch with no window left (a squeeze-and-excitation gate) adds no window, but makes
-    the result see the whole input as well (`global_`).
-    """
-    inputs = frozenset().union(*(f.inputs for f in fields))
-    global_ = any(f.global_ for f in fields)
-    if not all(f.defined for f in fields):
-        return Field(None, inputs, global_=global_, defined=False)
-    local = [(_branch_name(node, name), f.axes, s)
-             for name, f, s in zip(node.inputs, fields, shapes, strict=True)
-             if f.axes is not None]
-    if not local or len(out) != 3:
-        return Field(None, inputs, global_=True)
-    aligned = _aligned(local, out)
-    if aligned is not None and len(inputs) == 1:  # the common case, kept cheap
-        return Field(aligned, inputs, (), global_)
-    notes: list[str] = []
-    if len(inputs) > 1:
-        notes.append("the branches start from different inputs (" + ", ".join(sorted(inputs))
-                     + "); the figures are in each input's own pixels")
-    axes = []
-    jumps: list[str] = []
-    centres: list[str] = []
-    for axis in range(2):
-        branch = [(name, a[axis], 0 if s[axis] == 1 and out[axis] > 1 else a[axis].jump)
-                  for name, a, s in local]
-        axes.append(_union([(f, j) for _, f, j in branch], out[axis]))
-        jumps.append(_grouped([(name, j) for name, _, j in branch]))
-        centres.append(_grouped([(name, f.start) for name, f, _ in branch]))
-    for kind, per_axis in (("jump", jumps), ("centre", centres)):
-        notes.extend(_disagreement(kind, per_axis, out))
-    return Field((axes[0], axes[1]), inputs, tuple(notes), global_)
-
-
-def _aligned(local: Sequence[tuple[str, tuple[AxisField, AxisField], Shape]],
-             out: Shape) -> tuple[AxisField, AxisField] | None:
-    """The largest field when every branch has the same jump and centre on both axes and
-    none is broadcast; None when the general union is needed."""
-    _, (h0, w0), _ = local[0]
-    for _, (h, w), shape in local:
-        if (h.jump, h.start, w.jump, w.start) != (h0.jump, h0.start, w0.jump, w0.start) or \
-                shape[0] != out[0] or shape[1] != out[1] or \
-                h.phases is not None or w.phases is not None:
-            return None
-    return (AxisField(max(a[0].size for _, a, _ in local), h0.jump, h0.start),
-            AxisField(max(a[1].size for _, a, _ in local), w0.jump, w0.start))
-
-
-def _branch_name(node: Node, name: str) -> str:
-    """A branch's name relative to the merge's scope: `shortcut/bn`, not the full path."""
-    prefix = "/".join(node.scope) + "/" if node.scope else ""
-    return name[len(prefix):] if name.startswith(prefix) else name
-
-
-def _grouped(values: Sequence[tuple[str, float | Fraction]]) -> str:
-    """`` 0 (`a`, `b`) and 4 (`c`) ``, or "" when every branch has the same value."""
-    groups: dict[float | Fraction, list[str]] = {}
-    for name, value in values:
-        groups.setdefault(value, []).append(f"`{name}`")
-    if len(groups) < 2:
-        return ""
-    parts = [f"{format_number(value)} ({', '.join(names)})"
-             for value, names in sorted(groups.items())]
-    return ", ".join(parts[:-1]) + " and " + parts[-1]
-
-
-def _disagreement(kind: str, per_axis: Sequence[str], out: Shape) -> list[str]:
-    """One note per axis that disagrees, or one for both when they disagree alike."""
-    found = [(axis, text) for axis, text in zip(_AXES, per_axis, strict=True) if text]
-    if len(found) == 2 and found[0][1] == found[1][1]:
-        found = [("height and width", found[0][1])]
-    notes = []
-    for axis, text in found:
-        if kind == "jump":
-            notes.append(f"branches disagree in jump ({axis}): {text} input pixels; the "
-                         "union differs from unit to unit: shown are its largest size and the "
-                         "largest jump")
-        else:
-            notes.append(f"branches not aligned ({axis}): first-unit centres at input pixel "
-                         f"{text}; the field spans them all")
-    return notes
-
-
-def _union(branches: Sequence[tuple[AxisField, Jump]], units: int) -> AxisField:
-    """The union of the branches along one axis; a branch's jump 0 means broadcast (every
-    unit reads its unit 0). Exact when all share a jump; otherwise (contrived graphs) its
-    largest size over the map's units, the largest jump and unit 0's centre, with a note."""
-    if any(f.phases is not None for f, _ in branches) and \
-            all(j == f.jump != 0 for f, j in branches):
-        exact = phases_.union([phased(f) for f, _ in branches])
-        if exact is not None:
-            return from_phased(exact)
-    last = max(units - 1, 0)
-    # A field that moves linearly is largest at an end; a phased one may be anywhere.
-    every = any(f.phases is not None for f, _ in branches)
-
-    def span(i: int) -> tuple[float, float]:
-        spans = [f.span(i if j else 0) for f, j in branches]
-        return min(lo for lo, _ in spans), max(hi for _, hi in spans)
-
-    lo0, hi0 = span(0)
-    size = int(max(hi - lo for lo, hi in map(span, range(units) if every else (0, last)))) + 1
-    return AxisField(size, max(j for _, j in branches), (lo0 + hi0) / 2)
-
-
 FIELD_RULES: dict[Op, FieldRule] = {
     Op.INPUT: _input,
     Op.CONV2D: _window,
@@ -483,10 +276,10 @@ FIELD_RULES: dict[Op, FieldRule] = {
     Op.UPSAMPLING2D: _upsampling,
     Op.CHANNEL_SLICE: _pointwise,  # a piece of the channels at each position
     Op.DFL: _dfl,
-    Op.CONCAT: _merge,
-    Op.ADD: _merge,
-    Op.MULTIPLY: _merge,
-    Op.SCALED_ADD: _merge,
+    Op.CONCAT: merge,
+    Op.ADD: merge,
+    Op.MULTIPLY: merge,
+    Op.SCALED_ADD: merge,
 }
 
 
@@ -515,13 +308,6 @@ def receptive_fields(graph: Graph, shapes: Mapping[str, Shape]) -> dict[str, Fie
 
 WHOLE_INPUT = "whole input"
 NOT_DEFINED = "not defined"
-
-
-def format_number(value: float | Fraction) -> str:
-    """`3` or `3.5` (starts are multiples of one half); a fractional jump as `1/2`."""
-    if isinstance(value, Fraction):
-        return str(value)
-    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 def format_jump(jump: Jump) -> str:
