@@ -27,7 +27,7 @@ BACKEND_TESTS := tests/backends/keras
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[keras,lsp,dev]'
+	$(BIN)/pip install --quiet -e '.[keras,lsp,dev,export]'
 	touch $(STAMP)
 
 demo: $(STAMP)

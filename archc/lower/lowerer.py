@@ -11,16 +11,17 @@ are still validated, and every problem is reported in one run.
 
 from __future__ import annotations
 
+from collections import ChainMap
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from archc.diagnostics import DiagnosticSink, SourceSpan, did_you_mean
+from archc.diagnostics import DiagnosticSink, Problem, SourceSpan, did_you_mean
 from archc.ir import Graph, Node, Op, Shape
 from archc.ir.ops import InputAttrs, make_attrs
 from archc.lower.blocks import declared_inputs, declared_outputs
 from archc.lower.emit import Abort, Caps, Emitter
-from archc.lower.expr import INPUT, InputShape, is_expression
+from archc.lower.expr import INPUT, Budget, InputShape, is_expression
 from archc.lower.functions import FunctionTable, SpecFunction
 from archc.lower.memo import ExpansionMemo
 from archc.lower.names import Ctx, Names, unknown_reference
@@ -46,6 +47,8 @@ class Lowered:
 
     graph: Graph
     shapes: Mapping[str, Shape | None]
+    cost: int = 0
+    """What the layer cap bounds: nodes made plus items walked without making one."""
 
 
 _DEFAULT_CAPS = Caps()
@@ -54,10 +57,12 @@ _DEFAULT_CAPS = Caps()
 def lower(doc: Document, header: SpecHeader, variables: dict[str, Any], variant: str | None,
           sink: DiagnosticSink, caps: Caps = _DEFAULT_CAPS,
           functions: Mapping[str, SpecFunction] | None = None,
-          reuse: bool | ExpansionMemo = False) -> Lowered | None:
+          reuse: bool | ExpansionMemo = False, budget: Budget | None = None
+          ) -> Lowered | None:
     """Lower `header` (validated) with resolved `variables` into a graph (`reuse`: copy
-    repeated expansions, with a memo kept across lowerings if one is given; `lower.memo`)."""
-    lowerer = _Lowerer(doc, header, variables, sink, caps, functions or {})
+    repeated expansions, with a memo kept across lowerings if one is given; `lower.memo`;
+    `budget` is the spec's cost account, see `exprvalues.Budget`)."""
+    lowerer = _Lowerer(doc, header, variables, sink, caps, functions or {}, budget)
     if isinstance(reuse, ExpansionMemo):
         reuse.begin(doc, variables, (variant, caps))
         lowerer.expansions = reuse
@@ -71,28 +76,28 @@ def lower(doc: Document, header: SpecHeader, variables: dict[str, Any], variant:
 
 class _Lowerer(Structures):
     def __init__(self, doc: Document, header: SpecHeader, variables: dict[str, Any],
-                 sink: DiagnosticSink, caps: Caps, functions: Mapping[str, SpecFunction]
-                 ) -> None:
+                 sink: DiagnosticSink, caps: Caps, functions: Mapping[str, SpecFunction],
+                 budget: Budget | None = None) -> None:
         self.doc = doc
         self.header = header
         self.variables = variables
         self.sink = sink
         self.caps = caps
         self.em = Emitter(sink, caps)
-        self.values = Values(doc, header, sink, FunctionTable(functions, variables))
+        self.values = Values(doc, header, sink, FunctionTable(functions, variables), budget)
 
     # -- driver -----------------------------------------------------------------------------
 
     def run(self, variant: str | None) -> Lowered:
         names = Names()
         first = self._inputs(names)
-        ctx = Ctx(dict(self.variables), names, (), first)
+        ctx = Ctx(ChainMap({}, self.variables), names, (), first)
         last = self._sequence(self.doc.data["layers"], ("layers",), ctx)
         outputs = self._outputs(names, last)
         graph = Graph(self.header.name, variant, tuple(self.em.nodes),
                       tuple(n.name for n in self.em.nodes if n.op is Op.INPUT),
                       tuple(outputs), tuple(self.em.scopes))
-        return Lowered(graph, self.em.shapes)
+        return Lowered(graph, self.em.shapes, self.em.size)
 
     def _inputs(self, names: Names) -> str | None:
         h = self.header
@@ -168,10 +173,22 @@ class _Lowerer(Structures):
             self.sink.error("S001", "expected a list of layers", self.doc.span(path))
             return None
         current = ctx.current
-        for i, item in enumerate(items):
-            # (a direct constructor: `dataclasses.replace` per item cost 10 % of lowering)
-            current = self._item(item, path + (i,), Ctx(ctx.env, ctx.names, ctx.scope, current,
-                                                         ctx.blocks, items, i))
+        budget = self.values.budget
+        try:  # every nested list of items is a level of the one depth budget (C012)
+            budget.enter("this list of layers")
+        except Problem as exc:
+            self.sink.add(exc.at(self.doc.span(path)))
+            raise Abort from None
+        try:
+            for i, item in enumerate(items):
+                before = self.em.size
+                # (a direct constructor: `dataclasses.replace` per item cost 10 % of lowering)
+                current = self._item(item, path + (i,), Ctx(ctx.env, ctx.names, ctx.scope,
+                                                             current, ctx.blocks, items, i))
+                if self.em.size == before:
+                    self.em.walked_idle(self.doc.span(path + (i,)))
+        finally:
+            budget.level -= 1
         return current
 
     def _item(self, item: Any, path: Path, ctx: Ctx) -> str | None:
@@ -181,7 +198,9 @@ class _Lowerer(Structures):
         kind, raw, arg_paths = split
         # `$in` is what this item reads: its `inputs` (the first, for a merge) or the
         # previous item's output. Structures and block calls pass it on as their input.
-        ctx = Ctx({**ctx.env, INPUT: self._incoming(kind, raw, arg_paths, path, ctx)}, ctx.names,
+        # (layered, not copied: the variables may be many, the items too)
+        ctx = Ctx(ctx.env.new_child({INPUT: self._incoming(kind, raw, arg_paths, path, ctx)}),
+                  ctx.names,
                   ctx.scope, ctx.current, ctx.blocks, ctx.items, ctx.index)
         when = raw.get("when", True)
         if is_expression(when):

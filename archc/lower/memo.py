@@ -23,8 +23,8 @@ top-level `layers:` list is unchanged, text and positions (the block definitions
 defaults and functions the expansions read; `begin` compares them). A whole `repeat` item
 is recorded too, keyed on its own text and position, so an edit elsewhere in `layers:`
 re-lowers only what changed: an unchanged repeat with the same input comes back as the very
-same node objects, and the analysis reuses their figures (`infos`). Recordings not used by
-the latest lowering are dropped, so the memo stays the size of one document's expansions.
+same node objects, and the analysis reuses their figures (`infos`). Recordings unused for a
+few lowerings are dropped, so the memo stays the size of a few versions' expansions.
 
 The language server turns this on; tests compare the graph, shapes, figures and diagnostics
 with and without it on every zoo spec, and across edits.
@@ -45,6 +45,9 @@ from archc.spec.loader import Document, Path
 _T = TypeVar("_T")
 Exposed = dict[str, "str | None"]
 """What a repeat's last copy exposes as `<repeat>.<name>`."""
+
+KEEP = 4
+"""Lowerings a recording survives unused (an edit undone a few versions later is found)."""
 
 MAX_KEY_ITEMS = 10_000
 """Arguments larger than this (counted in scalars) are not used as a key: lowered again."""
@@ -69,8 +72,10 @@ class ExpansionMemo:
     def __init__(self, variables: Mapping[str, Any] | None = None) -> None:
         self.variables: Mapping[str, Any] = variables or {}
         self.recorded: dict[Hashable, _Recording | None] = {}
-        self.earlier: dict[Hashable, _Recording | None] = {}
-        """Recordings of the previous lowering, still valid if `begin` kept them."""
+        """Recordings by key, kept while used in one of the last `KEEP` lowerings."""
+        self.used: dict[Hashable, int] = {}
+        """The lowering that last used each recording."""
+        self.generation = 0
         self.context: Hashable = None
         self.infos: dict[int, Any] = {}
         """The analysis's per-node figures of the last lowering, by node identity."""
@@ -82,14 +87,18 @@ class ExpansionMemo:
         """Expansions copied from a recording."""
 
     def begin(self, doc: Document, variables: Mapping[str, Any], context: Hashable) -> None:
-        """A new lowering of `doc`: keep the recordings if what they read is unchanged."""
+        """A new lowering of `doc`: keep the recordings if what they read is unchanged, and
+        those used recently (undoing an edit finds its expansions again)."""
         self.variables = variables
         fingerprint = (context, _outside_layers(doc))
+        self.generation += 1
         if fingerprint != self.context:
             self.context = fingerprint
-            self.recorded, self.earlier, self.infos = {}, {}, {}
-        else:  # two generations: what the last lowering used, and what this one uses
-            self.earlier, self.recorded = self.recorded, {}
+            self.recorded, self.used, self.infos = {}, {}, {}
+        elif self.generation % KEEP == 0:
+            stale = [k for k, g in self.used.items() if g <= self.generation - KEEP]
+            for key in stale:
+                del self.recorded[key], self.used[key]
         self.lowered = self.copied = 0
 
     def repeat(self, em: Emitter, sink: DiagnosticSink, doc: Document, path: Path,
@@ -142,8 +151,8 @@ class ExpansionMemo:
             copied = _copy(em, recording, scope, source)
             if copied is not None:
                 out, placed = copied
-                self.recorded[candidate] = recording
-                self.recorded[here] = placed
+                self._keep(candidate, recording)
+                self._keep(here, placed)
                 self.copied += 1
                 return out
         self.lowered += 1
@@ -151,15 +160,18 @@ class ExpansionMemo:
                  len(sink))
         out = lower()
         made = _record(em, sink, marks, scope, source, out, own_scope) if clean() else None
-        self.recorded.setdefault(key, made)
+        if key not in self.recorded or self.used.get(key) != self.generation:
+            self._keep(key, made)
         if made is not None:
-            self.recorded[here] = made
+            self._keep(here, made)
         return out
 
     def _recent(self, key: Hashable) -> _Recording | None:
-        if key in self.recorded:
-            return self.recorded[key]
-        return self.earlier.get(key)
+        return self.recorded.get(key)
+
+    def _keep(self, key: Hashable, recording: _Recording | None) -> None:
+        self.recorded[key] = recording
+        self.used[key] = self.generation
 
     def _env_key(self, env: Mapping[str, Any]) -> Any:
         budget = [MAX_KEY_ITEMS]
@@ -214,7 +226,7 @@ def _outside_layers(doc: Document) -> tuple[Any, ...]:
 def _record(em: Emitter, sink: DiagnosticSink, marks: tuple[int, ...], scope: tuple[str, ...],
             source: str | None, out: str | None, own_scope: bool = False) -> _Recording | None:
     nodes_at, scopes_at, extras_at, taken_at, diagnostics_at = marks
-    if len(sink) != diagnostics_at or out is None:
+    if len(sink) != diagnostics_at:
         return None
     prefix = "/".join(scope) + "/"
     nodes = tuple(em.nodes[nodes_at:])
@@ -228,7 +240,8 @@ def _record(em: Emitter, sink: DiagnosticSink, marks: tuple[int, ...], scope: tu
                                 if name in em.taken))
     if len(em.taken) - taken_at != len(taken):
         return None  # something else took a name: not self-contained
-    if out not in made or not all(n.startswith(prefix) for n in made | set(extras)):
+    if (out is not None and out not in made) \
+            or not all(n.startswith(prefix) for n in made | set(extras)):
         return None
     least = len(scope) if own_scope else len(scope) + 1  # a repeat opened its own scope
     if not all(s.path[:len(scope)] == scope and len(s.path) >= least for s in scopes):

@@ -265,7 +265,7 @@ class Structures(Blocks):
         scope = self.em.open_scope(ctx, local, "repeat", span)
         current = window[0]
         exposed: dict[str, str | None] = {}
-        second = len(self.em.nodes)
+        second = self.em.size
         # Refuse a huge unroll early, from the size of the second repetition: the first may
         # be larger (`first:` gives it a stride, hence a projection shortcut), the last may
         # differ (`last:`), and only the copy number or the copy's input (`$index`, `$in`)
@@ -274,10 +274,10 @@ class Structures(Blocks):
         extrapolate = not any(_mentions(varying, f"${name}") for name in (r.index, "in."))
         for i in range(r.times):
             if i == 1:
-                second = len(self.em.nodes)
+                second = self.em.size
             if i == 2 and extrapolate:
-                per = len(self.em.nodes) - second
-                needed = len(self.em.nodes) + per * (r.times - 2)
+                per = self.em.size - second  # removed and failed items cost a walk too
+                needed = self.em.size + per * (r.times - 2)
                 if needed > self.caps.max_nodes:
                     self.sink.error("C001", f"`repeat` expands to about {needed:,} layers "
                                     f"({per:,} per repetition x {r.times:,}); the cap is "

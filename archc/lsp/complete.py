@@ -21,9 +21,8 @@ from archc.lsp.model import (
     is_layer_list,
     item_kind,
     item_of,
-    preview,
-    summary_of,
 )
+from archc.lsp.show import preview, summary_of
 from archc.pipeline import Attempt, Compiled
 from archc.spec.schema import (
     LAYER_MODELS,

@@ -26,9 +26,8 @@ from archc.lsp.model import (
     item_kind,
     item_of,
     known_kind,
-    preview,
-    summary_of,
 )
+from archc.lsp.show import preview, summary_of
 from archc.spec.loader import Path
 from archc.spec.schema import LAYER_MODELS, STRUCTURE_MODELS
 

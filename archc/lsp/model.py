@@ -14,7 +14,6 @@ This module and the other feature modules are plain Python with archc's own type
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -431,97 +430,3 @@ def _outermost(scopes: list[Scope]) -> list[Scope]:
     paths = {s.path for s in scopes}
     return [s for s in scopes
             if not any(s.path[:i] in paths for i in range(1, len(s.path)))]
-
-
-class Models:
-    """Models by URI and version, at most `limit` of them (least recently used go first)."""
-
-    def __init__(self, variant: str | None = None, limit: int = 16) -> None:
-        self.variant = variant
-        self.limit = limit
-        self.by_uri: OrderedDict[str, tuple[int | None, SpecModel]] = OrderedDict()
-
-    def get(self, uri: str, version: int | None, text: str, file: str) -> SpecModel:
-        cached = self.by_uri.get(uri)
-        if cached is not None and cached[0] == version and cached[1].text == text:
-            self.by_uri.move_to_end(uri)
-            return cached[1]
-        model = build(text, file, self.variant)
-        self.by_uri[uri] = (version, model)
-        self.by_uri.move_to_end(uri)
-        while len(self.by_uri) > self.limit:
-            self.by_uri.popitem(last=False)
-        return model
-
-    def drop(self, uri: str) -> None:
-        self.by_uri.pop(uri, None)
-
-
-# -- text shown to the user -------------------------------------------------------------------
-
-PREVIEW_CHARS = 60
-"""How much of a value a completion detail or a hover shows."""
-
-
-def preview(value: Any, limit: int = PREVIEW_CHARS) -> str:
-    """A value as the spec writes it, cut after `limit` characters with `…`.
-
-    Values may be huge (a list built from shared parts can have billions of leaves), so the
-    text is produced piece by piece and the walk stops at the limit: the cost is bounded by
-    `limit`, never by the value's size.
-    """
-    out: list[str] = []
-    size = 0
-    stack: list[Any] = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, _Text):
-            piece = item.text
-        elif item is None:
-            piece = "null"
-        elif isinstance(item, bool):
-            piece = "true" if item else "false"
-        elif isinstance(item, (list, tuple)):
-            parts: list[Any] = [_Text("[")]
-            for i, v in enumerate(item):
-                if i:
-                    parts.append(_Text(", "))
-                parts.append(v)
-                if i > limit:
-                    break
-            parts.append(_Text("]"))
-            stack.extend(reversed(parts))
-            continue
-        elif isinstance(item, dict):
-            parts = [_Text("{")]
-            for i, (k, v) in enumerate(item.items()):
-                parts += ([_Text(", ")] if i else []) + [_Text(f"{_short(k)}: "), v]
-                if i > limit:
-                    break
-            parts.append(_Text("}"))
-            stack.extend(reversed(parts))
-            continue
-        else:
-            piece = _short(item)
-        out.append(piece)
-        size += len(piece)
-        if size > limit:
-            return "".join(out)[:limit] + "…"
-    return "".join(out)
-
-
-@dataclass(frozen=True)
-class _Text:
-    text: str
-
-
-def _short(value: Any) -> str:
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**PREVIEW_CHARS:
-        return "(a very large number)"  # str() of a huge int is itself slow
-    return str(value)[:PREVIEW_CHARS + 1]
-
-
-def summary_of(cls: type[Any] | None) -> str:
-    """The first paragraph of a schema class's docstring, on one line."""
-    text = (cls.__dict__.get("__doc__") or "") if cls is not None else ""
-    return " ".join(text.strip().split("\n\n")[0].split())

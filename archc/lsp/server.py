@@ -135,6 +135,12 @@ class ArchcProtocol(LanguageServerProtocol):
             else:
                 log.warning("ignored a message that cannot be read: %s", message.error.message)
             return
+        if self._shutdown and isinstance(getattr(message, "method", None), str) \
+                and getattr(message, "id", None) is not None and message.method != "exit":
+            # The protocol: after `shutdown`, requests get an error (pygls drops them).
+            self._send_response(message.id, error=JsonRpcInvalidRequest(
+                "the server is shutting down").to_response_error())
+            return
         super().handle_message(message)
 
     def _send_response(self, msg_id: Any, result: Any = None,

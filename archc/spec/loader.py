@@ -255,6 +255,13 @@ def _walk(text: str, doc: Document, sink: DiagnosticSink, max_depth: int) -> Non
                        _mark_span(doc.file, event.start_mark), "split the spec")
             raise _Abort
         span = _mark_span(doc.file, event.start_mark, event.end_mark)
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None and not isinstance(event, yaml.AliasEvent):
+            # An anchor is only ever there to be aliased: refused too, as the docs say (the
+            # value itself is still read, so the rest of the file is checked).
+            sink.error("Y004", f"anchors (`&{anchor}`) are not allowed in specs", span,
+                       "remove the anchor; use a block, `defaults` or a named table to reuse "
+                       "a definition")
         if isinstance(event, yaml.AliasEvent):
             sink.error("Y004", f"aliases (`*{event.anchor}`) are not allowed in specs", span,
                        "use a block, `defaults` or a named table to reuse a definition")

@@ -34,6 +34,8 @@ class RawServer:
         threading.Thread(target=self._read, daemon=True).start()
         threading.Thread(target=self._read_stderr, daemon=True).start()
         self.next_id = 0
+        self.after_shutdown: dict[str, Any] = {}
+        """The answer to a request sent after `shutdown` (set by `close`)."""
         self.request("initialize", {"processId": None, "rootUri": None, "capabilities": {},
                                     "initializationOptions": options or {}})
         self.notify("initialized", {})
@@ -113,6 +115,9 @@ class RawServer:
         """Shut the server down; its stderr."""
         try:
             self.request("shutdown", None, timeout=30)
+            self.after_shutdown = self.request("textDocument/hover", {
+                "textDocument": {"uri": "file:///x.yaml"},
+                "position": {"line": 0, "character": 0}}, timeout=30)
             self.notify("exit", None)
             self.proc.wait(timeout=30)
         finally:

@@ -86,9 +86,11 @@ async def test_a_slow_document_does_not_stall_a_normal_one(client: LanguageClien
     published: list[tuple[str, Any, Any]] = client.published  # type: ignore[attr-defined]
     order = [u for u, _, _ in published if u in (slow.uri, normal.uri)]
     assert order.index(normal.uri) < order.index(slow.uri)
-    # And it keeps answering after the stop.
+    # And it keeps answering after the stop; the stopped document, once edited to a spec
+    # that compiles in time, is analysed again.
     assert "156 params" in await _hover(client, normal, where(text, "conv2d: {name: c1"))
     assert slow_open.done()
+    assert await slow.change(text) == []
     slow.close()
     normal.close()
 

@@ -160,3 +160,17 @@ def test_more_input_waiting_postpones_the_compile(monkeypatch: pytest.MonkeyPatc
         assert compiled == ["x: 1\n"]
 
     _run(Settings(), steps)
+
+
+def test_a_closed_document_keeps_nothing() -> None:
+    async def steps(docs: Documents) -> None:
+        docs.opened("file:///c.yaml", "c.yaml", 1, read("lenet5.yaml"))
+        state = await _until(docs, "file:///c.yaml")
+        assert state.model is not None and state.memo.recorded is not None
+        docs.closed("file:///c.yaml")
+        assert docs.open == {}
+        assert await docs.current("file:///c.yaml") is None  # as if never opened
+        docs.changed("file:///c.yaml", 2, "archc: 1\n")  # a change after close: ignored
+        assert docs.open == {}
+
+    assert [v for _, v, _ in _run(Settings(), steps)] == [1]

@@ -31,6 +31,9 @@ def server() -> Any:
     yield raw
     stderr = raw.close()
     assert "Traceback" not in stderr and 'File "' not in stderr, stderr[-3000:]
+    # A request after `shutdown` is answered too (with an error), not dropped.
+    assert raw.after_shutdown["error"]["code"] == INVALID_REQUEST
+    assert raw.proc.returncode == 0
 
 
 def _position(uri: str, line: int, character: int) -> dict[str, Any]:

@@ -78,12 +78,23 @@ def test_tags_are_refused() -> None:
                             "data, never code")
 
 
-def test_aliases_are_refused() -> None:
+def test_anchors_and_aliases_are_refused() -> None:
     errors = _errors("""\
         a: &x {filters: 3}
         b: *x
     """)
-    assert errors == [("Y004", 2, 4, "aliases (`*x`) are not allowed in specs")]
+    assert errors == [("Y004", 1, 4, "anchors (`&x`) are not allowed in specs"),
+                      ("Y004", 2, 4, "aliases (`*x`) are not allowed in specs")]
+
+
+def test_an_anchor_without_alias_is_refused_too() -> None:
+    # The docs say anchors are Y004; an anchor is only there to be aliased.
+    errors = _errors("""\
+        s: &anchor [3]
+        t: &scalar 4
+    """)
+    assert errors == [("Y004", 1, 4, "anchors (`&anchor`) are not allowed in specs"),
+                      ("Y004", 2, 4, "anchors (`&scalar`) are not allowed in specs")]
 
 
 def test_duplicate_keys() -> None:
