@@ -15,7 +15,8 @@ expected distances (a hook on Detect's `dfl`) must agree to 1e-4 of their larges
 
 Runs only under the torch backend with ultralytics installed (`make test-backends` installs
 it into .venv-torch; docs/backends.md). Variant n by default; the other four scales are
-marked `yolo_all` (`pytest -m yolo_all`), since x alone builds two 68M-parameter models.
+marked `yolo_all` and run only when `-m` names it (`pytest -m yolo_all`; tests/conftest.py),
+since x alone builds two 68M-parameter models.
 """
 
 from __future__ import annotations
