@@ -44,6 +44,9 @@ CHEAP: list[Row] = [
     # 3,000+ Keras layers: TensorFlow's TFLite converter and SavedModel export each trace
     # it for many minutes (see docs/export.md), so by default only archc's ONNX writer.
     ("preact_resnet1001", None, ("onnx",)),
+    # YOLOv8n through ONNX here; its TFLite conversion has its own test
+    # (test_keras_yolov8_tflite.py), and `export_all` adds TFLite and SavedModel.
+    ("yolov8", "n", ("onnx",)),
 ]
 """The cheap variant of each zoo family (its smallest, or the one with its custom layer)."""
 
@@ -57,6 +60,8 @@ MORE: list[Row] = [
         *[("mobilenetv3", v) for v in ("large", "small_minimalistic", "large_minimalistic")],
     ]],
     ("preact_resnet1001", None, ("tflite", "savedmodel")),
+    *[("yolov8", v, FORMATS) for v in ("s", "m", "l", "x")],
+    ("yolov8", "n", ("tflite", "savedmodel")),
 ]
 """The other variants, and the formats left out above (`export_all`)."""
 
