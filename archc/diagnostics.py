@@ -102,6 +102,8 @@ class SpecError(Exception):
         return ["SpecError:", *str(self).split("\n")]
 
 
+_NUMBER = re.compile(r"-?\d+")
+
 MAX_DIAGNOSTICS = 100
 """A hostile file can hold a million identical mistakes; printing them all took minutes and
 a gigabyte. After this many the sink records one C010 and ignores the rest."""
@@ -120,8 +122,10 @@ class DiagnosticSink:
     def add(self, diagnostic: Diagnostic) -> None:
         if self.full:
             return
-        # Block bodies are expanded once per use; the same mistake must be reported once.
-        key = (diagnostic.code, diagnostic.message, diagnostic.span)
+        # Block bodies and repeat copies are expanded once per use; the same mistake must be
+        # reported once, even when its message names the copy's number (`received -9`,
+        # `-8`, ...): at one place, messages that differ only in numbers are the first's.
+        key = (diagnostic.code, _NUMBER.sub("#", diagnostic.message), diagnostic.span)
         if key in self._seen:
             return
         if len(self._items) >= self.limit:
@@ -137,6 +141,9 @@ class DiagnosticSink:
         self, code: str, message: str, span: SourceSpan | None, help: str | None = None
     ) -> None:
         self.add(Diagnostic(code, message, span, help))
+
+    def __len__(self) -> int:
+        return len(self._items)
 
     def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
         for d in diagnostics:
@@ -154,12 +161,19 @@ class DiagnosticSink:
             raise SpecError(self.sorted(), sources)
 
 
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e"
-                     "\u2066-\u2069\ud800-\udfff]")
-"""Characters that must never reach a terminal or a log raw: C0 and C1 controls (ESC starts
-terminal sequences, CR and LF start fake lines), Unicode line and paragraph separators,
-bidirectional overrides (which reorder what a reader sees), and lone surrogates (bytes that
-were not UTF-8, which cannot even be encoded for output)."""
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\xa0\xad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891"
+                     "\u08e2\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u2064\u2066-\u206f"
+                     "\u3000\ud800-\udfff\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+                     "\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+                     "\U000e0001\U000e0020-\U000e007f]")
+"""Characters that must never reach a terminal or a log raw: every control (Cc: ESC starts
+terminal sequences, CR and LF start fake lines), every format character (Cf: bidirectional
+marks and overrides reorder what a reader sees; zero-width spaces, joiners, the soft hyphen,
+the BOM, invisible operators and tag characters hide text), the line and paragraph
+separators (Zl, Zp), every space but the ASCII one (Zs: a no-break or ideographic space
+passes for a plain one), and lone surrogates (bytes that were not UTF-8, which cannot even
+be encoded for output). The class lists Unicode 14's code points of those categories
+(Python 3.11's database); a test compares it with the running Python's."""
 _UNSAFE_KEEPING_LAYOUT = re.compile(_UNSAFE.pattern.replace("\x00-\x1f",
                                                             "\x00-\x08\x0b-\x1f"))
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
@@ -175,7 +189,9 @@ def _escape(match: re.Match[str]) -> str:
     if char in _SHORT:
         return _SHORT[char]
     code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def visible(text: str, keep_layout: bool = False) -> str:

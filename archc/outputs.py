@@ -81,7 +81,7 @@ def check_target(target: str | os.PathLike[str],
                 raise OutputPathError(f"refusing to write {target}: it is the input spec "
                                       f"{os.fspath(source)} of this run; choose another output "
                                       "name with -o")
-        if not os.access(target, os.W_OK):
+        if _read_only(info) or not os.access(target, os.W_OK):
             raise OutputPathError(f"refusing to replace {target}: the file is read-only")
     _check_directory(target.parent)
 
@@ -167,6 +167,27 @@ def _check_directory(directory: Path) -> None:
                               f"{_kind(info.st_mode)}, not a directory")
     if not os.access(current, os.W_OK | os.X_OK):
         raise OutputPathError(f"cannot write into {current}: permission denied")
+
+
+def _read_only(info: os.stat_result) -> bool:
+    """Read-only by its mode bits: no write bit at all. `os.access` alone says yes to root
+    for a 0444 file, which was then silently replaced."""
+    return info.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) == 0
+
+
+def _keep_mode_and_owner(tmp: Path, info: os.stat_result | None) -> None:
+    """Give the finished temporary the replaced file's mode and, where permitted, its owner
+    and group (a `-rw------- nobody` target must not come back `-rw-r--r-- root`); a new
+    file gets the mode a plain open() would give it."""
+    if info is None:
+        os.chmod(tmp, 0o666 & ~_umask())
+        return
+    mine = os.stat(tmp)
+    if (mine.st_uid, mine.st_gid) != (info.st_uid, info.st_gid):
+        # Owner first: chown may clear set-id bits, which the chmod below then restores.
+        with contextlib.suppress(OSError):  # not permitted (not root): keep our own
+            os.chown(tmp, info.st_uid, info.st_gid)
+    os.chmod(tmp, stat.S_IMODE(info.st_mode))
 
 
 def _same_file(info: os.stat_result, source: str | os.PathLike[str]) -> bool:
@@ -278,15 +299,16 @@ def atomic_output(target: str | os.PathLike[str], suffix: str = "") -> Iterator[
         yield tmp
         with open(tmp, "rb") as handle:
             os.fsync(handle.fileno())
-        # The temporary is created 0600; give the result the mode a plain open() would.
-        os.chmod(tmp, 0o666 & ~_umask())
         try:
-            mode: int | None = os.lstat(target).st_mode
+            info: os.stat_result | None = os.lstat(target)
         except FileNotFoundError:
-            mode = None
-        if mode is not None and not stat.S_ISREG(mode):
-            raise OutputPathError(f"refusing to write {target}: it is {_kind(mode)}, and archc "
-                                  "writes only regular files")
+            info = None
+        if info is not None and not stat.S_ISREG(info.st_mode):
+            raise OutputPathError(f"refusing to write {target}: it is {_kind(info.st_mode)}, "
+                                  "and archc writes only regular files")
+        if info is not None and _read_only(info):  # became read-only since the check
+            raise OutputPathError(f"refusing to replace {target}: the file is read-only")
+        _keep_mode_and_owner(tmp, info)
         os.replace(tmp, target)
     finally:
         with contextlib.suppress(FileNotFoundError):

@@ -23,8 +23,9 @@ errors, raising `SpecError` with all of them, so a file's mistakes are reported 
 
 from __future__ import annotations
 
+import contextlib
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from archc.diagnostics import (
@@ -37,10 +38,12 @@ from archc.diagnostics import (
 )
 from archc.ir import Graph, Op
 from archc.lower import Caps, Lowered, lower
-from archc.lower.estimate import first_over_cap
+from archc.lower.estimate import first_over_cap, static_layers
 from archc.lower.expr import (
     INPUT,
     PARAM_PATTERN,
+    Budget,
+    Exhausted,
     InFunction,
     Silent,
     evaluate,
@@ -48,6 +51,7 @@ from archc.lower.expr import (
     variables_in,
 )
 from archc.lower.functions import FunctionTable, SpecFunction, compile_functions
+from archc.lower.memo import ExpansionMemo as ExpansionMemo  # re-exported: editors keep one
 from archc.passes.analysis import Analysis, CostCaps, analyse
 from archc.perf import cyclic_gc_paused
 from archc.spec.loader import MAX_BYTES, Document, load_bytes, load_file, load_text, oversize
@@ -79,6 +83,10 @@ class Options:
     caps: Caps = field(default_factory=Caps)
     cost_caps: CostCaps = field(default_factory=CostCaps)
     max_bytes: int = MAX_BYTES
+    reuse_expansions: bool = False
+    """Copy a block expansion made before with the same inputs (`lower.memo`; editors)."""
+    memo: ExpansionMemo | None = field(default=None, compare=False)
+    """A memo kept across compiles of one document (the language server's); implies reuse."""
 
 
 @dataclass
@@ -92,6 +100,8 @@ class Compiled:
     functions: dict[str, SpecFunction] = field(default_factory=dict)
     lowered: Lowered | None = None
     analysis: Analysis | None = None
+    budget: Budget | None = None
+    """The spec's cost account (terms spent, deepest nesting), once the stages ran."""
 
     @property
     def graph(self) -> Graph:
@@ -166,6 +176,8 @@ def _stages(result: Compiled, options: Options, stop_after: Stage) -> None:
     if stop_after <= Stage.LOAD:
         return
     sink = DiagnosticSink()
+    # One cost account for the whole spec: functions, variables, the static count, every item.
+    budget = result.budget = Budget()
     header = validate_header(doc, sink)
     if header is not None:
         _check_defaults(doc, header, sink)
@@ -175,18 +187,20 @@ def _stages(result: Compiled, options: Options, stop_after: Stage) -> None:
             from archc.lint.config import from_spec
 
             from_spec(doc, header.lint, sink)
-        result.functions = compile_functions(doc, header, sink)
+        with contextlib.suppress(Exhausted):  # reported at the text that crossed the cap
+            result.functions = compile_functions(doc, header, sink, budget)
     sink.raise_if_errors()
     assert header is not None
     result.header = header
     result.variant, result.variables = resolve_variables(doc, header, options, sink,
-                                                         result.functions)
+                                                         result.functions, budget)
     sink.raise_if_errors()
     if stop_after <= Stage.VALIDATE:
         return
-    _check_static_size(doc, header, result.variables, options.caps, sink)
+    _check_static_size(doc, header, result.variables, options.caps, sink, budget)
     lowered = lower(doc, header, result.variables, result.variant, sink, options.caps,
-                    result.functions)
+                    result.functions, reuse=options.memo or options.reuse_expansions,
+                    budget=budget)
     result.lowered = lowered  # kept on errors for `attempt`; raising discards it otherwise
     sink.raise_if_errors()
     assert lowered is not None
@@ -202,16 +216,81 @@ def _stages(result: Compiled, options: Options, stop_after: Stage) -> None:
         raise RuntimeError("internal error: malformed IR: " + "; ".join(problems))
     if stop_after <= Stage.LOWER:
         return
-    result.analysis = analyse(lowered.graph, lowered.shapes, sink, options.cost_caps)
+    memo = options.memo
+    known = memo.infos if memo is not None and memo.cost_caps == options.cost_caps else None
+    result.analysis = analyse(lowered.graph, lowered.shapes, sink, options.cost_caps, known)
+    if memo is not None and result.analysis is not None:
+        memo.infos = {id(info.node): info for info in result.analysis.nodes}
+        memo.cost_caps = options.cost_caps
     sink.raise_if_errors()
 
 
+MAX_VARIANTS = 64
+"""The most variants one command compiles at once (`report`, `summary --all-variants`)."""
+
+
+def plan_variants(first: Compiled, options: Options) -> list[str]:
+    """The variants a command that compiles every variant will compile, decided before it
+    compiles any: at most MAX_VARIANTS of them, and their static lower bounds together
+    within the layer cap (`--max-layers` bounds one command's run, whatever it multiplies
+    it by). Refused with `C013` at `variants:` (a SpecError, exit 1); `VariantRun` then
+    checks the real counts as the variants compile."""
+    header = first.header
+    assert header is not None
+    names = list(header.variants)
+    if not names:
+        return names
+    span = first.doc.key_span(("variants",))
+    help_ = "compile one variant at a time with --variant"
+    if len(names) > MAX_VARIANTS:
+        raise SpecError([Diagnostic("C013", f"this command compiles every variant: "
+                                    f"{len(names):,} variants, the cap is {MAX_VARIANTS}",
+                                    span, help_)], {first.doc.file: first.doc.source})
+    total = 0
+    inputs = 1 if header.input is not None else len(header.inputs or {})
+    for name in names:
+        sink = DiagnosticSink()
+        budget = Budget()
+        _, variables = resolve_variables(first.doc, header, replace(options, variant=name),
+                                         sink, first.functions, budget)
+        total += static_layers(first.doc.data["layers"], header.blocks, variables, inputs,
+                               options.caps.max_repeat, options.caps.max_block_depth, budget)
+        if total > options.caps.max_nodes:
+            raise SpecError([Diagnostic(
+                "C013", f"this command compiles every variant: the {len(names):,} variants "
+                f"expand to at least {total:,} layers together (by `{name}`); the cap is "
+                f"{options.caps.max_nodes:,}", span, help_ + ", or raise the cap with "
+                "--max-layers")], {first.doc.file: first.doc.source})
+    return names
+
+
+@dataclass
+class VariantRun:
+    """The running count of a command that compiles every variant: the layers made so far,
+    against the same cap `plan_variants` checked statically."""
+
+    first: Compiled
+    options: Options
+    total: int = 0
+
+    def add(self, compiled: Compiled) -> None:
+        assert compiled.lowered is not None
+        self.total += compiled.lowered.cost
+        if self.total > self.options.caps.max_nodes:
+            raise SpecError([Diagnostic(
+                "C013", f"this command compiles every variant: they make more than "
+                f"{self.options.caps.max_nodes:,} layers together (by `{compiled.variant}`)",
+                self.first.doc.key_span(("variants",)), "compile one variant at a time with "
+                "--variant, or raise the cap with --max-layers")],
+                {self.first.doc.file: self.first.doc.source})
+
+
 def _check_static_size(doc: Document, header: SpecHeader, variables: dict[str, Any],
-                       caps: Caps, sink: DiagnosticSink) -> None:
+                       caps: Caps, sink: DiagnosticSink, budget: Budget | None = None) -> None:
     """Refuse before lowering a spec that surely expands past the layer cap (`C001`)."""
     inputs = 1 if header.input is not None else len(header.inputs or {})
     over = first_over_cap(doc.data["layers"], header.blocks, variables, inputs, caps.max_nodes,
-                          caps.max_repeat, caps.max_block_depth)
+                          caps.max_repeat, caps.max_block_depth, budget)
     if over is None:
         return
     sink.error("C001", f"the network expands to at least {over.total:,} layers by this item "
@@ -319,7 +398,7 @@ def _check_defaults(doc: Document, header: SpecHeader, sink: DiagnosticSink) -> 
 
 def resolve_variables(doc: Document, header: SpecHeader, options: Options,
                       sink: DiagnosticSink, functions: dict[str, SpecFunction] | None = None,
-                      ) -> tuple[str | None, dict[str, Any]]:
+                      budget: Budget | None = None) -> tuple[str | None, dict[str, Any]]:
     """Spec variables, then the chosen variant's values, then `--set` overrides.
 
     A variable is evaluated against those above it (and functions called from it see the
@@ -360,6 +439,7 @@ def resolve_variables(doc: Document, header: SpecHeader, options: Options,
         layers[key].append((_parse_override(key, text), SourceSpan("<--set>", 1, 1)))
     env: dict[str, Any] = {}
     table = FunctionTable(functions or {}, env)
+    budget = budget if budget is not None else Budget()
     failed: set[str] = set()
     for key, definitions in layers.items():
         # Only the last definition counts, and those it reads through `$key`: an overridden
@@ -372,7 +452,10 @@ def resolve_variables(doc: Document, header: SpecHeader, options: Options,
                 failed.add(key)  # reported where the first failure is: no E001 cascade
                 break
             try:
-                env[key] = _variable_value(value, env, table)
+                env[key] = _variable_value(value, env, table, budget)
+            except Exhausted as exc:
+                sink.add(exc.at(span))  # once: every later variable would fail too
+                return variant, env
             except Problem as exc:
                 if isinstance(exc, InFunction):
                     sink.add(Diagnostic(exc.code, exc.message, doc.span(exc.path), exc.help,
@@ -385,11 +468,14 @@ def resolve_variables(doc: Document, header: SpecHeader, options: Options,
     return variant, env
 
 
-def _variable_value(value: Any, env: dict[str, Any], table: FunctionTable) -> Any:
+def _variable_value(value: Any, env: dict[str, Any], table: FunctionTable,
+                    budget: Budget) -> Any:
     if isinstance(value, list):
-        return [_variable_value(v, env, table) for v in value]
+        out = [_variable_value(v, env, table, budget) for v in value]
+        budget.size(out, "[...]")  # `['$v', '$v']` doubles like `'[$v, $v]'`
+        return out
     if is_expression(value):
-        return evaluate(value, env, table)
+        return evaluate(value, env, table, budget)
     return value
 
 

@@ -60,3 +60,27 @@ def test_the_message_names_the_install_line(call: str, purpose: str, tmp_path: P
     assert (name, is_import_error) == ("KerasUnavailable", True)
     assert message.startswith(f"{purpose} needs Keras 3 and its TensorFlow backend")
     assert message.endswith("install them with: pip install 'archc-cnn[keras]'")
+
+
+@pytest.mark.parametrize("setting", ["env", "keras.json"])
+def test_an_unknown_keras_backend_is_exit_3_naming_the_valid_ones(
+        setting: str, tmp_path: Path) -> None:
+    """`KERAS_BACKEND=bogus archc build` was "internal error: ValueError" (exit 4). The name
+    is checked before Keras is imported, so this child imports none of them."""
+    env = {k: v for k, v in os.environ.items() if k != "KERAS_BACKEND"}
+    env["PYTHONPATH"] = str(ROOT)
+    env["KERAS_HOME"] = str(tmp_path)
+    if setting == "env":
+        env["KERAS_BACKEND"] = "bogus"
+    else:
+        (tmp_path / "keras.json").write_text(json.dumps({"backend": "bogus"}), encoding="utf-8")
+    script = BLOCKER.replace("import archc\n", "import archc, archc.cli\n").replace(
+        "CALL", f"sys.exit(archc.cli.main(['build', {str(SPECS / 'lenet5.yaml')!r}, '-o', "
+                f"{str(tmp_path / 'out')!r}]))")
+    done = subprocess.run([sys.executable, "-c", "import json\n" + script], capture_output=True,
+                          text=True, env=env, cwd=tmp_path, timeout=120, check=False)
+    assert done.returncode == 3, done.stderr
+    assert "`bogus` (KERAS_BACKEND, else the `backend` of keras.json) is not one; the valid " \
+        "names are tensorflow, jax, torch, numpy, openvino" in done.stderr
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

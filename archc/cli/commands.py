@@ -21,13 +21,14 @@ from archc.cli.plumbing import (
     CommandFailed,
     MissingDependency,
     compile_spec,
+    options_from,
     out,
     print_diagnostics,
     say,
     stem,
 )
 from archc.diagnostics import SpecError
-from archc.pipeline import UsageError
+from archc.pipeline import UsageError, VariantRun, plan_variants
 
 # -- commands ------------------------------------------------------------------------------------
 
@@ -67,12 +68,14 @@ def _summary_costs(args: argparse.Namespace) -> int:
         return EXIT_OK
     first = compile_spec(args.spec, args)
     assert first.header is not None and first.analysis is not None
-    names = list(first.header.variants)
+    names = plan_variants(first, options_from(args))  # C013 before any variant compiles
+    run = VariantRun(first, options_from(args))
     analyses = []
     for name in names:
         args.variant = name
         compiled = compile_spec(args.spec, args)
         assert compiled.analysis is not None
+        run.add(compiled)
         analyses.append((name, compiled.analysis))
     if not analyses:
         analyses = [("(default)", first.analysis)]
@@ -281,6 +284,9 @@ def cmd_diagram(args: argparse.Namespace) -> int:
         fields=args.receptive_field))
     for notice in diagram.notices:
         say(f"archc: note: {notice}")
+    if not args.quiet:
+        for hint in diagram.hints:
+            say(f"archc: hint: {hint}")
     if target is None:
         out(diagram.source)
         return EXIT_OK
@@ -336,11 +342,14 @@ def cmd_report(args: argparse.Namespace) -> int:
         args.variant = chosen
         first = compile_spec(path, args)
         assert first.header is not None
-        names: list[str | None] = [chosen] if chosen else [*first.header.variants] or [None]
+        names: list[str | None] = [chosen] if chosen else [
+            *plan_variants(first, options_from(args))] or [None]  # C013 before the work
+        run = VariantRun(first, options_from(args))
         for name in names:
             args.variant = name
             compiled = first if name == first.variant else compile_spec(path, args)
             assert compiled.analysis is not None
+            run.add(compiled)
             if path == args.specs[0] and name == first.variant:
                 initial = len(models)
             assert compiled.header is not None

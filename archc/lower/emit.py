@@ -43,6 +43,24 @@ class Emitter:
         self.extra_outputs: list[str] = []
         self.taken: set[str] = set()
         self.counters: dict[tuple[tuple[str, ...], str], int] = {}
+        self.idle = 0
+        """Items walked that made no node (removed by `when: false`, or failed): they cost
+        a walk like a layer, so they count against the layer cap too."""
+
+    @property
+    def size(self) -> int:
+        """What the layer cap bounds: nodes made plus items walked without making one."""
+        return len(self.nodes) + self.idle
+
+    def walked_idle(self, span: SourceSpan) -> None:
+        """Count an item that made no node; past the cap, stop lowering (`C001`)."""
+        self.idle += 1
+        if self.size > self.caps.max_nodes:
+            self.sink.error("C001", f"the network has more than {self.caps.max_nodes:,} layers "
+                            f"after expansion, counting {self.idle:,} items removed by "
+                            "`when: false` or left out by an error", span,
+                            "raise the cap with --max-layers")
+            raise Abort
 
     def auto(self, scope: tuple[str, ...], kind: str) -> str:
         key = (scope, kind)
@@ -69,7 +87,7 @@ class Emitter:
 
     def add(self, node: Node, names: Names | None, local: str | None,
             span: SourceSpan) -> str | None:
-        if len(self.nodes) >= self.caps.max_nodes:
+        if self.size >= self.caps.max_nodes:
             self.sink.error("C001", f"the network has more than {self.caps.max_nodes:,} layers "
                             "after expansion", span, "raise the cap with --max-layers")
             raise Abort
@@ -101,13 +119,14 @@ class Emitter:
         names.local[local] = target
         names.spans[local] = span
 
-    def open_scope(self, ctx: Ctx, local: str, kind: str, span: SourceSpan) -> tuple[str, ...]:
+    def open_scope(self, ctx: Ctx, local: str, kind: str, span: SourceSpan,
+                   inputs: tuple[tuple[str, str | None], ...] = ()) -> tuple[str, ...]:
         scope = ctx.scope + (local,)
         if "/".join(scope) in self.taken:
             self.sink.error("N002", f"duplicate layer name `{local}`", span,
                             "give every layer a unique name")
         self.taken.add("/".join(scope))
-        self.scopes.append(Scope(scope, kind, span))
+        self.scopes.append(Scope(scope, kind, span, inputs))
         return scope
 
 

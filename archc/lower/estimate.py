@@ -3,11 +3,14 @@
 The layer cap (`C001`) used to be reached by expanding: blocks calling blocks ten times over
 (10**9 layers) were refused only after 20,000 layers had been lowered and shape-checked, and
 50,000 listed items only after 20,000 of them had been validated (1.6 s and 124 MB). Counting
-needs none of that: every listed layer is at least one node, a block call is at least its
-block, `repeat` is `times` copies, `parallel` its branches, `residual` its body. Whatever is
-uncertain counts as zero (a `when` or `times` that reads block parameters or `$index`, a
-block nested past the depth cap, a recursive block), so the bound never exceeds what
-lowering would produce and a spec under the cap is never refused by it.
+needs none of that: every listed item costs at least one (a node, or a walk that made none:
+an item removed by `when: false` counts against the cap too, so a `repeat` of removed layers
+is not free), a block call is at least its block, `repeat` is `times` copies, `parallel` its
+branches, `residual` its body. Whatever is uncertain counts as little as it could (a `when`
+or `times` that reads block parameters or `$index`, a block nested past the depth cap, a
+recursive block), so the bound never exceeds what lowering would charge and a spec under
+the cap is never refused by it. The count walks nested lists by recursion, so it charges the
+spec's depth budget like lowering does, and counts nothing deeper than its cap (C012).
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from archc.diagnostics import Problem
-from archc.lower.expr import evaluate, is_expression
+from archc.lower.expr import Budget, evaluate, is_expression
+from archc.lower.exprvalues import MAX_LEVELS
 from archc.spec.schema import LAYER_MODELS, BlockDef
 
 
@@ -33,7 +37,9 @@ class OverCap:
 
 class _Counter:
     def __init__(self, blocks: Mapping[str, BlockDef], variables: Mapping[str, Any],
-                 max_repeat: int, max_block_depth: int) -> None:
+                 max_repeat: int, max_block_depth: int, budget: Budget) -> None:
+        self.budget = budget
+        self.level = 0
         self.blocks = blocks
         self.variables = variables
         self.max_repeat = max_repeat
@@ -44,7 +50,13 @@ class _Counter:
     def sequence(self, items: Any, depth: int, top: bool) -> int:
         if not isinstance(items, list):
             return 0
-        return sum(self.item(item, depth, top) for item in items)
+        if self.level >= MAX_LEVELS:
+            return 0  # lowering reports C012 here
+        self.level += 1
+        try:
+            return sum(self.item(item, depth, top) for item in items)
+        finally:
+            self.level -= 1
 
     def item(self, item: Any, depth: int, top: bool) -> int:
         split = kind_and_args(item)
@@ -52,7 +64,10 @@ class _Counter:
             return 0
         kind, args = split
         if "when" in args and self.known(args["when"], top) is not True:
-            return 0  # false, or not known before lowering: counted as removed
+            return 1  # false, or not known before lowering: counted as removed (one walk)
+        return max(1, self.kept(kind, args, depth, top))
+
+    def kept(self, kind: str, args: Mapping[str, Any], depth: int, top: bool) -> int:
         if kind in LAYER_MODELS:
             return 1
         if kind == "parallel":
@@ -78,7 +93,7 @@ class _Counter:
         if not top:
             return None
         try:
-            return evaluate(value, self.variables)
+            return evaluate(value, self.variables, budget=self.budget)
         except Problem:
             return None
 
@@ -115,13 +130,25 @@ def kind_and_args(item: Any) -> tuple[str, Mapping[str, Any]] | None:
     return None
 
 
+def static_layers(layers: Any, blocks: Mapping[str, BlockDef], variables: Mapping[str, Any],
+                  inputs: int, max_repeat: int, max_block_depth: int,
+                  budget: Budget | None = None) -> int:
+    """The whole lower bound (inputs included): what one compilation surely costs."""
+    if not isinstance(layers, list):
+        return inputs
+    counter = _Counter(blocks, variables, max_repeat, max_block_depth,
+                       budget if budget is not None else Budget())
+    return inputs + sum(counter.item(item, 0, True) for item in layers)
+
+
 def first_over_cap(layers: Any, blocks: Mapping[str, BlockDef], variables: Mapping[str, Any],
                    inputs: int, max_nodes: int, max_repeat: int,
-                   max_block_depth: int) -> OverCap | None:
+                   max_block_depth: int, budget: Budget | None = None) -> OverCap | None:
     """The first top-level item by which the spec surely exceeds `max_nodes`, or None."""
     if not isinstance(layers, list):
         return None
-    counter = _Counter(blocks, variables, max_repeat, max_block_depth)
+    counter = _Counter(blocks, variables, max_repeat, max_block_depth,
+                       budget if budget is not None else Budget())
     total = inputs
     for index, item in enumerate(layers):
         own = counter.item(item, 0, True)

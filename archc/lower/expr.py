@@ -10,14 +10,18 @@ any object.
 
 Caps keep hostile text cheap: 200 characters per text, exponents up to 64, intermediate
 integers below 2**128, results below 2**63, calls nested at most 32 deep, lists of at most
-10,000 items, and at most 100,000 syntax nodes visited per evaluation (`map` over a
-function over a list stays bounded).
+10,000 items. The cost model (`Budget`, one per spec) bounds the rest: every syntax node
+visited, every list item built, compared or summed is a term; a value's size is its
+expanded size (shared sub-lists counted as often as they occur, measured without expanding
+them); one evaluation may spend 100,000 terms, a whole spec 2,000,000; and the expression's
+nesting and its calls charge the same depth budget as the structures around it.
 """
 
 from __future__ import annotations
 
 import ast
 import functools
+import keyword
 import math
 import operator
 import re
@@ -33,19 +37,20 @@ from archc.lower.exprvalues import (
     NO_FUNCTIONS,
     Budget,
     Callables,
+    Exhausted,
     InFunction,
     InputShape,
     Silent,
     is_expression,
+    quoted,
     whole,
 )
 
 __all__ = ["ALLOWED", "INPUT", "MAX_EXPR_LENGTH", "NO_FUNCTIONS", "PARAM_PATTERN", "Budget",
-           "Callables", "InFunction", "InputShape", "Silent", "evaluate", "is_expression",
-           "variables_in", "whole"]
+           "Callables", "Exhausted", "InFunction", "InputShape", "Silent", "evaluate",
+           "is_expression", "names_in", "variables_in", "whole"]
 
 MAX_CALL_DEPTH = 32
-MAX_STEPS = 100_000
 MAX_MAGNITUDE = 2**63
 """Results beyond int64 are never a layer size; unbounded ones reach float() later and crash."""
 _MAX_INTERMEDIATE = 2**128
@@ -54,6 +59,8 @@ _PREFIX = "__archc_var_"
 PARAM_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 """What `$name` can read: variables, block and function parameters must match it."""
 _VAR = re.compile(r"\$(" + PARAM_PATTERN.pattern + ")")
+_STRING = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+"""A quoted string inside an expression (its text may be anything)."""
 
 ALLOWED = ("numbers, 'strings', true, false, [lists], $variables, $in.channels / .height / "
            ".width / .shape, + - * / // % **, == != < <= > >=, and, or, not, "
@@ -87,15 +94,23 @@ def variables_in(text: str) -> list[str]:
 
 def evaluate(text: str, env: Mapping[str, Any], functions: Callables = NO_FUNCTIONS,
              budget: Budget | None = None) -> Any:
-    """Evaluate `text` (which contains `$name` references) against `env`."""
+    """Evaluate `text` (which contains `$name` references) against `env`.
+
+    `budget` is the spec's cost account (a fresh one when None); a top-level evaluation
+    (not one inside a function call) starts its own 100,000-term allowance in it."""
     if len(text) > MAX_EXPR_LENGTH:
         raise Problem("E002", f"expression longer than {MAX_EXPR_LENGTH} characters",
                       "split it: compute parts in `variables:` or a function's `let:`")
+    budget = budget if budget is not None else Budget()
+    if budget.depth == 0:
+        budget.start = budget.steps
     whole = _VAR.fullmatch(text.strip())
     if whole and whole.group(1) != INPUT:  # `$filters`: any value, lists and names included
+        budget.charge(1, text)  # a bare `$n` is a term like any other (a `let` of 100 of them)
         return _lookup(whole.group(1), env)
-    walk = _Walk(text, env, functions, budget or Budget())
+    budget.read(text)
     tree = _parse(text)
+    walk = _Walk(text, env, functions, budget)
     try:
         result = walk.value_of(tree)
     except Problem:
@@ -103,6 +118,8 @@ def evaluate(text: str, env: Mapping[str, Any], functions: Callables = NO_FUNCTI
     except (TypeError, ValueError, ZeroDivisionError, IndexError, KeyError,
             OverflowError) as exc:
         raise Problem("E003", f"cannot evaluate `{text}`: {exc}") from None
+    _resolve(text, env, functions)  # after the walk: the branches it did not take
+    budget.size(result, text)
     if isinstance(result, (int, float)) and abs(result) >= MAX_MAGNITUDE:
         raise Problem("E003", f"the value of `{text}` is too large ({float(result):.3g})")
     if isinstance(result, float) and math.isnan(result):  # inf - inf, from 1e400 literals
@@ -114,13 +131,66 @@ def evaluate(text: str, env: Mapping[str, Any], functions: Callables = NO_FUNCTI
 def _parse(text: str) -> ast.expr:
     # `$name` becomes a prefixed identifier, so a bare `name` elsewhere in the text is still
     # recognised as a forgotten `$` (substituting plain `name` let `filters * $filters` pass).
-    source = _VAR.sub(lambda m: _PREFIX + m.group(1), text)
-    if "$" in source:
+    outside = _STRING.sub("''", text)
+    if _PREFIX in outside:
+        raise Problem("E002", f"`{_PREFIX}` in `{text}` is reserved by archc",
+                      "read variables as `$name`")
+    foreign = next((c for c in outside if not c.isascii()), None)
+    if foreign is not None:
+        # Python folds look-alikes (NFKC): `$w\U0001d422dth` would read `$width`, `\u210c`
+        # call `H`. Names are ASCII, so such a text is refused under the name as written.
+        raise Problem("E002", f"`{foreign}` (U+{ord(foreign):04X}) in `{text}` is not ASCII",
+                      "names, numbers and operators in expressions are ASCII; only quoted "
+                      "'strings' may hold other characters")
+    # Outside quoted strings only: `'$x'` is the text `$x`.
+    parts, last = [], 0
+    for quoted_text in _STRING.finditer(text):
+        parts += [_VAR.sub(lambda m: _PREFIX + m.group(1), text[last:quoted_text.start()]),
+                  quoted_text.group()]
+        last = quoted_text.end()
+    parts.append(_VAR.sub(lambda m: _PREFIX + m.group(1), text[last:]))
+    source = "".join(parts)
+    if "$" in _STRING.sub("''", source):
         raise Problem("E002", f"`$` must be followed by a variable name in `{text}`", _HELP)
     try:
         return ast.parse(source.strip(), mode="eval").body
     except (SyntaxError, ValueError):
         raise Problem("E002", f"cannot parse the expression `{text}`", _HELP) from None
+
+
+_CALLED = re.compile(r"(?<![$\w.])([A-Za-z_]\w*)\s*\(")
+"""A bare name followed by `(`: a call (`$f(` and `x.f(` are not; the walker explains them)."""
+_READ = re.compile(_VAR.pattern + r"\b(?!\s*\()")
+"""`$name` read as a value (`$f(...)` is a mistake the walker explains)."""
+_MAPPED = re.compile(r"(?<![$\w.])map\s*\(\s*([A-Za-z_]\w*)\s*,")
+"""`map(f, ...)`: the function `map` calls."""
+
+
+@functools.lru_cache(maxsize=4096)
+def names_in(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The variables a (parseable) text reads and the functions it calls, in every branch.
+
+    Read from the text (outside its quoted strings) rather than by walking the tree: a
+    regular expression is several times cheaper, and 20,000 `let`s call this 20,000 times."""
+    outside = _STRING.sub("''", text)
+    calls = [c for c in _CALLED.findall(outside) + _MAPPED.findall(outside)
+             if not keyword.iskeyword(c)]  # `x if (...)`, `not (...)`, `in (...)`
+    return tuple(dict.fromkeys(_READ.findall(outside))), tuple(dict.fromkeys(calls))
+
+
+def _resolve(text: str, env: Mapping[str, Any], functions: Callables) -> None:
+    """Every name of the text must exist, in the branch taken or not: `4 if $t else $widht`
+    is a typo whatever `$t` is (functions are checked so when the spec is loaded)."""
+    variables, calls = names_in(text)
+    for name in variables:
+        if name != INPUT and name not in env:
+            _lookup(name, env)  # raises E001 with "did you mean"
+    spec_functions = functions.names()
+    for name in calls:
+        if name not in BUILTINS and name != "map" and name not in spec_functions:
+            raise Problem("E004", f"unknown function `{name}` in `{text}`",
+                          did_you_mean(name, [*CALLABLE_NAMES, *spec_functions])
+                          or "functions: " + ", ".join([*CALLABLE_NAMES, *spec_functions]))
 
 
 def _lookup(name: str, env: Mapping[str, Any]) -> Any:
@@ -156,18 +226,23 @@ class _Walk:
         return Problem("E002", message, _HELP)
 
     def value_of(self, node: ast.expr) -> Any:
-        self.budget.steps += 1
-        if self.budget.steps > MAX_STEPS:
-            raise Problem("E003", f"expression too costly: `{self.text}` visits more than "
-                          f"{MAX_STEPS:,} terms", "map over shorter lists")
+        budget = self.budget
+        budget.charge(1, self.text)
         method = getattr(self, "_" + type(node).__name__, None)
         if method is None:
             raise self.refuse()
-        return method(node)
+        budget.enter(quoted(self.text))
+        try:
+            return method(node)
+        finally:
+            budget.level -= 1
 
     # -- leaves -------------------------------------------------------------------------
 
     def _Constant(self, node: ast.Constant) -> Any:
+        if isinstance(node.value, bool):
+            raise Problem("E002", f"`{node.value}` in `{self.text}`: a spec writes "
+                          f"`{str(node.value).lower()}`", f"write `{str(node.value).lower()}`")
         if isinstance(node.value, (int, float, str)):
             return node.value
         raise self.refuse()
@@ -205,7 +280,9 @@ class _Walk:
     def _List(self, node: ast.List) -> list[Any]:
         if len(node.elts) > MAX_LIST:
             raise Problem("E003", f"a list of more than {MAX_LIST:,} items in `{self.text}`")
-        return [self.value_of(e) for e in node.elts]
+        out = [self.value_of(e) for e in node.elts]
+        self.budget.size(out, self.text)
+        return out
 
     # -- operators ----------------------------------------------------------------------
 
@@ -244,6 +321,10 @@ class _Walk:
         left = self.value_of(node.left)
         for op, comparator in zip(node.ops, node.comparators, strict=True):
             right = self.value_of(comparator)
+            if isinstance(left, list) and isinstance(right, list):
+                # Comparing walks both values: as many terms as the smaller one expands to.
+                self.budget.charge(min(self.budget.size(left, self.text),
+                                       self.budget.size(right, self.text)), self.text)
             if not _CMPOPS[type(op)](left, right):
                 return False
             left = right
@@ -269,7 +350,10 @@ class _Walk:
                     for b in bounds):
                 raise Problem("E003", f"only lists can be sliced, by integers, in "
                               f"`{self.text}`")
-            return container[bounds[0]:bounds[1]]
+            part = container[bounds[0]:bounds[1]]
+            self.budget.charge(len(part), self.text)
+            self.budget.size(part, self.text)
+            return part
         index = self.value_of(node.slice)
         if not isinstance(container, list) or not isinstance(index, int) \
                 or isinstance(index, bool):
@@ -298,7 +382,13 @@ class _Walk:
         if name == "map":
             return self._map(node)
         args = [self.value_of(a) for a in node.args]
-        kwargs = {str(k.arg): self.value_of(k.value) for k in node.keywords}
+        kwargs: dict[str, Any] = {}
+        for given in node.keywords:
+            key = str(given.arg)
+            if key in kwargs:
+                raise Problem("E005", f"`{name}` receives `{key}` twice in `{self.text}`",
+                              f"give `{key}` once")
+            kwargs[key] = self.value_of(given.value)
         if name in spec_functions:
             return self._call_spec(name, args, kwargs)
         builtin = BUILTINS[name]
@@ -309,16 +399,19 @@ class _Walk:
             help_ = "round(x) rounds halves to even; to round to a multiple of 8 write " \
                 "round($x / 8) * 8" if name == "round" else None
             raise Problem("E005", f"{arity_text(name, builtin)}; received {len(args)}", help_)
+        self.budget.charge(sum(len(a) for a in args if isinstance(a, list)), self.text)
         return self._bounded(builtin.run(args))
 
     def _call_spec(self, name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
         if self.budget.depth >= MAX_CALL_DEPTH:
             raise Problem("E003", f"calls nest deeper than {MAX_CALL_DEPTH}")
+        self.budget.enter(quoted(self.text))  # a call is a level of its own, besides its text's
         self.budget.depth += 1
         try:
             return self.functions.call(name, args, kwargs, self.budget)
         finally:
             self.budget.depth -= 1
+            self.budget.level -= 1
 
     def _map(self, node: ast.Call) -> list[Any]:
         if len(node.args) != 2 or node.keywords:
@@ -337,7 +430,7 @@ class _Walk:
             raise Problem("E003", f"`map` over more than {MAX_LIST:,} items")
         out = []
         for item in items:
-            self.budget.steps += 1
+            self.budget.charge(1, self.text)
             if target.id in names:
                 out.append(self._call_spec(target.id, [item], {}))
             else:
@@ -345,6 +438,7 @@ class _Walk:
                 if builtin.low > 1:
                     raise Problem("E005", f"{arity_text(target.id, builtin)}; `map` passes 1")
                 out.append(self._bounded(builtin.run([item])))
+        self.budget.size(out, self.text)
         return out
 
     # -- numbers ------------------------------------------------------------------------
@@ -357,6 +451,9 @@ class _Walk:
                           f"`{self.text}`") from None
 
     def _bounded(self, value: Any) -> Any:
+        if isinstance(value, complex):  # (-8) ** 0.5
+            raise Problem("E003", f"the value of `{self.text}` is not a real number",
+                          "a negative number has no real fractional power")
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return value
         if isinstance(value, float) and math.isnan(value):  # inf - inf

@@ -11,17 +11,19 @@ are still validated, and every problem is reported in one run.
 
 from __future__ import annotations
 
+from collections import ChainMap
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from archc.diagnostics import DiagnosticSink, SourceSpan, did_you_mean
+from archc.diagnostics import DiagnosticSink, Problem, SourceSpan, did_you_mean
 from archc.ir import Graph, Node, Op, Shape
 from archc.ir.ops import InputAttrs, make_attrs
-from archc.lower.blocks import declared_inputs
+from archc.lower.blocks import declared_inputs, declared_outputs
 from archc.lower.emit import Abort, Caps, Emitter
-from archc.lower.expr import INPUT, InputShape, is_expression
+from archc.lower.expr import INPUT, Budget, InputShape, is_expression
 from archc.lower.functions import FunctionTable, SpecFunction
+from archc.lower.memo import ExpansionMemo
 from archc.lower.names import Ctx, Names, unknown_reference
 from archc.lower.structures import Structures
 from archc.lower.values import BAD, Values
@@ -45,6 +47,8 @@ class Lowered:
 
     graph: Graph
     shapes: Mapping[str, Shape | None]
+    cost: int = 0
+    """What the layer cap bounds: nodes made plus items walked without making one."""
 
 
 _DEFAULT_CAPS = Caps()
@@ -52,9 +56,18 @@ _DEFAULT_CAPS = Caps()
 
 def lower(doc: Document, header: SpecHeader, variables: dict[str, Any], variant: str | None,
           sink: DiagnosticSink, caps: Caps = _DEFAULT_CAPS,
-          functions: Mapping[str, SpecFunction] | None = None) -> Lowered | None:
-    """Lower `header` (validated) with resolved `variables` into a graph."""
-    lowerer = _Lowerer(doc, header, variables, sink, caps, functions or {})
+          functions: Mapping[str, SpecFunction] | None = None,
+          reuse: bool | ExpansionMemo = False, budget: Budget | None = None
+          ) -> Lowered | None:
+    """Lower `header` (validated) with resolved `variables` into a graph (`reuse`: copy
+    repeated expansions, with a memo kept across lowerings if one is given; `lower.memo`;
+    `budget` is the spec's cost account, see `exprvalues.Budget`)."""
+    lowerer = _Lowerer(doc, header, variables, sink, caps, functions or {}, budget)
+    if isinstance(reuse, ExpansionMemo):
+        reuse.begin(doc, variables, (variant, caps))
+        lowerer.expansions = reuse
+    elif reuse:
+        lowerer.expansions = ExpansionMemo(variables)
     try:
         return lowerer.run(variant)
     except Abort:
@@ -63,28 +76,28 @@ def lower(doc: Document, header: SpecHeader, variables: dict[str, Any], variant:
 
 class _Lowerer(Structures):
     def __init__(self, doc: Document, header: SpecHeader, variables: dict[str, Any],
-                 sink: DiagnosticSink, caps: Caps, functions: Mapping[str, SpecFunction]
-                 ) -> None:
+                 sink: DiagnosticSink, caps: Caps, functions: Mapping[str, SpecFunction],
+                 budget: Budget | None = None) -> None:
         self.doc = doc
         self.header = header
         self.variables = variables
         self.sink = sink
         self.caps = caps
         self.em = Emitter(sink, caps)
-        self.values = Values(doc, header, sink, FunctionTable(functions, variables))
+        self.values = Values(doc, header, sink, FunctionTable(functions, variables), budget)
 
     # -- driver -----------------------------------------------------------------------------
 
     def run(self, variant: str | None) -> Lowered:
         names = Names()
         first = self._inputs(names)
-        ctx = Ctx(dict(self.variables), names, (), first)
+        ctx = Ctx(ChainMap({}, self.variables), names, (), first)
         last = self._sequence(self.doc.data["layers"], ("layers",), ctx)
         outputs = self._outputs(names, last)
         graph = Graph(self.header.name, variant, tuple(self.em.nodes),
                       tuple(n.name for n in self.em.nodes if n.op is Op.INPUT),
                       tuple(outputs), tuple(self.em.scopes))
-        return Lowered(graph, self.em.shapes)
+        return Lowered(graph, self.em.shapes, self.em.size)
 
     def _inputs(self, names: Names) -> str | None:
         h = self.header
@@ -160,10 +173,22 @@ class _Lowerer(Structures):
             self.sink.error("S001", "expected a list of layers", self.doc.span(path))
             return None
         current = ctx.current
-        for i, item in enumerate(items):
-            # (a direct constructor: `dataclasses.replace` per item cost 10 % of lowering)
-            current = self._item(item, path + (i,), Ctx(ctx.env, ctx.names, ctx.scope, current,
-                                                         ctx.blocks, items, i))
+        budget = self.values.budget
+        try:  # every nested list of items is a level of the one depth budget (C012)
+            budget.enter("this list of layers")
+        except Problem as exc:
+            self.sink.add(exc.at(self.doc.span(path)))
+            raise Abort from None
+        try:
+            for i, item in enumerate(items):
+                before = self.em.size
+                # (a direct constructor: `dataclasses.replace` per item cost 10 % of lowering)
+                current = self._item(item, path + (i,), Ctx(ctx.env, ctx.names, ctx.scope,
+                                                             current, ctx.blocks, items, i))
+                if self.em.size == before:
+                    self.em.walked_idle(self.doc.span(path + (i,)))
+        finally:
+            budget.level -= 1
         return current
 
     def _item(self, item: Any, path: Path, ctx: Ctx) -> str | None:
@@ -173,14 +198,19 @@ class _Lowerer(Structures):
         kind, raw, arg_paths = split
         # `$in` is what this item reads: its `inputs` (the first, for a merge) or the
         # previous item's output. Structures and block calls pass it on as their input.
-        ctx = Ctx({**ctx.env, INPUT: self._incoming(kind, raw, arg_paths, path, ctx)}, ctx.names,
+        # (layered, not copied: the variables may be many, the items too)
+        ctx = Ctx(ctx.env.new_child({INPUT: self._incoming(kind, raw, arg_paths, path, ctx)}),
+                  ctx.names,
                   ctx.scope, ctx.current, ctx.blocks, ctx.items, ctx.index)
         when = raw.get("when", True)
         if is_expression(when):
             when = self.values.compute(when, arg_paths.get("when", path), ctx.env)
         if when is False:
             if isinstance(raw.get("name"), str):  # so that reading it says why it is missing
-                ctx.names.removed[raw["name"]] = self.doc.span(arg_paths.get("when", path))
+                where = self.doc.span(arg_paths.get("when", path))
+                ctx.names.removed[raw["name"]] = where
+                for exposed in self._exposed_names(kind, raw):  # `<call>.<output>` too
+                    ctx.names.removed[f"{raw['name']}.{exposed}"] = where
             return ctx.current
         if when is not True:
             if when is not BAD:
@@ -198,6 +228,15 @@ class _Lowerer(Structures):
         self.sink.error("S005", f"unknown layer type `{kind}`", self.doc.key_span(path + (kind,)),
                         did_you_mean(kind, known) or "see docs/spec-language.md for the types")
         return None
+
+    def _exposed_names(self, kind: str, raw: dict[str, Any]) -> list[str]:
+        """The `<call>.<name>` suffixes a block call (or a repeat of a block) would add."""
+        name = raw.get("block") if kind == "repeat" else kind
+        block = self.header.blocks.get(name) if isinstance(name, str) else None
+        if block is None:
+            return []
+        inputs = list(block.inputs or []) if kind == "repeat" else []
+        return inputs + list(declared_outputs(block))
 
     def _incoming(self, kind: str, raw: dict[str, Any], arg_paths: dict[str, Path],
                   path: Path, ctx: Ctx) -> InputShape:
@@ -274,7 +313,8 @@ class _Lowerer(Structures):
         span = self.doc.key_span(path + (kind,))
         # `inputs` may come from `defaults` too: locate it wherever it was written.
         sources = self._sources(parsed, merged_paths, path, ctx,
-                                merge=kind in ("concat", "add", "multiply", "scaled_add"))
+                                merge=kind in ("concat", "add", "multiply", "scaled_add"),
+                                several=kind == "dfl")
         if sources is None:
             return self._poison(raw, ctx, path, kind)
         if kind == "squeeze_excitation":
@@ -318,7 +358,9 @@ class _Lowerer(Structures):
         return node
 
     def _sources(self, parsed: LayerCommon, arg_paths: dict[str, Path], path: Path, ctx: Ctx,
-                 merge: bool = False) -> list[str] | None:
+                 merge: bool = False, several: bool = False) -> list[str] | None:
+        """The nodes a layer reads. A merge needs a list of two or more; a layer that reads
+        `several` (dfl: one box map per level) takes one or more; any other exactly one."""
         refs = parsed.inputs
         if refs is None:
             if merge:
@@ -336,7 +378,12 @@ class _Lowerer(Structures):
                             f"x + scale * y; received {len(listed)}",
                             self.doc.span(arg_paths["inputs"]))
             return None
-        if not merge and len(listed) != 1:  # only merges read several layers
+        if several and not listed:
+            self.sink.error("S004", "this layer reads one or more inputs; received 0",
+                            self.doc.span(arg_paths["inputs"]),
+                            "name the layers, or drop `inputs` to read the previous one")
+            return None
+        if not merge and not several and len(listed) != 1:  # merges read several layers
             self.sink.error("S004", f"this layer reads one input; received {len(listed)}",
                             self.doc.span(arg_paths["inputs"]),
                             "merge them first with `concat`, `add` or `multiply`" if listed

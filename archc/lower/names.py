@@ -9,6 +9,7 @@ told apart: a cycle among the items (G008, with its path), a layer defined furth
 from __future__ import annotations
 
 import re
+from collections import ChainMap
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -63,7 +64,8 @@ class Ctx:
     """Where the walk is: variables in scope, visible names, scope path, the current output,
     the blocks being expanded (to refuse recursion) and the sequence being walked."""
 
-    env: dict[str, Any]
+    env: ChainMap[str, Any]
+    """Variables, parameters and `$in`, in layers: an item adds one, never copies."""
     names: Names
     scope: tuple[str, ...]
     current: str | None

@@ -115,7 +115,13 @@ class Structures(Blocks):
             out = self._residual(parsed, local, window[0], arg_paths, span, ctx)
         else:
             assert isinstance(parsed, Repeat)
-            out, last = self._repeat(parsed, local, window, arg_paths, span, ctx)
+            if self.expansions is None or len(window) != 1:
+                out, last = self._repeat(parsed, local, window, arg_paths, span, ctx)
+            else:
+                out, last = self.expansions.repeat(
+                    self.em, self.sink, self.doc, path, ctx.env, ctx.blocks,
+                    ctx.scope + (local,), window[0],
+                    lambda: self._repeat(parsed, local, window, arg_paths, span, ctx))
             out = self._finish(out, parsed, ctx, span, local)
             # `<repeat>.<name>`: the last copy's named inputs and outputs.
             self._expose(ctx, local, last, span if parsed.name else None)
@@ -125,7 +131,7 @@ class Structures(Blocks):
     def _window(self, parsed: LayerCommon, arg_paths: dict[str, Path], path: Path,
                 span: SourceSpan, ctx: Ctx) -> list[str | None] | None:
         """A repeat of a block that declares several inputs reads one tensor per input: its
-        `inputs` in the block's order (the first may be left out: the previous layer)."""
+        `inputs`, in the block's order."""
         if not isinstance(parsed, Repeat) or parsed.block not in self.header.blocks:
             return None
         block = self.header.blocks[parsed.block]
@@ -259,7 +265,7 @@ class Structures(Blocks):
         scope = self.em.open_scope(ctx, local, "repeat", span)
         current = window[0]
         exposed: dict[str, str | None] = {}
-        second = len(self.em.nodes)
+        second = self.em.size
         # Refuse a huge unroll early, from the size of the second repetition: the first may
         # be larger (`first:` gives it a stride, hence a projection shortcut), the last may
         # differ (`last:`), and only the copy number or the copy's input (`$index`, `$in`)
@@ -268,10 +274,10 @@ class Structures(Blocks):
         extrapolate = not any(_mentions(varying, f"${name}") for name in (r.index, "in."))
         for i in range(r.times):
             if i == 1:
-                second = len(self.em.nodes)
+                second = self.em.size
             if i == 2 and extrapolate:
-                per = len(self.em.nodes) - second
-                needed = len(self.em.nodes) + per * (r.times - 2)
+                per = self.em.size - second  # removed and failed items cost a walk too
+                needed = self.em.size + per * (r.times - 2)
                 if needed > self.caps.max_nodes:
                     self.sink.error("C001", f"`repeat` expands to about {needed:,} layers "
                                     f"({per:,} per repetition x {r.times:,}); the cap is "

@@ -11,9 +11,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from archc.diagnostics import Diagnostic, DiagnosticSink, Problem
+from archc.lower.emit import Abort
 from archc.lower.expr import (
     NO_FUNCTIONS,
+    Budget,
     Callables,
+    Exhausted,
     InFunction,
     Silent,
     evaluate,
@@ -31,17 +34,22 @@ class Values:
     """Evaluates expressions against an environment, reporting errors at their span."""
 
     def __init__(self, doc: Document, header: SpecHeader, sink: DiagnosticSink,
-                 functions: Callables = NO_FUNCTIONS) -> None:
+                 functions: Callables = NO_FUNCTIONS, budget: Budget | None = None) -> None:
         self.doc = doc
         self.header = header
         self.sink = sink
         self.functions = functions
+        self.budget = budget if budget is not None else Budget()
+        """The spec's cost account: every evaluation of every item spends from it."""
 
     def compute(self, text: str, path: Path, env: Mapping[str, Any]) -> Any:
         try:
-            return evaluate(text, env, self.functions)
+            return evaluate(text, env, self.functions, self.budget)
         except Silent:
             return BAD
+        except Exhausted as exc:  # reported once; every later evaluation would fail too
+            self.sink.add(exc.at(self.doc.span(path)))
+            raise Abort from None
         except InFunction as exc:
             # Reported at the function's own text, which is where the fix goes.
             call = self.doc.span(path)
@@ -58,7 +66,17 @@ class Values:
             return result if result is BAD else whole(result)
         if isinstance(value, list):
             out = [self.subst(v, path + (i,), env) for i, v in enumerate(value)]
-            return BAD if any(v is BAD for v in out) else out
+            if any(v is BAD for v in out):
+                return BAD
+            try:  # `[$big, $big]`: the list written around values may be what is too large
+                self.budget.size(out, "[...]")
+            except Exhausted as exc:
+                self.sink.add(exc.at(self.doc.span(path)))
+                raise Abort from None
+            except Problem as exc:
+                self.sink.add(exc.at(self.doc.span(path)))
+                return BAD
+            return out
         if isinstance(value, dict):
             res = {k: self.subst(v, path + (k,), env) for k, v in value.items()}
             return BAD if any(v is BAD for v in res.values()) else res

@@ -57,10 +57,10 @@ CASES = [
          "spec.yaml:5:13: error[Y003]: the tag `!!python/object` is not allowed: specs are "
          "data, never code",
          "remove the tag; archc accepts only plain YAML values"),
-    Case("Y004", spec("layers:", "  - conv2d: &c {filters: 8, kernel_size: 3}",
-                      "  - conv2d: *c"),
-         "spec.yaml:6:13: error[Y004]: aliases (`*c`) are not allowed in specs",
-         "use a block, `defaults` or a named table to reuse a definition"),
+    # An anchor alone is refused too (an alias is refused at the alias: corpus y004-*).
+    Case("Y004", spec("layers:", "  - conv2d: &c {filters: 8, kernel_size: 3}"),
+         "spec.yaml:5:13: error[Y004]: anchors (`&c`) are not allowed in specs",
+         "remove the anchor; use a block, `defaults` or a named table to reuse a definition"),
     Case("Y005", spec("layers:", "  - conv2d: {filters: 8, kernel_size: 3, filters: 16}"),
          "spec.yaml:5:42: error[Y005]: duplicate key `filters` (first defined at line 5)",
          "remove one of the two; YAML would silently keep only the last"),
@@ -267,6 +267,22 @@ CASES = [
          "spec.yaml:6:5: error[C005]: the network needs 3.07e+06 parameters by this layer; the "
          "cap is 1e+06",
          "raise it with --max-params", Options(cost_caps=CostCaps(max_params=1_000_000))),
+    # 10,000 copies of a `when` comparing two 111-term tables (111 terms each time, plus
+    # the rest of the text): past 1,000,000 terms, at the copy that crosses.
+    Case("C011", spec("variables:", "  row: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]",
+                      "  table: '[$row, $row, $row, $row, $row, $row, $row, $row, $row, $row]'",
+                      "layers:", "  - repeat:", "      times: 10000", "      layers:",
+                      "        - dense: {units: 8, when: '$table == $table and $index == 1'}"),
+         "spec.yaml:11:35: error[C011]: the spec's expressions together visit more than "
+         "1,000,000 terms; `$table == $table and $index == 1` crosses the cap",
+         "compute large values once, in `variables:`, and read them; map over shorter lists"),
+    # 120 minus signs and `$w`: 121 expression levels, past the 100 of the depth budget.
+    Case("C012", spec("variables: {w: 8, a: '" + "-" * 120 + "$w'}", "layers:",
+                      "  - dense: {units: 4}"),
+         "spec.yaml:4:22: error[C012]: `" + "-" * 57 + "...` nests deeper than 100 levels, "
+         "counting the blocks, repeats, branches and bodies around it, the expressions' "
+         "nesting and the calls they make",
+         "flatten it: compute parts in `variables:` or a `let:`, or nest fewer structures"),
     # input 32*32*3*4 bytes + conv output 32*32*1024*4 bytes = 4,206,592 bytes = 0.00392 GiB.
     Case("C006", spec("layers:", "  - conv2d: {filters: 1024, kernel_size: 1}"),
          "spec.yaml:5:5: error[C006]: activations need 0.00392 GiB per sample by this layer; "
@@ -412,3 +428,23 @@ def test_a_single_input_layer_given_a_list(inputs: str, first_line: str, help: s
     (only,) = caught.value.diagnostics
     assert render(only, text).splitlines()[0] == first_line
     assert only.help == help
+
+
+def test_c013_is_decided_before_any_variant_compiles(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # 3 variants of 8,001 layers each (the input and 8,000 dense): 24,003 together, past the
+    # layer cap of 20,000 that bounds one command's run.
+    path = tmp_path / "spec.yaml"
+    path.write_text(spec("variables: {w: 8}", "variants:", "  small: {w: 4}",
+                         "  medium: {w: 8}", "  large: {w: 16}", "layers:",
+                         "  - repeat: {times: 8000, layers: [dense: {units: $w}]}"),
+                    encoding="utf-8")
+    assert main(["summary", "--all-variants", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines()[0] == (
+        f"{path}:5:1: error[C013]: this command compiles every variant: the 3 variants expand "
+        "to at least 24,003 layers together (by `large`); the cap is 20,000")
+    assert "  = help: compile one variant at a time with --variant, or raise the cap with " \
+        "--max-layers" in err
+    # One variant at a time is fine.
+    assert main(["summary", "--variant", "large", str(path)]) == 0

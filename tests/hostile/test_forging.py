@@ -26,11 +26,24 @@ bidirectional override, NEL, a line separator and a bell."""
 _HEAD = re.compile(r"^\S+:\d+:\d+: (error|warning)\[([A-Z]\d{3})\]: ", re.MULTILINE)
 
 
+def _unsafe(ch: str) -> bool:
+    """A control, format, surrogate, line or paragraph separator, or a space other than the
+    ASCII one: what `visible` must escape (issue 18: U+061C, U+200B-D, U+2060-4, the tag
+    characters and others reached the terminal raw)."""
+    category = unicodedata.category(ch)
+    return category in ("Cc", "Cf", "Cs", "Zl", "Zp") or (category == "Zs" and ch != " ")
+
+
 def _raw_controls(text: str) -> list[str]:
     """Characters that must never be printed raw (newline and tab are layout, not data)."""
-    return sorted({ch for ch in text if ch not in "\n\t" and (
-        unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp")
-        or ch in "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")})
+    return sorted({ch for ch in text if ch not in "\n\t" and _unsafe(ch)})
+
+
+_EVERY = [chr(c) for c in range(0x110000) if _unsafe(chr(c))]
+"""Every such code point of the running Python's Unicode database."""
+_EVERY_YAML = "".join(f"\\U{ord(ch):08x}" for ch in _EVERY
+                      if unicodedata.category(ch) != "Cs")
+"""All but the surrogates (not text, so not in a YAML string), as YAML escapes."""
 
 
 def _assert_clean(text: str) -> None:
@@ -77,6 +90,52 @@ def test_a_hostile_network_name_is_escaped_in_every_output(
     if args[0] == "summary" and "json" not in args and "csv" not in args:
         # Shown, escaped: the reader sees what the spec holds (Markdown escapes `\` again).
         assert re.search(r"net\\+x1b", out), out
+
+
+_EVERY_SPEC = f"""archc: 1
+name: "net{_EVERY_YAML}end"
+input: [16, 16, 3]
+variables: {{w: 8}}
+variants: {{a: {{w: 8}}, b: {{w: 16}}}}
+layers:
+  - conv2d: {{filters: $w, kernel_size: 5, padding: same}}
+  - flatten
+  - dense: {{units: 10}}
+"""
+
+
+@pytest.mark.parametrize("args", [
+    ["summary"], ["summary", "--format", "markdown"], ["summary", "--costs"],
+    ["summary", "--all-variants"], ["summary", "--all-variants", "--format", "markdown"],
+    ["summary", "--dump", "ir"], ["lint"], ["check"], ["compare"],
+], ids=lambda a: "-".join(x.strip("-") for x in a))
+def test_every_format_control_and_separator_code_point_is_escaped(
+        args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = tmp_path / "net.yaml"
+    spec.write_text(_EVERY_SPEC, encoding="utf-8")
+    rest = ["--variants", "a", "b"] if args == ["compare"] else args[1:]
+    rc, out, err = _run([args[0], str(spec), *rest], capsys)  # _run checks every byte
+    assert rc == 0, err
+    if args[0] in ("summary", "compare") and "--dump" not in args:
+        # Each shown as an escape: U+061C, U+200B, U+2060, U+FEFF, U+00AD, a tag character.
+        for escape in ("\\u061c", "\\u200b", "\\u2060", "\\ufeff", "\\xad",
+                       "\\U000e0041"):
+            assert escape in out.replace("\\\\", "\\"), (escape, out[:300])
+
+
+def test_visible_escapes_exactly_the_unsafe_code_points() -> None:
+    for ch in _EVERY:
+        assert _raw_controls(visible(ch)) == [], hex(ord(ch))
+    # ... and nothing else: letters, marks, symbols, private use and unassigned code points
+    # pass as they are (a sample of every other category).
+    seen: set[str] = set()
+    for code in range(0x110000):
+        ch = chr(code)
+        category = unicodedata.category(ch)
+        if not _unsafe(ch) and category not in seen:
+            seen.add(category)
+            assert visible(ch) == ch, hex(code)
+    assert len(seen) > 20
 
 
 def test_compare_escapes_both_labels(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -139,7 +139,6 @@ def test_a_read_only_directory_is_refused_before_any_work(tmp_path: Path) -> Non
         locked.chmod(0o755)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root replaces read-only files")
 def test_a_read_only_target_is_not_replaced(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "net.gv"
@@ -148,6 +147,50 @@ def test_a_read_only_target_is_not_replaced(
     rc, err = _main(["diagram", str(_spec(tmp_path)), "-o", str(target)], capsys)
     assert rc == 2 and "read-only" in err
     assert target.read_text(encoding="utf-8") == "keep"
+    # Judged by the mode bits: root too (os.access says yes to root; issue 18 replaced it).
+    assert stat.S_IMODE(target.stat().st_mode) == 0o444
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o640, 0o664])
+def test_a_replaced_file_keeps_its_mode(
+        mode: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "net.gv"
+    target.write_text("old", encoding="utf-8")
+    target.chmod(mode)
+    rc, _ = _main(["diagram", str(_spec(tmp_path)), "-o", str(target), "--format", "gv"],
+                  capsys)
+    assert rc == 0
+    assert target.read_text(encoding="utf-8").startswith("digraph")
+    assert stat.S_IMODE(target.stat().st_mode) == mode
+
+
+def test_a_new_file_gets_the_mode_open_would_give(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "net.gv"
+    mask = os.umask(0o027)
+    try:
+        rc, _ = _main(["diagram", str(_spec(tmp_path)), "-o", str(target), "--format", "gv"],
+                      capsys)
+    finally:
+        os.umask(mask)
+    assert rc == 0
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~0o027
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root may give a file to another user")
+def test_a_replaced_file_keeps_its_owner_where_permitted(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Issue 18: a `-rw------- nobody` target came back `-rw-r--r-- root`.
+    target = tmp_path / "net.gv"
+    target.write_text("old", encoding="utf-8")
+    os.chown(target, 65534, 65534)
+    target.chmod(0o600)
+    rc, _ = _main(["diagram", str(_spec(tmp_path)), "-o", str(target), "--format", "gv"],
+                  capsys)
+    assert rc == 0
+    info = target.stat()
+    assert (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (65534, 65534, 0o600)
+    assert target.read_text(encoding="utf-8").startswith("digraph")
 
 
 def _fake_dot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str) -> None:

@@ -39,7 +39,10 @@ def _bound(text: str, cap: int) -> int | None:
 @pytest.mark.parametrize(("spec", "variant"), _ZOO)
 def test_every_zoo_network_fits_a_cap_of_its_own_size(spec: str, variant: str | None) -> None:
     compiled = compile_file(str(SPECS / spec), Options(variant=variant))
-    nodes = len(compiled.graph.nodes)
+    assert compiled.lowered is not None
+    # The cap bounds the nodes plus the items walked without one (removed by `when`).
+    nodes = compiled.lowered.cost
+    assert nodes >= len(compiled.graph.nodes)
     assert compiled.header is not None
     inputs = len(compiled.graph.inputs)
     assert first_over_cap(compiled.doc.data["layers"], compiled.header.blocks,
@@ -65,12 +68,15 @@ def test_the_bound_counts_blocks_repeats_branches_and_bodies() -> None:
         "  - residual: {body: [pair]}\n"                                # 2 (+ add)
         "  - {activation: {function: relu, when: true}}\n"              # 1
         "  - {activation: {function: relu, when: $flag}}\n"             # 1: known now
-        "  - {activation: {function: relu, when: false}}\n"             # 0
+        "  - {activation: {function: relu, when: false}}\n"              # 1: removed
         "  - repeat: {times: 2, layers: [{activation: {function: relu, when: $flag}}]}\n")
-    # The last: 0, since in a repeat `when` may read `$index`, unknown before lowering.
-    # 1 input + 4 + 6 + 6 + 2 + 1 + 1 = 21 counted; lowering makes 21 + concat + add + 2.
-    assert _bound(text, 20) == 21
-    assert _bound(text, 21) is None
+    # The last: 2 x 1, since in a repeat `when` may read `$index`, unknown before lowering,
+    # but a layer item costs one walk either way (a removed item counts against the cap).
+    # 1 input + 4 + 6 + 6 + 2 + 1 + 1 + 1 + 2 = 24 counted; lowering makes 21 + concat +
+    # add + 2 nodes and walks one removed item: 26.
+    assert _bound(text, 23) == 24
+    assert _bound(text, 24) is None
     compiled = compile_text(text, "spec.yaml")
     assert len(compiled.graph.nodes) == 25
+    assert compiled.lowered is not None and compiled.lowered.cost == 26
 

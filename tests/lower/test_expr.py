@@ -204,3 +204,50 @@ def test_whole_floats_become_integers_for_fields() -> None:
     assert whole(64.0) == 64 and type(whole(64.0)) is int
     assert whole([3.0, 2.5, True]) == [3, 2.5, True]
     assert type(whole(2.5)) is float
+
+
+# -- issue 18, item 7: the evaluator agrees with its docs and with itself ---------------------
+
+
+@pytest.mark.parametrize(("text", "code", "message"), [
+    # A result that is not a real number, whichever way it is made.
+    ("(-8) ** 0.5", "E003", "the value of `(-8) ** 0.5` is not a real number"),
+    ("(-$filters) ** 0.5 + 1", "E003", "is not a real number"),
+    # A keyword given twice, to a builtin as to a spec function (one rule: E005).
+    ("max(1, x=2, x=3)", "E005", "`max` receives `x` twice"),
+    # Look-alikes Python would fold (NFKC) are refused under the name as written.
+    ("$w\U0001d422dth", "E002", "`\U0001d422` (U+1D422) in `$w\U0001d422dth` is not ASCII"),
+    ("\u210c(1) + $filters", "E002", "`\u210c` (U+210C)"),
+    # Python's spellings of the booleans, and archc's own prefix for variables.
+    ("$filters + True", "E002", "`True` in `$filters + True`: a spec writes `true`"),
+    ("False or $aux", "E002", "a spec writes `false`"),
+    ("$filters + __archc_var_filters", "E002", "`__archc_var_` in"),
+    # Every branch is resolved, taken or not.
+    ("4 if $aux else $filtres", "E001", "unknown variable `$filtres`"),
+    ("$filtres if false else 4", "E001", "unknown variable `$filtres`"),
+    ("$aux or $nope > 1", "E001", "unknown variable `$nope`"),
+    ("4 if $aux else rnd(2.5)", "E004", "unknown function `rnd`"),
+    ("4 if $aux else map(rnd, $stages)", "E004", "unknown function `rnd`"),
+])
+def test_item_7_refusals(text: str, code: str, message: str) -> None:
+    with pytest.raises(Problem) as info:
+        evaluate(text, ENV)
+    assert info.value.code == code
+    assert message in info.value.message
+
+
+def test_quoted_strings_may_hold_anything() -> None:
+    assert evaluate("'caf\u00e9' if $aux else 'x'", ENV) == "caf\u00e9"
+    assert evaluate("'$nope' if $aux else 'x'", ENV) == "$nope"  # text, not a read
+
+
+def test_map_without_dollar_is_an_expression_as_the_docs_show() -> None:
+    # docs/spec-language.md's table: `map(round, [0.5, 1.5])` = `[0, 2]`.
+    assert is_expression("sum(map(round, [0.5, 1.5]))")
+    assert evaluate("sum(map(round, [0.5, 1.5]))", {}) == 2
+    assert evaluate("map(round, [0.5, 1.5])", {}) == [0, 2]
+    assert not is_expression("a-b")  # words stay text
+
+
+def test_true_and_false_are_the_spec_s_booleans() -> None:
+    assert evaluate("true and not false", {}) is True

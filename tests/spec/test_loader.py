@@ -78,12 +78,23 @@ def test_tags_are_refused() -> None:
                             "data, never code")
 
 
-def test_aliases_are_refused() -> None:
+def test_anchors_and_aliases_are_refused() -> None:
     errors = _errors("""\
         a: &x {filters: 3}
         b: *x
     """)
-    assert errors == [("Y004", 2, 4, "aliases (`*x`) are not allowed in specs")]
+    assert errors == [("Y004", 1, 4, "anchors (`&x`) are not allowed in specs"),
+                      ("Y004", 2, 4, "aliases (`*x`) are not allowed in specs")]
+
+
+def test_an_anchor_without_alias_is_refused_too() -> None:
+    # The docs say anchors are Y004; an anchor is only there to be aliased.
+    errors = _errors("""\
+        s: &anchor [3]
+        t: &scalar 4
+    """)
+    assert errors == [("Y004", 1, 4, "anchors (`&anchor`) are not allowed in specs"),
+                      ("Y004", 2, 4, "anchors (`&scalar`) are not allowed in specs")]
 
 
 def test_duplicate_keys() -> None:
@@ -221,3 +232,26 @@ def test_an_expression_split_at_a_comma_is_one_error(line: str, value: str, fix:
 def test_a_balanced_call_in_a_flow_mapping_loads() -> None:
     doc = load_text("a: {w: max(8), v: 'max(8, 3)'}\nb: max(8, 3)\n", "spec.yaml")
     assert doc.data == {"a": {"w": "max(8)", "v": "max(8, 3)"}, "b": "max(8, 3)"}
+
+
+def test_an_unclosed_bracket_is_reported_at_the_bracket_not_lines_below() -> None:
+    from archc.diagnostics import SpecError
+    from archc.spec.loader import load_text
+
+    text = ("archc: 1\nname: x\ninput: [8, 8, 3]\nlayers:\n"
+            "  - conv2d: {filters: 8, kernel_size: 3\n  - flatten\n  - dense: {units: 2}\n")
+    with pytest.raises(SpecError) as caught:
+        load_text(text, "s.yaml")
+    (only,) = caught.value.diagnostics
+    assert only.code == "Y000" and only.span is not None
+    assert (only.span.line, only.span.col) == (5, 13)  # the `{` of line 5, not line 7
+    assert only.message == ("invalid YAML: this `{` is not closed (did not find expected "
+                            "',' or '}')")
+    assert only.help == "close it with `}` where the mapping ends, or use block style"
+    unclosed_list = text.replace("{filters: 8, kernel_size: 3", "{filters: 8, kernel_size: 3}") \
+        .replace("{units: 2}", "{units: 2}\noutputs: [dense_1\n")
+    with pytest.raises(SpecError) as caught:
+        load_text(unclosed_list + "name2: y\n", "s.yaml")
+    (only,) = caught.value.diagnostics
+    assert only.code == "Y000" and only.span is not None and only.span.line == 8
+    assert only.message.startswith("invalid YAML: this `[` is not closed")

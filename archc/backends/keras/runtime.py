@@ -130,7 +130,19 @@ def _probe_devices() -> None:
         tf.config.list_physical_devices()
 
 
+KERAS_BACKENDS = ("tensorflow", "jax", "torch", "numpy", "openvino")
+"""The names Keras 3 accepts in `KERAS_BACKEND` (and `keras.json`)."""
+
+
 def _import(purpose: str) -> Any:
+    backend = expected_backend()
+    if backend not in KERAS_BACKENDS:
+        # Keras would raise ValueError("Unable to import backend") from inside its import:
+        # say what is wrong before importing anything.
+        raise KerasUnavailable(
+            f"{purpose} needs a Keras backend, and `{backend}` (KERAS_BACKEND, else the "
+            "`backend` of keras.json) is not one; the valid names are "
+            + ", ".join(KERAS_BACKENDS) + " (archc is tested on tensorflow, jax and torch)")
     try:
         import keras
     except ImportError as exc:
