@@ -20,7 +20,16 @@ pytestmark = pytest.mark.tf
 keras = pytest.importorskip("keras")
 pytest.importorskip("onnxruntime")
 
-from export_helpers import CHEAP, FORMATS, MORE, build, perturb, release, verify_all  # noqa: E402
+from export_helpers import (  # noqa: E402
+    CHEAP,
+    FORMATS,
+    MORE,
+    build,
+    perturb,
+    release,
+    to_logits,
+    verify_all,
+)
 
 from archc.backends.keras.export import TOLERANCE  # noqa: E402
 from archc.backends.keras.export import run as export_run  # noqa: E402
@@ -162,6 +171,19 @@ def test_perturbation_changes_what_starts_constant() -> None:
     after = [np.asarray(w.numpy()) for w in model.weights]
     moved = sum(not np.array_equal(a, b) for a, b in zip(before, after, strict=True))
     assert changed == moved > 0  # the biases and subsampling coefficients of LeNet-5
+    release()
+
+
+def test_the_zoo_is_compared_on_logits() -> None:
+    model, _ = build("lenet5", None)
+    x = np.random.default_rng(0).standard_normal((2, 32, 32, 1)).astype(np.float32)
+    probabilities = keras.ops.convert_to_numpy(model(x))
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
+    assert to_logits(model) == 1
+    logits = keras.ops.convert_to_numpy(model(x))
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(shifted / shifted.sum(axis=1, keepdims=True), probabilities,
+                               rtol=1e-5, atol=1e-7)
     release()
 
 
