@@ -12,6 +12,14 @@ STAMP   := $(VENV)/.installed
 VENV_JAX      := .venv-jax
 VENV_TORCH    := .venv-torch
 TORCH_VERSION ?= 2.13.0
+# The YOLOv8 parity test (tests/backends/keras/test_keras_yolov8_parity.py) builds
+# Ultralytics' own model in .venv-torch. ultralytics is installed without its dependencies:
+# building a DetectionModel needs torch, numpy, PyYAML, OpenCV and Pillow only, and
+# PyPI's torchvision would not import beside this torch build. ultralytics reads
+# torchvision's version at import (package metadata only, never importing it), so the
+# matching release is installed without dependencies too. See docs/backends.md.
+ULTRALYTICS_VERSION ?= 8.4.190
+TORCHVISION_VERSION ?= 0.28.0
 BACKEND_TESTS := tests/backends/keras
 
 .PHONY: demo test test-fast test-backends lint bench clean
@@ -19,7 +27,7 @@ BACKEND_TESTS := tests/backends/keras
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[keras,lsp,dev]'
+	$(BIN)/pip install --quiet -e '.[keras,lsp,dev,export]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -44,9 +52,18 @@ $(VENV_TORCH)/.installed: pyproject.toml
 	$(VENV_TORCH)/bin/pip install --quiet -e '.[torch,dev]'
 	touch $@
 
-test-backends: $(VENV_JAX)/.installed $(VENV_TORCH)/.installed
-	KERAS_BACKEND=jax $(VENV_JAX)/bin/pytest -q -p no:cacheprovider $(BACKEND_TESTS)
-	KERAS_BACKEND=torch $(VENV_TORCH)/bin/pytest -q -p no:cacheprovider $(BACKEND_TESTS)
+$(VENV_TORCH)/.ultralytics: $(VENV_TORCH)/.installed
+	$(VENV_TORCH)/bin/pip install --quiet 'opencv-python-headless>=4.7' 'pillow>=7.1.2'
+	$(VENV_TORCH)/bin/pip install --quiet --no-deps 'ultralytics==$(ULTRALYTICS_VERSION)' \
+		'torchvision==$(TORCHVISION_VERSION)'
+	touch $@
+
+# `-m "not yolo_all"`: YOLOv8n against Ultralytics; `pytest -m yolo_all` runs s, m, l, x.
+test-backends: $(VENV_JAX)/.installed $(VENV_TORCH)/.installed $(VENV_TORCH)/.ultralytics
+	KERAS_BACKEND=jax $(VENV_JAX)/bin/pytest -q -p no:cacheprovider -m "not yolo_all" \
+		$(BACKEND_TESTS)
+	KERAS_BACKEND=torch $(VENV_TORCH)/bin/pytest -q -p no:cacheprovider -m "not yolo_all" \
+		$(BACKEND_TESTS)
 
 test-fast: $(STAMP)
 	$(BIN)/pytest -q -m "not tf and not slow and not browser"

@@ -142,6 +142,9 @@ class DiagnosticSink:
     ) -> None:
         self.add(Diagnostic(code, message, span, help))
 
+    def __len__(self) -> int:
+        return len(self._items)
+
     def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
         for d in diagnostics:
             self.add(d)

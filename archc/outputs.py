@@ -10,7 +10,11 @@
 4. Writes are atomic (`atomic_output`): the content goes to a temporary file beside the
    target and is renamed over it only when complete, so a failed or killed run (or an
    empty render, which the caller refuses before the rename) leaves the old file intact.
-5. Only archc's own temporaries are swept: a temporary's name embeds the writer's process id,
+5. A directory output (`export --format savedmodel`) follows the same rules as a whole
+   (`check_directory_target`, `atomic_directory`): it is written under a temporary name,
+   renamed into place when complete, and replaces only a directory that is a SavedModel
+   (never a file, a symlink, any other directory, or one that holds an input of the run).
+6. Only archc's own temporaries are swept: a temporary's name embeds the writer's process id,
    a nonce and a check value over both and the host name, so the sweep can verify that a
    `.archc-tmp-...` file is archc's, from this machine, owned by this user, older than a
    minute, and that its writer is gone. Anything else is left alone.
@@ -24,10 +28,11 @@ import hashlib
 import os
 import re
 import secrets
+import shutil
 import socket
 import stat
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 TMP_PREFIX = ".archc-tmp-"
@@ -95,6 +100,53 @@ def check_output_directory(directory: str | os.PathLike[str]) -> None:
         raise OutputPathError(f"refusing to write into {path}: it is {_kind(info.st_mode)}, "
                               "not a directory")
     _check_directory(path / "x")
+
+
+SAVED_MODEL_ENTRIES = frozenset({"saved_model.pb", "variables", "assets", "fingerprint.pb",
+                                 "keras_metadata.pb", "saved_model.pbtxt"})
+"""What a TensorFlow SavedModel directory holds; a directory with anything else is not one."""
+
+
+def check_directory_target(target: str | os.PathLike[str],
+                           inputs: Iterable[str | os.PathLike[str]] = ()) -> None:
+    """Refuse, before any work, a directory target this run must not write or replace.
+
+    Missing: its parent must be writable. Existing: it must be a real directory (not a
+    symlink), a SavedModel (`saved_model.pb` and only SavedModel entries), hold none of
+    `inputs`, and sit in a directory archc may rename entries in.
+    """
+    target = Path(target)
+    try:
+        info = os.lstat(target)
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise OutputPathError(f"cannot write {target}: {exc.strerror or exc}") from None
+    if info is not None:
+        if not stat.S_ISDIR(info.st_mode):
+            raise OutputPathError(f"refusing to write {target}: it is {_kind(info.st_mode)}, "
+                                  "and a SavedModel is a directory")
+        try:
+            entries = set(os.listdir(target))
+        except OSError as exc:
+            raise OutputPathError(f"cannot read {target}: {exc.strerror or exc}") from None
+        if "saved_model.pb" not in entries or not entries <= SAVED_MODEL_ENTRIES:
+            raise OutputPathError(f"refusing to replace {target}: it is a directory that is "
+                                  "not a SavedModel; choose a new name with -o")
+        for source in inputs:
+            if _inside(source, target):
+                raise OutputPathError(f"refusing to replace {target}: it holds the input spec "
+                                      f"{os.fspath(source)} of this run")
+    _check_directory(target.parent)
+
+
+def _inside(source: str | os.PathLike[str], directory: Path) -> bool:
+    if os.fspath(source) == "-":
+        return False
+    try:
+        return Path(source).resolve().is_relative_to(directory.resolve())
+    except OSError:
+        return False
 
 
 def _check_directory(directory: Path) -> None:
@@ -195,7 +247,8 @@ def clean_stale_temporaries(directory: str | os.PathLike[str]) -> int:
     """Remove temporaries of killed archc runs; return how many.
 
     Only files that `is_own_temporary` verifies, that are regular files of this user, older
-    than a minute, and whose writing process no longer exists.
+    than a minute, and whose writing process no longer exists. Directories are never
+    swept: a killed directory export leaves its `.archc-tmp-*` directory for the user.
     """
     removed = 0
     now = time.time()
@@ -276,3 +329,41 @@ def write_text_atomic(target: str | os.PathLike[str], text: str) -> None:
 def write_bytes_atomic(target: str | os.PathLike[str], data: bytes) -> None:
     with atomic_output(target) as tmp:
         tmp.write_bytes(data)
+
+
+@contextlib.contextmanager
+def atomic_directory(target: str | os.PathLike[str],
+                     inputs: Sequence[str | os.PathLike[str]] = ()) -> Iterator[Path]:
+    """Yield a fresh temporary directory path beside `target`; move it into place on success.
+
+    The path does not exist yet (writers such as Keras's `export` create it). Before the
+    move the target is checked again (`check_directory_target`): an existing SavedModel is
+    first renamed to a temporary name, the new one renamed into place, then the old one
+    removed. A failure before the move leaves the old directory as it was; a kill between
+    the two renames leaves the old one under its temporary name (`.archc-tmp-*`), which
+    is never swept: nothing is lost, and the user renames it back.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale_temporaries(target.parent)
+    tmp = target.parent / temporary_name()
+    old: Path | None = None
+    try:
+        yield tmp
+        if not tmp.is_dir():
+            raise OutputPathError(f"the export wrote no directory for {target}")
+        check_directory_target(target, inputs)
+        if os.path.lexists(target):
+            old = target.parent / temporary_name()
+            os.replace(target, old)
+        try:
+            os.replace(tmp, target)
+        except BaseException:
+            if old is not None and not os.path.lexists(target):
+                os.replace(old, target)  # put the previous SavedModel back
+                old = None
+            raise
+    finally:
+        for leftover in (tmp, old):
+            if leftover is not None and leftover.is_dir() and not leftover.is_symlink():
+                shutil.rmtree(leftover, ignore_errors=True)

@@ -52,6 +52,7 @@ from archc.lower.expr import (
 )
 from archc.lower.exprvalues import MAX_SPEC_TERMS
 from archc.lower.functions import FunctionTable, SpecFunction, compile_functions
+from archc.lower.memo import ExpansionMemo as ExpansionMemo  # re-exported: editors keep one
 from archc.passes.analysis import Analysis, CostCaps, analyse
 from archc.perf import cyclic_gc_paused
 from archc.spec.loader import MAX_BYTES, Document, load_bytes, load_file, load_text, oversize
@@ -83,6 +84,10 @@ class Options:
     caps: Caps = field(default_factory=Caps)
     cost_caps: CostCaps = field(default_factory=CostCaps)
     max_bytes: int = MAX_BYTES
+    reuse_expansions: bool = False
+    """Copy a block expansion made before with the same inputs (`lower.memo`; editors)."""
+    memo: ExpansionMemo | None = field(default=None, compare=False)
+    """A memo kept across compiles of one document (the language server's); implies reuse."""
 
 
 @dataclass
@@ -195,7 +200,8 @@ def _stages(result: Compiled, options: Options, stop_after: Stage) -> None:
         return
     _check_static_size(doc, header, result.variables, options.caps, sink, budget)
     lowered = lower(doc, header, result.variables, result.variant, sink, options.caps,
-                    result.functions, budget)
+                    result.functions, reuse=options.memo or options.reuse_expansions,
+                    budget=budget)
     result.lowered = lowered  # kept on errors for `attempt`; raising discards it otherwise
     sink.raise_if_errors()
     assert lowered is not None
@@ -211,7 +217,12 @@ def _stages(result: Compiled, options: Options, stop_after: Stage) -> None:
         raise RuntimeError("internal error: malformed IR: " + "; ".join(problems))
     if stop_after <= Stage.LOWER:
         return
-    result.analysis = analyse(lowered.graph, lowered.shapes, sink, options.cost_caps)
+    memo = options.memo
+    known = memo.infos if memo is not None and memo.cost_caps == options.cost_caps else None
+    result.analysis = analyse(lowered.graph, lowered.shapes, sink, options.cost_caps, known)
+    if memo is not None and result.analysis is not None:
+        memo.infos = {id(info.node): info for info in result.analysis.nodes}
+        memo.cost_caps = options.cost_caps
     sink.raise_if_errors()
 
 

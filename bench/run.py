@@ -6,7 +6,7 @@ with them):
 1. start-up: `archc summary` of ResNet-152 against the bare floor (issue 7, <= 2x) and
    against keras.applications.ResNet152 + summary() (issue 2, >= 20x faster), whole
    processes, interleaved, medians; the `-X importtime` audit of what summary loads;
-2. editor: `archc lsp`, an edit of specs/resnet.yaml to its diagnostics (issue 13, < 50 ms);
+2. editor: `archc lsp`, an edit of each zoo spec to its diagnostics (issue 19, < 50 ms);
 3. scale: generated 100 / 1,000 / 10,000-layer specs and a block repeated 1,000 times,
    in-process and as processes with their peak memory (< 2 s and < 200 MB at 10,000;
    10,000 / 1,000 <= 12x), plus `diagram` (DOT text) on the same specs; a plot;
@@ -290,18 +290,21 @@ def parity(doc: Doc, repeats: int) -> None:
 
 
 def editor(doc: Doc) -> None:
-    """Issue 13: `archc lsp`, edit of specs/resnet.yaml to published diagnostics, warm."""
+    """Issues 13 and 19: `archc lsp`, edit of every zoo spec to published diagnostics."""
     from bench import bench_lsp
 
     result = bench_lsp.run()
-    median = result["median edit -> diagnostics, ms"]
-    doc.target("13", "`archc lsp`: edit of resnet.yaml to diagnostics, warm (median)",
-               f"< {bench_lsp.TARGET_MS:.0f} ms", f"{median:.1f} ms",
-               median < bench_lsp.TARGET_MS)
+    worst = max(result["specs"].items(), key=lambda kv: kv[1]["p50 ms"])
+    doc.target("19", "`archc lsp`: edit to diagnostics, every zoo spec (worst median)",
+               f"< {bench_lsp.TARGET_MS:.0f} ms", f"{worst[1]['p50 ms']:.1f} ms ({worst[0]})",
+               result["all medians under target"])
     about = [p.replace("\n", " ") for p in (bench_lsp.__doc__ or "").strip().split("\n\n")]
-    doc.add("## Editor: `archc lsp` diagnostics latency (issue 13)", "", about[0], "", about[1],
-            "")
-    doc.table(["measurement", "value"], [[k, _fmt(v)] for k, v in result.items()])
+    doc.add("## Editor: `archc lsp` diagnostics latency (issues 13, 19)", "", about[0], "",
+            about[1], "", about[2], "",
+            f"Machine: {result['machine']}; load average (1, 5, 15 min) "
+            f"{result['load average (1, 5, 15 min) before']} before, "
+            f"{result['load average (1, 5, 15 min) after']} after.", "",
+            bench_lsp.table(result), "")
 
 
 def hooks(doc: Doc) -> None:

@@ -6,8 +6,8 @@ Exit codes (also in docs/diagnostics.md):
     0  success (warnings allowed unless --strict)
     1  the spec has errors (located diagnostics were printed)
     2  usage or I/O problem (bad arguments, unreadable file, unknown variant)
-    3  an optional dependency is missing (Keras and its backend for build, Graphviz `dot`
-       for rendering, pygls for lsp)
+    3  an optional dependency is missing (Keras and its backend for build and export,
+       onnx and onnxruntime for export to ONNX, Graphviz `dot` for rendering, pygls for lsp)
     4  internal error: a bug in archc (please report it with the spec)
   130  interrupted
 """
@@ -21,6 +21,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from archc.cli import export
 from archc.cli.commands import COMMANDS
 from archc.cli.plumbing import (
     EXIT_INTERNAL,
@@ -116,6 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress messages on stderr")
     add_spec_options(p)
 
+    add_spec_options(export.add_parser(sub))
+
     p = sub.add_parser("diagram", help="draw the spec's structure with Graphviz (SVG, PNG, ...)")
     p.add_argument("spec", help=SPEC_HELP)
     p.add_argument("-o", "--output", metavar="PATH",
@@ -166,6 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     forget_stdin()
     try:
+        if args.command == "export":
+            return export.cmd_export(args)  # Keras makes cyclic garbage: collector on
         if args.command in ("build", "lsp"):  # Keras makes cyclic garbage; a server runs
             return COMMANDS[args.command](args)  # for hours: leave the collector on
         with cyclic_gc_paused():  # the spec commands allocate acyclic data only

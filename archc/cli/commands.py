@@ -284,6 +284,9 @@ def cmd_diagram(args: argparse.Namespace) -> int:
         fields=args.receptive_field))
     for notice in diagram.notices:
         say(f"archc: note: {notice}")
+    if not args.quiet:
+        for hint in diagram.hints:
+            say(f"archc: hint: {hint}")
     if target is None:
         out(diagram.source)
         return EXIT_OK

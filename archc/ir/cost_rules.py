@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # the records are defined with the catalogue, which imports t
         Conv2DTransposeAttrs,
         DenseAttrs,
         DepthwiseConv2DAttrs,
+        DFLAttrs,
         NormalizationAttrs,
         SeparableConv2DAttrs,
     )
@@ -152,6 +153,12 @@ def normalization_params(a: NormalizationAttrs, inputs: Sequence[Shape],
     return (0, 2 * out[-1] + 1)
 
 
+def dfl_params(a: DFLAttrs, inputs: Sequence[Shape], out: Shape) -> tuple[int, int]:
+    """The fixed projection 0, 1, ..., bins - 1: `bins` non-trainable weights, shared by
+    every side and position (Ultralytics' DFL is one 1x1 convolution, bins -> 1, frozen)."""
+    return (0, a.bins)
+
+
 # -- MACs ---------------------------------------------------------------------------------------
 
 
@@ -217,3 +224,11 @@ def dense_macs(a: DenseAttrs, inputs: Sequence[Shape], out: Shape) -> Formula:
         return Formula("positions x in x out", f"{positions} x {fan_in} x {units}",
                        positions * fan_in * units)
     return Formula("in x out", f"{fan_in} x {units}", fan_in * units)
+
+
+def dfl_macs(a: DFLAttrs, inputs: Sequence[Shape], out: Shape) -> Formula:
+    """The expectation over the bins of each side at each position: a 1x1 convolution from
+    `bins` channels to 1 over positions x 4 (the softmax counts no MACs, as activations)."""
+    positions = out[0]
+    return Formula("positions x 4 x bins", f"{positions} x 4 x {a.bins}",
+                   positions * 4 * a.bins)

@@ -24,6 +24,11 @@ class Scope:
     path: tuple[str, ...]
     kind: str
     span: SourceSpan | None
+    inputs: tuple[tuple[str, str | None], ...] = ()
+    """For a use of a block that declares `inputs:`, each input's name and the node it
+    read (None where an error left it unknown): what the editor shows on hover."""
+    outputs: tuple[tuple[str, str | None], ...] = ()
+    """For a use of a block with `outputs:`, each exposed name and its node."""
 
     @property
     def name(self) -> str:

@@ -69,6 +69,8 @@ class Op(enum.Enum):
     CROPPING2D = "cropping2d"
     RESHAPE = "reshape"
     UPSAMPLING2D = "upsampling2d"
+    CHANNEL_SLICE = "channel_slice"
+    DFL = "dfl"
     CONCAT = "concat"
     ADD = "add"
     MULTIPLY = "multiply"
@@ -300,6 +302,24 @@ class UpSampling2DAttrs(Attrs):
     interpolation: str = "nearest"
 
 
+@dataclass(frozen=True)
+class ChannelSliceAttrs(Attrs):
+    """Channels `start` (included) to `stop` (excluded), counted from 0: one piece of a
+    tensor split on the channel axis (YOLOv8's C2f splits its first convolution's output in
+    two halves; PyTorch's `chunk`)."""
+
+    start: int
+    stop: int
+
+
+@dataclass(frozen=True)
+class DFLAttrs(Attrs):
+    """Distribution focal loss decoding (Li et al. 2020; YOLOv8's `DFL`): each of the 4 box
+    sides is a distribution over `bins` distances; the output is its expectation."""
+
+    bins: int = 16
+
+
 # -- the catalogue ------------------------------------------------------------------------------
 
 A = TypeVar("A", bound=Attrs)
@@ -394,6 +414,13 @@ CATALOGUE: Mapping[Op, OpDef[Any]] = _defs(
     OpDef(Op.RESHAPE, ReshapeAttrs, Family.SHAPE, shape.reshape),
     OpDef(Op.UPSAMPLING2D, UpSampling2DAttrs, Family.SHAPE, shape.upsampling,
           linear_passthrough=True),
+    # Linear in its input and per position; it changes the width, so L008 stops at it.
+    OpDef(Op.CHANNEL_SLICE, ChannelSliceAttrs, Family.SHAPE, shape.channel_slice,
+          linear_passthrough=True, pointwise=True),
+    # Reads every level's box map and joins their positions (a merge by arity); `bins`
+    # fixed weights 0..bins-1, non-trainable, as Ultralytics' DFL convolution.
+    OpDef(Op.DFL, DFLAttrs, Family.MERGE, shape.dfl, cost.dfl_params, cost.dfl_macs,
+          max_inputs=None),
     OpDef(Op.CONCAT, NoAttrs, Family.MERGE, shape.concat, max_inputs=None),
     OpDef(Op.ADD, NoAttrs, Family.MERGE, shape.elementwise("add"), max_inputs=None),
     OpDef(Op.MULTIPLY, NoAttrs, Family.MERGE, shape.elementwise("multiply"), max_inputs=None),

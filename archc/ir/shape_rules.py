@@ -17,11 +17,13 @@ from archc.diagnostics import Problem
 if TYPE_CHECKING:  # the records are defined with the catalogue, which imports these rules
     from archc.ir.ops import (
         Attrs,
+        ChannelSliceAttrs,
         Conv2DAttrs,
         Conv2DTransposeAttrs,
         Cropping2DAttrs,
         DenseAttrs,
         DepthwiseConv2DAttrs,
+        DFLAttrs,
         GlobalPool2DAttrs,
         InputAttrs,
         Padding,
@@ -279,6 +281,31 @@ def cropping(a: Cropping2DAttrs, shapes: Sequence[Shape]) -> Shape:
                       f"columns, but its input is {format_shape(shape)}",
                       f"crop fewer than {shape[0]} rows and {shape[1]} columns")
     return (height, width, shape[2])
+
+
+def channel_slice(a: ChannelSliceAttrs, shapes: Sequence[Shape]) -> Shape:
+    """The input with channels `start` to `stop` (excluded); any rank, channels last."""
+    (shape,) = shapes
+    channels = shape[-1]
+    if a.stop <= a.start or a.stop > channels:
+        raise Problem("G019", f"`channel_slice` takes channels {a.start} to {a.stop} "
+                      f"(excluded), but its input is {format_shape(shape)} ({channels} "
+                      "channels)",
+                      f"`start` < `stop` <= {channels}; channels count from 0 and `stop` "
+                      "is excluded, as in Python's x[start:stop]")
+    return (*shape[:-1], a.stop - a.start)
+
+
+def dfl(a: DFLAttrs, shapes: Sequence[Shape]) -> Shape:
+    """(positions of every input, 4): each input is an H x W x (4 x bins) box map, its
+    positions row by row, the inputs one after the other (YOLOv8's order of anchors)."""
+    for shape in shapes:
+        if len(shape) != 3 or shape[-1] != 4 * a.bins:
+            raise Problem("G020", f"`dfl` reads H x W x {4 * a.bins} box maps (4 sides x "
+                          f"{a.bins} bins); received {format_shape(shape)}",
+                          f"give it the box branch of each level, {4 * a.bins} channels "
+                          "(`channel_slice` them off a map that holds more), or set `bins`")
+    return (sum(s[0] * s[1] for s in shapes), 4)
 
 
 def concat(a: Attrs, shapes: Sequence[Shape]) -> Shape:

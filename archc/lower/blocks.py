@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections import ChainMap
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from archc.diagnostics import DiagnosticSink, SourceSpan, did_you_mean
 from archc.lower.emit import Caps, Emitter
 from archc.lower.expr import INPUT, InputShape
+from archc.lower.memo import ExpansionMemo
 from archc.lower.names import INPUT_NAME, Ctx, Names, unknown_reference
 from archc.lower.values import BAD, Values
 from archc.spec.loader import Document, Path
@@ -61,6 +62,8 @@ class Blocks:
     caps: Caps
     em: Emitter
     values: Values
+    expansions: ExpansionMemo | None = None
+    """Reuse of repeated expansions (`lower.memo`), when the caller asked for it."""
 
     # Provided by the driver.
     def _sequence(self, items: Any, path: Path, ctx: Ctx) -> str | None:
@@ -109,6 +112,7 @@ class Blocks:
         declared = declared_inputs(block)
         listing = ", ".join(declared)
         given: dict[str, tuple[str, Path]] = {}
+        written = refs is not None  # without `inputs`, a call reads the previous layer
         if refs is None:
             refs = []
         if isinstance(refs, dict):
@@ -126,13 +130,10 @@ class Blocks:
             listed = [refs] if isinstance(refs, str) else list(refs)
             paths = [ref_path] if isinstance(refs, str) else [ref_path + (i,)
                                                               for i in range(len(listed))]
-            if (listed and len(listed) != len(declared)) or (not listed and len(declared) > 1):
+            if (written and len(listed) != len(declared)) or (not written and len(declared) > 1):
                 self.sink.error("S011", f"block `{kind}` reads {_count(declared)}; received "
-                                f"{len(listed)}", self.doc.span(ref_path) if listed else span,
-                                f"pass `inputs: [{listing}]` in this order, or by name: "
-                                f"`inputs: {{{declared[-1]}: ...}}`" if len(declared) > 1 else
-                                "merge them first with `concat`, `add` or `multiply`, or "
-                                "declare the block's `inputs: [a, b]`")
+                                f"{len(listed)}", self.doc.span(ref_path) if written else span,
+                                _count_help(declared, listing, len(listed)))
                 return None
             given = {k: (ref, p) for k, ref, p in zip(declared, listed, paths, strict=False)}
             missing = []
@@ -188,7 +189,9 @@ class Blocks:
                                                       else None)}) \
             if sources is not None else ctx.env  # layered: never a copy of the variables
         env = self._bind(kind, block.params, params, span, caller, shapes)
-        scope = self.em.open_scope(ctx, local, kind, span)
+        at = len(self.em.scopes)
+        scope = self.em.open_scope(ctx, local, kind, span,
+                                   tuple(inputs.items()) if block.inputs else ())
         if env is None:
             return Expansion(None, inputs)
         names = Names()
@@ -199,8 +202,16 @@ class Blocks:
             names.reserved.add(name)
         sub = Ctx(env | shapes | {INPUT: caller.get(INPUT, InputShape(None))}, names, scope,
                   first, ctx.blocks + (kind,))
-        out = self._sequence(block.layers, ("blocks", kind, "layers"), sub)
-        return Expansion(out, inputs, self._block_outputs(kind, block, names))
+        if self.expansions is None or block.inputs or block.outputs:
+            out = self._sequence(block.layers, ("blocks", kind, "layers"), sub)
+        else:  # one input, no named outputs: the body's output is all the caller reads
+            out = self.expansions.expand(
+                self.em, self.sink, kind, ctx.blocks, env, scope, first,
+                lambda: self._sequence(block.layers, ("blocks", kind, "layers"), sub))
+        outputs = self._block_outputs(kind, block, names)
+        if outputs:  # recorded on the scope for the editor's hover
+            self.em.scopes[at] = replace(self.em.scopes[at], outputs=tuple(outputs.items()))
+        return Expansion(out, inputs, outputs)
 
     def _block_outputs(self, kind: str, block: BlockDef, names: Names
                        ) -> dict[str, str | None]:
@@ -272,3 +283,13 @@ def _count(declared: list[str]) -> str:
     if len(declared) == 1:
         return "one input"
     return f"{len(declared)} inputs ({', '.join(declared)})"
+
+
+def _count_help(declared: list[str], listing: str, received: int) -> str:
+    if len(declared) > 1:
+        return (f"pass `inputs: [{listing}]` in this order, or by name: "
+                f"`inputs: {{{declared[-1]}: ...}}`")
+    if received == 0:
+        return "name one layer, or drop `inputs` to read the previous one"
+    return ("merge them first with `concat`, `add` or `multiply`, or declare the block's "
+            "`inputs: [a, b]`")

@@ -119,13 +119,14 @@ class Emitter:
         names.local[local] = target
         names.spans[local] = span
 
-    def open_scope(self, ctx: Ctx, local: str, kind: str, span: SourceSpan) -> tuple[str, ...]:
+    def open_scope(self, ctx: Ctx, local: str, kind: str, span: SourceSpan,
+                   inputs: tuple[tuple[str, str | None], ...] = ()) -> tuple[str, ...]:
         scope = ctx.scope + (local,)
         if "/".join(scope) in self.taken:
             self.sink.error("N002", f"duplicate layer name `{local}`", span,
                             "give every layer a unique name")
         self.taken.add("/".join(scope))
-        self.scopes.append(Scope(scope, kind, span))
+        self.scopes.append(Scope(scope, kind, span, inputs))
         return scope
 
 

@@ -19,10 +19,11 @@ from typing import Any
 from archc.diagnostics import DiagnosticSink, Problem, SourceSpan, did_you_mean
 from archc.ir import Graph, Node, Op, Shape
 from archc.ir.ops import InputAttrs, make_attrs
-from archc.lower.blocks import declared_inputs
+from archc.lower.blocks import declared_inputs, declared_outputs
 from archc.lower.emit import Abort, Caps, Emitter
 from archc.lower.expr import INPUT, Budget, InputShape, is_expression
 from archc.lower.functions import FunctionTable, SpecFunction
+from archc.lower.memo import ExpansionMemo
 from archc.lower.names import Ctx, Names, unknown_reference
 from archc.lower.structures import Structures
 from archc.lower.values import BAD, Values
@@ -56,10 +57,17 @@ _DEFAULT_CAPS = Caps()
 def lower(doc: Document, header: SpecHeader, variables: dict[str, Any], variant: str | None,
           sink: DiagnosticSink, caps: Caps = _DEFAULT_CAPS,
           functions: Mapping[str, SpecFunction] | None = None,
-          budget: Budget | None = None) -> Lowered | None:
-    """Lower `header` (validated) with resolved `variables` into a graph; `budget` is the
-    spec's cost account (see `exprvalues.Budget`)."""
+          reuse: bool | ExpansionMemo = False, budget: Budget | None = None
+          ) -> Lowered | None:
+    """Lower `header` (validated) with resolved `variables` into a graph (`reuse`: copy
+    repeated expansions, with a memo kept across lowerings if one is given; `lower.memo`;
+    `budget` is the spec's cost account, see `exprvalues.Budget`)."""
     lowerer = _Lowerer(doc, header, variables, sink, caps, functions or {}, budget)
+    if isinstance(reuse, ExpansionMemo):
+        reuse.begin(doc, variables, (variant, caps))
+        lowerer.expansions = reuse
+    elif reuse:
+        lowerer.expansions = ExpansionMemo(variables)
     try:
         return lowerer.run(variant)
     except Abort:
@@ -199,7 +207,10 @@ class _Lowerer(Structures):
             when = self.values.compute(when, arg_paths.get("when", path), ctx.env)
         if when is False:
             if isinstance(raw.get("name"), str):  # so that reading it says why it is missing
-                ctx.names.removed[raw["name"]] = self.doc.span(arg_paths.get("when", path))
+                where = self.doc.span(arg_paths.get("when", path))
+                ctx.names.removed[raw["name"]] = where
+                for exposed in self._exposed_names(kind, raw):  # `<call>.<output>` too
+                    ctx.names.removed[f"{raw['name']}.{exposed}"] = where
             return ctx.current
         if when is not True:
             if when is not BAD:
@@ -217,6 +228,15 @@ class _Lowerer(Structures):
         self.sink.error("S005", f"unknown layer type `{kind}`", self.doc.key_span(path + (kind,)),
                         did_you_mean(kind, known) or "see docs/spec-language.md for the types")
         return None
+
+    def _exposed_names(self, kind: str, raw: dict[str, Any]) -> list[str]:
+        """The `<call>.<name>` suffixes a block call (or a repeat of a block) would add."""
+        name = raw.get("block") if kind == "repeat" else kind
+        block = self.header.blocks.get(name) if isinstance(name, str) else None
+        if block is None:
+            return []
+        inputs = list(block.inputs or []) if kind == "repeat" else []
+        return inputs + list(declared_outputs(block))
 
     def _incoming(self, kind: str, raw: dict[str, Any], arg_paths: dict[str, Path],
                   path: Path, ctx: Ctx) -> InputShape:
@@ -293,7 +313,8 @@ class _Lowerer(Structures):
         span = self.doc.key_span(path + (kind,))
         # `inputs` may come from `defaults` too: locate it wherever it was written.
         sources = self._sources(parsed, merged_paths, path, ctx,
-                                merge=kind in ("concat", "add", "multiply", "scaled_add"))
+                                merge=kind in ("concat", "add", "multiply", "scaled_add"),
+                                several=kind == "dfl")
         if sources is None:
             return self._poison(raw, ctx, path, kind)
         if kind == "squeeze_excitation":
@@ -337,7 +358,9 @@ class _Lowerer(Structures):
         return node
 
     def _sources(self, parsed: LayerCommon, arg_paths: dict[str, Path], path: Path, ctx: Ctx,
-                 merge: bool = False) -> list[str] | None:
+                 merge: bool = False, several: bool = False) -> list[str] | None:
+        """The nodes a layer reads. A merge needs a list of two or more; a layer that reads
+        `several` (dfl: one box map per level) takes one or more; any other exactly one."""
         refs = parsed.inputs
         if refs is None:
             if merge:
@@ -355,7 +378,12 @@ class _Lowerer(Structures):
                             f"x + scale * y; received {len(listed)}",
                             self.doc.span(arg_paths["inputs"]))
             return None
-        if not merge and len(listed) != 1:  # only merges read several layers
+        if several and not listed:
+            self.sink.error("S004", "this layer reads one or more inputs; received 0",
+                            self.doc.span(arg_paths["inputs"]),
+                            "name the layers, or drop `inputs` to read the previous one")
+            return None
+        if not merge and not several and len(listed) != 1:  # merges read several layers
             self.sink.error("S004", f"this layer reads one input; received {len(listed)}",
                             self.doc.span(arg_paths["inputs"]),
                             "merge them first with `concat`, `add` or `multiply`" if listed

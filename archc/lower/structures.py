@@ -115,7 +115,13 @@ class Structures(Blocks):
             out = self._residual(parsed, local, window[0], arg_paths, span, ctx)
         else:
             assert isinstance(parsed, Repeat)
-            out, last = self._repeat(parsed, local, window, arg_paths, span, ctx)
+            if self.expansions is None or len(window) != 1:
+                out, last = self._repeat(parsed, local, window, arg_paths, span, ctx)
+            else:
+                out, last = self.expansions.repeat(
+                    self.em, self.sink, self.doc, path, ctx.env, ctx.blocks,
+                    ctx.scope + (local,), window[0],
+                    lambda: self._repeat(parsed, local, window, arg_paths, span, ctx))
             out = self._finish(out, parsed, ctx, span, local)
             # `<repeat>.<name>`: the last copy's named inputs and outputs.
             self._expose(ctx, local, last, span if parsed.name else None)
@@ -125,7 +131,7 @@ class Structures(Blocks):
     def _window(self, parsed: LayerCommon, arg_paths: dict[str, Path], path: Path,
                 span: SourceSpan, ctx: Ctx) -> list[str | None] | None:
         """A repeat of a block that declares several inputs reads one tensor per input: its
-        `inputs` in the block's order (the first may be left out: the previous layer)."""
+        `inputs`, in the block's order."""
         if not isinstance(parsed, Repeat) or parsed.block not in self.header.blocks:
             return None
         block = self.header.blocks[parsed.block]

@@ -1,9 +1,12 @@
 """`archc lsp`: a language server for spec files, so editors show what `archc check` says.
 
 Diagnostics as you type, hover with shapes, params and MACs, completion, go to definition
-and an outline. The features (`model`, `context`, `complete`, `hover`, `navigate`) are
-plain Python over the pipeline's results; `server` speaks the protocol through pygls, an
-optional dependency (`pip install 'archc-cnn[lsp]'`) imported only when the server starts.
+and an outline. The features (`model`, `context`, `complete`, `hover`, `navigate`, `show`)
+are plain Python over the pipeline's results; `documents` schedules the analyses of the
+open documents (debounced, one at a time per document, under the budget of `budget`);
+`server` speaks the protocol through pygls, an optional dependency
+(`pip install 'archc-cnn[lsp]'`) imported only when the server starts, reading its input
+through `stdio`.
 Like every spec command, nothing here imports TensorFlow.
 """
 

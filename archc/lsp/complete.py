@@ -22,6 +22,8 @@ from archc.lsp.model import (
     item_kind,
     item_of,
 )
+from archc.lsp.show import preview, summary_of
+from archc.pipeline import Attempt, Compiled
 from archc.spec.schema import (
     LAYER_MODELS,
     SHORTHAND_FIELD,
@@ -68,6 +70,10 @@ def complete(model: SpecModel, pos: Position) -> Completions:
     ctx = context_at(model.text, pos, model.doc)
     if ctx is None:
         return Completions((), pos, pos)
+    if model.doc is None:
+        # The text does not load yet (a bracket still open while typing): the names come
+        # from the repaired text the context was read from (no stage ran on it).
+        model = SpecModel(ctx.doc.source, model.file, Attempt(Compiled(ctx.doc), ()))
     items = list(_candidates(model, ctx))
     if ctx.word:
         # The client filters too; dropping what cannot match keeps the list short.
@@ -243,7 +249,8 @@ def _repeat_block(model: SpecModel, ctx: Context, repeat_args: tuple[Any, ...]) 
         value = value[part] if isinstance(value, (dict, list)) else None
     block = value.get("block") if isinstance(value, dict) else None
     if isinstance(block, str) and block.startswith("$"):
-        block = model.variables.get(block[1:])
+        name = block[1:]
+        block = model.variables.get(name, model.section("variables").get(name))
     return block if isinstance(block, str) else None
 
 
@@ -259,16 +266,11 @@ def _literal_values(annotation: Any) -> list[str]:
 
 
 def _doc(cls: type[Any]) -> str:
-    text = cls.__dict__.get("__doc__") or ""
-    return text.strip().split("\n\n")[0].replace("\n", " ")
+    return summary_of(cls)
 
 
 def _show(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+    return preview(value)
 
 
 def _matches(label: str, word: str) -> bool:

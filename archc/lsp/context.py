@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from archc.diagnostics import SpecError
 from archc.lsp.model import Position, is_layer_list
-from archc.spec.loader import Document, Path, load_text
+from archc.spec.loader import MAX_BYTES, Document, Path, load_text
 
 _WORD = re.compile(r"\$?[A-Za-z0-9_.\-]*\Z")
 
@@ -43,6 +43,8 @@ def context_at(text: str, pos: Position, doc: Document | None = None) -> Context
     `doc` is the document as loaded without repair, when it loads: the keys already
     present are read there (the repair drops the rest of the cursor line).
     """
+    if len(text) > MAX_BYTES:
+        return None  # larger than any spec archc reads (Y009): not parsed again per keystroke
     lines = text.splitlines()
     line, col = pos
     current = lines[line - 1] if 0 < line <= len(lines) else ""

@@ -10,9 +10,10 @@ the stages that ran could tell (shapes of a lowering that failed) is shown with 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+import archc.lsp.blockio as blockio
 from archc.diagnostics import SourceSpan
 from archc.ir.printer import format_shape
 from archc.lsp.model import (
@@ -26,6 +27,7 @@ from archc.lsp.model import (
     item_of,
     known_kind,
 )
+from archc.lsp.show import preview, summary_of
 from archc.spec.loader import Path
 from archc.spec.schema import LAYER_MODELS, STRUCTURE_MODELS
 
@@ -41,8 +43,42 @@ class Hover:
     span: SourceSpan
 
 
-def hover(model: SpecModel, pos: Position) -> Hover | None:
-    """The hover for the scalar under `pos`, or None where there is nothing to say."""
+def hover(model: SpecModel, pos: Position, last_good: SpecModel | None = None) -> Hover | None:
+    """The hover for the scalar under `pos`, or None where there is nothing to say.
+
+    While the spec has errors, the figures are those of what still resolves (the lowering
+    runs past a mistake). When an error stops the stages before lowering (broken YAML, a bad
+    header), `last_good`, the last analysis without errors, answers for a line whose text
+    has not changed since, and the hover says so.
+    """
+    found = _hover(model, pos)
+    if _lowered(model) or last_good is None or not _lowered(last_good):
+        return found
+    now, then = model.text.split("\n"), last_good.text.split("\n")
+    if not 0 < pos[0] <= len(now) or not now[pos[0] - 1].strip():
+        return found
+    # The same line in the old text: at the same place, else the one line equal to it
+    # (lines above may have been added or removed since).
+    line = pos[0]
+    if not (line <= len(then) and then[line - 1] == now[line - 1]):
+        same = [i + 1 for i, text in enumerate(then) if text == now[pos[0] - 1]]
+        if len(same) != 1:
+            return found
+        line = same[0]
+    old = _hover(last_good, (line, pos[1]))
+    if old is None:
+        return found
+    version = f" (version {last_good.version})" if last_good.version is not None else ""
+    span = replace(old.span, line=pos[0], end_line=old.span.end_line - old.span.line + pos[0])
+    return Hover(old.markdown + f"\n\n_From the last analysis without errors{version}: the "
+                 "current text has errors that stop analysis (see Problems)._", span)
+
+
+def _lowered(model: SpecModel) -> bool:
+    return model.compiled is not None and model.compiled.lowered is not None
+
+
+def _hover(model: SpecModel, pos: Position) -> Hover | None:
     scalar = model.scalar_at(pos)
     if scalar is None:
         return None
@@ -52,10 +88,15 @@ def hover(model: SpecModel, pos: Position) -> Hover | None:
 
 def _text(model: SpecModel, s: Scalar, pos: Position) -> str | None:
     path = s.path
-    if not s.is_key:
-        name = variable_at(s, pos)
-        if name is not None:
-            return variable(model, name, path)
+    name = None if s.is_key else variable_at(s, pos)
+    declared = blockio.input_at(model, s, name)
+    if declared is not None:
+        return blockio.hover(model, *declared)
+    exposed = blockio.exposed_at(model, s)
+    if exposed is not None:
+        return blockio.exposed_hover(model, *exposed)
+    if name is not None:
+        return variable(model, name, path)
     target = layer_target(model, s)
     if target is not None:
         return layer(model, target)
@@ -118,6 +159,9 @@ def layer(model: SpecModel, item: Path) -> str:
     if missing:
         return "\n".join(lines + [missing])
     instances = model.instances(item)
+    if not instances and model.partial:
+        lines.append("No figures: this item did not lower (see Problems).")
+        return "\n".join(lines)
     if not instances:
         lines.append("Not in the network" + _under(model)
                      + " (`when: false`, or a block no item uses).")
@@ -163,9 +207,11 @@ def variable(model: SpecModel, name: str, where: Path) -> str:
     if variants:
         lines += ["| variant | value |", "|---|---|"]
         default = model.section("variables")[name]
-        for v, values in variants.items():
+        for v, values in list(variants.items())[:MAX_ROWS]:
             value = values.get(name, default) if isinstance(values, dict) else default
             lines.append(f"| {v} | `{_show(value)}` |")
+        if len(variants) > MAX_ROWS:
+            lines.append(f"| … {len(variants) - MAX_ROWS} more | |")
     return "\n".join(lines)
 
 
@@ -209,7 +255,7 @@ def _instances(model: SpecModel, instances: list[Instance], subtotal: bool) -> l
         one = instances[0]
         layers = f" (subtotal of {one.layers} layers)" if subtotal and one.layers > 1 else ""
         return [f"Output `{format_shape(one.shape)}` · {_cost(one)}{layers}",
-                "", f"`{one.name}`" + _under(model), *_note(instances)]
+                "", f"`{one.name}`" + _under(model), *_note(model, instances)]
     lines = [f"{len(instances)} instances{_under(model)}:", "",
              f"| {label} | output | params | MACs |", "|---|---|---:|---:|"]
     for one in instances[:MAX_ROWS]:
@@ -222,7 +268,7 @@ def _instances(model: SpecModel, instances: list[Instance], subtotal: bool) -> l
         params_sum = sum(one.cost.params for one in instances if one.cost)
         macs_sum = sum(one.cost.macs for one in instances if one.cost)
         lines.append(f"| **all {len(instances)}** | | {params_sum:,} | {macs_sum:,} |")
-    return lines + _note(instances)
+    return lines + _note(model, instances)
 
 
 def _cost(one: Instance) -> str:
@@ -231,9 +277,13 @@ def _cost(one: Instance) -> str:
     return f"{one.cost.params:,} params · {one.cost.macs:,} MACs"
 
 
-def _note(instances: list[Instance]) -> list[str]:
+def _note(model: SpecModel, instances: list[Instance]) -> list[str]:
     if any(one.cost is None for one in instances):
-        return ["", "_Params and MACs appear once the spec's errors are fixed._"]
+        return ["", "_Params and MACs unknown: this item's input depends on an error "
+                "(see Problems)._"]
+    if model.partial:
+        return ["", "_Figures of what still resolves: the spec has errors elsewhere "
+                "(see Problems)._"]
     return []
 
 
@@ -251,18 +301,8 @@ def _under(model: SpecModel) -> str:
 def _describe_kind(model: SpecModel, kind: str, role: str | None) -> str:
     if role == "block":
         return f"use of block `{kind}`"
-    cls = LAYER_MODELS.get(kind) or STRUCTURE_MODELS.get(kind)
-    text = (cls.__dict__.get("__doc__") or "") if cls is not None else ""
-    return text.strip().split("\n\n")[0].replace("\n", " ")
+    return summary_of(LAYER_MODELS.get(kind) or STRUCTURE_MODELS.get(kind))
 
 
 def _show(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return "[" + ", ".join(_show(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_show(v)}" for k, v in value.items()) + "}"
-    return str(value)
+    return preview(value)

@@ -14,15 +14,16 @@ This module and the other feature modules are plain Python with archc's own type
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from archc.diagnostics import Diagnostic, SourceSpan
 from archc.ir import Node, Scope, Shape
 from archc.ir.cost_rules import Cost
+from archc.ir.ops import cost_of
 from archc.passes.analysis import Analysis
-from archc.pipeline import Attempt, Compiled, Options, UsageError, attempt
+from archc.pipeline import Attempt, Compiled, ExpansionMemo, Options, UsageError, attempt
 from archc.spec.loader import Document, Path
 from archc.spec.schema import LAYER_MODELS, STRUCTURE_MODELS
 
@@ -56,13 +57,17 @@ class Instance:
 class SpecModel:
     """The results of one compile of one document version, and indexes over them."""
 
-    def __init__(self, text: str, file: str, result: Attempt) -> None:
+    def __init__(self, text: str, file: str, result: Attempt,
+                 version: int | None = None) -> None:
         self.text = text
         self.file = file
         self.result = result
+        self.version = version
+        """The document version compiled (the server sets it)."""
         self._scalars: dict[int, list[Scalar]] | None = None
         self._anchors: dict[Position, tuple[list[Node], list[Scope]]] | None = None
         self._scope_index: dict[tuple[str, ...], tuple[str, int]] | None = None
+        self._nodes_by_name: dict[str, Node] | None = None
 
     # -- what the stages produced -------------------------------------------------------
 
@@ -167,9 +172,49 @@ class SpecModel:
             self._scope_index = self._index_scopes()
         last, count = self._scope_index.get(scope.path, (None, 0))
         analysis = self.analysis
-        cost = analysis.scope_total(scope.path) if analysis is not None else None
+        if analysis is not None:
+            cost: Cost | None = analysis.scope_total(scope.path)
+        else:
+            depth = len(scope.path)
+            cost = self._sum(n.name for n in self._nodes() if n.scope[:depth] == scope.path)
         shape = self.shape_of(last) if last is not None else None
         return Instance(scope.name, shape, cost, count)
+
+    @property
+    def partial(self) -> bool:
+        """Figures come from a lowering with errors: only nodes whose shapes resolved."""
+        return self.analysis is None and self.compiled is not None \
+            and self.compiled.lowered is not None
+
+    def node_cost(self, name: str) -> Cost | None:
+        """A node's params and MACs: from the analysis, or (while the spec has errors) from
+        the cost rules over the shapes that resolved; None where a shape is unknown."""
+        analysis = self.analysis
+        if analysis is not None:
+            return analysis.info(name).cost
+        lowered = self.compiled.lowered if self.compiled else None
+        if lowered is None:
+            return None
+        if self._nodes_by_name is None:
+            self._nodes_by_name = {n.name: n for n in lowered.graph.nodes}
+        node = self._nodes_by_name.get(name)
+        out = lowered.shapes.get(name)
+        ins = [lowered.shapes.get(i) for i in node.inputs] if node is not None else []
+        if node is None or out is None or any(i is None for i in ins):
+            return None
+        try:
+            return cost_of(node.op, node.attrs, [i for i in ins if i is not None], out)
+        except Exception:  # a rule that trusts the analysis's checks: no figure, not a crash
+            return None
+
+    def _sum(self, names: Iterable[str]) -> Cost | None:
+        total = Cost()
+        for name in names:
+            cost = self.node_cost(name)
+            if cost is None:
+                return None
+            total = total + cost
+        return total
 
     def _index_scopes(self) -> dict[tuple[str, ...], tuple[str, int]]:
         """Per scope: its last node (whose shape is the block's output) and its size."""
@@ -182,12 +227,7 @@ class SpecModel:
 
     def _node_instance(self, group: list[Node]) -> Instance:
         last = group[-1]
-        cost: Cost | None = None
-        analysis = self.analysis
-        if analysis is not None:
-            cost = Cost()
-            for node in group:
-                cost = cost + analysis.info(node.name).cost
+        cost = self._sum(node.name for node in group)
         return Instance(last.name, self.shape_of(last.name), cost, len(group))
 
     def shape_of(self, node: str) -> Shape | None:
@@ -265,6 +305,10 @@ class SpecModel:
                                      else ("input",))
                 break
             if listing[:1] == ("blocks",) and len(listing) == 3:
+                declared = self.value(listing[:2] + ("inputs",))
+                for i, name in enumerate(declared if isinstance(declared, list) else []):
+                    if isinstance(name, str):  # a declared input reads like a layer
+                        names.setdefault(name, listing[:2] + ("inputs", i))
                 break
             current = enclosing_item(listing)
         return names
@@ -275,12 +319,17 @@ class SpecModel:
         return self.visible_names(("layers", len(items) if isinstance(items, list) else 0))
 
 
-def build(text: str, file: str, variant: str | None = None) -> SpecModel:
-    """Compile `text` as far as it goes (as `archc check` would) and index the results."""
+def build(text: str, file: str, variant: str | None = None,
+          memo: ExpansionMemo | None = None) -> SpecModel:
+    """Compile `text` as far as it goes (as `archc check` would) and index the results.
+
+    Block expansions are reused (`lower.memo`); `memo`, kept by the caller for one document,
+    carries them, and the figures of unchanged nodes, from one version to the next."""
     try:
-        result = attempt(text, file, Options(variant=variant))
+        result = attempt(text, file, Options(variant=variant, reuse_expansions=True,
+                                             memo=memo))
     except UsageError:  # a variant this spec does not have: fall back to its default
-        result = attempt(text, file, Options())
+        result = attempt(text, file, Options(reuse_expansions=True, memo=memo))
     return SpecModel(text, file, result)
 
 
@@ -381,22 +430,3 @@ def _outermost(scopes: list[Scope]) -> list[Scope]:
     paths = {s.path for s in scopes}
     return [s for s in scopes
             if not any(s.path[:i] in paths for i in range(1, len(s.path)))]
-
-
-@dataclass
-class Models:
-    """The latest model of each open document, rebuilt when its version changes."""
-
-    variant: str | None = None
-    by_uri: dict[str, tuple[int | None, SpecModel]] = field(default_factory=dict)
-
-    def get(self, uri: str, version: int | None, text: str, file: str) -> SpecModel:
-        cached = self.by_uri.get(uri)
-        if cached is not None and cached[0] == version and cached[1].text == text:
-            return cached[1]
-        model = build(text, file, self.variant)
-        self.by_uri[uri] = (version, model)
-        return model
-
-    def drop(self, uri: str) -> None:
-        self.by_uri.pop(uri, None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import archc.lsp.blockio as blockio
 from archc.diagnostics import SourceSpan
 from archc.ir.printer import format_shape
 from archc.lsp.hover import layer_target, variable_at
@@ -31,10 +32,15 @@ def definition(model: SpecModel, pos: Position) -> SourceSpan | None:
         return None
     path = s.path
     blocks = model.section("blocks")
-    if not s.is_key:
-        name = variable_at(s, pos)
-        if name is not None:
-            return _variable(model, name, path)
+    name = None if s.is_key else variable_at(s, pos)
+    declared = blockio.input_at(model, s, name)
+    if declared is not None:
+        return blockio.definition(model, *declared)
+    exposed = blockio.exposed_at(model, s)
+    if exposed is not None:
+        return blockio.exposed_definition(model, exposed[1], exposed[2])
+    if name is not None:
+        return _variable(model, name, path)
     target = layer_target(model, s)
     if target is not None:
         kind = item_kind(model.value(target))

@@ -122,8 +122,13 @@ class Analysis:
 
 
 def analyse(graph: Graph, shapes: Mapping[str, Shape | None], sink: DiagnosticSink,
-            caps: CostCaps = CostCaps()) -> Analysis | None:
-    """Cost every node; None if any shape is unknown (an error was already reported)."""
+            caps: CostCaps = CostCaps(),
+            known: Mapping[int, NodeInfo] | None = None) -> Analysis | None:
+    """Cost every node; None if any shape is unknown (an error was already reported).
+
+    `known`: figures of an earlier analysis with the same caps, by node identity (`id`);
+    a node object seen there, with the same shapes, keeps its figures and passed the padding
+    check already (the language server's memo, `lower.memo`)."""
     if any(shapes.get(n.name) is None for n in graph.nodes):
         return None
     infos = []
@@ -132,14 +137,18 @@ def analyse(graph: Graph, shapes: Mapping[str, Shape | None], sink: DiagnosticSi
     for node in graph.nodes:
         ins = tuple(shapes[s] or () for s in node.inputs)
         out = shapes[node.name] or ()
-        info = NodeInfo(node, ins, out, cost_of(node.op, node.attrs, ins, out))
+        info = known.get(id(node)) if known is not None else None
+        reused = info is not None and info.node is node and info.input_shapes == ins \
+            and info.shape == out
+        if info is None or not reused:
+            info = NodeInfo(node, ins, out, cost_of(node.op, node.attrs, ins, out))
         params += info.cost.params
         activations += info.activation_bytes
         if params > caps.max_params:
             sink.error("C005", f"the network needs {params:.3g} parameters by this layer; the "
                        f"cap is {caps.max_params:.3g}", node.span, "raise it with --max-params")
             return None
-        padded = backend_padded_bytes(node, ins)
+        padded = 0 if reused else backend_padded_bytes(node, ins)
         sizes = _padded_size(node, ins[0]) if padded > caps.max_activation_bytes else None
         if sizes is not None:
             h, w, c = ins[0]

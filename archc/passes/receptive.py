@@ -254,6 +254,20 @@ def _upsampling(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
                         "output units, whose fields are no longer a constant jump apart")
 
 
+def _dfl(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
+         out: Shape) -> Field:
+    """Each output row is one position of one input map, but the rows list the maps'
+    positions one after the other, level after level: no constant jump between rows, so the
+    field is not defined (noted where a defined window ends)."""
+    inputs = frozenset().union(*(f.inputs for f in fields))
+    global_ = any(f.global_ for f in fields)
+    if all(not f.defined for f in fields):
+        return Field(None, inputs, (), global_, defined=False)
+    return Field(None, inputs, ("the receptive field is not defined from here on: `dfl` "
+                                "lists the positions of its input maps one after the other",),
+                 global_, defined=False)
+
+
 def _whole(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
            out: Shape) -> Field:
     """Global pooling and flatten: one value or vector from every position."""
@@ -401,6 +415,8 @@ FIELD_RULES: dict[Op, FieldRule] = {
     Op.CROPPING2D: _cropping,
     Op.RESHAPE: _reshape,
     Op.UPSAMPLING2D: _upsampling,
+    Op.CHANNEL_SLICE: _pointwise,  # a piece of the channels at each position
+    Op.DFL: _dfl,
     Op.CONCAT: _merge,
     Op.ADD: _merge,
     Op.MULTIPLY: _merge,

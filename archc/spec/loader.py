@@ -199,8 +199,16 @@ def load_text(text: str, file: str = "<string>", max_depth: int = MAX_DEPTH) -> 
                    "remove the character, or write it as an escape inside double quotes")
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        span = _mark_span(file, mark) if mark is not None else SourceSpan(file, 1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
+        opened = _open_bracket(text, mark) if (exc.context or "").startswith(
+            "while parsing a flow") and mark is not None else None
+        if opened is not None and mark is not None and opened[0] < mark.line:
+            # An unclosed `{` or `[`: libyaml notices it at a later token, often lines
+            # below; the mistake is the bracket (the cursor line while typing).
+            problem = f"this `{_char_at(text, *opened)}` is not closed ({problem})"
+            span = SourceSpan(file, opened[0] + 1, opened[1] + 1)
+        else:
+            span = _mark_span(file, mark) if mark is not None else SourceSpan(file, 1, 1)
         if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
             problem += " (a tab)"  # libyaml's message does not name the character
         sink.error("Y000", f"invalid YAML: {problem}", span, _syntax_help(problem))
@@ -423,6 +431,26 @@ def _mark_span(file: str, mark: Any, end: Any = None) -> SourceSpan:
     return SourceSpan(file, mark.line + 1, mark.column + 1)
 
 
+def _open_bracket(text: str, mark: Any) -> tuple[int, int] | None:
+    """(line, column), 0-based, of the innermost `{` or `[` still open at `mark`."""
+    stack: list[tuple[int, int]] = []
+    for number, line in enumerate(text.splitlines()[:mark.line + 1]):
+        quote = ""
+        end = mark.column if number == mark.line else len(line)
+        for column, char in enumerate(line[:end]):
+            if quote:
+                quote = "" if char == quote else quote
+            elif char in "'\"" and (column == 0 or line[column - 1] in " \t,[{:"):
+                quote = char
+            elif char == "#" and (column == 0 or line[column - 1] in " \t"):
+                break
+            elif char in "{[":
+                stack.append((number, column))
+            elif char in "}]" and stack:
+                stack.pop()
+    return stack[-1] if stack else None
+
+
 def _char_at(text: str, line: int, column: int) -> str:
     lines = text.splitlines()
     if 0 <= line < len(lines) and 0 <= column < len(lines[line]):
@@ -448,6 +476,10 @@ def _offset_span(file: str, text: str, byte_offset: int) -> SourceSpan:
 def _syntax_help(problem: str) -> str | None:
     if "tab" in problem:
         return "indent with spaces; YAML forbids tabs for indentation"
+    if problem.startswith("this `{` is not closed"):
+        return "close it with `}` where the mapping ends, or use block style"
+    if problem.startswith("this `[` is not closed"):
+        return "close it with `]` where the list ends, or use block style"
     if "mapping values are not allowed" in problem:
         return "a value containing `: ` must be quoted, or a key is indented wrongly"
     if "expected ',' or '}'" in problem or "expected ',' or ']'" in problem:

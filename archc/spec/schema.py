@@ -285,6 +285,20 @@ class UpSampling2D(LayerCommon):
     interpolation: Literal["nearest", "bilinear"] = "nearest"
 
 
+class ChannelSlice(LayerCommon):
+    """Channels `start` to `stop` (excluded), counted from 0: one piece of a channel split."""
+
+    start: NonNegInt
+    stop: PosInt
+
+
+class DFL(LayerCommon):
+    """Distribution focal loss decoding of box maps (YOLOv8): 4 sides x `bins` channels in,
+    the expected distance of each side out, every input's positions in one list."""
+
+    bins: PosInt = 16
+
+
 class Merge(LayerCommon):
     """concat / add / multiply of the named inputs (at least two)."""
 
@@ -379,6 +393,8 @@ LAYER_MODELS: dict[str, type[LayerCommon]] = {
     Op.CROPPING2D.value: Cropping2D,
     Op.RESHAPE.value: Reshape,
     Op.UPSAMPLING2D.value: UpSampling2D,
+    Op.CHANNEL_SLICE.value: ChannelSlice,
+    Op.DFL.value: DFL,
     Op.CONCAT.value: Merge,
     Op.ADD.value: Merge,
     Op.MULTIPLY.value: Merge,

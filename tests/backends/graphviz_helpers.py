@@ -17,7 +17,7 @@ ZOO: list[tuple[str, str | None]] = [
     ("lenet5", None), ("alexnet", "one_tower"), ("alexnet", "two_gpu"), ("vgg16", None),
     ("googlenet", "default"), ("googlenet", "with_aux"), ("resnet", "resnet18"),
     ("resnet", "resnet34"), ("resnet", "resnet50"), ("resnet", "resnet101"),
-    ("resnet", "resnet152"), ("xception", None), ("se_resnet50", None),
+    ("resnet", "resnet152"), ("xception", None), ("se_resnet50", None), ("yolov8", "n"),
 ]
 
 

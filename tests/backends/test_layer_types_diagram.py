@@ -116,3 +116,25 @@ def test_per_sample_dropout_says_so() -> None:
     """
     assert "dropout 0.5" in _box(spec, "plain") and "per sample" not in _box(spec, "plain")
     assert "dropout 0.2 per sample" in _box(spec, "path")
+
+
+def test_channel_slice_shows_its_range() -> None:
+    line = _box("""
+        archc: 1
+        name: t
+        input: [4, 4, 32]
+        layers:
+          - channel_slice: {name: s, start: 16, stop: 32}
+    """, "s")
+    assert "channel_slice [16:32]" in line and _filled(line, SHAPE)
+
+
+def test_dfl_shows_its_bins() -> None:
+    line = _box("""
+        archc: 1
+        name: t
+        input: [4, 4, 64]
+        layers:
+          - dfl: {name: d}
+    """, "d")
+    assert "dfl, 4 sides x 16 bins" in line

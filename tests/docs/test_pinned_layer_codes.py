@@ -27,6 +27,16 @@ CASES = [
     ("G014", "  - global_avg_pool2d: {}\n  - reshape: {shape: [1, 1, 1000]}",
      "spec.yaml:6:5: error[G014]: cannot reshape 3 (3 values) to [1, 1, 1000] (1,000 values)",
      "the entries must multiply to the input's size; one may be -1"),
+    ("G019", "  - channel_slice: {start: 2, stop: 4}",
+     "spec.yaml:5:5: error[G019]: `channel_slice` takes channels 2 to 4 (excluded), but its "
+     "input is 32x32x3 (3 channels)",
+     "`start` < `stop` <= 3; channels count from 0 and `stop` is excluded, as in Python's "
+     "x[start:stop]"),
+    ("G020", "  - channel_slice: {start: 0, stop: 2}\n  - dfl: {bins: 16}",
+     "spec.yaml:6:5: error[G020]: `dfl` reads H x W x 64 box maps (4 sides x 16 bins); "
+     "received 32x32x2",
+     "give it the box branch of each level, 64 channels (`channel_slice` them off a map that "
+     "holds more), or set `bins`"),
 ]
 
 

@@ -50,8 +50,9 @@ ROWS = _rows()
 
 def test_the_table_is_parsed() -> None:
     # 1 + 2 + 1 + 2 + 5 + 1 + 1 networks of the reference table, then the modern families
-    # (issue 12): ConvNeXt 5, EfficientNet 8, MobileNetV3 4, InceptionResNetV2 1, U-Net 1.
-    assert len(ROWS) == 13 + len(MODERN_LABELS)
+    # (issue 12): ConvNeXt 5, EfficientNet 8, MobileNetV3 4, InceptionResNetV2 1, U-Net 1;
+    # then YOLOv8 n, s, m, l, x (issue 20).
+    assert len(ROWS) == 13 + len(MODERN_LABELS) + len(YOLO_LABELS)
 
 
 @pytest.mark.parametrize("row", ROWS, ids=lambda r: f"{r.spec}:{r.variant}")
@@ -115,7 +116,11 @@ MODERN_LABELS = {
     ("specs/mobilenetv3.yaml", 'large_minimalistic'): "MobileNetV3Large, minimalistic |",
     ("specs/unet.yaml", None): "U-Net |",
 }
+# numbers.md's "Detection: YOLOv8" table: Keras's figures for the raw head (its columns
+# "Keras total, raw head", "trainable" and "MACs, raw head").
+YOLO_LABELS = {("specs/yolov8.yaml", v): f"YOLOv8{v} |" for v in ("n", "s", "m", "l", "x")}
 LABELS.update(MODERN_LABELS)
+LABELS.update(YOLO_LABELS)
 
 
 def _columns(lines: list[str], index: int) -> list[str]:
@@ -133,7 +138,9 @@ def test_row_equals_numbers_md(row: Row) -> None:
     assert len(found) == 1, f"no single row `{label}` in numbers.md"
     cells = [c.strip() for c in text[found[0]].strip("|").split("|")]
     column = dict(zip(_columns(text, found[0]), cells, strict=False))
-    params = next(v for k, v in column.items() if k.startswith("params"))
-    assert (_int(params), _int(column["MACs"])) == (row.params, row.macs)
+    params = column.get("Keras total, raw head") or next(
+        v for k, v in column.items() if k.startswith("params"))
+    macs = column.get("MACs, raw head") or column["MACs"]
+    assert (_int(params), _int(macs)) == (row.params, row.macs)
     # U-Net's table has no trainable column: it has no batch norm, so all params train.
     assert _int(column.get("trainable", params)) == row.trainable

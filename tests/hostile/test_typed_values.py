@@ -21,7 +21,7 @@ from archc.cli import EXIT_INTERNAL, build_parser
 from .hostile_helpers import run_child
 
 _SPEC = "archc: 1\nname: t\ninput: [8, 8, 1]\nlayers:\n  - conv2d: {filters: 4, kernel_size: 3}\n"
-_BROKEN = _SPEC.replace("filters: 4", "filters: 0")  # build stops before TensorFlow
+_BROKEN = _SPEC.replace("filters: 4", "filters: 0")  # build and export stop before TF
 _VALUES = ["nan", "inf", "-inf", "1e308", "-1e308", "1e-308", "0", "-1", "1",
            "9" * 400, str(2**63), str(2**64 + 1), "100000000000"]
 
@@ -49,10 +49,11 @@ def test_the_sweep_sees_the_options_that_crashed_before() -> None:
 
 def _argv(command: str, flag: str, value: str, tmp_path: Path) -> list[str]:
     spec = tmp_path / "net.yaml"
-    spec.write_text(_BROKEN if command == "build" else _SPEC, encoding="utf-8")
+    spec.write_text(_BROKEN if command in ("build", "export") else _SPEC, encoding="utf-8")
     base = {"summary": ["summary", str(spec)], "check": ["check", str(spec)],
             "lint": ["lint", str(spec)], "compare": ["compare", str(spec), str(spec)],
             "build": ["build", str(spec), "-o", str(tmp_path / "out")],
+            "export": ["export", str(spec), "--format", "onnx", "-o", str(tmp_path / "m.onnx")],
             "diagram": ["diagram", str(spec), "--format", "gv", "-o", str(tmp_path / "d.gv")],
             "report": ["report", str(spec), "-o", str(tmp_path / "r.html")]}
     return [*base[command], f"{flag}={value}"]

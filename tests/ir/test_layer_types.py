@@ -174,3 +174,43 @@ def test_cropping_must_leave_something() -> None:
         infer(Op.CROPPING2D, {"cropping": [[2, 2], [0, 0]]}, [(4, 9, 1)])
     assert (caught.value.code, caught.value.message) == (
         "G012", "`cropping2d` removes 4 rows and 0 columns, but its input is 4x9x1")
+
+
+# -- channel_slice -----------------------------------------------------------------------------
+
+
+def test_channel_slice_keeps_the_positions_and_takes_stop_minus_start_channels() -> None:
+    # YOLOv8n's first C2f: cv1 makes 2 x 16 = 32 channels, the bottleneck reads 16 to 32
+    assert infer(Op.CHANNEL_SLICE, {"start": 16, "stop": 32}, [(160, 160, 32)]) == (160, 160, 16)
+    assert infer(Op.CHANNEL_SLICE, {"start": 0, "stop": 1}, [(10,)]) == (1,)
+    assert cost_of(Op.CHANNEL_SLICE, {"start": 0, "stop": 8}, [(4, 4, 8)]) == Cost()
+
+
+@pytest.mark.parametrize(("start", "stop"), [(0, 33), (16, 16), (20, 10)])
+def test_channel_slice_must_take_channels_the_input_has(start: int, stop: int) -> None:
+    with pytest.raises(Problem) as caught:
+        infer(Op.CHANNEL_SLICE, {"start": start, "stop": stop}, [(8, 8, 32)])
+    assert caught.value.code == "G019"
+    assert caught.value.message == (f"`channel_slice` takes channels {start} to {stop} "
+                                    "(excluded), but its input is 8x8x32 (32 channels)")
+
+
+# -- dfl ---------------------------------------------------------------------------------------
+
+
+def test_dfl_lists_every_position_of_every_level_with_four_distances() -> None:
+    # YOLOv8's three box maps (64 = 4 sides x 16 bins): 6,400 + 1,600 + 400 = 8,400 rows
+    levels = [(80, 80, 64), (40, 40, 64), (20, 20, 64)]
+    assert infer(Op.DFL, {}, levels) == (8400, 4)
+    # 16 fixed weights (0..15), shared; MACs: a 1x1 conv from 16 bins to 1 over 8,400 x 4
+    assert cost_of(Op.DFL, {}, levels) == Cost(0, 16, 8400 * 4 * 16)
+    assert cost_of(Op.DFL, {"bins": 8}, [(5, 7, 32)]) == Cost(0, 8, 35 * 4 * 8)
+
+
+@pytest.mark.parametrize("shape", [(80, 80, 144), (64,), (10, 64)])
+def test_dfl_reads_box_maps_of_four_sides_by_bins(shape: Shape) -> None:
+    with pytest.raises(Problem) as caught:
+        infer(Op.DFL, {}, [(20, 20, 64), shape])
+    assert caught.value.code == "G020"
+    assert caught.value.message == ("`dfl` reads H x W x 64 box maps (4 sides x 16 bins); "
+                                    f"received {'x'.join(map(str, shape))}")

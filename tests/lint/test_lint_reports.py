@@ -122,7 +122,7 @@ def test_compare_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
 
 ZOO = [("lenet5", None), ("alexnet", "one_tower"), ("alexnet", "two_gpu"), ("vgg16", None),
        ("googlenet", "with_aux"), ("resnet", "resnet18"), ("resnet", "resnet50"),
-       ("xception", None), ("se_resnet50", None)]
+       ("xception", None), ("se_resnet50", None), ("yolov8", "n")]
 
 
 @pytest.mark.parametrize(("name", "variant"), ZOO)

@@ -234,3 +234,30 @@ def test_a_one_input_block_without_declared_inputs_is_unchanged() -> None:
     assert g["unit_1/add_1"].inputs == ("input", "unit_1/conv2d_1")
     assert g["repeat_1/block2/add_1"].inputs == ("repeat_1/block1/add_1",
                                                   "repeat_1/block2/conv2d_1")
+
+
+def test_an_automatic_call_name_exposes_the_outputs_too() -> None:
+    c = compile_yaml(BACKBONE.replace("- stages: {name: net}", "- stages: {}")
+                     .replace("net.p", "stages_1.p"))
+    assert c.graph["head"].inputs == ("stages_1/s1",)
+
+
+def test_a_layer_named_like_an_exposed_output_is_a_duplicate() -> None:
+    d = one_error(BACKBONE.replace("- conv2d: {name: head,", "- conv2d: {name: net.p3,")
+                  .replace("outputs: [net.p3, net.p4, head]", "outputs: [net.p4]"), "N002")
+    assert d.message.startswith("duplicate layer name `net.p3`")
+
+
+def test_reading_an_output_of_a_call_left_out_by_when_says_why() -> None:
+    d = one_error(BACKBONE.replace("- stages: {name: net}", "- stages: {name: net, when: false}")
+                  .replace("outputs: [net.p3, net.p4, head]", "outputs: [head]"), "N001")
+    assert d.message.startswith("`net.p3` is removed by `when: false`")
+
+
+def test_an_empty_inputs_list_is_a_wrong_count_even_for_one_input() -> None:
+    d = one_error(FUSE + "      - fuse: {inputs: [b, a]}\n"
+                  "      - conv2d: {filters: 4, kernel_size: 1, inputs: []}\n", "S004")
+    assert d.message == "this layer reads one input; received 0"
+    d = one_error(BACKBONE.replace("- stages: {name: net}", "- stages: {name: net, inputs: []}"),
+                  "S011")
+    assert d.message == "block `stages` reads one input; received 0"

@@ -233,3 +233,53 @@ def test_ratio_and_units_together_are_s010() -> None:
           - squeeze_excitation: {name: se, ratio: 16}
     """).graph
     assert g["se/reduce"].attrs.units == 6
+
+
+def test_channel_slice_record_and_required_fields() -> None:
+    compiled = compile_yaml("""
+        archc: 1
+        name: t
+        input: [8, 8, 32]
+        variables:
+          c: 16
+        layers:
+          - channel_slice: {name: last, start: $in.channels - $c, stop: $in.channels}
+    """)
+    assert compiled.analysis is not None
+    (info,) = [i for i in compiled.analysis.nodes if i.node.name == "last"]
+    a = info.node.attrs
+    assert (info.node.op, a.start, a.stop, info.shape) == (Op.CHANNEL_SLICE, 16, 32, (8, 8, 16))
+    d = one_error("""
+        archc: 1
+        name: t
+        input: [8, 8, 32]
+        layers:
+          - channel_slice: {start: 4}
+    """)
+    assert d.code == "S003"
+
+
+def test_dfl_reads_one_or_more_layers() -> None:
+    compiled = compile_yaml("""
+        archc: 1
+        name: t
+        input: [8, 8, 64]
+        layers:
+          - conv2d: {name: small, filters: 32, kernel_size: 3, strides: 2, padding: same}
+          - dfl: {name: one, inputs: input}
+          - dfl: {name: two, inputs: [input, input], bins: 16}
+          - dfl: {name: half, inputs: small, bins: 8}
+    """)
+    assert compiled.analysis is not None
+    shapes = {i.node.name: (i.node.op, i.node.inputs, i.shape) for i in compiled.analysis.nodes}
+    assert shapes["one"] == (Op.DFL, ("input",), (64, 4))
+    assert shapes["two"] == (Op.DFL, ("input", "input"), (128, 4))
+    assert shapes["half"] == (Op.DFL, ("small",), (16, 4))
+    d = one_error("""
+        archc: 1
+        name: t
+        input: [8, 8, 64]
+        layers:
+          - dfl: {inputs: []}
+    """)
+    assert (d.code, d.message) == ("S004", "this layer reads one or more inputs; received 0")

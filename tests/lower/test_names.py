@@ -100,3 +100,20 @@ def test_unknown_later_and_cyclic_references_stay_distinct() -> None:
               - conv2d: {{name: b, inputs: input, filters: 4, kernel_size: 1}}
         """)
         assert (d.code, d.message) == (code, message)
+
+
+def test_two_items_may_share_a_name_when_when_keeps_one() -> None:
+    text = """
+        archc: 1
+        name: t
+        input: [8, 8, 4]
+        variables: {wide: true}
+        layers:
+          - conv2d: {name: a, filters: 16, kernel_size: 1, when: $wide}
+          - conv2d: {name: a, filters: 4, kernel_size: 1, when: not $wide}
+          - conv2d: {name: b, filters: 4, kernel_size: 1, inputs: a}
+    """
+    assert compile_yaml(text).graph["a"].attrs.filters == 16
+    assert compile_yaml(text, overrides=(("wide", "false"),)).graph["a"].attrs.filters == 4
+    d = one_error(text.replace("when: not $wide", "when: $wide"))
+    assert d.code == "N002"

@@ -13,7 +13,7 @@ from lsp_helpers import cursor, read, where
 
 from archc.lsp.complete import Kind, complete
 from archc.lsp.hover import hover
-from archc.lsp.model import Models, SpecModel, build
+from archc.lsp.model import SpecModel, build
 from archc.lsp.navigate import Symbol, definition, symbols
 
 SMALL = textwrap.dedent("""\
@@ -226,10 +226,24 @@ def test_hover_still_helps_when_lowering_failed() -> None:
     model = build(text, "spec.yaml")
     assert [d.code for d in model.diagnostics] == ["E001"]
     shown = _hover(model, text, "conv2d: {name: stem")
-    # The lowering ran up to the error: the shape is known (same padding keeps 32x32), the
-    # costs wait for the analysis.
-    assert "Output `32x32x3` · params and MACs unknown" in shown
-    assert "_Params and MACs appear once the spec's errors are fixed._" in shown
+    # A mistake on another line does not hide this line's figures: the lowering ran past
+    # it, and what resolved is costed. stem: 3x3 conv, 3 -> 3 channels, same padding:
+    # 3*3*3*3 + 3 = 84 params; 32*32 positions x 3 filters x 27 MACs = 82,944 MACs.
+    assert "Output `32x32x3` · 84 params · 82,944 MACs" in shown
+    assert "_Figures of what still resolves: the spec has errors elsewhere (see Problems)._" \
+        in shown
+    # The broken item itself has no figures, and says why.
+    assert "No figures: this item did not lower (see Problems)." in \
+        _hover(model, text, "dense: {name: out")
+    # An item reading a layer whose shape failed: its shape and costs are unknown, and the
+    # hover says so (a 64x64 kernel does not fit the 32x32 input).
+    text = _replace("  - conv2d: {name: paired", "  - conv2d: {name: big, filters: 3, "
+                    "kernel_size: 64}\n  - conv2d: {name: paired")
+    model = build(text, "spec.yaml")
+    assert [d.code[0] for d in model.diagnostics] == ["G"]
+    late = _hover(model, text, "conv2d: {name: paired")
+    assert "params and MACs unknown" in late
+    assert "_Params and MACs unknown: this item's input depends on an error" in late
 
 
 def test_hover_explains_when_validation_failed() -> None:
@@ -237,6 +251,14 @@ def test_hover_explains_when_validation_failed() -> None:
     model = build(text, "spec.yaml")
     assert [d.code for d in model.diagnostics] == ["S002"]
     assert "No figures while the spec has errors" in _hover(model, text, "conv2d: {name: stem")
+    # With the last analysis without errors (the server keeps it), an unchanged line shows
+    # its figures from there, and says so.
+    good = build(SMALL, "spec.yaml")
+    good.version = 7
+    line, col = where(text, "conv2d: {name: stem")
+    found = hover(model, (line, col), good)
+    assert found is not None and "84 params · 82,944 MACs" in found.markdown
+    assert "_From the last analysis without errors (version 7)" in found.markdown
     # The rest works from the loaded document.
     assert [s.name for s in symbols(model)] == ["variables", "variants", "blocks", "layers"]
     assert definition(model, where(text, "unit: {name: u1")) is not None
@@ -279,14 +301,6 @@ def _inside(symbol: Symbol) -> bool:
                for c in symbol.children)
 
 
-def test_models_are_rebuilt_per_version() -> None:
-    models = Models()
-    first = models.get("file:///a.yaml", 1, SMALL, "a.yaml")
-    assert models.get("file:///a.yaml", 1, SMALL, "a.yaml") is first
-    second = models.get("file:///a.yaml", 2, SMALL + "# edit\n", "a.yaml")
-    assert second is not first and second.text.endswith("# edit\n")
-
-
 def test_the_server_variant_applies_where_the_spec_has_it() -> None:
     assert build(read("resnet.yaml"), "resnet.yaml", "resnet18").variant == "resnet18"
     assert build(SMALL, "spec.yaml", "resnet18").variant == "wide"  # not here: the default
@@ -319,3 +333,48 @@ def test_half_typed_text_gets_located_diagnostics_and_no_crash() -> None:
                 definition(model, pos)
                 assert all(s.range[0] <= s.range[1] for s in symbols(model))
         assert build(text, name).diagnostics == ()
+
+
+def test_hover_on_a_repeat_describes_it_without_stray_spaces() -> None:
+    model = build(SMALL, "spec.yaml")
+    shown = _hover(model, SMALL, "repeat:")
+    assert shown.startswith("**stack** · `repeat` — A block (or a list of layers) repeated "
+                            "`times` times; `first` overrides the first copy's arguments, "
+                            "`last` the last copy's.")
+    assert "  " not in shown.split("\n")[0]
+
+
+def test_values_are_previewed_within_a_bound_however_large() -> None:
+    from archc.lsp.show import PREVIEW_CHARS, preview
+
+    shared: list[object] = [1, 2]
+    for _ in range(60):  # 2**61 leaves, built from shared parts as `[$v, $v]` builds them
+        shared = [shared, shared]
+    shown = preview(shared)
+    assert shown.startswith("[[[[") and shown.endswith("…")
+    assert len(shown) == PREVIEW_CHARS + 1
+    assert preview({"a": [1, True, None], "b": "x"}) == "{a: [1, true, null], b: x}"
+    assert preview(10**5000) == "(a very large number)"
+
+
+def test_completion_after_a_dollar_shows_bounded_values() -> None:
+    big = ", ".join(str(i) for i in range(5000))
+    text = SMALL.replace("  width: 16", f"  width: 16\n  many: [{big}]")
+    model = build(text, "spec.yaml")
+    marked = text.replace("{name: u1, filters: $width}", "{name: u1, filters: $|}")
+    plain, pos = cursor(marked)
+    found = complete(build(plain, "spec.yaml"), pos)
+    many = next(c for c in found.items if c.label == "$many")
+    assert many.detail.startswith("= [0, 1, 2, 3") and many.detail.endswith("… (wide)")
+    assert len(many.detail) == len("= ") + 61 + len(" (wide)")  # 60 characters and `…`
+    assert model.diagnostics == ()
+
+
+def test_a_document_over_the_size_cap_gets_y009_and_no_parsing_per_keystroke() -> None:
+    from archc.spec.loader import MAX_BYTES
+
+    text = SMALL + "# " + "x" * MAX_BYTES + "\n"
+    model = build(text, "big.yaml")
+    assert [d.code for d in model.diagnostics] == ["Y009"]
+    assert complete(model, (3, 1)).items == ()
+    assert hover(model, (3, 1)) is None

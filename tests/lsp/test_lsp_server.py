@@ -8,7 +8,6 @@ test opens its own document. Expected figures come from docs/numbers.md
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 from typing import Any
@@ -18,95 +17,20 @@ import pytest
 pytest.importorskip("pygls")
 pytest_lsp = pytest.importorskip("pytest_lsp")
 
+from lsp_client import Doc, recording_client  # noqa: E402
 from lsp_helpers import SPECS, check_diagnostics, read, where  # noqa: E402
 from lsprotocol import types  # noqa: E402
 from pytest_lsp import ClientServerConfig, LanguageClient  # noqa: E402
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-TIMEOUT = 60.0
-
-
-Published = list[tuple[str, "int | None", list[types.Diagnostic]]]
-
-
-def _recording_client() -> LanguageClient:
-    """pytest-lsp's test client, keeping every publishDiagnostics with its version.
-
-    (Waiting with `wait_for_notification` can miss a notification that arrives while the
-    waiter is being re-armed; a record cannot.)
-    """
-    from pygls.protocol import default_converter
-    from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
-
-    client = LanguageClient(converter_factory=default_converter)
-    published: Published = []
-
-    def record(ls: LanguageClient, params: types.PublishDiagnosticsParams) -> None:
-        published.append((params.uri, params.version, list(params.diagnostics)))
-
-    features = dict(DEFAULT_CLIENT_FEATURES)
-    features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = record
-    register_lsp_features(client, features)
-    client.published = published  # type: ignore[attr-defined]
-    return client
-
-
 @pytest_lsp.fixture(scope="module", config=ClientServerConfig(
-    server_command=[sys.executable, "-m", "archc", "lsp"], client_factory=_recording_client))
+    server_command=[sys.executable, "-m", "archc", "lsp"], client_factory=recording_client))
 async def client(lsp_client: LanguageClient) -> Any:
     await lsp_client.initialize_session(types.InitializeParams(
         capabilities=types.ClientCapabilities()))
     yield
     await lsp_client.shutdown_session()
-
-
-class Doc:
-    """One open document: its URI and version, and what the server last published for it."""
-
-    def __init__(self, client: LanguageClient, path: Path) -> None:
-        self.client = client
-        self.uri = path.as_uri()
-        self.version = 0
-
-    async def open(self, text: str) -> list[types.Diagnostic]:
-        self.version = 1
-        waiter = self._published()
-        self.client.text_document_did_open(types.DidOpenTextDocumentParams(
-            types.TextDocumentItem(uri=self.uri, language_id="yaml", version=self.version,
-                                   text=text)))
-        return await waiter
-
-    async def change(self, text: str) -> list[types.Diagnostic]:
-        self.version += 1
-        waiter = self._published()
-        self.client.text_document_did_change(types.DidChangeTextDocumentParams(
-            types.VersionedTextDocumentIdentifier(uri=self.uri, version=self.version),
-            [types.TextDocumentContentChangeWholeDocument(text=text)]))
-        return await waiter
-
-    def close(self) -> None:
-        self.client.text_document_did_close(types.DidCloseTextDocumentParams(
-            types.TextDocumentIdentifier(uri=self.uri)))
-
-    def _published(self) -> Any:
-        published: Published = self.client.published  # type: ignore[attr-defined]
-        uri, version = self.uri, self.version
-
-        async def wait() -> list[types.Diagnostic]:
-            deadline = asyncio.get_running_loop().time() + TIMEOUT
-            while asyncio.get_running_loop().time() < deadline:
-                for u, v, diagnostics in published:
-                    if (u, v) == (uri, version):
-                        return diagnostics
-                await asyncio.sleep(0.005)
-            raise TimeoutError(f"no diagnostics for {uri} version {version}")
-        return wait()
-
-    def at(self, pos: tuple[int, int]) -> dict[str, Any]:
-        """Request parameters for a 1-based (line, column)."""
-        return {"text_document": types.TextDocumentIdentifier(uri=self.uri),
-                "position": types.Position(line=pos[0] - 1, character=pos[1] - 1)}
 
 
 def _as_check(diagnostics: list[types.Diagnostic]) -> list[tuple[int, int, str, str]]:
@@ -260,7 +184,7 @@ async def test_document_symbols_outline_blocks_and_layers(client: LanguageClient
 
 async def test_a_problem_at_the_end_of_input_stays_inside_the_document(
         client: LanguageClient, tmp_path: Path) -> None:
-    text = "archc: 1\nname: x\nlayers:\n  - dense: {units: 2"  # unclosed, no newline
+    text = "archc: 1\nname: x\nlayers:\n  - dense: \"2\n"  # a quote open to the end
     path = tmp_path / "end.yaml"
     path.write_text(text, encoding="utf-8")
     (line, _, code, _), = check_diagnostics(path)
@@ -268,6 +192,6 @@ async def test_a_problem_at_the_end_of_input_stays_inside_the_document(
     doc = Doc(client, path)
     (published,) = await doc.open(text)
     assert published.code == "Y000"
-    end = types.Position(line=3, character=len("  - dense: {units: 2"))
+    end = types.Position(line=3, character=len("  - dense: \"2"))
     assert published.range.start == end and published.range.end == end
     doc.close()

@@ -137,3 +137,29 @@ def test_cropping_moves_the_first_centre_forward() -> None:
     """)
     assert a.field("pool").axes == (AxisField(4, 2, 1.5), AxisField(4, 2, 1.5))
     assert a.field("crop").axes == (AxisField(4, 2, 7.5), AxisField(4, 2, 3.5))
+
+
+def test_channel_slice_keeps_the_field_of_its_input() -> None:
+    a = _analysis("""
+        archc: 1
+        name: t
+        input: [16, 16, 4]
+        layers:
+          - conv2d: {name: conv, filters: 8, kernel_size: 3, strides: 2, padding: same}
+          - channel_slice: {name: half, start: 4, stop: 8}
+    """)
+    assert a.field("half") == a.field("conv")
+
+
+def test_dfl_ends_the_defined_field() -> None:
+    a = _analysis("""
+        archc: 1
+        name: t
+        input: [16, 16, 64]
+        layers:
+          - conv2d: {name: conv, filters: 64, kernel_size: 3, padding: same}
+          - dfl: {name: d, inputs: [conv, input]}
+    """)
+    assert not a.field("d").defined and format_field(a.field("d")) == "not defined"
+    assert a.field("d").notes == ("the receptive field is not defined from here on: `dfl` "
+                                  "lists the positions of its input maps one after the other",)

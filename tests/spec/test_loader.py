@@ -232,3 +232,26 @@ def test_an_expression_split_at_a_comma_is_one_error(line: str, value: str, fix:
 def test_a_balanced_call_in_a_flow_mapping_loads() -> None:
     doc = load_text("a: {w: max(8), v: 'max(8, 3)'}\nb: max(8, 3)\n", "spec.yaml")
     assert doc.data == {"a": {"w": "max(8)", "v": "max(8, 3)"}, "b": "max(8, 3)"}
+
+
+def test_an_unclosed_bracket_is_reported_at_the_bracket_not_lines_below() -> None:
+    from archc.diagnostics import SpecError
+    from archc.spec.loader import load_text
+
+    text = ("archc: 1\nname: x\ninput: [8, 8, 3]\nlayers:\n"
+            "  - conv2d: {filters: 8, kernel_size: 3\n  - flatten\n  - dense: {units: 2}\n")
+    with pytest.raises(SpecError) as caught:
+        load_text(text, "s.yaml")
+    (only,) = caught.value.diagnostics
+    assert only.code == "Y000" and only.span is not None
+    assert (only.span.line, only.span.col) == (5, 13)  # the `{` of line 5, not line 7
+    assert only.message == ("invalid YAML: this `{` is not closed (did not find expected "
+                            "',' or '}')")
+    assert only.help == "close it with `}` where the mapping ends, or use block style"
+    unclosed_list = text.replace("{filters: 8, kernel_size: 3", "{filters: 8, kernel_size: 3}") \
+        .replace("{units: 2}", "{units: 2}\noutputs: [dense_1\n")
+    with pytest.raises(SpecError) as caught:
+        load_text(unclosed_list + "name2: y\n", "s.yaml")
+    (only,) = caught.value.diagnostics
+    assert only.code == "Y000" and only.span is not None and only.span.line == 8
+    assert only.message.startswith("invalid YAML: this `[` is not closed")

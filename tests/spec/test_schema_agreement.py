@@ -125,6 +125,8 @@ MINIMAL: dict[str, dict[str, Any]] = {
     "reshape": {"shape": [1024]},
     "scaled_add": {"inputs": ["a", "b"]},
     "upsampling2d": {},
+    "channel_slice": {"start": 0, "stop": 2},
+    "dfl": {"bins": 1},
     "parallel": {"branches": [[{"conv2d": {"filters": 2, "kernel_size": 1}}],
                               [{"max_pool2d": {"pool_size": 1}}]]},
     "residual": {"body": [{"conv2d": {"filters": 4, "kernel_size": 1}}]},

@@ -73,6 +73,8 @@ class Diagram:
     body: tuple[str, ...]
     plan: Plan
     notices: tuple[str, ...] = field(default=())
+    hints: tuple[str, ...] = field(default=())
+    """Advice that changes nothing drawn (how to get a shorter drawing); the CLI prints it."""
 
     @property
     def source(self) -> str:
@@ -109,7 +111,40 @@ def build_diagram(analysis: Analysis, options: DiagramOptions = DiagramOptions()
                 f"raise it with {_option(options, 'max_nodes')}, or group the layers into "
                 "blocks")])
     return Diagram(graph_id(analysis.graph.name), tuple(_body(analysis, plan, options)), plan,
-                   tuple(notices))
+                   tuple(notices), _tall_hint(analysis, plan, options))
+
+
+TALL = 60
+"""Boxes in one chain beyond which a drawing stops being readable as a picture: ResNet-50 at
+full depth is a chain of 180 boxes, a PNG 829 x 13,369 px; at `--depth 2`, 22 boxes."""
+
+
+def longest_chain(plan: Plan) -> int:
+    """Boxes on the longest path of the drawing: what sets its height (TB) or width (LR)."""
+    length: dict[UnitKey, int] = {}
+    into: dict[UnitKey, list[UnitKey]] = {}
+    for edge in plan.edges:
+        into.setdefault(edge.dst, []).append(edge.src)
+    for unit in plan.units:  # graph order: every source comes before what it feeds
+        length[unit.key] = 1 + max((length.get(src, 0) for src in into.get(unit.key, ())),
+                                   default=0)
+    return max(length.values(), default=0)
+
+
+def _tall_hint(analysis: Analysis, plan: Plan, options: DiagramOptions) -> tuple[str, ...]:
+    """How to get a readable drawing when this one is one long column of boxes."""
+    chain = longest_chain(plan)
+    if chain <= TALL:
+        return ()
+    start = plan.depth if plan.depth is not None else max_depth(analysis) + 1
+    for depth in range(start - 1, 0, -1):
+        shorter = longest_chain(make_plan(analysis, depth, options.fold))
+        if shorter <= TALL:
+            return (f"the drawing is a chain of {chain:,} boxes, too long to read as one "
+                    f"picture; {_option(options, 'depth', depth)} draws {shorter:,} boxes in "
+                    "its longest chain, and `archc report` opens and closes blocks in place",)
+    return (f"the drawing is a chain of {chain:,} boxes, too long to read as one picture; "
+            "`archc report` opens and closes blocks in place",)
 
 
 def _body(analysis: Analysis, plan: Plan, options: DiagramOptions) -> list[str]:
@@ -202,6 +237,10 @@ def _ordered_children(plan: Plan, children: dict[Path, list[Path | Unit]]
     return {path: sorted(items, key=key) for path, items in children.items()}
 
 
+_LEFT = '<BR ALIGN="LEFT"/>'
+"""A line break that left-aligns the line before it (a cluster label's lines)."""
+
+
 def _emit_container(path: Path, children: dict[Path, list[Path | Unit]], scopes: _ScopeFacts,
                     lines: list[str], indent: int, fields: Mapping[str, Field] | None) -> None:
     pad = "\t" * indent
@@ -212,9 +251,12 @@ def _emit_container(path: Path, children: dict[Path, list[Path | Unit]], scopes:
         kind = scopes.analysis.scope_kinds.get(item, "block")
         style = _CLUSTER_STYLE.get(kind, _DEFAULT_CLUSTER_STYLE)
         cost = scopes.analysis.scope_total(item)
-        label = f"<B>{html_text(item[-1])}</B> {html_text(kind)}"
+        # Name, kind and subtotal on three short left-aligned lines: on one line the label
+        # reached the middle of the frame, where the edge into the frame's first box runs
+        # (ResNet's conv5 at --depth 2 had its edge through "14,998,528 params").
+        label = f"<B>{html_text(item[-1])}</B>{_LEFT}{html_text(kind)}{_LEFT}"
         if cost.params:
-            label += f'<FONT POINT-SIZE="9"> {cost.params:,} params</FONT>'
+            label += f'<FONT POINT-SIZE="9">{cost.params:,} params</FONT>{_LEFT}'
         lines.append(f"{pad}subgraph {quote_id('/'.join(item), 'cluster')} {{\n")
         lines.append(f'{pad}\tgraph [{style}, fontsize=11, labeljust=l, label=<{label}>]\n')
         _emit_container(item, children, scopes, lines, indent + 1, fields)

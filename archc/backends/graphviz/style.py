@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from archc.ir.ops import (
     CATALOGUE,
     ActivationAttrs,
+    ChannelSliceAttrs,
     Conv2DAttrs,
     Conv2DTransposeAttrs,
     Cropping2DAttrs,
     DenseAttrs,
     DepthwiseConv2DAttrs,
+    DFLAttrs,
     DropoutAttrs,
     Family,
     LayerScaleAttrs,
@@ -227,6 +229,18 @@ def _upsampling(info: NodeInfo) -> str:
                                         f" {a.interpolation}")
 
 
+def _channel_slice(info: NodeInfo) -> str:
+    a = info.node.attrs
+    assert isinstance(a, ChannelSliceAttrs)
+    return f"channel_slice [{a.start}:{a.stop}]"
+
+
+def _dfl(info: NodeInfo) -> str:
+    a = info.node.attrs
+    assert isinstance(a, DFLAttrs)
+    return f"dfl, 4 sides x {a.bins} bins"
+
+
 def _plain(info: NodeInfo) -> str:
     return info.node.op.value
 
@@ -262,6 +276,8 @@ OP_LABELS: Mapping[Op, LabelRule] = {
     Op.CROPPING2D: _cropping,
     Op.RESHAPE: _reshape,
     Op.UPSAMPLING2D: _upsampling,
+    Op.CHANNEL_SLICE: _channel_slice,
+    Op.DFL: _dfl,
     Op.CONCAT: _plain,
     Op.ADD: _plain,
     Op.MULTIPLY: _plain,

@@ -85,6 +85,16 @@ def _check_totals(model: Any, analysis: Analysis) -> None:
 
 def build_model(analysis: Analysis, progress: Progress | None = None) -> Any:
     """The `keras.Model` for an analysed spec, checked node by node against the analysis."""
+    return build_traced(analysis, progress)[0]
+
+
+def build_traced(analysis: Analysis,
+                 progress: Progress | None = None) -> tuple[Any, dict[str, Node]]:
+    """`build_model`, and the IR node each Keras layer was made for (by layer name).
+
+    `archc export` locates what a format cannot express at the spec line of the layer.
+    """
+    origins: dict[str, Node] = {}
     say = progress or (lambda _message: None)
     say(f"loading Keras ({backend_label(expected_backend())} backend)...")
     keras = import_keras()
@@ -112,6 +122,7 @@ def build_model(analysis: Analysis, progress: Progress | None = None) -> Any:
         except (ValueError, TypeError, NotImplementedError) as exc:
             raise SpecError([keras_error_diagnostic(node, exc)]) from None
         _check_node(node, emitter.layers, output, analysis.info(node.name))
+        origins.update((layer.name, node) for layer in emitter.layers)
         tensors[node.name] = output
     inputs = [tensors[name] for name in graph.inputs]
     outputs = [tensors[name] for name in graph.outputs]
@@ -121,7 +132,7 @@ def build_model(analysis: Analysis, progress: Progress | None = None) -> Any:
         name=keras_name(graph.name),
     ))
     _check_totals(model, analysis)
-    return model
+    return model, origins
 
 
 def save_model(model: Any, target: str, progress: Progress | None = None) -> None:

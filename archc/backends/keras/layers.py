@@ -12,6 +12,8 @@ it, rightly, since it would run pickled code.
 - `GroupedConv2D`: grouped convolution that runs fast on every device, also where a
   backend's CPU kernel lacks or crawls through ``groups > 1``.
 - `LayerScale`: ConvNeXt's trainable per-channel gamma, `x * gamma`.
+- `ChannelSlice`: one piece of a tensor split on the channel axis (YOLOv8's C2f).
+- `DistributionFocalDecode`: YOLOv8's DFL, box-side distributions to expected distances.
 - `lecun_tanh` / `ScaledTanh`: LeCun's 1.7159 * tanh(2x / 3).
 - `activation_for`: the one mapping from archc's activation names to Keras's.
 
@@ -182,8 +184,90 @@ class LayerScale(keras.layers.Layer):  # type: ignore[misc]
         return config
 
 
+# --------------------------------------------------------------------------------------
+# A piece of the channels (YOLOv8's C2f split)
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class ChannelSlice(keras.layers.Layer):  # type: ignore[misc]
+    """Channels `start` to `stop` (excluded) of the last axis, counted from 0.
+
+    YOLOv8's C2f splits its first convolution's output in two halves (PyTorch's `chunk`)
+    and feeds the second to its bottlenecks. Keras has no layer for that, and a `Lambda`
+    would run pickled code on loading; this holds two integers and no weights, so the
+    convolution keeps its single kernel and weights copy one to one.
+    """
+
+    def __init__(self, start: int = 0, stop: int = 1, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.start = int(start)
+        self.stop = int(stop)
+
+    def call(self, inputs: Any) -> Any:
+        return inputs[..., self.start:self.stop]
+
+    def compute_output_shape(self, input_shape: ShapeLike) -> tuple[int | None, ...]:
+        return (*tuple(input_shape)[:-1], self.stop - self.start)
+
+    def get_config(self) -> dict[str, Any]:
+        config: dict[str, Any] = super().get_config()
+        config.update(start=self.start, stop=self.stop)
+        return config
+
+
+# --------------------------------------------------------------------------------------
+# YOLOv8's DFL (distribution focal loss decoding)
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class DistributionFocalDecode(keras.layers.Layer):  # type: ignore[misc]
+    """Box maps (H, W, 4 x bins) of every level -> (positions, 4) expected distances.
+
+    Generalized Focal Loss (Li et al. 2020) predicts each box side as a distribution over
+    `bins` distances; YOLOv8's `DFL` takes a softmax over the bins and projects it on
+    0, 1, ..., bins - 1 with a frozen 1x1 convolution. This holds that projection as one
+    non-trainable weight `project` (bins values, so Ultralytics' weight copies across), and
+    lists the positions of each input row by row, the inputs one after the other, as
+    Ultralytics orders its anchors. Channel `side x bins + k` is bin k of that side.
+    """
+
+    def __init__(self, bins: int = 16, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.bins = int(bins)
+
+    def build(self, input_shape: Sequence[ShapeLike]) -> None:
+        self.project = self.add_weight(
+            name="project", shape=(self.bins,), trainable=False,
+            initializer=keras.initializers.Constant(np.arange(self.bins, dtype="float32")))
+
+    def _positions(self, shape: ShapeLike) -> int:
+        """H x W of one input; both must be known, since the levels are joined by position."""
+        height, width = shape[1], shape[2]
+        if height is None or width is None:
+            raise ValueError("`DistributionFocalDecode` needs inputs of known height and "
+                             f"width; received shape {tuple(shape)}")
+        return int(height) * int(width)
+
+    def call(self, inputs: Sequence[Any]) -> Any:
+        rows = [ops.reshape(x, (-1, self._positions(x.shape) * 4, self.bins)) for x in inputs]
+        joined = rows[0] if len(rows) == 1 else ops.concatenate(rows, axis=1)
+        weights = ops.softmax(joined, axis=-1)
+        distances = ops.sum(weights * ops.cast(self.project, weights.dtype), axis=-1)
+        return ops.reshape(distances, (-1, sum(self._positions(x.shape) for x in inputs), 4))
+
+    def compute_output_shape(self, input_shape: Sequence[ShapeLike]) -> tuple[int | None, ...]:
+        return (input_shape[0][0], sum(self._positions(s) for s in input_shape), 4)
+
+    def get_config(self) -> dict[str, Any]:
+        config: dict[str, Any] = super().get_config()
+        config.update(bins=self.bins)
+        return config
+
+
 __all__ = [
+    "ChannelSlice",
     "ConnectionTableConv2D",
+    "DistributionFocalDecode",
     "GroupedConv2D",
     "LayerScale",
     "LocalResponseNormalization",

@@ -25,11 +25,13 @@ from archc.ir.ops import (
     ActivationAttrs,
     Attrs,
     BatchNormAttrs,
+    ChannelSliceAttrs,
     Conv2DAttrs,
     Conv2DTransposeAttrs,
     Cropping2DAttrs,
     DenseAttrs,
     DepthwiseConv2DAttrs,
+    DFLAttrs,
     DropoutAttrs,
     GlobalPool2DAttrs,
     InputAttrs,
@@ -283,6 +285,15 @@ def _upsampling(em: Emitter, a: UpSampling2DAttrs, inputs: Sequence[Any]) -> Any
     return em.apply(layer, _single(inputs))
 
 
+def _channel_slice(em: Emitter, a: ChannelSliceAttrs, inputs: Sequence[Any]) -> Any:
+    return em.apply(custom.ChannelSlice(start=a.start, stop=a.stop, name=em.name),
+                    _single(inputs))
+
+
+def _dfl(em: Emitter, a: DFLAttrs, inputs: Sequence[Any]) -> Any:
+    return em.apply(custom.DistributionFocalDecode(bins=a.bins, name=em.name), list(inputs))
+
+
 def _merge(cls_name: str, **kwargs: Any) -> Rule:
     # Keras's Add / Multiply broadcast size-1 axes, so an SE gate (1, 1, C) scales (H, W, C).
     # A parallel block with one branch merges a single tensor: that is the identity, and
@@ -325,6 +336,8 @@ LOWERINGS: dict[Op, Rule] = {
     Op.CROPPING2D: _cropping,
     Op.RESHAPE: _reshape,
     Op.UPSAMPLING2D: _upsampling,
+    Op.CHANNEL_SLICE: _channel_slice,
+    Op.DFL: _dfl,
     Op.CONCAT: _merge("Concatenate", axis=-1),
     Op.ADD: _merge("Add"),
     Op.MULTIPLY: _merge("Multiply"),

@@ -66,7 +66,8 @@ def test_a_hostile_comment_on_a_spec_line_stays_inside_the_json(tmp_path: Path) 
 @pytest.mark.parametrize(("spec", "variant"), [("googlenet.yaml", None),
                                                ("resnet.yaml", "resnet50"),
                                                ("lenet5.yaml", None),
-                                               ("se_resnet50.yaml", None)])
+                                               ("se_resnet50.yaml", None),
+                                               ("unet.yaml", None)])  # two-input decoders
 def test_every_layer_carries_its_summary_json_object(tmp_path: Path, spec: str,
                                                      variant: str | None) -> None:
     args = [str(SPECS / spec)] + (["--variant", variant] if variant else [])

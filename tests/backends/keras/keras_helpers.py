@@ -34,6 +34,9 @@ ZOO: list[tuple[str, str | None, int, int]] = [
     ("mobilenetv3", "large_minimalistic", 3_948_688, 3_924_288),
     ("inception_resnet_v2", None, 55_873_736, 55_813_192),
     ("unet", None, 31_030_658, 31_030_658),
+    # issue 20 (numbers.md "Detection: YOLOv8"): Keras total and trainable, raw head; the
+    # five scales' figures are in tests/test_zoo_yolov8.py
+    ("yolov8", "n", 3_167_776, 3_157_184),
 ]
 
 

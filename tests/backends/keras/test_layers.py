@@ -487,3 +487,71 @@ def test_scaled_add_broadcasts_size_one_axes_and_round_trips(tmp_path: Path) -> 
     assert loaded.get_layer("scaled").scale == 0.5
     np.testing.assert_allclose(loaded.predict([x, gate], verbose=0), x + 0.5 * gate,
                                rtol=1e-6)
+
+
+# --------------------------------------------------------------------------------------
+# ChannelSlice (YOLOv8's C2f split)
+
+
+def test_channel_slice_is_numpy_slicing_of_the_last_axis(tmp_path: Path) -> None:
+    from archc.backends.keras.layers import ChannelSlice
+
+    x = _random((2, 5, 5, 8), seed=15)
+    layer = ChannelSlice(start=3, stop=7)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(layer(x)), x[..., 3:7])
+    assert layer.weights == [] and layer.count_params() == 0
+    inputs = keras.Input((5, 5, 8))
+    model = keras.Model(inputs, ChannelSlice(start=4, stop=8, name="half")(inputs))
+    assert tuple(model.output.shape) == (None, 5, 5, 4)
+    model.save(tmp_path / "slice.keras")
+    loaded = keras.saving.load_model(tmp_path / "slice.keras", safe_mode=True)
+    assert (loaded.get_layer("half").start, loaded.get_layer("half").stop) == (4, 8)
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), x[..., 4:8])
+
+
+def test_channel_slice_passes_gradients_to_its_channels_only() -> None:
+    from archc.backends.keras.layers import ChannelSlice
+
+    layer = ChannelSlice(start=2, stop=5)
+    x = _random((1, 3, 3, 6), seed=16)
+    layer.build(x.shape)
+    (grad,) = gradients(layer, x, lambda y: keras.ops.sum(y))
+    expected = np.zeros_like(x)
+    expected[..., 2:5] = 1.0
+    np.testing.assert_array_equal(grad, expected)
+
+
+# --------------------------------------------------------------------------------------
+# DistributionFocalDecode (YOLOv8's DFL)
+
+
+def _dfl_numpy(maps: list[np.ndarray], bins: int) -> np.ndarray:
+    """Softmax over each side's bins, then sum of k x p_k: the expected distance."""
+    rows = np.concatenate([m.reshape(m.shape[0], -1, 4, bins) for m in maps], axis=1)
+    e = np.exp(rows - rows.max(axis=-1, keepdims=True))
+    p = e / e.sum(axis=-1, keepdims=True)
+    return (p * np.arange(bins)).sum(axis=-1)
+
+
+def test_dfl_is_the_expected_bin_of_each_side_over_all_levels(tmp_path: Path) -> None:
+    from archc.backends.keras.layers import DistributionFocalDecode
+
+    maps = [_random((2, 4, 4, 64), seed=17, scale=3.0), _random((2, 2, 2, 64), seed=18)]
+    layer = DistributionFocalDecode(bins=16)
+    out = keras.ops.convert_to_numpy(layer(maps))
+    assert out.shape == (2, 16 + 4, 4)
+    np.testing.assert_allclose(out, _dfl_numpy(maps, 16), rtol=1e-5, atol=1e-5)
+    # one bin far above the others: the distance is that bin's index (side 2, bin 11)
+    peaked = np.zeros((1, 1, 1, 64), np.float32)
+    peaked[..., 2 * 16 + 11] = 50.0
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(layer([peaked]))[0, 0],
+                               [7.5, 7.5, 11.0, 7.5], atol=1e-4)
+    # 16 fixed weights 0..15, none trainable
+    assert (layer.count_params(), len(layer.trainable_weights)) == (16, 0)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(layer.project), np.arange(16))
+    a, b = keras.Input((4, 4, 64)), keras.Input((2, 2, 64))
+    model = keras.Model([a, b], DistributionFocalDecode(bins=16, name="dfl")([a, b]))
+    model.save(tmp_path / "dfl.keras")
+    loaded = keras.saving.load_model(tmp_path / "dfl.keras", safe_mode=True)
+    assert loaded.get_layer("dfl").bins == 16
+    np.testing.assert_allclose(loaded.predict(maps, verbose=0), out, rtol=1e-5, atol=1e-5)

@@ -1,0 +1,148 @@
+"""`archc export SPEC --format onnx|tflite|savedmodel`: a deployable model, verified.
+
+The order is the output policy's (docs/reliability.md): the converter and runtime are
+looked up, the spec compiled and the target checked before TensorFlow is imported; the
+artefact is written under a temporary name, run by its own runtime against the Keras
+model on a random batch, and renamed into place only if they agree (docs/export.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from archc.cli.plumbing import (
+    EXIT_INTERNAL,
+    EXIT_OK,
+    CommandFailed,
+    MissingDependency,
+    compile_spec,
+    say,
+    stem,
+)
+from archc.diagnostics import Diagnostic, SpecError
+from archc.ir import Node
+from archc.pipeline import UsageError
+
+LIMITATION = "B003"
+REFUSED = "B004"
+DISAGREES = "B005"
+
+FORMATS = ("onnx", "tflite", "savedmodel")
+"""The backend's `export.FORMATS`, written out: the parser is built on every run, and the
+backend package is imported only by this command (a test checks the two agree)."""
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+    p: argparse.ArgumentParser = sub.add_parser(
+        "export", help="export a spec's model to ONNX, TFLite or a SavedModel, checked by "
+        "the runtime that will run it")
+    p.add_argument("spec", help="a spec file (`-`: read the spec from standard input)")
+    p.add_argument("--format", required=True, choices=FORMATS,
+                   help="onnx (a .onnx file), tflite (a .tflite file) or savedmodel (a "
+                   "directory)")
+    p.add_argument("-o", "--output", metavar="PATH",
+                   help="the file, or for savedmodel the directory, to write (default "
+                   "<spec>[-<variant>].onnx, .tflite or _savedmodel here)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress messages on stderr")
+    return p
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Compile, build, convert, verify in the target runtime, then move into place."""
+    from archc.backends.keras.export import DEFAULT_SUFFIX, LABELS, missing_dependency
+    from archc.outputs import (
+        OutputPathError,
+        check_directory_target,
+        check_target,
+        safe_output_path,
+    )
+
+    fmt = args.format
+    missing = missing_dependency(fmt)
+    if missing is not None:  # before the spec is compiled or TensorFlow loads
+        raise MissingDependency(missing)
+    compiled = compile_spec(args.spec, args)
+    assert compiled.analysis is not None
+    base = stem(args.spec) + (f"-{compiled.variant}" if compiled.variant else "")
+    wanted = Path(args.output or base + DEFAULT_SUFFIX[fmt])
+    inputs = [args.spec]
+    try:
+        target = safe_output_path(wanted.parent, wanted.name)
+        if fmt == "savedmodel":
+            check_directory_target(target, inputs)
+        else:
+            check_target(target, inputs)
+    except OutputPathError as exc:
+        raise UsageError(str(exc)) from None
+
+    def progress(message: str) -> None:
+        if not args.quiet:
+            say(f"archc: {message}")
+            sys.stderr.flush()
+
+    model, origins = _build(compiled.analysis, progress)
+    verification = _export(model, origins, fmt, target, inputs, progress)
+    label = compiled.graph.name + (f" [{compiled.variant}]" if compiled.variant else "")
+    say(f"{label}: {LABELS[fmt]} -> {target}; verified with {verification.describe()}",
+        sys.stdout)
+    return EXIT_OK
+
+
+def _build(analysis: Any, progress: Any) -> tuple[Any, dict[str, Node]]:
+    from archc.backends.keras import BuildMismatch, KerasUnavailable
+    from archc.backends.keras.builder import build_traced
+
+    try:
+        return build_traced(analysis, progress)
+    except KerasUnavailable as exc:
+        raise MissingDependency(str(exc)) from None
+    except BuildMismatch as exc:
+        raise CommandFailed(f"internal error: {exc}. This is a bug in archc; please report "
+                            "it with the spec.", EXIT_INTERNAL) from None
+
+
+def _export(model: Any, origins: dict[str, Node], fmt: str, target: Path,
+            inputs: list[str], progress: Any) -> Any:
+    from archc.backends.keras.export import (
+        LABELS,
+        ExportLimitation,
+        ExportRefused,
+        ExportUnavailable,
+        VerificationFailed,
+    )
+    from archc.backends.keras.export.run import export_model
+
+    try:
+        return export_model(model, fmt, target, inputs, progress)
+    except ExportUnavailable as exc:
+        raise MissingDependency(str(exc)) from None
+    except ExportLimitation as exc:
+        node = origins.get(exc.layer)
+        name = node.name if node is not None else exc.layer
+        raise SpecError([Diagnostic(
+            LIMITATION,
+            f"{LABELS[exc.format]} cannot express `{name}` (Keras layer {exc.kind}): "
+            f"{exc.reason}",
+            node.span if node is not None else None,
+            f"export this network to another format, or replace `{name}` with layers "
+            f"{LABELS[exc.format]} can express (docs/export.md lists them)",
+        )]) from None
+    except ExportRefused as exc:
+        node = origins.get(exc.layer) if exc.layer else None
+        where = f" at `{node.name}`" if node is not None else ""
+        raise SpecError([Diagnostic(
+            REFUSED,
+            f"the {LABELS[exc.format]} converter refused the model{where}: {exc.message}",
+            node.span if node is not None else None,
+            "another format may express it (docs/export.md); if the spec builds with "
+            "`archc build`, please report this with the spec",
+        )]) from None
+    except VerificationFailed as exc:
+        v = exc.verification
+        raise CommandFailed(
+            f"[{DISAGREES}] the {LABELS[v.format]} model disagrees with the Keras model, so "
+            f"nothing was written: {v.describe()}. This is a bug in archc or the converter; "
+            "please report it with the spec.", EXIT_INTERNAL) from None
