@@ -38,7 +38,7 @@ for key, value in json.loads(sys.argv[1]).items():
     jax.config.update(key, value)
 import archc, keras
 assert keras.config.backend() == "jax"
-out = {"import s": time.perf_counter() - t0}
+out = {"import": time.perf_counter() - t0}
 for spec, variant in json.loads(sys.argv[2]):
     t = time.perf_counter()
     archc.build(spec, variant=variant)

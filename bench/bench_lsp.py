@@ -6,11 +6,11 @@ specs/ in turn and sends full-text `didChange` edits one at a time, each waiting
 in the client (JSON-RPC over pipes, the server's debounce, the compile, the conversion,
 both ways). Edits rotate through three kinds: a comment added at the end (no diagnostics),
 `name:` misspelt in the first layer (one S002), and the first size in `layers:` raised
-(`filters:`, `units:`, a block's width or kernel: no diagnostics, new shapes and figures
-for everything after it). Every
-version's text is new; the server analyses each one, re-lowering what the edit changed
-(its memo reuses unchanged block expansions and `repeat` items). Warm: the first edits of
-each spec are not counted.
+(`filters:`, `units:`, a block's width or kernel; by a new amount each time: no
+diagnostics, new shapes and figures for everything after it). Every version's text is
+new; the server analyses each one, re-lowering what the edit changed (its memo reuses
+unchanged block expansions and `repeat` items). Warm: the first edits of each spec are not
+counted.
 
 Beside it, in-process medians: the server's first compile of the spec (`open`), its
 compile of the same edits with the memo kept (`edit`), and `archc check`'s compile
@@ -43,9 +43,9 @@ _NUMBER = re.compile(r"\b(filters|units|c|c2|k): (\d+)\b")
 
 
 def _texts(clean: str, i: int) -> tuple[str, int]:
-    """The text of edit `i` and whether it must get diagnostics (1) or none (0): in turn a comment
+    """The text of edit `i`, and 1 if it must get diagnostics (0: none). In turn: a comment
     added at the end, `name:` misspelt in the first layer, and the first size of the
-    `layers:` list (`filters:`, `units:`, or a block's width or kernel) raised by 2 or 4,
+    `layers:` list (`filters:`, `units:`, a block's width or kernel) raised by 2, 4, 6 ...,
     which changes the shapes and figures of everything after it."""
     start = clean.index("\nlayers:")
     if i % 3 == 0:
@@ -55,7 +55,7 @@ def _texts(clean: str, i: int) -> tuple[str, int]:
         return clean[:cut] + "{nmae: " + clean[cut + len("{name: "):] + f"# edit {i}\n", 1
     found = _NUMBER.search(clean, start)
     assert found is not None
-    value = int(found.group(2)) + 2 + 2 * ((i // 3) % 2)  # even steps keep a kernel odd
+    value = int(found.group(2)) + 2 * (i // 3 + 1)  # a new value each time, a kernel odd
     return clean[:found.start(2)] + str(value) + clean[found.end(2):], 0
 
 

@@ -322,6 +322,8 @@ def hooks(doc: Doc) -> None:
             doc.add("Failed:", "", "```", traceback.format_exc(limit=3).strip(), "```", "")
             continue
         _hook_targets(doc, name, result)
+        if hasattr(module, "update_quotes"):  # sentences elsewhere that quote this run
+            module.update_quotes(result)
         doc.add((module.__doc__ or "").strip().split("\n\n")[0], "")
         doc.table(["measurement", "value"], [[k, _fmt(v)] for k, v in result.items()])
         doc.add(f"(ran in {time.perf_counter() - start:.0f} s)", "")

@@ -46,7 +46,7 @@ _T = TypeVar("_T")
 Exposed = dict[str, "str | None"]
 """What a repeat's last copy exposes as `<repeat>.<name>`."""
 
-KEEP = 4
+KEEP = 8
 """Lowerings a recording survives unused (an edit undone a few versions later is found)."""
 
 MAX_KEY_ITEMS = 10_000
@@ -76,6 +76,10 @@ class ExpansionMemo:
         self.used: dict[Hashable, int] = {}
         """The lowering that last used each recording."""
         self.generation = 0
+        self.inner: dict[Hashable, list[Hashable]] = {}
+        """The recordings used while recording each one: reusing it uses them too (they
+        stay alive for when the outer one no longer fits, e.g. a repeat's input changed)."""
+        self._open: list[list[Hashable]] = []
         self.context: Hashable = None
         self.infos: dict[int, Any] = {}
         """The analysis's per-node figures of the last lowering, by node identity."""
@@ -94,11 +98,12 @@ class ExpansionMemo:
         self.generation += 1
         if fingerprint != self.context:
             self.context = fingerprint
-            self.recorded, self.used, self.infos = {}, {}, {}
+            self.recorded, self.used, self.inner, self.infos = {}, {}, {}, {}
         elif self.generation % KEEP == 0:
             stale = [k for k, g in self.used.items() if g <= self.generation - KEEP]
             for key in stale:
                 del self.recorded[key], self.used[key]
+                self.inner.pop(key, None)
         self.lowered = self.copied = 0
 
     def repeat(self, em: Emitter, sink: DiagnosticSink, doc: Document, path: Path,
@@ -158,12 +163,18 @@ class ExpansionMemo:
         self.lowered += 1
         marks = (len(em.nodes), len(em.scopes), len(em.extra_outputs), len(em.taken),
                  len(sink))
-        out = lower()
+        self._open.append([])
+        try:
+            out = lower()
+        finally:
+            inner = self._open.pop()
         made = _record(em, sink, marks, scope, source, out, own_scope) if clean() else None
         if key not in self.recorded or self.used.get(key) != self.generation:
             self._keep(key, made)
+            self.inner[key] = inner
         if made is not None:
             self._keep(here, made)
+            self.inner[here] = inner
         return out
 
     def _recent(self, key: Hashable) -> _Recording | None:
@@ -171,7 +182,17 @@ class ExpansionMemo:
 
     def _keep(self, key: Hashable, recording: _Recording | None) -> None:
         self.recorded[key] = recording
-        self.used[key] = self.generation
+        if self._open:
+            self._open[-1].append(key)
+        self._touch(key)
+
+    def _touch(self, key: Hashable) -> None:
+        stack = [key]
+        while stack:
+            current = stack.pop()
+            if self.used.get(current) != self.generation:
+                self.used[current] = self.generation
+                stack.extend(k for k in self.inner.get(current, ()) if k in self.recorded)
 
     def _env_key(self, env: Mapping[str, Any]) -> Any:
         budget = [MAX_KEY_ITEMS]

@@ -104,8 +104,9 @@ def test_a_job_growing_past_the_memory_budget_is_stopped() -> None:
     kept: list[bytearray] = []
 
     def grow() -> None:
-        while True:  # about 1 MB a step, touched so that it is resident
+        while True:  # about 1 MB a millisecond, touched so that it is resident
             kept.append(bytearray(b"x" * (1 << 20)))
+            time.sleep(0.001)
 
     async def steps(docs: Documents) -> None:
         outcome = await budget.run_budgeted(grow, budget.Budget(seconds=60, memory_mb=64))
