@@ -209,7 +209,7 @@ def test_unet_output_field() -> None:
 def test_yolov8n_heads() -> None:
     # Jumps 8, 16, 32 at the three heads: the neck's upsampled paths halve /32 to /16 and
     # /16 to /8, which meet the backbone's /16 and /8 maps (concatenated) exactly.
-    heads = ("p3/head/concat", "p4/head/concat", "p5/head/concat")
+    heads = tuple(f"head/{p}/branches/concat" for p in ("p3", "p4", "p5"))
     zoo = archc.load(str(ROOT / "specs" / "yolov8.yaml"), variant="n").analysis
     assert [format_field(zoo.field(h)) for h in heads] == [
         "911x911 /8", "1039x1039 /16", "1263x1263 /32"]
