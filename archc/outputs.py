@@ -59,6 +59,16 @@ def safe_output_path(directory: str | os.PathLike[str], name: str) -> Path:
     return target
 
 
+def _lstat_target(target: Path) -> os.stat_result | None:
+    """The target's own status (a symlink is not followed), None when it does not exist yet."""
+    try:
+        return os.lstat(target)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise OutputPathError(f"cannot write {target}: {exc.strerror or exc}") from None
+
+
 def check_target(target: str | os.PathLike[str],
                  inputs: Iterable[str | os.PathLike[str]] = ()) -> None:
     """Refuse, before any work, a target this run must not write (OutputPathError).
@@ -66,12 +76,7 @@ def check_target(target: str | os.PathLike[str],
     `inputs` are the files the run reads (the spec); `-` (standard input) is skipped.
     """
     target = Path(target)
-    try:
-        info = os.lstat(target)
-    except FileNotFoundError:
-        info = None
-    except OSError as exc:
-        raise OutputPathError(f"cannot write {target}: {exc.strerror or exc}") from None
+    info = _lstat_target(target)
     if info is not None:
         if not stat.S_ISREG(info.st_mode):
             raise OutputPathError(f"refusing to write {target}: it is {_kind(info.st_mode)}, "
@@ -116,12 +121,7 @@ def check_directory_target(target: str | os.PathLike[str],
     `inputs`, and sit in a directory archc may rename entries in.
     """
     target = Path(target)
-    try:
-        info = os.lstat(target)
-    except FileNotFoundError:
-        info = None
-    except OSError as exc:
-        raise OutputPathError(f"cannot write {target}: {exc.strerror or exc}") from None
+    info = _lstat_target(target)
     if info is not None:
         if not stat.S_ISDIR(info.st_mode):
             raise OutputPathError(f"refusing to write {target}: it is {_kind(info.st_mode)}, "
