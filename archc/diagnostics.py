@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,24 @@ class SourceSpan:
         return f"{self.file}:{self.line}:{self.col}"
 
 
+CHECK_CODES = os.environ.get("ARCHC_CHECK_CODES") == "1"
+"""When set (the test suite sets ARCHC_CHECK_CODES=1), every `Diagnostic` and `Problem`
+checks its code against the registry in archc.diagnostic_codes, so a raise site with a
+malformed or unregistered code fails the test that reaches it. Off by default: a user never
+pays for loading the registry, and a slip in a rarely reached path is still reported."""
+
+
+def check_code(code: str) -> None:
+    """Raise ValueError unless `code` is a registered diagnostic code."""
+    from archc.diagnostic_codes import CODE_FORMAT, is_registered
+
+    if CODE_FORMAT.fullmatch(code) is None:
+        raise ValueError(f"malformed diagnostic code {code!r}: want a letter and three digits")
+    if not is_registered(code):
+        raise ValueError(f"diagnostic code {code} is not in archc.diagnostic_codes "
+                         "(add it there and to docs/diagnostics.md)")
+
+
 class Severity(enum.Enum):
     ERROR = "error"
     WARNING = "warning"
@@ -45,6 +64,10 @@ class Diagnostic:
     help: str | None = None
     severity: Severity = Severity.ERROR
     notes: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if CHECK_CODES:
+            check_code(self.code)
 
     @property
     def is_error(self) -> bool:
@@ -66,6 +89,8 @@ class Problem(Exception):
 
     def __init__(self, code: str, message: str, help: str | None = None) -> None:
         super().__init__(message)
+        if CHECK_CODES:
+            check_code(code)
         self.code = code
         self.message = message
         self.help = help

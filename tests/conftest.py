@@ -6,11 +6,16 @@ Everything here is TF-free; tests that need TensorFlow import it themselves and 
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+# Every Diagnostic and Problem made while testing (in this process and in the CLI
+# subprocesses it starts) checks its code against archc.diagnostic_codes.
+os.environ["ARCHC_CHECK_CODES"] = "1"
 
 
 @pytest.fixture

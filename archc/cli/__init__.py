@@ -21,7 +21,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from archc.cli import export
+from archc.cli import explain, export
 from archc.cli.commands import COMMANDS
 from archc.cli.plumbing import (
     EXIT_INTERNAL,
@@ -118,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_spec_options(p)
 
     add_spec_options(export.add_parser(sub))
+    explain.add_parser(sub)
 
     p = sub.add_parser("diagram", help="draw the spec's structure with Graphviz (SVG, PNG, ...)")
     p.add_argument("spec", help=SPEC_HELP)
@@ -169,6 +170,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     forget_stdin()
     try:
+        if args.command == "explain":
+            return explain.cmd_explain(args)
         if args.command == "export":
             return export.cmd_export(args)  # Keras makes cyclic garbage: collector on
         if args.command in ("build", "lsp"):  # Keras makes cyclic garbage; a server runs
