@@ -32,6 +32,11 @@ def test_explain_prints_title_severity_area_explanation_and_example(
     assert "\n      - conv2d: {filters: 8, kernal_size: 3}\n" in out
 
 
+def test_explain_keeps_a_power_operator(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = _run(capsys, "explain", "E003")
+    assert "(-8) ** 0.5" in " ".join(out.split())
+
+
 def test_explain_is_case_insensitive(capsys: pytest.CaptureFixture[str]) -> None:
     upper = _run(capsys, "explain", "L009")
     lower = _run(capsys, "explain", "l009")

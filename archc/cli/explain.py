@@ -8,9 +8,13 @@ imported only when this command runs.
 from __future__ import annotations
 
 import argparse
+import re
 import textwrap
 
 from archc.cli.plumbing import EXIT_OK, EXIT_USAGE, CommandFailed, out
+
+_BOLD = re.compile(r"\*\*(\S[^*\n]*?\S)\*\*")
+"""Markdown bold (`**Fix:**`), shown plain; `(-8) ** 0.5` has blanks and stays as it is."""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
@@ -46,7 +50,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 def _paragraphs(text: str, width: int = 88) -> list[str]:
     """The explanation wrapped for a terminal (list items keep their lines, no Markdown bold)."""
     lines: list[str] = []
-    for paragraph in text.replace("**", "").split("\n\n"):
+    for paragraph in _BOLD.sub(r"\1", text).split("\n\n"):
         for line in paragraph.split("\n"):
             lines.extend(textwrap.wrap(line, width, break_on_hyphens=False) or [""])
         lines.append("")

@@ -149,7 +149,22 @@ CODES: tuple[DiagnosticCode, ...] = (
          '  |\n'
          '5 |   - conv2d: {filters: 256, kernel_size: 3, padding: same}\n'
          '  |     ^^^^^^\n'
-         '  = help: raise it with --max-activation-gib'),
+         '  = help: raise it with --max-activation-gib\n'
+         '\n'
+         'archc: 1\n'
+         'name: demo\n'
+         'input: [8, 8, 1]\n'
+         'layers:\n'
+         '  - conv2d: {filters: 2, kernel_size: 3, dilation: 1000000, padding: same}\n'
+         '\n'
+         'spec.yaml:5:5: error[C006]: the dilated kernel of this layer makes the Keras '
+         'backend pad its 8x8x1 input to 3,000,000x3,000,000x1: 3.35e+04 GiB per sample;'
+         ' the cap is 16 GiB\n'
+         '  |\n'
+         '5 |   - conv2d: {filters: 2, kernel_size: 3, dilation: 1000000, padding: same}\n'
+         '  |     ^^^^^^\n'
+         '  = help: a dilated kernel wider than its input reads mostly padding: lower '
+         'the dilation, or raise the cap with --max-activation-gib'),
     ),
     DiagnosticCode(
         'C011', "the spec's expressions cost too much together", 'error', 'caps',

@@ -91,7 +91,20 @@ CODES: tuple[DiagnosticCode, ...] = (
          '  |\n'
          '7 |     value: $channels // $groups\n'
          '  |            ^^^^^^^^^^^^^^^^^^^^\n'
-         '  = note: called from spec.yaml:9:23'),
+         '  = note: called from spec.yaml:9:23\n'
+         '\n'
+         'archc: 1\n'
+         'name: demo\n'
+         'input: [32, 32, 3]\n'
+         'variables: {width: 16, stages: [2, 2]}\n'
+         'layers:\n'
+         "  - conv2d: {filters: '$width * $stages[2]', kernel_size: 3}\n"
+         '\n'
+         'spec.yaml:6:23: error[E003]: cannot evaluate `$width * $stages[2]`: list index'
+         ' out of range\n'
+         '  |\n'
+         "6 |   - conv2d: {filters: '$width * $stages[2]', kernel_size: 3}\n"
+         '  |                       ^^^^^^^^^^^^^^^^^^^^^'),
     ),
     DiagnosticCode(
         'E004', 'unknown function', 'error', 'expressions',

@@ -35,7 +35,21 @@ CODES: tuple[DiagnosticCode, ...] = (
          '6 |   - repeat: {times: $stages[0], layers: [flatten]}\n'
          '  |                            ^\n'
          '  = help: inside `{...}` or `[...]`, quote values that contain brackets or '
-         "commas, e.g. '$stages[0]', or use block style"),
+         "commas, e.g. '$stages[0]', or use block style\n"
+         '\n'
+         'archc: 1\n'
+         'name: demo\n'
+         'input: [32, 32, 3]\n'
+         'layers:\n'
+         '  - conv2d: {filters: 8, kernel_size: 3\n'
+         '  - flatten\n'
+         '\n'
+         'spec.yaml:5:13: error[Y000]: invalid YAML: this `{` is not closed (did not '
+         "find expected ',' or '}')\n"
+         '  |\n'
+         '5 |   - conv2d: {filters: 8, kernel_size: 3\n'
+         '  |             ^\n'
+         '  = help: close it with `}` where the mapping ends, or use block style'),
     ),
     DiagnosticCode(
         'Y001', 'ambiguous boolean-like word', 'error', 'loading',

@@ -38,7 +38,23 @@ CODES: tuple[DiagnosticCode, ...] = (
          '  |\n'
          '6 |   - flatten: {inputs: stme}\n'
          '  |                       ^^^^\n'
-         '  = help: did you mean `stem`?'),
+         '  = help: did you mean `stem`?\n'
+         '\n'
+         'archc: 1\n'
+         'name: demo\n'
+         'input: [32, 32, 3]\n'
+         'variables: {with_aux: false}\n'
+         'layers:\n'
+         '  - conv2d: {name: aux, filters: 8, kernel_size: 1, when: $with_aux}\n'
+         '  - conv2d: {filters: 8, kernel_size: 3}\n'
+         '  - flatten: {inputs: aux}\n'
+         '\n'
+         'spec.yaml:8:23: error[N001]: `aux` is removed by `when: false` (line 6), so '
+         'nothing can read it\n'
+         '  |\n'
+         '8 |   - flatten: {inputs: aux}\n'
+         '  |                       ^^^\n'
+         '  = help: read another layer, or make both depend on the same condition'),
     ),
     DiagnosticCode(
         'N002', 'duplicate layer name', 'error', 'names',

@@ -35,7 +35,7 @@ class DiagnosticCode:
     """What one code means: the catalogue's heading, how bad it is, and how to read it.
 
     `title` is the docs heading's text after `CODE:`; `explanation` is the section's prose
-    (why it happens and the fix); `example` a spec that triggers it and/or what archc prints.
+    (why it happens and the fix); `example` its examples in order (specs, what archc prints).
     """
 
     code: str

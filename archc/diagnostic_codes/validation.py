@@ -189,7 +189,26 @@ CODES: tuple[DiagnosticCode, ...] = (
          '  |\n'
          '5 |   "conv/bn":\n'
          '  |   ^^^^^^^^^\n'
-         '  = help: use letters, digits, `_`, `.` and `-`, starting with a letter or `_`'),
+         '  = help: use letters, digits, `_`, `.` and `-`, starting with a letter or `_`\n'
+         '\n'
+         'archc: 1\n'
+         'name: demo\n'
+         'input: [32, 32, 3]\n'
+         'blocks:\n'
+         '  unit:\n'
+         '    params: [name, filters]\n'
+         '    layers:\n'
+         '      - conv2d: {filters: $filters, kernel_size: 3}\n'
+         'layers:\n'
+         '  - unit: {filters: 8}\n'
+         '\n'
+         'spec.yaml:6:14: error[S008]: `name` cannot be a parameter of block `unit`: '
+         'every layer item takes it as its own field\n'
+         '  |\n'
+         '6 |     params: [name, filters]\n'
+         '  |              ^^^^\n'
+         '  = help: rename the parameter (the reserved names: name, inputs, output, '
+         'when)'),
     ),
     DiagnosticCode(
         'S010', 'two fields that exclude each other', 'error', 'validation',
