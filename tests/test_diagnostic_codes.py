@@ -19,6 +19,8 @@ import pytest
 from spec_helpers import ROOT
 
 import archc.diagnostics
+from archc.backends.graphviz.output import DiagramWriteError
+from archc.backends.graphviz.render import RenderError
 from archc.diagnostic_codes import (
     AREAS,
     CODE_FORMAT,
@@ -167,6 +169,15 @@ def test_the_suite_checks_codes_at_raise_sites(monkeypatch: pytest.MonkeyPatch) 
     assert Diagnostic("S002", "message", None).code == "S002"
     monkeypatch.setattr(archc.diagnostics, "CHECK_CODES", False)
     assert Problem("S999", "message").code == "S999"
+
+
+def test_diagram_errors_check_their_d_codes_too() -> None:
+    # The D-codes travel in their own exception types up to the CLI.
+    with pytest.raises(ValueError, match="is not in archc"):
+        RenderError("D099", "message")
+    with pytest.raises(ValueError, match="malformed"):
+        DiagramWriteError("D1", "message", None)
+    assert RenderError("D003", "message").code == "D003"
 
 
 def test_lookup_is_case_insensitive_and_suggests() -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from archc.backends.graphviz.emit import Diagram
 from archc.backends.graphviz.render import DEFAULT_TIMEOUT, FORMATS, RenderError, render
+from archc.diagnostics import CHECK_CODES, check_code
 from archc.outputs import OutputPathError, atomic_output, check_target, write_text_atomic
 
 
@@ -27,6 +28,8 @@ class DiagramWriteError(Exception):
     def __init__(self, code: str, message: str, dot_file: Path | None,
                  skipped: str = "") -> None:
         super().__init__(message)
+        if CHECK_CODES:  # the test suite: D-codes are registered codes too
+            check_code(code)
         self.code = code
         self.dot_file = dot_file
         self.skipped = skipped

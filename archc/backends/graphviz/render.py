@@ -11,6 +11,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from archc.diagnostics import CHECK_CODES, check_code
+
 FORMATS = ("svg", "png", "pdf", "gv")
 """Output formats; `gv` is the DOT text itself and needs no Graphviz."""
 DEFAULT_TIMEOUT = 120.0
@@ -24,6 +26,8 @@ class RenderError(Exception):
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
+        if CHECK_CODES:  # the test suite: D-codes are registered codes too
+            check_code(code)
         self.code = code
 
 
