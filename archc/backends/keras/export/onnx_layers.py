@@ -7,7 +7,8 @@ ONNX initializers, reordered for channels-first operators. archc's custom layers
 ONNX operators: LeNet-5's connection table becomes the dense kernel it scatters into (zeros
 where unconnected), the trainable subsampling an average pool, a multiply and an add, the
 LRN ONNX's own `LRN` with the window and alpha it sums over, the scaled residual a
-multiply-add.
+multiply-add, YOLOv8's channel slice a `Slice` and its DFL reshapes, a softmax and a
+`MatMul` with the fixed projection.
 
 A Keras layer without a rule here is an `ExportLimitation` (B003 in the CLI), naming the
 layer and the format.
@@ -20,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from archc.backends.keras.export.onnx_detection import channel_slice, distribution_focal_decode
 from archc.backends.keras.export.onnx_graph import KERAS, NCHW, OnnxGraph, Value, same_pads
 
 Rule = Callable[[OnnxGraph, Any, Sequence[Value], str], Value]
@@ -380,6 +382,8 @@ RULES: dict[str, Rule] = {
     "Add": _merge("Add"),
     "Multiply": _merge("Mul"),
     "ScaledAdd": scaled_add,
+    "ChannelSlice": channel_slice,
+    "DistributionFocalDecode": distribution_focal_decode,
 }
 """Keras layer class name -> rule; `tests/backends/export` checks the Keras backend's
 every class has one."""
