@@ -255,3 +255,15 @@ def test_an_unclosed_bracket_is_reported_at_the_bracket_not_lines_below() -> Non
     (only,) = caught.value.diagnostics
     assert only.code == "Y000" and only.span is not None and only.span.line == 8
     assert only.message.startswith("invalid YAML: this `[` is not closed")
+
+
+def test_an_anchor_in_a_set_value_is_a_usage_error() -> None:
+    import pytest
+
+    from archc.pipeline import Options, UsageError, compile_text
+
+    text = "archc: 1\nname: t\ninput: [8, 8, 1]\nvariables: {s: [3]}\nlayers: [flatten]\n"
+    compile_text(text, options=Options(overrides=(("s", "[4]"),)))
+    with pytest.raises(UsageError) as caught:
+        compile_text(text, options=Options(overrides=(("s", "&anchor [3]"),)))
+    assert "anchors (`&anchor`) are not allowed in specs" in str(caught.value)
