@@ -58,12 +58,10 @@ $(VENV_TORCH)/.ultralytics: $(VENV_TORCH)/.installed
 		'torchvision==$(TORCHVISION_VERSION)'
 	touch $@
 
-# `-m "not yolo_all"`: YOLOv8n against Ultralytics; `pytest -m yolo_all` runs s, m, l, x.
+# YOLOv8n against Ultralytics runs here; s, m, l, x only with `pytest -m yolo_all`.
 test-backends: $(VENV_JAX)/.installed $(VENV_TORCH)/.installed $(VENV_TORCH)/.ultralytics
-	KERAS_BACKEND=jax $(VENV_JAX)/bin/pytest -q -p no:cacheprovider -m "not yolo_all" \
-		$(BACKEND_TESTS)
-	KERAS_BACKEND=torch $(VENV_TORCH)/bin/pytest -q -p no:cacheprovider -m "not yolo_all" \
-		$(BACKEND_TESTS)
+	KERAS_BACKEND=jax $(VENV_JAX)/bin/pytest -q -p no:cacheprovider $(BACKEND_TESTS)
+	KERAS_BACKEND=torch $(VENV_TORCH)/bin/pytest -q -p no:cacheprovider $(BACKEND_TESTS)
 
 test-fast: $(STAMP)
 	$(BIN)/pytest -q -m "not tf and not slow and not browser"

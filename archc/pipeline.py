@@ -50,6 +50,7 @@ from archc.lower.expr import (
     is_expression,
     variables_in,
 )
+from archc.lower.exprvalues import MAX_SPEC_TERMS
 from archc.lower.functions import FunctionTable, SpecFunction, compile_functions
 from archc.lower.memo import ExpansionMemo as ExpansionMemo  # re-exported: editors keep one
 from archc.passes.analysis import Analysis, CostCaps, analyse
@@ -248,11 +249,16 @@ def plan_variants(first: Compiled, options: Options) -> list[str]:
                                     span, help_)], {first.doc.file: first.doc.source})
     total = 0
     inputs = 1 if header.input is not None else len(header.inputs or {})
+    budget = Budget()  # one account for every variant's variables and bound
     for name in names:
         sink = DiagnosticSink()
-        budget = Budget()
         _, variables = resolve_variables(first.doc, header, replace(options, variant=name),
                                          sink, first.functions, budget)
+        if any(d.code == "C011" for d in sink.sorted()):
+            raise SpecError([Diagnostic(
+                "C013", f"this command compiles every variant: the {len(names):,} variants' "
+                f"variables together visit more than {MAX_SPEC_TERMS:,} terms (by `{name}`)",
+                span, help_)], {first.doc.file: first.doc.source})
         total += static_layers(first.doc.data["layers"], header.blocks, variables, inputs,
                                options.caps.max_repeat, options.caps.max_block_depth, budget)
         if total > options.caps.max_nodes:
@@ -272,10 +278,18 @@ class VariantRun:
     first: Compiled
     options: Options
     total: int = 0
+    terms: int = 0
 
     def add(self, compiled: Compiled) -> None:
-        assert compiled.lowered is not None
+        assert compiled.lowered is not None and compiled.budget is not None
         self.total += compiled.lowered.cost
+        self.terms += compiled.budget.steps
+        if self.terms > MAX_SPEC_TERMS:  # the variants' expressions, like one spec's
+            raise SpecError([Diagnostic(
+                "C013", f"this command compiles every variant: their expressions together "
+                f"visit more than {MAX_SPEC_TERMS:,} terms (by `{compiled.variant}`)",
+                self.first.doc.key_span(("variants",)), "compile one variant at a time with "
+                "--variant")], {self.first.doc.file: self.first.doc.source})
         if self.total > self.options.caps.max_nodes:
             raise SpecError([Diagnostic(
                 "C013", f"this command compiles every variant: they make more than "

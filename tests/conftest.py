@@ -25,12 +25,18 @@ def write_spec(tmp_path: Path) -> Callable[[str, str], Path]:
     return write
 
 
+OPT_IN = ("export_all", "yolo_all")
+"""Markers whose tests run only when `-m` names them: `export_all` (every zoo variant
+through every export format: hours and tens of GB on the CI machine) and `yolo_all`
+(YOLOv8 s, m, l and x against Ultralytics' own models: about 5 minutes and 4 GB)."""
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Deselect `export_all` tests (every zoo variant through every export format: hours
-    and tens of GB on the CI machine) unless `-m` names that marker."""
-    if "export_all" in (config.getoption("markexpr") or ""):
-        return
-    kept = [item for item in items if item.get_closest_marker("export_all") is None]
+    """Deselect the tests of each `OPT_IN` marker unless `-m` names that marker."""
+    expression = config.getoption("markexpr") or ""
+    dropped = [marker for marker in OPT_IN if marker not in expression]
+    kept = [item for item in items
+            if not any(item.get_closest_marker(marker) for marker in dropped)]
     if len(kept) != len(items):
         config.hook.pytest_deselected(items=[i for i in items if i not in kept])
         items[:] = kept

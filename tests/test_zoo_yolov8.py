@@ -43,27 +43,27 @@ DFL_MACS = ANCHORS * 4 * 16  # 4 box sides x 16 bins at each position: 537,600
 # output H x W x C, MACs). Ultralytics counts batch-norm gamma and beta as parameters and
 # the running statistics as buffers, so its params are the block's trainable params.
 YOLOV8N_MODULES: list[tuple[int, str, int, list[int], int]] = [
-    (0, "conv0", 464, [320, 320, 16], 44_236_800),
-    (1, "conv1", 4_672, [160, 160, 32], 117_964_800),
-    (2, "c2f2", 7_360, [160, 160, 32], 183_500_800),
-    (3, "conv3", 18_560, [80, 80, 64], 117_964_800),
-    (4, "c2f4", 49_664, [80, 80, 64], 314_572_800),
-    (5, "conv5", 73_984, [40, 40, 128], 117_964_800),
-    (6, "c2f6", 197_632, [40, 40, 128], 314_572_800),
-    (7, "conv7", 295_424, [20, 20, 256], 117_964_800),
-    (8, "c2f8", 460_288, [20, 20, 256], 183_500_800),
-    (9, "sppf9", 164_608, [20, 20, 256], 65_536_000),
-    (12, "c2f12", 148_224, [40, 40, 128], 235_929_600),
-    (15, "c2f15", 37_248, [80, 80, 64], 235_929_600),
-    (16, "conv16", 36_992, [40, 40, 64], 58_982_400),
-    (18, "c2f18", 123_648, [40, 40, 128], 196_608_000),
-    (19, "conv19", 147_712, [20, 20, 128], 58_982_400),
-    (21, "c2f21", 493_056, [20, 20, 256], 196_608_000),
+    (0, "backbone/conv0", 464, [320, 320, 16], 44_236_800),
+    (1, "backbone/conv1", 4_672, [160, 160, 32], 117_964_800),
+    (2, "backbone/c2f2", 7_360, [160, 160, 32], 183_500_800),
+    (3, "backbone/conv3", 18_560, [80, 80, 64], 117_964_800),
+    (4, "backbone/c2f4", 49_664, [80, 80, 64], 314_572_800),
+    (5, "backbone/conv5", 73_984, [40, 40, 128], 117_964_800),
+    (6, "backbone/c2f6", 197_632, [40, 40, 128], 314_572_800),
+    (7, "backbone/conv7", 295_424, [20, 20, 256], 117_964_800),
+    (8, "backbone/c2f8", 460_288, [20, 20, 256], 183_500_800),
+    (9, "backbone/sppf9", 164_608, [20, 20, 256], 65_536_000),
+    (12, "top4/c2f", 148_224, [40, 40, 128], 235_929_600),
+    (15, "top3/c2f", 37_248, [80, 80, 64], 235_929_600),
+    (16, "bottom4/conv", 36_992, [40, 40, 64], 58_982_400),
+    (18, "bottom4/c2f", 123_648, [40, 40, 128], 196_608_000),
+    (19, "bottom5/conv", 147_712, [20, 20, 128], 58_982_400),
+    (21, "bottom5/c2f", 493_056, [20, 20, 256], 196_608_000),
 ]
 # Layers 10, 11, 13, 14, 17 and 20 (upsampling, concat): 0 params, 0 MACs, these maps.
 YOLOV8N_PLAIN: dict[str, list[int]] = {
-    "up10": [40, 40, 256], "cat11": [40, 40, 384], "up13": [80, 80, 128],
-    "cat14": [80, 80, 192], "cat17": [40, 40, 192], "cat20": [20, 20, 384],
+    "top4/up": [40, 40, 256], "top4/cat": [40, 40, 384], "top3/up": [80, 80, 128],
+    "top3/cat": [80, 80, 192], "bottom4/cat": [40, 40, 192], "bottom5/cat": [20, 20, 384],
 }
 DETECT_PARAMS_N = 897_664  # layer 22, 16 of it the DFL weight
 DETECT_MACS_N_WITH_DFL = 1_811_174_400
@@ -94,7 +94,7 @@ def test_yolov8_equals_numbers_md(variant: str) -> None:
     assert report["variant"] == variant
     assert report["inputs"] == [{"name": "input", "shape": [640, 640, 3]}]
     assert report["outputs"] == [
-        {"name": f"p{level}/head/concat", "shape": [size, size, 4 * 16 + 80]}
+        {"name": f"head/p{level}/branches/concat", "shape": [size, size, 4 * 16 + 80]}
         for level, size in ((3, 80), (4, 40), (5, 20))]
     assert (report["total_params"], report["trainable_params"],
             report["non_trainable_params"], report["total_macs"]) == \
@@ -129,7 +129,8 @@ def test_yolov8n_per_module_equals_ultralytics_layer_table() -> None:
     for name, shape in YOLOV8N_PLAIN.items():
         assert (layers[name]["params"], layers[name]["macs"], layers[name]["output_shape"]) \
             == (0, 0, shape), name
-    heads = [blocks[f"p{level}"] for level in (3, 4, 5)]
+    heads = [blocks[f"head/p{level}"] for level in (3, 4, 5)]
+    assert sum(h["trainable_params"] for h in heads) == blocks["head"]["trainable_params"]
     assert sum(h["trainable_params"] for h in heads) + DFL_WEIGHTS == DETECT_PARAMS_N
     assert sum(h["macs"] for h in heads) + DFL_MACS == DETECT_MACS_N_WITH_DFL
     # and the modules add up to the network: every layer of Ultralytics' table is covered

@@ -94,6 +94,8 @@ MAX_LEVELS = 100
 repeats, residuals, branches), expression nodes and function calls, together."""
 MAX_VALUE_DEPTH = 32
 """How deeply lists may nest inside one value (`[[[...]]]`)."""
+SMALL = 32
+"""Lists of fewer terms are not remembered by the budget (see `Budget.size`)."""
 
 
 def _short(text: str) -> str:
@@ -175,10 +177,13 @@ class Budget:
         hit = memo.get(id(value))
         if hit is not None and hit[0] is value:
             return hit[1]
+        # Small lists are remembered for this measurement only: re-measuring one costs at
+        # most SMALL terms per occurrence, and the budget need not keep every list alive.
+        done: dict[int, tuple[list[Any], int, int]] = {}
         stack: list[tuple[list[Any], bool]] = [(value, False)]
         while stack:
             node, ready = stack.pop()
-            known = memo.get(id(node))
+            known = memo.get(id(node)) or done.get(id(node))
             if known is not None and known[0] is node:
                 continue
             if not ready:
@@ -188,7 +193,7 @@ class Budget:
             terms, depth = 1, 1
             for child in node:
                 if isinstance(child, list):
-                    _, t, d = memo[id(child)]
+                    _, t, d = memo.get(id(child)) or done[id(child)]
                     terms += t
                     depth = max(depth, d + 1)
                 else:
@@ -202,8 +207,10 @@ class Budget:
             if depth > MAX_VALUE_DEPTH:
                 raise Problem("E003", f"the value of `{_short(text)}` nests lists {depth} "
                               f"deep (the cap is {MAX_VALUE_DEPTH})", "flatten the list")
-            memo[id(node)] = (node, terms, depth)
-        return memo[id(value)][1]
+            done[id(node)] = (node, terms, depth)
+            if terms >= SMALL:
+                memo[id(node)] = done[id(node)]
+        return done[id(value)][1]
 
 
 class _NoFunctions:

@@ -330,3 +330,22 @@ def test_a_sink_keeps_one_diagnostic_per_place_and_code_for_numbered_messages() 
     sink.error("S004", "a different mistake at the same place", span)
     assert [d.message for d in sink.sorted()] == [
         "input should be greater than 0; received `-9`", "a different mistake at the same place"]
+
+
+def test_the_variants_expressions_share_one_budget_before_any_compiles() -> None:
+    # Each variant's variables compare two 40,044-term lists (about 40,000 terms): 30 of
+    # them together pass the 1,000,000 terms one spec may spend.
+    row = ", ".join(str(i) for i in range(1, 101))
+    text = (gen.HEAD + "variables:\n  w: 1\n  row: [" + row + "]\n"
+            "  t: '[$row, $row, $row, $row, $row, $row, $row, $row, $row, $row]'\n"
+            "  u: '[$t, $t, $t, $t]'\n  same: '[$u, $u, $u, $u, $u, $u, $u, $u, $u, $u] == "
+            "[$u, $u, $u, $u, $u, $u, $u, $u, $u, $u]'\nvariants:\n"
+            + "".join(f"  v{i}: {{w: {i}}}\n" for i in range(30))
+            + "layers:\n  - dense: {units: $w}\n")
+    options, first = _first(text)
+    assert first.budget is not None and 40_000 < first.budget.steps < MAX_SPEC_TERMS // 20
+    with pytest.raises(SpecError) as caught:
+        plan_variants(first, options)
+    (found,) = caught.value.diagnostics
+    assert found.code == "C013" and "variables together visit more than 1,000,000 terms" \
+        in found.message

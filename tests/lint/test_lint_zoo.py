@@ -28,8 +28,9 @@ The full set is pinned for every spec and variant. Why each finding is right:
 - YOLOv8 (all five scales) is clean. Its outputs are maps, not a classifier, so L009 does
   not apply; it has no convolution larger than 3x3 (SPPF's 5x5 windows are max pools: no
   L001); every stride-2 convolution lands at a size whose widest map has at least twice its
-  input channels (the neck's concats: conv16 reads 64 channels at 80x80 and cat17 has 192
-  at 40x40; no L002); each head's 1x1 output convolution follows a SiLU (no L007).
+  input channels (the neck's concats: bottom4/conv reads 64 channels at 80x80 and
+  bottom4/cat has 192 at 40x40; no L002); each head's 1x1 output convolution follows a
+  SiLU (no L007).
 - LeNet-5, ResNet-18..152 and SE-ResNet-50 are clean: LeNet's 5x5s read 1 channel (c1),
   use a connection table (c3) or cover the whole map (c5); ResNet's stem pool may feed a
   stage of 64 (ResNet-18/34) because the 7x7/2 stem is a transition, not a stage. No zoo

@@ -123,6 +123,40 @@ def test_every_other_layer_type_and_activation_exports(write_spec: WriteSpec,
     release()
 
 
+DETECTION_PARTS = """\
+archc: 1
+name: parts
+input: [8, 8, 16]
+layers:
+  - conv2d: {name: maps, filters: 80, kernel_size: 3, padding: same}
+  - max_pool2d: {name: small, inputs: maps}
+  - global_avg_pool2d: {name: pooled, inputs: maps}
+  - channel_slice: {name: part, inputs: pooled, start: 3, stop: 9, output: true}
+  - channel_slice: {name: classes, inputs: maps, start: 64, stop: 80, output: true}
+  - channel_slice: {name: box3, inputs: maps, start: 0, stop: 64}
+  - channel_slice: {name: box4, inputs: small, start: 0, stop: 64}
+  - dfl: {name: dfl, inputs: [box3, box4]}
+"""
+
+
+def test_yolov8_layers_export(write_spec: WriteSpec, tmp_path: Path) -> None:
+    # YOLOv8's channel slice (on a map and on a vector) and its DFL over two levels, in
+    # every format; the DFL's distances (8 x 8 + 4 x 4 = 80 rows of 4) are the first output.
+    from archc.backends.keras.builder import build_traced
+    from archc.backends.keras.export.run import convert_and_verify
+    from archc.pipeline import Options, compile_file
+
+    compiled = compile_file(str(write_spec(DETECTION_PARTS)), Options())
+    assert compiled.analysis is not None
+    model, _ = build_traced(compiled.analysis)
+    assert [tuple(o.shape[1:]) for o in model.outputs] == [(80, 4), (6,), (8, 8, 16)]
+    for fmt in FORMATS:
+        v = convert_and_verify(model, fmt, tmp_path / f"parts.{fmt}")
+        assert v.largest_output > 0 and v.max_difference <= TOLERANCE * v.largest_output, \
+            v.describe()
+    release()
+
+
 def test_every_keras_class_of_the_zoo_has_an_onnx_rule() -> None:
     model, _ = build("inception_resnet_v2", None)
     kinds = {type(layer).__name__ for layer in model.layers} - {"InputLayer"}

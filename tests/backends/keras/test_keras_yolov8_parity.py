@@ -7,14 +7,16 @@ identity or blows up), gammas and betas are drawn from a seeded generator, and t
 weight is copied into the archc build of `specs/yolov8.yaml` with `dfl: true`: convolution
 kernels OIHW -> HWIO, biases as they are, batch norm (gamma, beta, mean, variance), and
 the DFL's fixed projection. Each Ultralytics module has exactly one archc layer
-(`model.2.m.0.cv1.conv` is `c2f2/m/block1/.../cv1/conv`, `model.22.dfl.conv` is `dfl`).
+(`model.2.m.0.cv1.conv` is `backbone/c2f2/m/block1/.../cv1/conv`, `model.22.dfl.conv` is
+`dfl`).
 Both models read the same random image; the three raw head maps (box and class branches
 concatenated, before decoding, taken by hooks on Detect's `cv2` and `cv3`) and the DFL's
 expected distances (a hook on Detect's `dfl`) must agree to 1e-4 of their largest value.
 
 Runs only under the torch backend with ultralytics installed (`make test-backends` installs
 it into .venv-torch; docs/backends.md). Variant n by default; the other four scales are
-marked `yolo_all` (`pytest -m yolo_all`), since x alone builds two 68M-parameter models.
+marked `yolo_all` and run only when `-m` names it (`pytest -m yolo_all`; tests/conftest.py),
+since x alone builds two 68M-parameter models.
 """
 
 from __future__ import annotations
@@ -52,9 +54,10 @@ TOLERANCE = 1e-4
 """max |ours - theirs| <= TOLERANCE * max |theirs|, per head map (issue 20)."""
 
 # Ultralytics' layer index -> the archc name of that module in specs/yolov8.yaml.
-TOP = {0: "conv0", 1: "conv1", 2: "c2f2", 3: "conv3", 4: "c2f4", 5: "conv5", 6: "c2f6",
-       7: "conv7", 8: "c2f8", 9: "sppf9", 12: "c2f12", 15: "c2f15", 16: "conv16",
-       18: "c2f18", 19: "conv19", 21: "c2f21"}
+TOP = {0: "backbone/conv0", 1: "backbone/conv1", 2: "backbone/c2f2", 3: "backbone/conv3",
+       4: "backbone/c2f4", 5: "backbone/conv5", 6: "backbone/c2f6", 7: "backbone/conv7",
+       8: "backbone/c2f8", 9: "backbone/sppf9", 12: "top4/c2f", 15: "top3/c2f",
+       16: "bottom4/conv", 18: "bottom4/c2f", 19: "bottom5/conv", 21: "bottom5/c2f"}
 DETECT = 22
 DFL = "model.22.dfl.conv"  # the decoder's fixed convolution: archc's `dfl` layer
 
@@ -66,8 +69,8 @@ def archc_layer(module: str) -> str:
     _, index, *rest = module.split(".")
     if int(index) == DETECT:  # cv2.<level>.<k>[.conv|.bn]: box (cv2) or class (cv3) branch
         branch, level, k, *leaf = rest
-        path = [f"p{3 + int(level)}", "head", "branch1" if branch == "cv2" else "branch2",
-                f"{branch}_{k}", *leaf]
+        path = ["head", f"p{3 + int(level)}", "branches",
+                "branch1" if branch == "cv2" else "branch2", f"{branch}_{k}", *leaf]
     elif rest[0] == "m":  # a C2f bottleneck: m.<j>.cv1.conv
         _, j, *leaf = rest
         path = [TOP[int(index)], "m", f"block{int(j) + 1}", "grow", "branch2", "b",

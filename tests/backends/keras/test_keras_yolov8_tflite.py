@@ -57,7 +57,8 @@ def _temper_box_logits(model: object, image: np.ndarray) -> None:
     maps = model(image, training=False)  # type: ignore[operator]
     for level, out in zip((3, 4, 5), maps, strict=False):
         scale = float(np.std(keras.ops.convert_to_numpy(out)[..., :64])) / 3.0
-        layer = model.get_layer(f"p{level}__head__branch1__cv2_2")  # type: ignore[attr-defined]
+        layer = model.get_layer(  # type: ignore[attr-defined]
+            f"head__p{level}__branches__branch1__cv2_2")
         layer.set_weights([w / scale for w in layer.get_weights()])
 
 

@@ -7,7 +7,8 @@ ONNX initializers, reordered for channels-first operators. archc's custom layers
 ONNX operators: LeNet-5's connection table becomes the dense kernel it scatters into (zeros
 where unconnected), the trainable subsampling an average pool, a multiply and an add, the
 LRN ONNX's own `LRN` with the window and alpha it sums over, the scaled residual a
-multiply-add.
+multiply-add, YOLOv8's channel slice a `Slice` and its DFL reshapes, a softmax and a
+`MatMul` with the fixed projection.
 
 A Keras layer without a rule here is an `ExportLimitation` (B003 in the CLI), naming the
 layer and the format.
@@ -20,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from archc.backends.keras.export.onnx_detection import channel_slice, distribution_focal_decode
 from archc.backends.keras.export.onnx_graph import KERAS, NCHW, OnnxGraph, Value, same_pads
 
 Rule = Callable[[OnnxGraph, Any, Sequence[Value], str], Value]
@@ -322,36 +324,6 @@ def upsampling2d(g: OnnxGraph, layer: Any, xs: Sequence[Value], hint: str) -> Va
     return Value(g.op("Resize", [x.name, "", scales], hint, **attrs), NCHW, 4)
 
 
-def channel_slice(g: OnnxGraph, layer: Any, xs: Sequence[Value], hint: str) -> Value:
-    """YOLOv8's C2f split: channels start..stop of the channel axis, in either layout."""
-    x = xs[0]
-    starts = g.const(f"{hint}_start", [layer.start], np.int64)
-    ends = g.const(f"{hint}_end", [layer.stop], np.int64)
-    axes = g.const(f"{hint}_axes", [g.channel_axis(x)], np.int64)
-    return Value(g.op("Slice", [x.name, starts, ends, axes], hint), x.layout, x.rank)
-
-
-def distribution_focal_decode(g: OnnxGraph, layer: Any, xs: Sequence[Value],
-                              hint: str) -> Value:
-    """YOLOv8's DFL: each level's (H, W, 4 x bins) map, channels-last as Keras orders the
-    positions, reshaped to (H x W x 4, bins), the levels joined, a softmax over the bins,
-    then the expected distance (a MatMul with the bin values 0 .. bins - 1)."""
-    bins = layer.bins
-    shapes = [t.shape for t in layer.input]
-    rows, positions = [], 0
-    for i, (x, shape) in enumerate(zip(xs, shapes, strict=True)):
-        count = int(shape[1]) * int(shape[2])
-        positions += count
-        target = g.const(f"{hint}_rows{i}", [0, count * 4, bins], np.int64)
-        rows.append(g.op("Reshape", [g.keras(x).name, target], f"{hint}_level{i}"))
-    joined = rows[0] if len(rows) == 1 else g.op("Concat", rows, f"{hint}_join", axis=1)
-    weights = g.op("Softmax", [joined], f"{hint}_softmax", axis=-1)
-    project = _np(layer.project).reshape(bins, 1)
-    expected = g.op("MatMul", [weights, g.const(f"{hint}_project", project)], f"{hint}_mm")
-    target = g.const(f"{hint}_shape", [0, positions, 4], np.int64)
-    return Value(g.op("Reshape", [expected, target], hint), KERAS, 3)
-
-
 def _merge(op_type: str) -> Rule:
     def rule(g: OnnxGraph, layer: Any, xs: Sequence[Value], hint: str) -> Value:
         same = all(v.rank == 4 for v in xs)  # maps meet channels-first, else as Keras has them
@@ -406,12 +378,12 @@ RULES: dict[str, Rule] = {
     "Cropping2D": cropping2d,
     "Reshape": reshape,
     "UpSampling2D": upsampling2d,
-    "ChannelSlice": channel_slice,
-    "DistributionFocalDecode": distribution_focal_decode,
     "Concatenate": concatenate,
     "Add": _merge("Add"),
     "Multiply": _merge("Mul"),
     "ScaledAdd": scaled_add,
+    "ChannelSlice": channel_slice,
+    "DistributionFocalDecode": distribution_focal_decode,
 }
 """Keras layer class name -> rule; `tests/backends/export` checks the Keras backend's
 every class has one."""
