@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from archc.backends.report import RENDERERS, Report, build_report, report_dict
+from archc.backends.summary import RENDERERS, Report, build_report, report_dict
 from archc.diagnostics import SpecError
 from archc.ir import Graph
 from archc.passes.analysis import Analysis

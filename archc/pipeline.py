@@ -50,7 +50,7 @@ from archc.lower.expr import (
     is_expression,
     variables_in,
 )
-from archc.lower.exprvalues import MAX_SPEC_TERMS
+from archc.lower.expr_context import MAX_SPEC_TERMS
 from archc.lower.functions import FunctionTable, SpecFunction, compile_functions
 from archc.lower.memo import ExpansionMemo as ExpansionMemo  # re-exported: editors keep one
 from archc.passes.analysis import Analysis, CostCaps, analyse

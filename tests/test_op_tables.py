@@ -15,7 +15,7 @@ from typing import get_args
 import pytest
 
 from archc.backends.graphviz.style import FAMILY_SWATCHES, OP_LABELS
-from archc.backends.keras.lowering import LOWERINGS
+from archc.backends.keras.op_rules import LOWERINGS
 from archc.ir.ops import ACTIVATIONS, CATALOGUE, Family, Op
 from archc.passes.receptive import FIELD_RULES, _pointwise
 from archc.spec.schema import LAYER_MODELS, Activation, LayerCommon
@@ -24,7 +24,7 @@ from archc.spec.schema import LAYER_MODELS, Activation, LayerCommon
 TABLES: dict[str, tuple[Collection[object], Collection[object]]] = {
     "ir.ops.CATALOGUE": (CATALOGUE, set(Op)),
     "passes.receptive.FIELD_RULES": (FIELD_RULES, set(Op)),
-    "backends.keras.lowering.LOWERINGS": (LOWERINGS, set(Op)),
+    "backends.keras.op_rules.LOWERINGS": (LOWERINGS, set(Op)),
     "backends.graphviz.style.OP_LABELS": (OP_LABELS, set(Op)),
     "backends.graphviz.style.FAMILY_SWATCHES": (FAMILY_SWATCHES, set(Family)),
     # Every op but the input is a layer type a spec can write, under the op's own name.

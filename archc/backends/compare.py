@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from archc.backends.report import field_dict
+from archc.backends.summary import field_dict
 from archc.backends.table import text_table
 from archc.diagnostics import visible
 from archc.ir import Op

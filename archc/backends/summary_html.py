@@ -1,6 +1,6 @@
 """The summary table as HTML, for notebooks (`Summary._repr_html_`; not `archc report`).
 
-Formatting only, like the other renderers in `report.py`: every figure comes from the
+Formatting only, like the other renderers in `summary.py`: every figure comes from the
 `Report`. Every piece of text that a spec can choose (its name, layer and block names) goes
 through `html.escape`, so a hostile spec cannot inject markup or script into a notebook.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
-from archc.backends.report import Report, Row, field_notes, totals
+from archc.backends.summary import Report, Row, field_notes, totals
 from archc.ir.printer import format_shape
 from archc.passes.receptive import format_field
 

@@ -34,7 +34,7 @@ from archc.pipeline import UsageError, VariantRun, plan_variants
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from archc.backends.report import RENDERERS, build_report
+    from archc.backends.summary import RENDERERS, build_report
     from archc.ir.printer import format_graph
 
     if getattr(args, "all_variants", False) or getattr(args, "costs", False):

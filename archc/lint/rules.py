@@ -13,7 +13,7 @@ docs/lint-rules.md explains each rule.
 from __future__ import annotations
 
 from archc.lint.common import Rule
-from archc.lint.fields import receptive_field
+from archc.lint.receptive_field import receptive_field
 from archc.lint.savings import (
     dense_heavy,
     large_kernel,

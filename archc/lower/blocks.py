@@ -16,10 +16,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from archc.diagnostics import DiagnosticSink, SourceSpan, did_you_mean
-from archc.lower.emit import Caps, Emitter
 from archc.lower.expr import INPUT, InputShape
 from archc.lower.memo import ExpansionMemo
 from archc.lower.names import INPUT_NAME, Ctx, Names, unknown_reference
+from archc.lower.nodes import Caps, Emitter
 from archc.lower.values import BAD, Values
 from archc.spec.loader import Document, Path
 from archc.spec.schema import BlockCall, BlockDef, LayerCommon, SpecHeader

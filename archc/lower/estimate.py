@@ -21,7 +21,7 @@ from typing import Any
 
 from archc.diagnostics import Problem
 from archc.lower.expr import Budget, evaluate, is_expression
-from archc.lower.exprvalues import MAX_LEVELS
+from archc.lower.expr_context import MAX_LEVELS
 from archc.spec.schema import LAYER_MODELS, BlockDef
 
 

@@ -30,7 +30,7 @@ from typing import Any
 
 from archc.diagnostics import Problem, did_you_mean
 from archc.lower.builtins import BUILTINS, CALLABLE_NAMES, MAX_LIST, arity_text, number
-from archc.lower.exprvalues import (
+from archc.lower.expr_context import (
     IN_ATTRIBUTES,
     INPUT,
     MAX_EXPR_LENGTH,

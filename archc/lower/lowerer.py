@@ -2,7 +2,7 @@
 
 The walk goes in spec order. For each item it substitutes `$` expressions (`values.py`),
 validates the arguments against the layer's schema model, resolves `inputs` (`names.py`),
-and either emits a node (`emit.py`, which also infers its shape) or expands a structure
+and either emits a node (`nodes.py`, which also infers its shape) or expands a structure
 (`structures.py`: blocks, repeat, parallel, residual, squeeze-excitation).
 
 Errors never stop the walk early: a failed item "poisons" its output (None), later items
@@ -20,11 +20,11 @@ from archc.diagnostics import DiagnosticSink, Problem, SourceSpan, did_you_mean
 from archc.ir import Graph, Node, Op, Shape
 from archc.ir.ops import InputAttrs, make_attrs
 from archc.lower.blocks import declared_inputs, declared_outputs
-from archc.lower.emit import Abort, Caps, Emitter
 from archc.lower.expr import INPUT, Budget, InputShape, is_expression
 from archc.lower.functions import FunctionTable, SpecFunction
 from archc.lower.memo import ExpansionMemo
 from archc.lower.names import Ctx, Names, unknown_reference
+from archc.lower.nodes import Abort, Caps, Emitter
 from archc.lower.structures import Structures
 from archc.lower.values import BAD, Values
 from archc.spec.loader import Document, Path
@@ -61,7 +61,7 @@ def lower(doc: Document, header: SpecHeader, variables: dict[str, Any], variant:
           ) -> Lowered | None:
     """Lower `header` (validated) with resolved `variables` into a graph (`reuse`: copy
     repeated expansions, with a memo kept across lowerings if one is given; `lower.memo`;
-    `budget` is the spec's cost account, see `exprvalues.Budget`)."""
+    `budget` is the spec's cost account, see `expr_context.Budget`)."""
     lowerer = _Lowerer(doc, header, variables, sink, caps, functions or {}, budget)
     if isinstance(reuse, ExpansionMemo):
         reuse.begin(doc, variables, (variant, caps))

@@ -38,8 +38,8 @@ from typing import Any, TypeVar
 
 from archc.diagnostics import DiagnosticSink
 from archc.ir import Node, Scope, Shape
-from archc.lower.emit import Emitter
-from archc.lower.exprvalues import InputShape
+from archc.lower.expr_context import InputShape
+from archc.lower.nodes import Emitter
 from archc.spec.loader import Document, Path
 
 _T = TypeVar("_T")

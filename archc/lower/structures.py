@@ -22,9 +22,9 @@ from archc.ir.ops import (
     ScaledAddAttrs,
 )
 from archc.lower.blocks import Blocks, declared_inputs
-from archc.lower.emit import Abort
 from archc.lower.expr import INPUT, InputShape
 from archc.lower.names import INPUT_NAME, Ctx, Names
+from archc.lower.nodes import Abort
 from archc.spec.loader import Path
 from archc.spec.schema import (
     STRUCTURE_MODELS,

@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from archc.diagnostics import Diagnostic, DiagnosticSink, Problem
-from archc.lower.emit import Abort
 from archc.lower.expr import (
     NO_FUNCTIONS,
     Budget,
@@ -23,6 +22,7 @@ from archc.lower.expr import (
     is_expression,
     whole,
 )
+from archc.lower.nodes import Abort
 from archc.spec.loader import Document, Path
 from archc.spec.schema import SpecHeader
 

@@ -34,7 +34,7 @@ EXPRESSION: dict[str, Any] = {
     "pattern": r"\$|\(|[0-9][^A-Za-z]*[-+*/%<>=!]|[-+*/%<>=!][^A-Za-z]*[0-9]|[\"']"
                r"|\b(?:and|or|not|true|false)\b",
 }
-"""What may be an expression (`archc/lower/exprvalues.py` decides): a string with a `$`, a
+"""What may be an expression (`archc/lower/expr_context.py` decides): a string with a `$`, a
 call or parentheses, arithmetic on numbers, a quoted string or a boolean word (`$w * 2`,
 `round(2.5)`, `1 / 255`). A word with an operator and no number (`a/b`, `conv-a`) is text to
 archc, and is not an expression to the schema either. The schema lets an expression stand

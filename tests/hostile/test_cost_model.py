@@ -16,7 +16,7 @@ import pytest
 
 from archc.cli import main
 from archc.diagnostics import Diagnostic, DiagnosticSink, SpecError
-from archc.lower.exprvalues import MAX_LEVELS, MAX_SPEC_TERMS, MAX_TERMS, MAX_VALUE_DEPTH
+from archc.lower.expr_context import MAX_LEVELS, MAX_SPEC_TERMS, MAX_TERMS, MAX_VALUE_DEPTH
 from archc.pipeline import (
     MAX_VARIANTS,
     Attempt,

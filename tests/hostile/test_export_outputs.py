@@ -181,7 +181,7 @@ def test_the_onnx_rules_cover_every_keras_class_the_lowering_makes() -> None:
     pytest.importorskip("onnx")
     from archc.backends.keras.export.onnx_layers import RULES
 
-    source = (ROOT / "archc" / "backends" / "keras" / "lowering.py").read_text(encoding="utf-8")
+    source = (ROOT / "archc" / "backends" / "keras" / "op_rules.py").read_text(encoding="utf-8")
     made = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Attribute) and _owner(node.value) in ("keras.layers", "custom") \

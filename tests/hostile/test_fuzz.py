@@ -26,7 +26,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from archc.backends.report import RENDERERS, build_report
+from archc.backends.summary import RENDERERS, build_report
 from archc.diagnostics import SpecError, render
 from archc.pipeline import Compiled, Options, compile_file, compile_text
 
@@ -99,7 +99,7 @@ def _lint(compiled: Compiled) -> None:
 
 def _dot(compiled: Compiled) -> None:
     try:
-        from archc.backends.graphviz.emit import build_diagram
+        from archc.backends.graphviz.dot import build_diagram
     except ImportError:  # the diagram backend is optional for this property
         return
     assert compiled.analysis is not None
@@ -214,7 +214,7 @@ _DOT = shutil.which("dot")
 def test_any_network_name_gives_dot_that_graphviz_parses(name: str) -> None:
     # The network's name and description are free text and land in the DOT title; whatever
     # they hold, the DOT must stay one well-formed graph (no injected statements).
-    from archc.backends.graphviz.emit import build_diagram
+    from archc.backends.graphviz.dot import build_diagram
 
     def canon(title: str) -> str | None:
         spec = ("archc: 1\nname: " + json.dumps(title) + "\ndescription: " + json.dumps(title)

@@ -8,7 +8,7 @@ from fractions import Fraction
 
 from spec_helpers import compile_yaml
 
-from archc.backends.report import build_report, field_dict, render_csv
+from archc.backends.summary import build_report, field_dict, render_csv
 from archc.lint import config_for, lint
 from archc.passes.analysis import Analysis
 from archc.passes.receptive import AxisField, format_field

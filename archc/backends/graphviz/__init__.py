@@ -1,6 +1,6 @@
 """The Graphviz backend: the spec's own structure as DOT, SVG, PNG or PDF, without TensorFlow.
 
-`plan` decides what is drawn (collapsed and folded blocks, edges, clusters), `emit` writes
+`plan` decides what is drawn (collapsed and folded blocks, edges, clusters), `dot` writes
 the DOT text, `render` runs `dot`. `to_digraph` wraps the same DOT in a `graphviz.Digraph`
 for notebooks (`archc.diagram`), so there is one emitter for files and for Jupyter.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from archc.backends.graphviz.emit import (
+from archc.backends.graphviz.dot import (
     DEFAULT_MAX_NODES,
     RANKDIRS,
     Diagram,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from archc.backends.graphviz.emit import Diagram
+from archc.backends.graphviz.dot import Diagram
 from archc.backends.graphviz.render import DEFAULT_TIMEOUT, FORMATS, RenderError, render
 from archc.diagnostics import CHECK_CODES, check_code
 from archc.outputs import OutputPathError, atomic_output, check_target, write_text_atomic

@@ -1,6 +1,6 @@
 """What the diagram draws: which nodes show, which blocks collapse or fold, which edges.
 
-This is pure data computed from the `Analysis`; `emit.py` only formats it. Keeping the
+This is pure data computed from the `Analysis`; `dot.py` only formats it. Keeping the
 decisions here lets tests count drawn units and clusters against the IR without parsing DOT,
 and lets the node cap try shallower depths cheaply before any text is produced.
 

@@ -15,7 +15,7 @@ from enum import Enum
 from typing import Any
 
 from archc.backends.graphviz.style import OP_LABELS, swatch
-from archc.backends.report import build_report, report_dict
+from archc.backends.summary import build_report, report_dict
 from archc.diagnostics import Diagnostic, SourceSpan
 from archc.passes.analysis import Analysis
 

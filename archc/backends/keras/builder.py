@@ -98,7 +98,7 @@ def build_traced(analysis: Analysis,
     say = progress or (lambda _message: None)
     say(f"loading Keras ({backend_label(expected_backend())} backend)...")
     keras = import_keras()
-    from archc.backends.keras.lowering import LIMITATION, LOWERINGS, Emitter
+    from archc.backends.keras.op_rules import LIMITATION, LOWERINGS, Emitter
 
     graph = analysis.graph
     say(f"building the Keras model ({len(graph)} nodes, "

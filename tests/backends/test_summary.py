@@ -13,7 +13,7 @@ import pytest
 from spec_helpers import ROOT, SPECS
 
 import archc
-from archc.backends.report import RENDERERS, build_report, render_json
+from archc.backends.summary import RENDERERS, build_report, render_json
 
 GOOGLENET = SPECS / "googlenet.yaml"
 
@@ -152,7 +152,7 @@ def test_same_report_twice_in_process() -> None:
 
 
 def test_activation_memory_keeps_a_small_networks_figure() -> None:
-    from archc.backends.report import format_bytes, totals
+    from archc.backends.summary import format_bytes, totals
 
     # LeNet-5: its layer outputs (plus the input) hold a few ten thousand bytes, so MiB
     # printed `0.0 MiB`; the text now keeps three figures in KiB.
