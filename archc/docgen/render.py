@@ -48,6 +48,13 @@ def _field_summary(layer_type: str) -> str:
     return text
 
 
+def _keras(layer_type: str) -> str:
+    if layer_type not in hand.KERAS:
+        raise KeyError(f"layer type `{layer_type}` has no Keras layer in archc/docgen/hand.py "
+                       "KERAS: add it, then run `python -m archc.docgen`")
+    return hand.KERAS[layer_type]
+
+
 def layer_table() -> str:
     """spec-language.md's table of layer types: family, description, fields, Keras layer."""
     lines = ["| type | family | what it is | fields | Keras |", "|---|---|---|---|---|"]
@@ -56,7 +63,7 @@ def layer_table() -> str:
         docs = dict.fromkeys(source.doc_of(t) for t in group)
         lines.append("| " + " | ".join(_cell(c) for c in (
             _names(group), _family(first), " ".join(d for d in docs if d),
-            _field_summary(first), ", ".join(hand.KERAS[t] for t in group))) + " |")
+            _field_summary(first), ", ".join(_keras(t) for t in group))) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -84,7 +91,8 @@ def receptive_table() -> str:
     missing = set(by_kind) - set(hand.RULE_TEXT)
     if missing:
         raise KeyError(f"no text for receptive-field kind(s) {sorted(missing)} in "
-                       "archc/docgen/hand.py RULE_TEXT")
+                       "archc/docgen/hand.py RULE_TEXT: add it, then run "
+                       "`python -m archc.docgen`")
     lines = ["| kind | ops | rule |", "|---|---|---|"]
     lines += [f"| {kind} | {_names(by_kind[kind])} | {_cell(text)} |"
               for kind, text in hand.RULE_TEXT.items() if kind in by_kind]

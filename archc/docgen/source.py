@@ -22,7 +22,7 @@ Trait = Literal["linear_passthrough", "width_passthrough", "pointwise"]
 _RULE_KINDS = {
     "_window": "window", "_pointwise": "pointwise", "_whole": "whole", "merge": "merge",
     "_zero_padding": "padding", "_cropping": "cropping", "_reshape": "reshape",
-    "_conv_transpose": "transposed", "_upsampling": "upsampling", "_dfl": "dfl",
+    "_conv_transpose": "transposed", "_upsampling": "upsampling", "_dfl": "listed",
     "_dense": "dense", "_input": "input",
 }
 """Today's receptive-field rule functions, by name, to their kind (see `rule_kind_of`)."""
