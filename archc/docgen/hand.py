@@ -62,55 +62,6 @@ RULE_TEXT: dict[str, str] = {
                  "(channels may mix, as in LRN, layer norm or a channel slice)",
     "map statistics": "r, j and start unchanged, marked `+global`: each unit also depends on "
                       "statistics taken over every position of the map",
-    "dense": "`Dense`",
-    "flatten": "`Flatten`",
-    "max_pool2d": "`MaxPooling2D`",
-    "avg_pool2d": "`AveragePooling2D`",
-    "subsampling2d": "archc's `Subsampling2D`",
-    "global_avg_pool2d": "`GlobalAveragePooling2D`",
-    "global_max_pool2d": "`GlobalMaxPooling2D`",
-    "batch_norm": "`BatchNormalization`",
-    "lrn": "archc's `LocalResponseNormalization`",
-    "layer_norm": "`LayerNormalization(axis=-1)`",
-    "layer_scale": "archc's `LayerScale`",
-    "rescaling": "`Rescaling`",
-    "normalization": "`Normalization(axis=-1)`",
-    "activation": "`Activation`",
-    "dropout": "`Dropout`",
-    "zero_padding2d": "`ZeroPadding2D`",
-    "cropping2d": "`Cropping2D`",
-    "reshape": "`Reshape`",
-    "upsampling2d": "`UpSampling2D`",
-    "channel_slice": "archc's `ChannelSlice`",
-    "dfl": "archc's `DistributionFocalDecode`",
-    "concat": "`Concatenate`",
-    "add": "`Add`",
-    "multiply": "`Multiply`",
-    "scaled_add": "archc's `ScaledAdd`",
-    "squeeze_excitation": "pooling, two `Dense` (or 1x1 `Conv2D`) and `Multiply`",
-}
-"""The Keras 3 layer each layer type builds (`keras.layers` unless archc's own)."""
-
-SEE: dict[str, str] = {
-    "concat": "[merges](#merges)",
-    "add": "[merges](#merges)",
-    "multiply": "[merges](#merges)",
-    "scaled_add": "[merges](#merges)",
-    "squeeze_excitation": "[below](#squeeze_excitation)",
-    "conv2d": "[connection tables](#connection-tables)",
-}
-"""Sections of spec-language.md that say more about a layer type."""
-
-RULE_TEXT: dict[str, str] = {
-    "input": "seeded, not derived: every pixel sees itself, r = 1, j = 1, start 0",
-    "window": "the window rule with the kernel (`kernel_size`, or `pool_size` and the "
-              "`strides` that default to it), `strides`, `dilation` and `padding`; a "
-              "separable convolution follows its depthwise half (its 1x1 half changes "
-              "nothing)",
-    "pointwise": "unchanged: each output position reads only the same input position "
-                 "(channels may mix, as in LRN, layer norm or a channel slice)",
-    "map statistics": "whole input (`+global`): each position is computed with "
-                         "statistics taken over the whole map",
     "dense": "on an H x W x C map: unchanged (it acts per position, as a 1x1 convolution); "
              "on a vector: whole input",
     "whole": "whole input: one value or vector from every position",
@@ -129,7 +80,7 @@ RULE_TEXT: dict[str, str] = {
                "`flatten`; from a vector: the vector's field; one map into another: "
                "[not defined](#fields-that-are-not-defined)",
     "listed": "[not defined](#fields-that-are-not-defined): the output lists the positions of "
-           "its input maps one after the other, with no constant jump",
+             "its input maps one after the other, with no constant jump",
 }
 """What each kind of receptive-field rule does, in the order the table lists the kinds. The
 keys are the catalogue's receptive-field kinds (`Reach` members, lower case, `_` as a

@@ -40,8 +40,8 @@ def _family(layer_type: str) -> str:
 
 def _field_summary(layer_type: str) -> str:
     """`filters`, `kernel_size`, `strides = 1`: each field, with its default if it has one."""
-    parts = [f"`{name}`" if schema["required"] else f"`{name} = {literal(schema.get('default'))}`"
-             for name, schema in source.own_fields(layer_type).items()]
+    parts = [f"`{name}`" if field.required else f"`{name} = {literal(field.schema.get('default'))}`"
+             for name, field in source.own_fields(layer_type).items()]
     text = ", ".join(parts) or "(none)"
     if layer_type in hand.SEE:
         text += f"; see {hand.SEE[layer_type]}"
@@ -75,11 +75,13 @@ def layer_fields() -> str:
         fields = source.own_fields(group[0])
         if not fields:
             lines.append(f"| {_names(group)} | (none) | | | |")
-        for i, (name, schema) in enumerate(fields.items()):
-            default = "required" if schema["required"] else f"`{literal(schema.get('default'))}`"
+        for i, (name, field) in enumerate(fields.items()):
+            default = ("required" if field.required
+                       else f"`{literal(field.schema.get('default'))}`")
             lines.append("| " + " | ".join(_cell(c) for c in (
-                _names(group) if i == 0 else "", f"`{name}`", describe(schema, activations),
-                default, schema.get("description", ""))) + " |")
+                _names(group) if i == 0 else "", f"`{name}`",
+                describe(field.schema, activations), default,
+                field.schema.get("description", ""))) + " |")
     return "\n".join(lines) + "\n"
 
 

@@ -9,6 +9,7 @@ functions here change, and every generated table follows.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from archc.ir.ops import ACTIVATIONS, CATALOGUE, Op
@@ -70,14 +71,22 @@ def model_of(layer_type: str) -> type[LayerCommon]:
     return LAYER_MODELS[layer_type]
 
 
-def own_fields(layer_type: str) -> dict[str, dict[str, Any]]:
-    """The JSON Schema of each field the type adds to the common ones, in declared order."""
-    model = LAYER_MODELS[layer_type]
-    schema = model.model_json_schema()
+@dataclass(frozen=True)
+class FieldDoc:
+    """One field of a layer type as the docs show it: its JSON Schema (values, default,
+    description) and whether a spec must give it."""
+
+    schema: dict[str, Any]
+    required: bool
+
+
+def own_fields(layer_type: str) -> dict[str, FieldDoc]:
+    """The fields the type adds to the common ones, in declared order."""
+    schema = LAYER_MODELS[layer_type].model_json_schema()
     common = set(LayerCommon.model_fields)
     properties: dict[str, dict[str, Any]] = schema.get("properties", {})
     required = set(schema.get("required", ()))
-    return {name: {**prop, "required": name in required}
+    return {name: FieldDoc(prop, name in required)
             for name, prop in properties.items() if name not in common}
 
 
