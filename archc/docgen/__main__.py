@@ -1,5 +1,6 @@
 """`python -m archc.docgen [--check] [--root DIR]`: regenerate the docs' generated parts,
-or (`--check`) exit 1 naming each stale one, with a diff."""
+or (`--check`) exit 1 naming each stale one, with a diff. Exit 2 when a part cannot be
+rendered: its markers are gone, or a hand table lacks a new op."""
 
 from __future__ import annotations
 
@@ -22,11 +23,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=ROOT,
                         help="the repository root (default: the one archc is in)")
     args = parser.parse_args(argv)
-    if not args.check:
-        for path in write(args.root):
-            print(f"rewrote {path}")
-        return 0
-    found = stale(args.root)
+    try:
+        if not args.check:
+            for path in write(args.root):
+                print(f"rewrote {path}")
+            return 0
+        found = stale(args.root)
+    except (ValueError, KeyError) as error:  # a marker or a hand table is missing
+        print(f"error: {error.args[0]}", file=sys.stderr)
+        return 2
     for item in found:
         print(f"stale: {item.path}: {item.part}")
     for item in found:

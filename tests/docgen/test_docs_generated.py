@@ -89,3 +89,13 @@ def test_the_lint_lists_are_the_catalogue_traits() -> None:
         "`batch_norm`, `layer_norm`, `layer_scale`, `rescaling`, `normalization`, "
         "`activation` or `dropout`.\n")
     assert render.linear_stack_list().endswith(", `channel_slice` or a `linear` activation.\n")
+
+
+def test_lost_markers_are_an_error_not_a_skip(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    root = _copy(tmp_path)
+    doc = root / "docs" / "receptive-field.md"
+    doc.write_text(doc.read_text(encoding="utf-8").replace("<!-- end generated -->", ""),
+                   encoding="utf-8")
+    assert main(["--check", "--root", str(root)]) == 2
+    assert "markers missing for ['receptive-rules']" in capsys.readouterr().err
