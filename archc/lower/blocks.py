@@ -21,12 +21,9 @@ from archc.lower.memo import ExpansionMemo
 from archc.lower.names import INPUT_NAME, Ctx, Names, unknown_reference
 from archc.lower.nodes import Caps, Emitter
 from archc.lower.values import BAD, Values
+from archc.spec.items import COMMON_FIELDS
 from archc.spec.loader import Document, Path
 from archc.spec.schema import BlockCall, BlockDef, LayerCommon, SpecHeader
-
-CALL_FIELDS = frozenset({"name", "inputs", "output"})
-"""A block call's own fields (besides `when`); every other key is an argument."""
-
 
 def declared_inputs(block: BlockDef) -> list[str]:
     """The names of a block's inputs in call order: `input` alone when it declares none."""
@@ -84,8 +81,10 @@ class Blocks:
 
     def _block_call(self, kind: str, raw: dict[str, Any], arg_paths: dict[str, Path],
                     path: Path, ctx: Ctx) -> str | None:
-        # `inputs` (and `name`) may be expressions, as on layers and structures.
-        common = self.values.subst_args({k: v for k, v in raw.items() if k in CALL_FIELDS},
+        # `inputs` (and `name`) may be expressions, as on layers and structures. The call's
+        # own fields are COMMON_FIELDS (`when` is gone: the walk read it); the rest are
+        # the block's arguments.
+        common = self.values.subst_args({k: v for k, v in raw.items() if k in COMMON_FIELDS},
                                         arg_paths, ctx.env)
         if common is None:
             return self._poison(raw, ctx, path, kind)
@@ -96,7 +95,7 @@ class Blocks:
         block = self.header.blocks[kind]
         sources = self._block_sources(kind, block, parsed.inputs, arg_paths.get("inputs", path),
                                       span, ctx)
-        params = {k: (v, arg_paths[k]) for k, v in raw.items() if k not in CALL_FIELDS}
+        params = {k: (v, arg_paths[k]) for k, v in raw.items() if k not in COMMON_FIELDS}
         local = parsed.name or self.em.auto(ctx.scope, kind)
         expansion = self._expand_block(kind, local, params, span, ctx, sources)
         out = self._finish(expansion.out, parsed, ctx, span, local)
@@ -255,7 +254,7 @@ class Blocks:
                                     "parameters: " + ", ".join(order) if order else
                                     f"block `{kind}` takes no parameters; a call's own "
                                     "fields are " + ", ".join(f"`{f}`" for f in
-                                                              sorted(CALL_FIELDS | {"when"}))))
+                                                              sorted(COMMON_FIELDS))))
                 ok = False
                 continue
             resolved = self.values.subst(value, vpath, caller_env)

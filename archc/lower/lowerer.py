@@ -27,10 +27,10 @@ from archc.lower.names import Ctx, Names, unknown_reference
 from archc.lower.nodes import Abort, Caps, Emitter
 from archc.lower.structures import Structures
 from archc.lower.values import BAD, Values
+from archc.spec.items import split_item
 from archc.spec.loader import Document, Path
 from archc.spec.schema import (
     LAYER_MODELS,
-    SHORTHAND_FIELD,
     STRUCTURE_MODELS,
     LayerCommon,
     ScaledAdd,
@@ -263,28 +263,23 @@ class _Lowerer(Structures):
         return InputShape(self.em.shapes.get(source) if source is not None else None)
 
     def _split(self, item: Any, path: Path) -> tuple[str, dict[str, Any], dict[str, Path]] | None:
-        """`{type: {args}}` / `{type: scalar}` / `type` -> (type, args, span path per arg)."""
-        if isinstance(item, str):
-            return item, {}, {}
-        if not isinstance(item, dict) or len(item) != 1:
+        """The item's type, its arguments (a copy) and where each is written; a malformed
+        item is reported (S001, S006) and reads as None."""
+        split = split_item(item)
+        if split is None:
             what = "a mapping with several keys" if isinstance(item, dict) else "not a mapping"
             self.sink.error("S001", f"a layer is a one-key mapping such as `conv2d: {{...}}`; "
                             f"this is {what}", self.doc.span(path),
                             "indent the layer's arguments under its type" if isinstance(item, dict)
                             else None)
             return None
-        kind, raw = next(iter(item.items()))
-        if raw is None:
-            return kind, {}, {}
-        if isinstance(raw, dict):
-            return kind, dict(raw), {k: path + (kind, k) for k in raw}
-        if kind in SHORTHAND_FIELD:
-            short = SHORTHAND_FIELD[kind]
-            return kind, {short: raw}, {short: path + (kind,)}
-        self.sink.error("S006", f"`{kind}` takes a mapping of arguments; received `{raw}`",
-                        self.doc.span(path + (kind,)), f"write `{kind}: {{...}}`")
-        return None
-
+        if split.stray:
+            kind = split.kind
+            self.sink.error("S006", f"`{kind}` takes a mapping of arguments; received "
+                            f"`{item[kind]}`", self.doc.span(path + (kind,)),
+                            f"write `{kind}: {{...}}`")
+            return None
+        return split.kind, dict(split.args), split.arg_paths(path)
 
     def _validate(self, model: type[LayerCommon], kind: str, args: dict[str, Any],
                   arg_paths: dict[str, Path], path: Path) -> Any:
