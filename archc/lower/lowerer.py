@@ -25,9 +25,9 @@ from archc.ir.ops import make_attrs
 from archc.lower.blocks import Blocks, declared_inputs, declared_outputs
 from archc.lower.expr import INPUT, Budget, InputShape, is_expression
 from archc.lower.functions import FunctionTable, SpecFunction
-from archc.lower.network_inputs import input_nodes
 from archc.lower.memo import ExpansionMemo
 from archc.lower.names import Ctx, Names, unknown_reference
+from archc.lower.network_inputs import input_nodes
 from archc.lower.nodes import Abort, Caps, Emitter
 from archc.lower.structures import Structures
 from archc.lower.values import BAD, Values
