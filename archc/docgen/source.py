@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from archc.ir.ops import ACTIVATIONS, CATALOGUE, Op
 from archc.passes.receptive import FIELD_RULES
+from archc.spec.items import COMMON_FIELDS
 from archc.spec.jsonschema import schema_json
 from archc.spec.schema import LAYER_MODELS, LayerCommon
 
@@ -83,11 +84,10 @@ class FieldDoc:
 def own_fields(layer_type: str) -> dict[str, FieldDoc]:
     """The fields the type adds to the common ones, in declared order."""
     schema = LAYER_MODELS[layer_type].model_json_schema()
-    common = set(LayerCommon.model_fields)
     properties: dict[str, dict[str, Any]] = schema.get("properties", {})
     required = set(schema.get("required", ()))
     return {name: FieldDoc(prop, name in required)
-            for name, prop in properties.items() if name not in common}
+            for name, prop in properties.items() if name not in COMMON_FIELDS}
 
 
 def activations() -> Sequence[str]:
