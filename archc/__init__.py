@@ -8,14 +8,30 @@ use them load with `keras.saving.load_model` in safe mode.
 
 from __future__ import annotations
 
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from archc.api import LayerSummary, Summary, build, diagram, load
 from archc.diagnostics import Diagnostic, SourceSpan, SpecError
+
+if TYPE_CHECKING:
+    from archc.api import LayerSummary, Summary, build, diagram, load
 
 __version__ = "0.1.0"
 __all__ = ["Diagnostic", "LayerSummary", "SourceSpan", "SpecError", "Summary", "build",
            "diagram", "load", "load_model"]
+
+
+_API = frozenset({"LayerSummary", "Summary", "build", "diagram", "load"})
+"""The API's names, imported from archc.api on first use: the command line (which runs
+`import archc` first) never calls them, and `archc summary` should not pay for them."""
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _API:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module("archc.api"), name)
+    globals()[name] = value
+    return value
 
 
 def load_model(path: Any) -> Any:
