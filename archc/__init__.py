@@ -8,7 +8,6 @@ use them load with `keras.saving.load_model` in safe mode.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
 from archc.diagnostics import Diagnostic, SourceSpan, SpecError
@@ -29,7 +28,9 @@ _API = frozenset({"LayerSummary", "Summary", "build", "diagram", "load"})
 def __getattr__(name: str) -> Any:
     if name not in _API:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module("archc.api"), name)
+    from archc import api
+
+    value = getattr(api, name)
     globals()[name] = value
     return value
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
-import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -52,24 +51,30 @@ def run() -> None:
     sys.exit(main())
 
 
-COMMANDS: dict[str, str] = {
-    "summary": "commands", "check": "commands", "schema": "commands", "zoo": "commands",
-    "lint": "commands", "compare": "commands", "build": "commands", "diagram": "commands",
-    "report": "commands", "lsp": "commands", "export": "export", "explain": "explain",
-}
-"""Each command's module under archc.cli; its function is `cmd_<command>`. A module is
-imported only when one of its commands runs, so the start-up of a command pays for that
-command alone (tests/cli/test_startup_imports.py)."""
-
 COLLECTOR_ON = frozenset({"build", "export", "lsp", "explain"})
 """Commands run with the cyclic collector on: Keras makes cyclic garbage, and a language
 server runs for hours. The spec commands allocate acyclic data only and run without it."""
 
 
 def command(name: str) -> Callable[[argparse.Namespace], int]:
-    """The function of command `name`, importing its module now."""
-    module = importlib.import_module(f"archc.cli.{COMMANDS[name]}")
-    function: Callable[[argparse.Namespace], int] = getattr(module, f"cmd_{name}")
+    """The function `cmd_<name>` of command `name`, its module imported only now.
+
+    `export` and `explain` have modules of their own, every other command is in
+    `commands`; what each command needs beyond that it imports inside its function. So a
+    command's start-up pays for that command alone: `archc summary` loads no lint, report
+    page, language server, export or Graphviz module (tests/test_cli_startup.py).
+    """
+    if name == "export":
+        from archc.cli import export
+
+        return export.cmd_export
+    if name == "explain":
+        from archc.cli import explain
+
+        return explain.cmd_explain
+    from archc.cli import commands
+
+    function: Callable[[argparse.Namespace], int] = getattr(commands, f"cmd_{name}")
     return function
 
 

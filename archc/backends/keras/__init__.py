@@ -8,17 +8,13 @@ friends stay usable without TensorFlow installed.
 from __future__ import annotations
 
 import os
-from typing import Any
-
-import importlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from archc.backends.keras.builder import (
         BuildMismatch,
         Progress,
         build_model,
-        deep_call,
         save_model,
     )
     from archc.backends.keras.runtime import INSTALL_HINT, KerasUnavailable
@@ -35,7 +31,9 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    from archc.backends.keras import builder, runtime
+
+    value = getattr(builder if module == "builder" else runtime, name)
     globals()[name] = value
     return value
 
