@@ -1,0 +1,182 @@
+"""Start-up of `archc summary` (issue 21): ResNet-152's summary against the pydantic + YAML floor.
+
+The floor is `python -c "from pydantic import BaseModel; import yaml; yaml.safe_load(SPEC)"`:
+what any pydantic-validated YAML tool pays before its own work. `archc summary
+specs/resnet.yaml --variant resnet152` runs as a whole process (`python -m archc`) beside
+it, interleaved, median of the repeats after two warm-up rounds; the target is under 1.5x
+the floor. With `--before DIR` (a checkout of an older archc) that checkout's summary runs
+in the same rounds, so both sides see the same load. *import* is `import archc.cli` timed
+inside a process that has already imported yaml and pydantic's BaseModel (archc's own
+import cost), median of as many processes. The module counts are what one summary leaves in
+`sys.modules`; the commands' lazy imports must keep lint, the report page, the language
+server, export, Graphviz and the diagnostic-code registry off this path (also a test:
+tests/test_cli_startup.py).
+
+Run ``python -m bench.bench_startup [--before DIR] [--repeats N] [--write]``; `--write`
+puts the figures in docs/benchmarks.md. `run()` returns the dict it prints (`make bench`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from bench.timing import bench_env, run_process
+
+ROOT = Path(__file__).resolve().parents[1]
+SPEC = ROOT / "specs" / "resnet.yaml"
+VARIANT = "resnet152"
+TARGET = 1.5
+"""Summary over the floor, at most (issue 21)."""
+
+OFF_PATH = ("archc.lint", "archc.backends.html", "archc.lsp", "archc.cli.export",
+            "archc.backends.keras.export", "archc.backends.graphviz", "archc.diagnostic_codes")
+"""Module prefixes `archc summary` must not import."""
+
+FLOOR = [sys.executable, "-c",
+         f"from pydantic import BaseModel; import yaml; yaml.safe_load(open({str(SPEC)!r}))"]
+
+_IMPORT_PROBE = """\
+import time
+import yaml
+from pydantic import BaseModel
+start = time.perf_counter()
+import archc.cli
+print(time.perf_counter() - start)
+"""
+
+_MODULES_PROBE = f"""\
+import contextlib, io, json, sys
+from archc.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    main(["summary", {str(SPEC)!r}, "--variant", {VARIANT!r}])
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def _summary(checkout: Path) -> list[str]:
+    return [sys.executable, "-m", "archc", "summary", str(SPEC), "--variant", VARIANT]
+
+
+def _env(checkout: Path) -> dict[str, str]:
+    env = bench_env()
+    env["PYTHONPATH"] = str(checkout)
+    return env
+
+
+def _probe(code: str, checkout: Path) -> str:
+    return subprocess.run([sys.executable, "-c", code], cwd=checkout, env=_env(checkout),
+                          capture_output=True, text=True, check=True).stdout
+
+
+def loaded_modules(checkout: Path = ROOT) -> list[str]:
+    """What one `archc summary` of ResNet-152 leaves in `sys.modules` (run in `checkout`)."""
+    names: list[str] = json.loads(_probe(_MODULES_PROBE, checkout))
+    return names
+
+
+def off_path(modules: list[str]) -> list[str]:
+    """The modules of `modules` that `archc summary` must not import."""
+    return [m for m in modules if any(m == p or m.startswith(p + ".") for p in OFF_PATH)]
+
+
+def run(repeats: int = 15, before: Path | None = None) -> dict[str, Any]:
+    """Time the floor and the summary (and `before`'s summary) in interleaved rounds."""
+    sides = {"after": ROOT} if before is None else {"before": before, "after": ROOT}
+    commands: dict[str, tuple[list[str], dict[str, str], Path]] = {
+        "floor": (FLOOR, bench_env(), ROOT)}
+    for side, checkout in sides.items():
+        commands[f"summary {side}"] = (_summary(checkout), _env(checkout), checkout)
+    for _ in range(2):  # warm-up: bytecode caches written, files in the page cache
+        for argv, env, cwd in commands.values():
+            run_process(argv, env, str(cwd))
+    wall: dict[str, list[float]] = {name: [] for name in commands}
+    imports: dict[str, list[float]] = {side: [] for side in sides}
+    load_before = os.getloadavg()[0]
+    for _ in range(repeats):
+        for name, (argv, env, cwd) in commands.items():
+            wall[name].append(run_process(argv, env, str(cwd))[0])
+        for side, checkout in sides.items():
+            imports[side].append(float(_probe(_IMPORT_PROBE, checkout)))
+    floor = statistics.median(wall["floor"])
+    result: dict[str, Any] = {
+        "load average (1 min) before / after": f"{load_before:.2f} / {os.getloadavg()[0]:.2f}",
+        "repeats (interleaved, medians)": repeats,
+        "floor ms": floor * 1000,
+    }
+    for side, checkout in sides.items():
+        summary = statistics.median(wall[f"summary {side}"])
+        modules = loaded_modules(checkout)
+        result[f"summary {side} ms"] = summary * 1000
+        result[f"summary {side} / floor"] = summary / floor
+        result[f"import archc.cli {side} ms"] = statistics.median(imports[side]) * 1000
+        result[f"modules loaded {side} (archc)"] = (
+            f"{len(modules)} ({sum(m.split('.')[0] == 'archc' for m in modules)})")
+        result[f"off-path modules loaded {side}"] = ", ".join(off_path(modules)) or "none"
+    result[f"summary under {TARGET}x the floor"] = result["summary after / floor"] < TARGET
+    return result
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3g}" if value < 10 else f"{value:,.0f}"
+    return str(value)
+
+
+def update_doc(result: dict[str, Any], doc: Path = ROOT / "docs" / "benchmarks.md") -> None:
+    """Put this run's section and target row into docs/benchmarks.md, as `make bench` would."""
+    from archc.outputs import atomic_output
+    from bench.run import Doc, _hook_targets
+
+    part = Doc()
+    _hook_targets(part, "bench_startup", result)
+    rows = ["| " + " | ".join(row) + " |" for row in part.targets]
+    heading = "### `bench/bench_startup.py`"
+    section = [heading, "", (__doc__ or "").strip().split("\n\n")[0], "",
+               "| measurement | value |", "|---|---:|"]
+    section += [f"| {k} | {_fmt(v)} |" for k, v in result.items()]
+    section += ["", "(measured by `python -m bench.bench_startup --before DIR --write`, DIR a "
+                "checkout of main before issue 21's start-up work; `make bench` reruns it "
+                "without `before`)", ""]
+    lines = doc.read_text("utf-8").split("\n")
+    lines = [line for line in lines if not line.startswith("| 21 | `archc summary`")]
+    if heading in lines:
+        start = lines.index(heading)
+        end = next((i for i in range(start + 1, len(lines))
+                    if lines[i].startswith(("### ", "## ", "---"))), len(lines))
+        lines[start:end] = section
+    else:
+        lines[lines.index("---"):lines.index("---")] = section
+    table = lines.index("## Targets at a glance") + 4
+    while lines[table].startswith("|"):
+        table += 1
+    lines[table:table] = rows
+    with atomic_output(doc) as tmp:
+        tmp.write_text("\n".join(lines), encoding="utf-8")
+
+
+def main(argv: list[str]) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m bench.bench_startup",
+                                     description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--before", type=Path, help="a checkout of an older archc to compare")
+    parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
+    args = parser.parse_args(argv)
+    figures = run(args.repeats, args.before)
+    for key, value in figures.items():
+        print(f"{key}: {_fmt(value)}")
+    if args.write:
+        update_doc(figures)
+        print("updated docs/benchmarks.md")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
