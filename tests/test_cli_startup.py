@@ -3,17 +3,21 @@ when that command runs, and the summary path loads no lint, HTML report page, la
 server, export, Graphviz or diagnostic-code registry module, and no output-file machinery.
 
 Checked on the modules a real summary leaves in `sys.modules` (a fresh interpreter), not by
-timing: start-up time is measured by bench/bench_startup.py.
+timing: start-up time is measured by bench/bench_startup.py. The parser is built for the
+command at hand (only its arguments described); its help and parsing are the full parser's.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
 
 import pytest
 from spec_helpers import ROOT, SPECS
+
+from archc.cli.parser import COMMANDS, build_parser
 
 OFF_THE_SUMMARY_PATH = (
     "archc.lint",  # lint rules and their report
@@ -68,3 +72,21 @@ def test_the_probe_sees_a_command_that_does_load_them() -> None:
     assert rc == 0
     assert "archc.lint" in _off_path(modules)
     assert "archc.cli.export" not in modules  # and still not another command's module
+
+
+def _helps(parser: argparse.ArgumentParser) -> dict[str, str]:
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return {name: p.format_help() for name, p in sub.choices.items()}
+
+
+@pytest.mark.parametrize("name", [name for name, _ in COMMANDS])
+def test_a_parser_built_for_one_command_parses_and_helps_as_the_full_one(name: str) -> None:
+    full, partial = build_parser(), build_parser([name, "x.yaml"])
+    assert partial.format_help() == full.format_help()  # every command still listed
+    assert _helps(partial)[name] == _helps(full)[name]
+    assert _helps(partial).keys() == _helps(full).keys()
+
+
+def test_a_parser_for_no_known_command_is_the_full_one() -> None:
+    for argv in ([], ["--version"], ["nosuch"], ["-h"]):
+        assert _helps(build_parser(argv)) == _helps(build_parser())
