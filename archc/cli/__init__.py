@@ -1,15 +1,11 @@
 """The command line: the only package that prints or exits (`commands` prints results,
 `plumbing` diagnostics, both through its one escaping writer; this module parses arguments
-and maps errors to exit codes).
+and maps errors to exit codes, listed in `exit_codes` and docs/diagnostics.md).
 
-Exit codes (also in docs/diagnostics.md):
-    0  success (warnings allowed unless --strict)
-    1  the spec has errors (located diagnostics were printed)
-    2  usage or I/O problem (bad arguments, unreadable file, unknown variant)
-    3  an optional dependency is missing (Keras and its backend for build and export,
-       onnx and onnxruntime for export to ONNX, Graphviz `dot` for rendering, pygls for lsp)
-    4  internal error: a bug in archc (please report it with the spec)
-  130  interrupted
+Importing this package is cheap: the parser (`parser`), the compile path (`plumbing`) and
+each command's module are imported when a command line runs, and only the running
+command's module, so `archc summary` never loads what `lint`, `report`, `lsp`, `export`
+or `diagram` need.
 """
 
 from __future__ import annotations
@@ -21,33 +17,40 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from archc.cli.parser import build_parser
-from archc.cli.plumbing import (
+from archc.cli.exit_codes import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     EXIT_MISSING_DEPENDENCY,
     EXIT_OK,
     EXIT_SPEC,
     EXIT_USAGE,
-    CommandFailed,
-    MissingDependency,
-    forget_stdin,
-    print_diagnostics,
-    say,
 )
-from archc.diagnostics import SpecError
-from archc.perf import cyclic_gc_paused
-from archc.pipeline import UsageError
 
 __all__ = ["EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_MISSING_DEPENDENCY", "EXIT_OK",
            "EXIT_SPEC", "EXIT_USAGE", "build_parser", "main", "run"]
 
 
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The command line's parser (archc.cli.parser): every command, and the arguments of
+    the one `argv` names (of all of them without `argv`)."""
+    from archc.cli.parser import build_parser as build
+
+    return build(argv)
+
+
 def run() -> None:
     """The console script: `main()` in a process of its own, then exit with its code."""
-    # Everything alive now (modules, schema classes) lives until exit: keep the cyclic
-    # collector from re-scanning it on every collection while a large spec is lowered.
-    gc.freeze()
+    # The compile path (pydantic, the schema, the IR, the stages) is imported with the cyclic
+    # collector off, then frozen: all of it lives until exit and none of it is garbage, yet
+    # its allocations would trigger some fifty collections, each walking everything loaded
+    # so far, and later ones would walk it again while a large spec is lowered.
+    gc.disable()
+    try:
+        import archc.cli.plumbing  # noqa: F401  (what every spec command needs)
+
+        gc.freeze()
+    finally:
+        gc.enable()
     sys.exit(main())
 
 
@@ -79,6 +82,18 @@ def command(name: str) -> Callable[[argparse.Namespace], int]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command line (`argv`, default `sys.argv[1:]`); return its exit code."""
+    from archc.cli.plumbing import (
+        CommandFailed,
+        MissingDependency,
+        forget_stdin,
+        print_diagnostics,
+        say,
+    )
+    from archc.diagnostics import SpecError
+    from archc.perf import cyclic_gc_paused
+    from archc.pipeline import UsageError
+
     words = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(words).parse_args(words)
     forget_stdin()

@@ -11,11 +11,8 @@ import math
 import sys
 from typing import Any
 
+from archc.cli.exit_codes import EXIT_INTERNAL, EXIT_OK, EXIT_SPEC, EXIT_USAGE
 from archc.cli.plumbing import (
-    EXIT_INTERNAL,
-    EXIT_OK,
-    EXIT_SPEC,
-    EXIT_USAGE,
     MAX_TIMEOUT,
     CommandFailed,
     MissingDependency,

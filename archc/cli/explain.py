@@ -11,7 +11,8 @@ import argparse
 import re
 import textwrap
 
-from archc.cli.plumbing import EXIT_OK, EXIT_USAGE, CommandFailed, out
+from archc.cli.exit_codes import EXIT_OK, EXIT_USAGE
+from archc.cli.plumbing import CommandFailed, out
 
 _BOLD = re.compile(r"\*\*(\S[^*\n]*?\S)\*\*")
 """Markdown bold (`**Fix:**`), shown plain; `(-8) ** 0.5` has blanks and stays as it is."""

@@ -13,9 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from archc.cli.exit_codes import EXIT_INTERNAL, EXIT_OK
 from archc.cli.plumbing import (
-    EXIT_INTERNAL,
-    EXIT_OK,
     CommandFailed,
     MissingDependency,
     checked_path,

@@ -1,4 +1,4 @@
-"""What every command shares: exit codes, the errors that carry one, the one way to write
+"""What every command shares: the errors that carry an exit code, the one way to write
 (escaped), printing diagnostics with their source lines, and options (variant, --set,
 caps) from the command line.
 """
@@ -18,13 +18,6 @@ from archc.lower import Caps
 from archc.passes.analysis import CostCaps
 from archc.pipeline import Compiled, Options, Stage, UsageError, compile_bytes, compile_file
 from archc.spec.loader import STDIN, STDIN_NAME, read_stdin
-
-EXIT_OK = 0
-EXIT_SPEC = 1
-EXIT_USAGE = 2
-EXIT_MISSING_DEPENDENCY = 3
-EXIT_INTERNAL = 4
-EXIT_INTERRUPTED = 130
 
 
 class MissingDependency(Exception):
