@@ -108,6 +108,7 @@ LOWER: dict[str, set[str]] = {
             "diagnostics", "diagnostic_codes", "outputs", "perf"},
     "__init__": {"api", "backends", "diagnostics"},
     "__main__": {"cli"},
+    "docgen": {"spec", "passes", "ir", "diagnostics"},
 }
 
 
