@@ -1,7 +1,7 @@
 """The Keras backend: build a checked `keras.Model` from an analysed spec.
 
 Importing this package is cheap and does not import TensorFlow; the submodules that need
-Keras (`lowering`, `layers`) are imported only when a model is built, so `archc summary` and
+Keras (`op_rules`, `layers`) are imported only when a model is built, so `archc summary` and
 friends stay usable without TensorFlow installed.
 """
 
