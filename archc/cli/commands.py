@@ -1,7 +1,10 @@
 """The commands: each prints its result and returns an exit code.
 
 They run the pipeline (or the API) and hand the analysis to a backend or to lint; the
-parser and the error-to-exit-code mapping live in `archc.cli`.
+parser lives in `archc.cli.parser`, the error-to-exit-code mapping in `archc.cli`. What a
+command needs beyond the pipeline it imports inside its function, so that each command's
+start-up pays for that command alone. A command that writes a file checks its target with
+`plumbing.checked_target` (or `checked_path`) before it compiles or renders anything.
 """
 
 from __future__ import annotations
