@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from spec_helpers import errors_of
 
-from archc.lsp.model import item_args, item_kind
+from archc.lsp.spec_items import item_args, item_kind
 from archc.spec.items import COMMON_FIELDS, SplitItem, split_item
 from archc.spec.schema import SHORTHAND_FIELD, LayerCommon
 
