@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from archc.diagnostics import DiagnosticSink, Problem, SourceSpan, did_you_mean
-from archc.ir import Graph, Node, Op, Shape
-from archc.ir.ops import InputAttrs, make_attrs
+from archc.ir import Graph, Node, Shape
+from archc.ir.ops import InputAttrs, InputOp, make_attrs, op_named
 from archc.lower.blocks import declared_inputs, declared_outputs
 from archc.lower.expr import INPUT, Budget, InputShape, is_expression
 from archc.lower.functions import FunctionTable, SpecFunction
@@ -95,7 +95,7 @@ class _Lowerer(Structures):
         last = self._sequence(self.doc.data["layers"], ("layers",), ctx)
         outputs = self._outputs(names, last)
         graph = Graph(self.header.name, variant, tuple(self.em.nodes),
-                      tuple(n.name for n in self.em.nodes if n.op is Op.INPUT),
+                      tuple(n.name for n in self.em.nodes if n.op is InputOp.INPUT),
                       tuple(outputs), tuple(self.em.scopes))
         return Lowered(graph, self.em.shapes, self.em.size)
 
@@ -129,7 +129,7 @@ class _Lowerer(Structures):
                                 "channels]; received two numbers", span,
                                 "add the channel count, e.g. [28, 28, 1]")
                 continue
-            self.em.add(Node(name, Op.INPUT, (), InputAttrs(tuple(shape)), span), names, name,
+            self.em.add(Node(name, InputOp.INPUT, (), InputAttrs(tuple(shape)), span), names, name,
                       span)
             first = first or name
         return first
@@ -319,7 +319,7 @@ class _Lowerer(Structures):
             return self._poison(raw, ctx, path, kind)
         if kind == "squeeze_excitation":
             return self._squeeze_excitation(parsed, sources[0], span, ctx, frozenset(raw))
-        op = Op(kind)
+        op = op_named(kind)
         fields = parsed.model_dump()
         table = fields.get("connections")
         if isinstance(table, str) and table not in self.header.tables:
