@@ -16,38 +16,12 @@ definition (archc/ir/ops/<family>.py); these are the parts several ops share.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
 from archc.ir.ops.base import Attrs, Shape
+from archc.ir.ops.base import Cost as Cost
+from archc.ir.ops.base import Formula as Formula
 from archc.ir.ops.base import no_params as no_params
-
-
-@dataclass(frozen=True)
-class Cost:
-    """What one node costs: parameters (split as Keras splits them) and MACs."""
-
-    trainable: int = 0
-    non_trainable: int = 0
-    macs: int = 0
-
-    @property
-    def params(self) -> int:
-        return self.trainable + self.non_trainable
-
-    def __add__(self, other: Cost) -> Cost:
-        return Cost(self.trainable + other.trainable,
-                    self.non_trainable + other.non_trainable, self.macs + other.macs)
-
-
-@dataclass(frozen=True)
-class Formula:
-    """`symbols` with `numbers` filled in equals `value`; `parts` split a separable conv."""
-
-    symbols: str
-    numbers: str
-    value: int
-    parts: tuple[Formula, ...] = ()
 
 
 def dp_text(h: int, w: int) -> str:

@@ -13,7 +13,8 @@ import math
 from collections.abc import Callable, Sequence
 
 from archc.diagnostics import Problem
-from archc.ir.ops.base import Attrs, Padding, Shape
+from archc.ir.ops.base import Attrs, Padding
+from archc.ir.ops.base import Shape as Shape
 
 
 def format_shape(shape: Shape | None) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import MISSING, fields
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import (
     AfterValidator,
@@ -116,7 +116,7 @@ class LayerCommon(Strict):
 def _number(base: type, spec: SpecArg) -> Any:
     """An int or float with the field's bounds; ints within the Keras backend's int32 and
     whole floats read as ints (`_whole_number`), as `PosInt` and `NonNegInt` are."""
-    bounds = {k: v for k, v in (("ge", spec.ge), ("gt", spec.gt), ("lt", spec.lt),
+    bounds: dict[str, Any] = {k: v for k, v in (("ge", spec.ge), ("gt", spec.gt), ("lt", spec.lt),
                                 ("le", spec.le)) if v is not None}
     if base is int:
         bounds.setdefault("le", INT32_MAX)
@@ -149,7 +149,7 @@ def _annotation(spec: SpecArg) -> Any:
         case Spelling.TARGET_SHAPE:
             bound = {} if spec.ge is None else {"ge": spec.ge}
             item = Annotated[int, Field(strict=True, **bound)]
-            return Annotated[list[item], Field(min_length=1, max_length=3)]  # type: ignore[valid-type]
+            return Annotated[list[item], Field(min_length=1, max_length=3)]
         case Spelling.CONNECTIONS:
             return str | list[list[NonNegInt]]
     raise AssertionError(spec.spelling)  # pragma: no cover
@@ -171,7 +171,7 @@ def layer_model(d: OpDef[Any]) -> type[LayerCommon]:
             annotation = annotation | None
         info = Field(... if default is MISSING else default, description=spec.description)
         definitions[f.name] = (annotation, info)
-    validators = {}
+    validators: dict[str, Any] = {}
     if d.spec_check is not None:
         validators["_spec_check"] = model_validator(mode="after")(_item_check(d))
     name = d.attrs.__name__.removesuffix("Attrs") if d.attrs.__dataclass_fields__ else \
@@ -191,10 +191,13 @@ def _item_check(d: OpDef[Any]) -> Any:
         values = self.model_dump()
         problems = check(values)
         if problems:
-            raise ValidationError.from_exception_data(type(self).__name__, [
-                InitErrorDetails(type=p.kind, loc=(p.field,), input=values,
-                                 **({"ctx": {"error": p.message}} if p.message else {}))
-                for p in problems])
+            details: list[InitErrorDetails] = []
+            for p in problems:
+                detail: dict[str, Any] = {"type": p.kind, "loc": (p.field,), "input": values}
+                if p.message:
+                    detail["ctx"] = {"error": p.message}
+                details.append(cast(InitErrorDetails, detail))
+            raise ValidationError.from_exception_data(type(self).__name__, details)
         return self
 
     return run

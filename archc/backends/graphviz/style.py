@@ -249,7 +249,7 @@ def _dfl(info: NodeInfo) -> str:
 
 
 def _plain(info: NodeInfo) -> str:
-    return info.node.op.value
+    return str(info.node.op.value)  # a union of enums: mypy reads `.value` as Any
 
 
 def _scaled_add(info: NodeInfo) -> str:

@@ -86,10 +86,10 @@ _FAMILIES = (input, conv, dense, pool, norm, shape, merge)
 def _catalogue() -> dict[Op, OpDef[Any]]:
     table: dict[Op, OpDef[Any]] = {}
     for module in _FAMILIES:
-        family_enum = type(module.DEFS[0].op)
-        if {d.op for d in module.DEFS} != set(family_enum):
+        defs = cast("tuple[OpDef[Any], ...]", module.DEFS)
+        if {d.op for d in defs} != set(type(defs[0].op)):
             raise RuntimeError(f"{module.__name__}: every op of its enum needs one OpDef")
-        for d in module.DEFS:
+        for d in defs:
             if d.op in table:  # a registry refuses duplicates at import time
                 raise RuntimeError(f"op {d.op.value} is defined twice")
             table[cast(Op, d.op)] = d
@@ -122,19 +122,14 @@ def infer_shape(op: Op, attrs: Attrs, inputs: Sequence[Shape]) -> Shape:
 
 
 def cost_of(op: Op, attrs: Attrs, inputs: Sequence[Shape], out: Shape) -> cost.Cost:
-    """Parameters and MACs of one node; MACs are the formula's value, so the printed
-    formula and the counted MACs cannot disagree."""
-    d = CATALOGUE[op]
-    trainable, frozen = d.params(attrs, inputs, out)
-    formula = mac_formula(op, attrs, inputs, out)
-    return cost.Cost(trainable, frozen, formula.value if formula is not None else 0)
+    return CATALOGUE[op].cost(attrs, inputs, out)
 
 
 def mac_formula(op: Op, attrs: Attrs, inputs: Sequence[Shape],
                 out: Shape) -> cost.Formula | None:
     """The formula behind a node's MACs (None for ops that count none)."""
     rule = CATALOGUE[op].macs
-    return cast(cost.Formula, rule(attrs, inputs, out)) if rule is not None else None
+    return rule(attrs, inputs, out) if rule is not None else None
 
 
 def window_of(a: Attrs) -> tuple[Pair, Pair, Pair, Padding] | None:

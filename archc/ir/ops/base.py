@@ -35,6 +35,13 @@ ACTIVATIONS = (
 """Activation names a spec may use; every backend maps each of them."""
 
 
+class OpKind(enum.Enum):
+    """Base of each family's enum of ops (`ConvOp`, `NormOp`, ...): a member is one op, its
+    value the spec's name for it."""
+
+    _value_: str
+
+
 class Family(enum.Enum):
     """What kind of op it is: a diagram colours by family, a report could group by it."""
 
@@ -236,6 +243,33 @@ def to_record(spec: SpecArg, value: Any, tables: Mapping[str, Sequence[Sequence[
     return value
 
 
+@dataclass(frozen=True)
+class Cost:
+    """What one node costs: parameters (split as Keras splits them) and MACs."""
+
+    trainable: int = 0
+    non_trainable: int = 0
+    macs: int = 0
+
+    @property
+    def params(self) -> int:
+        return self.trainable + self.non_trainable
+
+    def __add__(self, other: Cost) -> Cost:
+        return Cost(self.trainable + other.trainable,
+                    self.non_trainable + other.non_trainable, self.macs + other.macs)
+
+
+@dataclass(frozen=True)
+class Formula:
+    """`symbols` with `numbers` filled in equals `value`; `parts` split a separable conv."""
+
+    symbols: str
+    numbers: str
+    value: int
+    parts: tuple[Formula, ...] = ()
+
+
 A = TypeVar("A", bound=Attrs)
 
 
@@ -247,16 +281,15 @@ def no_params(a: Attrs, inputs: Sequence[Shape], out: Shape) -> tuple[int, int]:
 class OpDef(Generic[A]):
     """Everything archc knows about one op, independent of any backend."""
 
-    op: Any
+    op: OpKind
     """The op's identity, a member of its family module's enum (`archc.ir.ops.Op`)."""
     attrs: type[A]
     family: Family
     shape: Callable[[A, Sequence[Shape]], Shape]
     params: Callable[[A, Sequence[Shape], Shape], tuple[int, int]] = no_params
     """(trainable, non-trainable) parameters, as Keras counts them."""
-    macs: Callable[[A, Sequence[Shape], Shape], Any] | None = None
-    """The MAC rule, returning a `cost_rules.Formula` (value and text); None for ops that
-    count 0 MACs."""
+    macs: Callable[[A, Sequence[Shape], Shape], Formula] | None = None
+    """The MAC formula (value and text); None for ops that count 0 MACs."""
     min_inputs: int = 1
     max_inputs: int | None = 1
     """None: any number (a merge; a one-branch `parallel` merges one tensor). An op that
@@ -281,3 +314,10 @@ class OpDef(Generic[A]):
         """Each output position reads only the same input position (channels may mix): the
         receptive field passes through unchanged, and lint (L009) steps back over it."""
         return self.reach is Reach.POINTWISE
+
+    def cost(self, attrs: A, inputs: Sequence[Shape], out: Shape) -> Cost:
+        """Parameters and MACs of one node; MACs are the formula's value, so the printed
+        formula and the counted MACs cannot disagree."""
+        trainable, frozen = self.params(attrs, inputs, out)
+        macs = self.macs(attrs, inputs, out).value if self.macs is not None else 0
+        return Cost(trainable, frozen, macs)

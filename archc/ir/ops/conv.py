@@ -3,7 +3,6 @@ and transposed; their records, shape and cost rules, and catalogue entries."""
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +14,7 @@ from archc.ir.ops.base import (
     Attrs,
     Family,
     OpDef,
+    OpKind,
     Padding,
     Pair,
     Reach,
@@ -26,7 +26,7 @@ from archc.ir.ops.base import (
 )
 
 
-class ConvOp(enum.Enum):
+class ConvOp(OpKind):
     CONV2D = "conv2d"
     DEPTHWISE_CONV2D = "depthwise_conv2d"
     SEPARABLE_CONV2D = "separable_conv2d"

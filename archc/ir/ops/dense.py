@@ -3,17 +3,16 @@ reads (flatten is a reshaping op by family; it lives here to keep the catalogue'
 
 from __future__ import annotations
 
-import enum
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import archc.ir.cost_rules as cost
-from archc.ir.ops.base import Attrs, Family, NoAttrs, OpDef, Reach, Shape, Spelling, arg
+from archc.ir.ops.base import Attrs, Family, NoAttrs, OpDef, OpKind, Reach, Shape, Spelling, arg
 
 
-class DenseOp(enum.Enum):
+class DenseOp(OpKind):
     DENSE = "dense"
     FLATTEN = "flatten"
 

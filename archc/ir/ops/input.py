@@ -3,14 +3,13 @@ header's `input:` / `inputs:` give it)."""
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from archc.ir.ops.base import Attrs, Family, OpDef, Reach, Shape
+from archc.ir.ops.base import Attrs, Family, OpDef, OpKind, Reach, Shape
 
 
-class InputOp(enum.Enum):
+class InputOp(OpKind):
     INPUT = "input"
 
 

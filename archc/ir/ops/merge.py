@@ -3,7 +3,6 @@ which joins the positions of every level's box map."""
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -11,10 +10,10 @@ from typing import Any
 import archc.ir.cost_rules as cost
 import archc.ir.shape_rules as rules
 from archc.diagnostics import Problem
-from archc.ir.ops.base import Attrs, Family, NoAttrs, OpDef, Reach, Shape, Spelling, arg
+from archc.ir.ops.base import Attrs, Family, NoAttrs, OpDef, OpKind, Reach, Shape, Spelling, arg
 
 
-class MergeOp(enum.Enum):
+class MergeOp(OpKind):
     DFL = "dfl"
     CONCAT = "concat"
     ADD = "add"

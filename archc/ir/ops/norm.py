@@ -5,7 +5,6 @@ span every position (group norm) takes `Reach.MAP_STATISTICS` instead."""
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +15,7 @@ from archc.ir.ops.base import (
     Attrs,
     Family,
     OpDef,
+    OpKind,
     PerChannel,
     Shape,
     SpecError,
@@ -24,7 +24,7 @@ from archc.ir.ops.base import (
 )
 
 
-class NormOp(enum.Enum):
+class NormOp(OpKind):
     BATCH_NORM = "batch_norm"
     LRN = "lrn"
     LAYER_NORM = "layer_norm"

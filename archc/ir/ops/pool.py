@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +12,7 @@ from archc.ir.ops.base import (
     Attrs,
     Family,
     OpDef,
+    OpKind,
     Padding,
     Pair,
     Reach,
@@ -23,7 +23,7 @@ from archc.ir.ops.base import (
 )
 
 
-class PoolOp(enum.Enum):
+class PoolOp(OpKind):
     MAX_POOL2D = "max_pool2d"
     AVG_POOL2D = "avg_pool2d"
     SUBSAMPLING2D = "subsampling2d"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from archc.ir.ops.base import (
     ExplicitPadding,
     Family,
     OpDef,
+    OpKind,
     Pair,
     Reach,
     Shape,
@@ -23,7 +23,7 @@ from archc.ir.ops.base import (
 )
 
 
-class ShapeOp(enum.Enum):
+class ShapeOp(OpKind):
     ACTIVATION = "activation"
     DROPOUT = "dropout"
     ZERO_PADDING2D = "zero_padding2d"
