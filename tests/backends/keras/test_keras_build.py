@@ -20,7 +20,8 @@ from keras_helpers import ZOO, spec_path, weight_count  # noqa: E402
 
 import archc  # noqa: E402
 from archc import cli  # noqa: E402
-from archc.backends.keras import BuildMismatch, build_model, lowering  # noqa: E402
+from archc.backends.keras import BuildMismatch, build_model  # noqa: E402
+from archc.backends.keras import op_rules as lowering  # noqa: E402
 from archc.backends.keras.builder import keras_error_diagnostic  # noqa: E402
 from archc.diagnostics import SpecError, render  # noqa: E402
 from archc.ir.ops import ConvOp, DenseOp  # noqa: E402
