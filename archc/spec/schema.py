@@ -12,6 +12,7 @@ unknown field gets one precise error instead of one per union member.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -88,10 +89,33 @@ class Repeat(LayerCommon):
         return value
 
 
-LAYER_MODELS: dict[str, type[LayerCommon]] = {
-    **{op.value: layer_model(d) for op, d in CATALOGUE.items() if d.family is not Family.INPUT},
-    "squeeze_excitation": SqueezeExcitation,
-}
+class _LayerModels(Mapping[str, type[LayerCommon]]):
+    """The layer models by YAML key, each generated from its catalogue entry when first
+    asked for: a spec of five layer types makes five models, not thirty (start-up time)."""
+
+    def __init__(self) -> None:
+        self._defs = {op.value: d for op, d in CATALOGUE.items()
+                      if d.family is not Family.INPUT}
+        self._made: dict[str, type[LayerCommon]] = {"squeeze_excitation": SqueezeExcitation}
+        self._keys = (*self._defs, "squeeze_excitation")
+
+    def __getitem__(self, kind: str) -> type[LayerCommon]:
+        model = self._made.get(kind)
+        if model is None:
+            model = self._made[kind] = layer_model(self._defs[kind])  # KeyError: not a type
+        return model
+
+    def __contains__(self, kind: object) -> bool:
+        return kind in self._defs or kind == "squeeze_excitation"
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+LAYER_MODELS: Mapping[str, type[LayerCommon]] = _LayerModels()
 """Layer types a spec may use directly, by their YAML key: every op of the catalogue but the
 input, in its order, then the squeeze-and-excitation block."""
 
