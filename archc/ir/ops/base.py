@@ -298,9 +298,10 @@ class OpDef(Generic[A]):
     """Lint (L007) may look through it: one input, output linear in that input."""
     width_passthrough: bool = False
     """Lint (L008) may look through it between a 1x1 reduction and the conv it feeds."""
-    reach: Reach = Reach.POINTWISE
-    """Which input positions a unit reads: the receptive-field rule's kind."""
-    doc: str = ""
+    reach: Reach = field(kw_only=True)
+    """Which input positions a unit reads: the receptive-field rule's kind. Required, so
+    that a new op states it rather than inheriting one by default."""
+    doc: str = field(kw_only=True)
     """What the layer is, in one line: the schema's description, LSP hover, docs tables."""
     spec_check: Callable[[Mapping[str, Any]], Sequence[SpecError]] | None = None
     """A check across the validated item's fields (normalization's mean with variance)."""

@@ -17,6 +17,7 @@ from archc.ir.ops.base import (
     OpDef,
     OpKind,
     PerChannel,
+    Reach,
     Shape,
     SpecError,
     Spelling,
@@ -112,26 +113,27 @@ def normalization_params(a: NormalizationAttrs, inputs: Sequence[Shape],
 
 DEFS: tuple[OpDef[Any], ...] = (
     OpDef(NormOp.BATCH_NORM, BatchNormAttrs, Family.NORM, rules.same, cost.channel_affine(2),
-          linear_passthrough=True, width_passthrough=True,
+          linear_passthrough=True, width_passthrough=True, reach=Reach.POINTWISE,
           doc="Batch normalisation per channel, with moving mean and variance."),
     # Across channels only, at each position.
-    OpDef(NormOp.LRN, LRNAttrs, Family.NORM, rules.same,
+    OpDef(NormOp.LRN, LRNAttrs, Family.NORM, rules.same, reach=Reach.POINTWISE,
           doc="Local response normalisation with the paper's k, n, alpha, beta (AlexNet)."),
     OpDef(NormOp.LAYER_NORM, LayerNormAttrs, Family.NORM, rules.same, cost.channel_affine(0),
-          width_passthrough=True,
+          width_passthrough=True, reach=Reach.POINTWISE,
           doc="Layer normalisation over the channel axis (Keras "
               "`LayerNormalization(axis=-1)`)."),
     OpDef(NormOp.LAYER_SCALE, LayerScaleAttrs, Family.NORM, rules.same, cost.per_channel(1),
-          linear_passthrough=True, width_passthrough=True,
+          linear_passthrough=True, width_passthrough=True, reach=Reach.POINTWISE,
           doc="A trainable per-channel gamma, `x * gamma`, starting at `init` (ConvNeXt)."),
     OpDef(NormOp.RESCALING, RescalingAttrs, Family.NORM,
           rules.channel_constants("rescaling", "scale", "offset"),
-          linear_passthrough=True, width_passthrough=True,
+          linear_passthrough=True, width_passthrough=True, reach=Reach.POINTWISE,
           doc="`x * scale + offset` (keras.applications' preprocessing, e.g. "
               "`scale: 1 / 255`)."),
     OpDef(NormOp.NORMALIZATION, NormalizationAttrs, Family.NORM,
           rules.channel_constants("normalization", "mean", "variance"),
           normalization_params, linear_passthrough=True, width_passthrough=True,
+          reach=Reach.POINTWISE, spec_check=_mean_with_variance,
           doc="`(x - mean) / sqrt(variance)` per channel; without both, Keras's adaptable "
-              "state.", spec_check=_mean_with_variance),
+              "state."),
 )

@@ -152,9 +152,10 @@ def channel_slice_shape(a: ChannelSliceAttrs, shapes: Sequence[Shape]) -> Shape:
 
 DEFS: tuple[OpDef[Any], ...] = (
     OpDef(ShapeOp.ACTIVATION, ActivationAttrs, Family.SHAPE, rules.same,
-          width_passthrough=True, doc="An activation function applied to every value."),
+          width_passthrough=True, reach=Reach.POINTWISE,
+          doc="An activation function applied to every value."),
     OpDef(ShapeOp.DROPOUT, DropoutAttrs, Family.SHAPE, rules.same, linear_passthrough=True,
-          width_passthrough=True,
+          width_passthrough=True, reach=Reach.POINTWISE,
           doc="Random zeroing of values during training (`rate`); the identity at inference."),
     OpDef(ShapeOp.ZERO_PADDING2D, ZeroPadding2DAttrs, Family.SHAPE, zero_padding_shape,
           linear_passthrough=True, reach=Reach.PADDING,
@@ -171,7 +172,7 @@ DEFS: tuple[OpDef[Any], ...] = (
           doc="Rows and columns repeated `size` times (nearest) or interpolated (bilinear)."),
     # Linear in its input and per position; it changes the width, so L008 stops at it.
     OpDef(ShapeOp.CHANNEL_SLICE, ChannelSliceAttrs, Family.SHAPE, channel_slice_shape,
-          linear_passthrough=True,
+          linear_passthrough=True, reach=Reach.POINTWISE,
           doc="Channels `start` to `stop` (excluded), counted from 0: one piece of a channel "
               "split."),
 )
