@@ -116,8 +116,8 @@ class LayerCommon(Strict):
 def _number(base: type, spec: SpecArg) -> Any:
     """An int or float with the field's bounds; ints within the Keras backend's int32 and
     whole floats read as ints (`_whole_number`), as `PosInt` and `NonNegInt` are."""
-    bounds: dict[str, Any] = {k: v for k, v in (("ge", spec.ge), ("gt", spec.gt), ("lt", spec.lt),
-                                ("le", spec.le)) if v is not None}
+    given = {"ge": spec.ge, "gt": spec.gt, "lt": spec.lt, "le": spec.le}
+    bounds: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
     if base is int:
         bounds.setdefault("le", INT32_MAX)
         return Annotated[int, Field(strict=True, **bounds), BeforeValidator(_whole_number)]
