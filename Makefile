@@ -22,7 +22,7 @@ ULTRALYTICS_VERSION ?= 8.4.190
 TORCHVISION_VERSION ?= 0.28.0
 BACKEND_TESTS := tests/backends/keras
 
-.PHONY: demo test test-fast test-backends lint bench clean
+.PHONY: demo test test-fast test-backends lint bench docs clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -72,6 +72,11 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+
+# The docs' generated parts (layer tables, receptive-field rules, lint lists, the JSON
+# Schema) from the op catalogue; tests/docgen fails while they are stale.
+docs: $(STAMP)
+	$(BIN)/python -m archc.docgen
 
 clean:
 	rm -rf $(VENV) $(VENV_JAX) $(VENV_TORCH) build .mypy_cache .ruff_cache .pytest_cache

@@ -127,6 +127,13 @@ class SpecError(Exception):
         return ["SpecError:", *str(self).split("\n")]
 
 
+
+class UsageError(Exception):
+    """A problem with how archc was called, not with the spec (an unknown variant, a bad
+    `--set`): the CLI prints it without a location and exits with code 2. Raised where the
+    call's arguments are read (variable resolution, the zoo), below the pipeline."""
+
+
 _NUMBER = re.compile(r"-?\d+")
 
 MAX_DIAGNOSTICS = 100

@@ -4,8 +4,9 @@
         -> (spec, passes) -> ir -> (diagnostics, perf, outputs) -> diagnostic_codes
 
 Every import archc makes of itself counts, at module level or inside a function (a lazy
-import is an edge like any other); only `if TYPE_CHECKING:` imports, which never run, are
-left out of the cycle check (they must still point down). The IR imports no third-party
+import is an edge like any other), and so does an `if TYPE_CHECKING:` import: it never
+runs, but two modules that name each other are one module in two files, so no two modules
+import each other, not even inside a package. The IR imports no third-party
 package; only archc/spec sees YAML and pydantic; only archc/backends/keras sees TensorFlow.
 Checked statically (ast over every module) and at run time (sys.modules).
 """
@@ -25,27 +26,12 @@ HEAVY = ("tensorflow", "keras", "numpy", "jax", "torch", "graphviz", "jsonschema
          "matplotlib", "pandas", "scipy", "h5py")
 
 
-def _type_only(tree: ast.Module) -> set[ast.AST]:
-    """Import statements under `if TYPE_CHECKING:` (run by type checkers only)."""
-    found: set[ast.AST] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.If) and (
-                (isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING")
-                or (isinstance(node.test, ast.Attribute) and node.test.attr == "TYPE_CHECKING")):
-            for stmt in node.body:
-                found.update(ast.walk(stmt))
-    return found
-
-
-def _imports(path: Path, runtime_only: bool = False) -> list[str]:
-    """Absolute module names imported anywhere in the file (top level or inside functions);
-    `from package import module` names the module. `runtime_only` drops type-only imports."""
+def _imports(path: Path) -> list[str]:
+    """Absolute module names imported anywhere in the file (top level, inside functions,
+    under `if TYPE_CHECKING:`); `from package import module` names the module."""
     tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-    skip = _type_only(tree) if runtime_only else set()
     names: list[str] = []
     for node in ast.walk(tree):
-        if node in skip:
-            continue
         if isinstance(node, ast.Import):
             names.extend(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -108,6 +94,7 @@ LOWER: dict[str, set[str]] = {
             "diagnostics", "diagnostic_codes", "outputs", "perf"},
     "__init__": {"api", "backends", "diagnostics"},
     "__main__": {"cli"},
+    "docgen": {"spec", "passes", "ir", "diagnostics"},
 }
 
 
@@ -137,12 +124,13 @@ def test_archc_imports_only_run_downward() -> None:
     assert wrong == []
 
 
-def _runtime_graph() -> dict[str, set[str]]:
+def _import_graph() -> dict[str, set[str]]:
+    """Each archc module -> the archc modules it imports anywhere, type-only included."""
     graph: dict[str, set[str]] = {}
     for path in sorted(PACKAGE.rglob("*.py")):
         module = _module_name(str(path.relative_to(ROOT)))
         targets = set()
-        for name in _imports(path, runtime_only=True):
+        for name in _imports(path):
             while name and not _is_module(name):  # `archc.ir.ops.Op` -> `archc.ir.ops`
                 name = name.rpartition(".")[0]
             if name.startswith("archc") and name != module:
@@ -159,8 +147,6 @@ def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
         state[node] = 1
         stack.append(node)
         for nxt in sorted(graph.get(node, ())):
-            # A package's __init__ runs before its modules; importing a module of a package
-            # from inside that package's __init__ is not a cycle, the reverse direction is.
             if state.get(nxt) == 1:
                 return stack[stack.index(nxt):] + [nxt]
             if nxt not in state:
@@ -179,10 +165,22 @@ def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
     return None
 
 
+ALLOWED_CYCLE_EDGES = {
+    ("archc.ir.shape_rules", "archc.ir.ops"),
+    ("archc.ir.cost_rules", "archc.ir.ops"),
+}
+"""The one known cycle, ir/ops <-> its rule modules (the rules name the attribute records
+under TYPE_CHECKING; the catalogue imports the rules). It is being removed in parallel (ops
+becomes a package, issue 21); the lead deletes this allow-list when merging that work."""
+
+
 def test_no_import_cycles() -> None:
-    graph = _runtime_graph()
+    graph = _import_graph()
     assert len(graph) > 40 and "archc.ir.ops" in graph["archc.ir.graph"]
-    assert _cycle(graph) is None, " -> ".join(_cycle(graph) or [])
+    for source, target in ALLOWED_CYCLE_EDGES:
+        graph[source].discard(target)
+    cycle = _cycle(graph)
+    assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
 
 
 def test_the_checks_see_lazy_imports_and_catch_a_wrong_arrow(tmp_path: Path) -> None:
@@ -191,6 +189,15 @@ def test_the_checks_see_lazy_imports_and_catch_a_wrong_arrow(tmp_path: Path) -> 
     probe.write_text(source, encoding="utf-8")
     assert "archc.pipeline" in _imports(probe)
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b", "c"}, "b": {"c"}, "c": set()}) is None  # a diamond is no cycle
+
+
+def test_a_type_only_import_is_an_edge_of_the_cycle_check(tmp_path: Path) -> None:
+    source = ("from typing import TYPE_CHECKING\n"
+              "if TYPE_CHECKING:\n    from archc.ir.graph import Graph\n")
+    probe = tmp_path / "probe.py"
+    probe.write_text(source, encoding="utf-8")
+    assert "archc.ir.graph" in _imports(probe)
 
 
 def test_ir_depends_on_nothing_above_it() -> None:

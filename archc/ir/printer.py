@@ -2,19 +2,42 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 from archc.diagnostics import visible
+from archc.ir.ops import Attrs, Op
 from archc.ir.shape_rules import Shape, format_shape
 
-if TYPE_CHECKING:  # `Graph.__str__` calls this module; the printer only reads the graph
-    from archc.ir.graph import Graph
-
-__all__ = ["format_graph", "format_shape"]
+__all__ = ["PrintableGraph", "format_graph", "format_shape"]
 
 
-def format_graph(graph: Graph, shapes: Mapping[str, Shape | None] | None = None) -> str:
+class _PrintableNode(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def op(self) -> Op: ...
+    @property
+    def inputs(self) -> tuple[str, ...]: ...
+    @property
+    def attrs(self) -> Attrs: ...
+
+
+class PrintableGraph(Protocol):
+    """What the printer reads of a graph. `Graph.__str__` calls this module, so the printer
+    names the graph's shape, not `graph.Graph` (that import would be a cycle)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def variant(self) -> str | None: ...
+    @property
+    def nodes(self) -> Sequence[_PrintableNode]: ...
+    @property
+    def outputs(self) -> tuple[str, ...]: ...
+
+
+def format_graph(graph: PrintableGraph, shapes: Mapping[str, Shape | None] | None = None) -> str:
     """One line per node: `%name = op(inputs) {attrs} -> shape`."""
     title = visible(graph.name) + (f" [{graph.variant}]" if graph.variant else "")
     lines = [f"graph {title}:"]

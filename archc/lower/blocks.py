@@ -15,17 +15,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from archc.diagnostics import DiagnosticSink, SourceSpan, did_you_mean
+from archc.diagnostics import SourceSpan, did_you_mean
 from archc.lower.expr import INPUT, InputShape
-from archc.lower.memo import ExpansionMemo
 from archc.lower.names import INPUT_NAME, Ctx, Names, unknown_reference
-from archc.lower.nodes import Caps, Emitter
-from archc.lower.values import BAD, Values
-from archc.spec.loader import Document, Path
-from archc.spec.schema import BlockCall, BlockDef, LayerCommon, SpecHeader
-
-CALL_FIELDS = frozenset({"name", "inputs", "output"})
-"""A block call's own fields (besides `when`); every other key is an argument."""
+from archc.lower.values import BAD
+from archc.lower.walker import Walker
+from archc.spec.items import COMMON_FIELDS
+from archc.spec.loader import Path
+from archc.spec.schema import BlockCall, BlockDef
 
 
 def declared_inputs(block: BlockDef) -> list[str]:
@@ -53,57 +50,44 @@ class Expansion:
 
 
 class Blocks:
-    """The block half of the structural lowering; see `archc.lower.lowerer._Lowerer`."""
+    """Block calls and their expansion, for the walk that meets them (`Walker`)."""
 
-    doc: Document
-    header: SpecHeader
-    variables: dict[str, Any]
-    sink: DiagnosticSink
-    caps: Caps
-    em: Emitter
-    values: Values
-    expansions: ExpansionMemo | None = None
-    """Reuse of repeated expansions (`lower.memo`), when the caller asked for it."""
-
-    # Provided by the driver.
-    def _sequence(self, items: Any, path: Path, ctx: Ctx) -> str | None:
-        raise NotImplementedError
-
-    def _validate(self, model: type[LayerCommon], kind: str, args: dict[str, Any],
-                  arg_paths: dict[str, Path], path: Path) -> Any:
-        raise NotImplementedError
-
-    def _finish(self, node: str | None, parsed: LayerCommon, ctx: Ctx,
-                span: SourceSpan, local: str | None = None) -> str | None:
-        raise NotImplementedError
-
-    def _poison(self, raw: dict[str, Any], ctx: Ctx, path: Path, kind: str) -> str | None:
-        raise NotImplementedError
+    def __init__(self, walk: Walker) -> None:
+        self.walk = walk
+        self.doc = walk.doc
+        self.header = walk.header
+        self.variables = walk.variables
+        self.sink = walk.sink
+        self.caps = walk.caps
+        self.em = walk.em
+        self.values = walk.values
 
     # -- calls ------------------------------------------------------------------------------
 
-    def _block_call(self, kind: str, raw: dict[str, Any], arg_paths: dict[str, Path],
+    def call(self, kind: str, raw: dict[str, Any], arg_paths: dict[str, Path],
                     path: Path, ctx: Ctx) -> str | None:
-        # `inputs` (and `name`) may be expressions, as on layers and structures.
-        common = self.values.subst_args({k: v for k, v in raw.items() if k in CALL_FIELDS},
+        # `inputs` (and `name`) may be expressions, as on layers and structures. The call's
+        # own fields are COMMON_FIELDS (`when` is gone: the walk read it); the rest are
+        # the block's arguments.
+        common = self.values.subst_args({k: v for k, v in raw.items() if k in COMMON_FIELDS},
                                         arg_paths, ctx.env)
         if common is None:
-            return self._poison(raw, ctx, path, kind)
-        parsed = self._validate(BlockCall, kind, common, arg_paths, path)
+            return self.walk.poison(raw, ctx, path, kind)
+        parsed = self.walk.validate(BlockCall, kind, common, arg_paths, path)
         if parsed is None:
-            return self._poison(raw, ctx, path, kind)
+            return self.walk.poison(raw, ctx, path, kind)
         span = self.doc.key_span(path + (kind,))
         block = self.header.blocks[kind]
-        sources = self._block_sources(kind, block, parsed.inputs, arg_paths.get("inputs", path),
+        sources = self.inputs_of(kind, block, parsed.inputs, arg_paths.get("inputs", path),
                                       span, ctx)
-        params = {k: (v, arg_paths[k]) for k, v in raw.items() if k not in CALL_FIELDS}
+        params = {k: (v, arg_paths[k]) for k, v in raw.items() if k not in COMMON_FIELDS}
         local = parsed.name or self.em.auto(ctx.scope, kind)
-        expansion = self._expand_block(kind, local, params, span, ctx, sources)
-        out = self._finish(expansion.out, parsed, ctx, span, local)
-        self._expose(ctx, local, expansion.outputs, span if parsed.name else None)
+        expansion = self.expand(kind, local, params, span, ctx, sources)
+        out = self.walk.finish(expansion.out, parsed, ctx, span, local)
+        self.expose(ctx, local, expansion.outputs, span if parsed.name else None)
         return out
 
-    def _block_sources(self, kind: str, block: BlockDef, refs: Any, ref_path: Path,
+    def inputs_of(self, kind: str, block: BlockDef, refs: Any, ref_path: Path,
                        span: SourceSpan, ctx: Ctx) -> dict[str, str | None] | None:
         """What each declared input of `block` reads at this call, in declared order.
 
@@ -155,7 +139,7 @@ class Blocks:
             out[name] = target
         return out
 
-    def _expose(self, ctx: Ctx, local: str, outputs: Mapping[str, str | None],
+    def expose(self, ctx: Ctx, local: str, outputs: Mapping[str, str | None],
                 span: SourceSpan | None) -> None:
         """Make `<local>.<output>` readable after the call (a given name's duplicates are
         N002 through `register`; automatic names just read)."""
@@ -167,7 +151,7 @@ class Blocks:
 
     # -- expansion --------------------------------------------------------------------------
 
-    def _expand_block(self, kind: str, local: str, params: dict[str, tuple[Any, Path]],
+    def expand(self, kind: str, local: str, params: dict[str, tuple[Any, Path]],
                       span: SourceSpan, ctx: Ctx,
                       sources: dict[str, str | None] | None) -> Expansion:
         if kind in ctx.blocks:
@@ -202,12 +186,12 @@ class Blocks:
             names.reserved.add(name)
         sub = Ctx(env | shapes | {INPUT: caller.get(INPUT, InputShape(None))}, names, scope,
                   first, ctx.blocks + (kind,))
-        if self.expansions is None or block.inputs or block.outputs:
-            out = self._sequence(block.layers, ("blocks", kind, "layers"), sub)
+        if self.walk.expansions is None or block.inputs or block.outputs:
+            out = self.walk.sequence(block.layers, ("blocks", kind, "layers"), sub)
         else:  # one input, no named outputs: the body's output is all the caller reads
-            out = self.expansions.expand(
+            out = self.walk.expansions.expand(
                 self.em, self.sink, kind, ctx.blocks, env, scope, first,
-                lambda: self._sequence(block.layers, ("blocks", kind, "layers"), sub))
+                lambda: self.walk.sequence(block.layers, ("blocks", kind, "layers"), sub))
         outputs = self._block_outputs(kind, block, names)
         if outputs:  # recorded on the scope for the editor's hover
             self.em.scopes[at] = replace(self.em.scopes[at], outputs=tuple(outputs.items()))
@@ -255,7 +239,7 @@ class Blocks:
                                     "parameters: " + ", ".join(order) if order else
                                     f"block `{kind}` takes no parameters; a call's own "
                                     "fields are " + ", ".join(f"`{f}`" for f in
-                                                              sorted(CALL_FIELDS | {"when"}))))
+                                                              sorted(COMMON_FIELDS))))
                 ok = False
                 continue
             resolved = self.values.subst(value, vpath, caller_env)

@@ -22,6 +22,7 @@ from typing import Any
 from archc.diagnostics import Problem
 from archc.lower.expr import Budget, evaluate, is_expression
 from archc.lower.expr_context import MAX_LEVELS
+from archc.spec.items import split_item
 from archc.spec.schema import LAYER_MODELS, BlockDef
 
 
@@ -59,10 +60,10 @@ class _Counter:
             self.level -= 1
 
     def item(self, item: Any, depth: int, top: bool) -> int:
-        split = kind_and_args(item)
+        split = split_item(item)
         if split is None:
             return 0
-        kind, args = split
+        kind, args = split.kind, split.args
         if "when" in args and self.known(args["when"], top) is not True:
             return 1  # false, or not known before lowering: counted as removed (one walk)
         return max(1, self.kept(kind, args, depth, top))
@@ -120,16 +121,6 @@ class _Counter:
         return self.memo[key]
 
 
-def kind_and_args(item: Any) -> tuple[str, Mapping[str, Any]] | None:
-    """`flatten`, `{dropout: 0.5}` or `{conv2d: {...}}` -> (type, arguments as a mapping)."""
-    if isinstance(item, str):
-        return item, {}
-    if isinstance(item, dict) and len(item) == 1:
-        kind, args = next(iter(item.items()))
-        return kind, args if isinstance(args, dict) else {}
-    return None
-
-
 def static_layers(layers: Any, blocks: Mapping[str, BlockDef], variables: Mapping[str, Any],
                   inputs: int, max_repeat: int, max_block_depth: int,
                   budget: Budget | None = None) -> int:
@@ -154,6 +145,6 @@ def first_over_cap(layers: Any, blocks: Mapping[str, BlockDef], variables: Mappi
         own = counter.item(item, 0, True)
         total += own
         if total > max_nodes:
-            split = kind_and_args(item)
-            return OverCap(index, split[0] if split else "", total, own)
+            split = split_item(item)
+            return OverCap(index, split.kind if split else "", total, own)
     return None

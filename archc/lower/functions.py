@@ -32,10 +32,10 @@ from archc.lower.expr import (
     Exhausted,
     InFunction,
     Silent,
-    _parse,
     evaluate,
     is_expression,
     names_in,
+    parse,
 )
 from archc.spec.loader import Document, Path
 from archc.spec.schema import FunctionDef, SpecHeader
@@ -225,7 +225,7 @@ def _check_text(doc: Document, raw: Any, path: Path, visible: _Visible, header: 
     span = doc.span(path)
     try:
         budget.read(raw)
-        _parse(raw)
+        parse(raw)
     except Exhausted as exc:
         sink.add(exc.at(span))
         raise

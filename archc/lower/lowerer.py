@@ -1,9 +1,12 @@
 """Lower a validated spec into the IR: the driver of one walk over the layer items.
 
-The walk goes in spec order. For each item it substitutes `$` expressions (`values.py`),
+The walk goes in spec order, from the network's inputs (`network_inputs.py`). For each
+item (taken apart by `spec.items.split_item`) it substitutes `$` expressions (`values.py`),
 validates the arguments against the layer's schema model, resolves `inputs` (`names.py`),
-and either emits a node (`nodes.py`, which also infers its shape) or expands a structure
-(`structures.py`: blocks, repeat, parallel, residual, squeeze-excitation).
+and either emits a node (`nodes.py`, which also infers its shape) or hands the item to an
+expander: `blocks.py` (block calls) or `structures.py` (repeat, parallel, residual,
+squeeze-excitation). The expanders are objects the walk holds; they call back into it
+through the `Walker` protocol (`walker.py`) to walk a body.
 
 Errors never stop the walk early: a failed item "poisons" its output (None), later items
 are still validated, and every problem is reported in one run.
@@ -17,20 +20,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from archc.diagnostics import DiagnosticSink, Problem, SourceSpan, did_you_mean
-from archc.ir import Graph, Node, Shape
-from archc.ir.ops import InputAttrs, InputOp, make_attrs, op_named
-from archc.lower.blocks import declared_inputs, declared_outputs
+from archc.ir import Graph, Shape
+from archc.ir.ops import InputOp, make_attrs, op_named
+from archc.lower.blocks import Blocks, declared_inputs, declared_outputs
 from archc.lower.expr import INPUT, Budget, InputShape, is_expression
 from archc.lower.functions import FunctionTable, SpecFunction
 from archc.lower.memo import ExpansionMemo
 from archc.lower.names import Ctx, Names, unknown_reference
+from archc.lower.network_inputs import input_nodes
 from archc.lower.nodes import Abort, Caps, Emitter
 from archc.lower.structures import Structures
 from archc.lower.values import BAD, Values
+from archc.spec.items import split_item
 from archc.spec.loader import Document, Path
 from archc.spec.schema import (
     LAYER_MODELS,
-    SHORTHAND_FIELD,
     STRUCTURE_MODELS,
     LayerCommon,
     ScaledAdd,
@@ -62,22 +66,25 @@ def lower(doc: Document, header: SpecHeader, variables: dict[str, Any], variant:
     """Lower `header` (validated) with resolved `variables` into a graph (`reuse`: copy
     repeated expansions, with a memo kept across lowerings if one is given; `lower.memo`;
     `budget` is the spec's cost account, see `expr_context.Budget`)."""
-    lowerer = _Lowerer(doc, header, variables, sink, caps, functions or {}, budget)
+    expansions: ExpansionMemo | None = None
     if isinstance(reuse, ExpansionMemo):
         reuse.begin(doc, variables, (variant, caps))
-        lowerer.expansions = reuse
+        expansions = reuse
     elif reuse:
-        lowerer.expansions = ExpansionMemo(variables)
+        expansions = ExpansionMemo(variables)
+    lowerer = _Lowerer(doc, header, variables, sink, caps, functions or {}, budget, expansions)
     try:
         return lowerer.run(variant)
     except Abort:
         return None
 
 
-class _Lowerer(Structures):
+class _Lowerer:
+    """The walk; a `Walker` for the block and structure expanders it holds."""
+
     def __init__(self, doc: Document, header: SpecHeader, variables: dict[str, Any],
                  sink: DiagnosticSink, caps: Caps, functions: Mapping[str, SpecFunction],
-                 budget: Budget | None = None) -> None:
+                 budget: Budget | None = None, expansions: ExpansionMemo | None = None) -> None:
         self.doc = doc
         self.header = header
         self.variables = variables
@@ -85,71 +92,22 @@ class _Lowerer(Structures):
         self.caps = caps
         self.em = Emitter(sink, caps)
         self.values = Values(doc, header, sink, FunctionTable(functions, variables), budget)
+        self.expansions = expansions
+        self.blocks = Blocks(self)
+        self.structures = Structures(self, self.blocks)
 
     # -- driver -----------------------------------------------------------------------------
 
     def run(self, variant: str | None) -> Lowered:
         names = Names()
-        first = self._inputs(names)
+        first = input_nodes(self, names)
         ctx = Ctx(ChainMap({}, self.variables), names, (), first)
-        last = self._sequence(self.doc.data["layers"], ("layers",), ctx)
+        last = self.sequence(self.doc.data["layers"], ("layers",), ctx)
         outputs = self._outputs(names, last)
         graph = Graph(self.header.name, variant, tuple(self.em.nodes),
                       tuple(n.name for n in self.em.nodes if n.op is InputOp.INPUT),
                       tuple(outputs), tuple(self.em.scopes))
         return Lowered(graph, self.em.shapes, self.em.size)
-
-    def _inputs(self, names: Names) -> str | None:
-        h = self.header
-        declared: dict[str, tuple[list[int | str], Path]] = {}
-        if h.input is not None and h.inputs is not None:
-            self.sink.error("S007", "give either `input` or `inputs`, not both",
-                            self.doc.key_span(("inputs",)))
-        if h.input is not None:
-            declared["input"] = (h.input, ("input",))
-        elif h.inputs:
-            declared = {k: (v, ("inputs", k)) for k, v in h.inputs.items()}
-        else:
-            self.sink.error("S003", "the spec needs an `input` shape, e.g. `input: [224, 224, 3]`",
-                            self.doc.span(()), "add `input: [height, width, channels]`")
-            return None
-        first: str | None = None
-        for name, (written, path) in declared.items():
-            span = self.doc.span(path)
-            shape = self._input_shape(written, path)
-            if shape is None:
-                continue
-            if max(shape) > self.caps.max_input_dim:
-                self.sink.error("C003", f"input dimension {max(shape):,} exceeds the cap of "
-                                f"{self.caps.max_input_dim:,}", span,
-                                "raise it with --max-input-dim if you mean it")
-                continue
-            if len(shape) == 2:
-                self.sink.error("S004", "an input shape is [features] or [height, width, "
-                                "channels]; received two numbers", span,
-                                "add the channel count, e.g. [28, 28, 1]")
-                continue
-            self.em.add(Node(name, InputOp.INPUT, (), InputAttrs(tuple(shape)), span), names, name,
-                      span)
-            first = first or name
-        return first
-
-    def _input_shape(self, written: list[int | str], path: Path) -> list[int] | None:
-        """An input's sizes, each a number or an expression of the variables
-        (`[$resolution, $resolution, 3]`, so a variant can scale the resolution)."""
-        shape: list[int] = []
-        for i, size in enumerate(written):
-            value = self.values.subst(size, path + (i,), self.variables)
-            if value is BAD:
-                return None
-            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-                shown = f"`{size}` is {value!r}" if is_expression(size) else f"received `{size}`"
-                self.sink.error("S004", f"an input size is a positive integer; {shown}",
-                                self.doc.span(path + (i,)),
-                                "write a number, or an expression of the variables")
-                return None
-            shape.append(value)
-        return shape
 
     def _outputs(self, names: Names, last: str | None) -> list[str]:
         if self.header.outputs is None:
@@ -168,7 +126,7 @@ class _Lowerer(Structures):
 
     # -- sequences and items ----------------------------------------------------------------
 
-    def _sequence(self, items: Any, path: Path, ctx: Ctx) -> str | None:
+    def sequence(self, items: Any, path: Path, ctx: Ctx) -> str | None:
         if not isinstance(items, list):
             self.sink.error("S001", "expected a list of layers", self.doc.span(path))
             return None
@@ -221,9 +179,9 @@ class _Lowerer(Structures):
         if kind in LAYER_MODELS:
             return self._layer(kind, raw, arg_paths, path, ctx)
         if kind in STRUCTURE_MODELS:
-            return self._structure(kind, raw, arg_paths, path, ctx)
+            return self.structures.expand(kind, raw, arg_paths, path, ctx)
         if kind in self.header.blocks:
-            return self._block_call(kind, raw, arg_paths, path, ctx)
+            return self.blocks.call(kind, raw, arg_paths, path, ctx)
         known = [*LAYER_MODELS, *STRUCTURE_MODELS, *self.header.blocks]
         self.sink.error("S005", f"unknown layer type `{kind}`", self.doc.key_span(path + (kind,)),
                         did_you_mean(kind, known) or "see docs/spec-language.md for the types")
@@ -263,30 +221,25 @@ class _Lowerer(Structures):
         return InputShape(self.em.shapes.get(source) if source is not None else None)
 
     def _split(self, item: Any, path: Path) -> tuple[str, dict[str, Any], dict[str, Path]] | None:
-        """`{type: {args}}` / `{type: scalar}` / `type` -> (type, args, span path per arg)."""
-        if isinstance(item, str):
-            return item, {}, {}
-        if not isinstance(item, dict) or len(item) != 1:
+        """The item's type, its arguments (a copy) and where each is written; a malformed
+        item is reported (S001, S006) and reads as None."""
+        split = split_item(item)
+        if split is None:
             what = "a mapping with several keys" if isinstance(item, dict) else "not a mapping"
             self.sink.error("S001", f"a layer is a one-key mapping such as `conv2d: {{...}}`; "
                             f"this is {what}", self.doc.span(path),
                             "indent the layer's arguments under its type" if isinstance(item, dict)
                             else None)
             return None
-        kind, raw = next(iter(item.items()))
-        if raw is None:
-            return kind, {}, {}
-        if isinstance(raw, dict):
-            return kind, dict(raw), {k: path + (kind, k) for k in raw}
-        if kind in SHORTHAND_FIELD:
-            short = SHORTHAND_FIELD[kind]
-            return kind, {short: raw}, {short: path + (kind,)}
-        self.sink.error("S006", f"`{kind}` takes a mapping of arguments; received `{raw}`",
-                        self.doc.span(path + (kind,)), f"write `{kind}: {{...}}`")
-        return None
+        if split.stray:
+            kind = split.kind
+            self.sink.error("S006", f"`{kind}` takes a mapping of arguments; received "
+                            f"`{item[kind]}`", self.doc.span(path + (kind,)),
+                            f"write `{kind}: {{...}}`")
+            return None
+        return split.kind, dict(split.args), split.arg_paths(path)
 
-
-    def _validate(self, model: type[LayerCommon], kind: str, args: dict[str, Any],
+    def validate(self, model: type[LayerCommon], kind: str, args: dict[str, Any],
                   arg_paths: dict[str, Path], path: Path) -> Any:
         def span_of(sub: Path, key: bool) -> SourceSpan:
             if sub and sub[0] in arg_paths:
@@ -306,19 +259,19 @@ class _Lowerer(Structures):
         merged = {k: v for k, v in defaults.items() if k not in raw} | raw
         args = self.values.subst_args(merged, merged_paths, ctx.env)
         if args is None:
-            return self._poison(raw, ctx, path, kind)
-        parsed = self._validate(LAYER_MODELS[kind], kind, args, merged_paths, path)
+            return self.poison(raw, ctx, path, kind)
+        parsed = self.validate(LAYER_MODELS[kind], kind, args, merged_paths, path)
         if parsed is None:
-            return self._poison(raw, ctx, path, kind)
+            return self.poison(raw, ctx, path, kind)
         span = self.doc.key_span(path + (kind,))
         # `inputs` may come from `defaults` too: locate it wherever it was written.
-        sources = self._sources(parsed, merged_paths, path, ctx,
+        sources = self.sources(parsed, merged_paths, path, ctx,
                                 merge=kind in ("concat", "add", "multiply", "scaled_add"),
                                 several=kind == "dfl")
         if sources is None:
-            return self._poison(raw, ctx, path, kind)
+            return self.poison(raw, ctx, path, kind)
         if kind == "squeeze_excitation":
-            return self._squeeze_excitation(parsed, sources[0], span, ctx, frozenset(raw))
+            return self.structures.squeeze_excitation(parsed, sources[0], span, ctx, frozenset(raw))
         op = op_named(kind)
         fields = parsed.model_dump()
         table = fields.get("connections")
@@ -327,13 +280,13 @@ class _Lowerer(Structures):
                             self.doc.span(arg_paths.get("connections", path)),
                             did_you_mean(table, self.header.tables)
                             or "define it under `tables:` or write the rows inline")
-            return self._poison(raw, ctx, path, kind)
+            return self.poison(raw, ctx, path, kind)
         attrs = make_attrs(op, fields, self.header.tables)
         local = parsed.name or self.em.auto(ctx.scope, kind)
         node = self.em.emit(op, local, attrs, sources, span, ctx)
-        return self._finish(node, parsed, ctx, span, local)
+        return self.finish(node, parsed, ctx, span, local)
 
-    def _poison(self, raw: dict[str, Any], ctx: Ctx, path: Path, kind: str) -> str | None:
+    def poison(self, raw: dict[str, Any], ctx: Ctx, path: Path, kind: str) -> str | None:
         """Register a failed layer's name (so later references don't cascade) -> no output.
 
         Without a given name, its automatic one (`conv2d_1`) reads as failed, not unknown."""
@@ -344,7 +297,7 @@ class _Lowerer(Structures):
             ctx.names.local.setdefault(self.em.auto(ctx.scope, kind), None)
         return None
 
-    def _finish(self, node: str | None, parsed: LayerCommon, ctx: Ctx,
+    def finish(self, node: str | None, parsed: LayerCommon, ctx: Ctx,
                 span: SourceSpan, local: str | None = None) -> str | None:
         if parsed.name is not None:
             self.em.register(ctx.names, parsed.name, node, span)
@@ -357,7 +310,7 @@ class _Lowerer(Structures):
             self.em.extra_outputs.append(node)
         return node
 
-    def _sources(self, parsed: LayerCommon, arg_paths: dict[str, Path], path: Path, ctx: Ctx,
+    def sources(self, parsed: LayerCommon, arg_paths: dict[str, Path], path: Path, ctx: Ctx,
                  merge: bool = False, several: bool = False) -> list[str] | None:
         """The nodes a layer reads. A merge needs a list of two or more; a layer that reads
         `several` (dfl: one box map per level) takes one or more; any other exactly one."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from archc.diagnostics import DiagnosticSink, SourceSpan, did_you_mean
+from archc.spec.items import split_item
 from archc.spec.loader import Document, Path
 
 INPUT_NAME = "input"
@@ -114,20 +115,17 @@ _AUTOMATIC = re.compile(r"[a-z][a-z0-9_]*_[0-9]+")
 
 
 def _item_name(item: Any) -> str | None:
-    if isinstance(item, dict) and len(item) == 1:
-        args = next(iter(item.values()))
-        if isinstance(args, dict) and isinstance(args.get("name"), str):
-            return str(args["name"])
-    return None
+    split = split_item(item)
+    name = split.args.get("name") if split is not None else None
+    return name if isinstance(name, str) else None
 
 
 def _item_inputs(item: Any) -> list[str] | None:
-    if isinstance(item, dict) and len(item) == 1:
-        args = next(iter(item.values()))
-        if isinstance(args, dict) and "inputs" in args:
-            refs = args["inputs"]
-            return [refs] if isinstance(refs, str) else [r for r in refs if isinstance(r, str)]
-    return None
+    split = split_item(item)
+    if split is None or "inputs" not in split.args:
+        return None
+    refs = split.args["inputs"]
+    return [refs] if isinstance(refs, str) else [r for r in refs if isinstance(r, str)]
 
 
 def later_index(items: list[Any], index: int, ref: str) -> int | None:

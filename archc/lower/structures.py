@@ -1,9 +1,9 @@
 """Structural expansion: `repeat`, `parallel`, `residual`, SE (blocks: `blocks.py`).
 
-Each construct opens a scope, walks its layer lists with the driver's `_sequence` (so a
+Each construct opens a scope, walks its layer lists with the walk's `sequence` (so a
 nested item is lowered like any other) and emits the nodes it adds itself: a parallel's
 merge, a residual's add and projection shortcut, the four parts of a squeeze-excitation.
-The driver (`lowerer.py`) inherits these methods; they use its emitter and values.
+The walk (`lowerer.py`) holds one `Structures` and hands itself over as a `Walker`.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from archc.lower.blocks import Blocks, declared_inputs
 from archc.lower.expr import INPUT, InputShape
 from archc.lower.names import INPUT_NAME, Ctx, Names
 from archc.lower.nodes import Abort
+from archc.lower.walker import Walker
 from archc.spec.loader import Path
 from archc.spec.schema import (
     STRUCTURE_MODELS,
@@ -42,16 +43,23 @@ from archc.spec.schema import (
 )
 
 
-class Structures(Blocks):
-    """The structural half of the lowerer; see `archc.lower.lowerer._Lowerer`."""
+class Structures:
+    """`repeat`, `parallel`, `residual` and squeeze-excitation, for the walk that meets them
+    (`Walker`); a repeat of a block expands it through `blocks`."""
 
-    def _sources(self, parsed: LayerCommon, arg_paths: dict[str, Path], path: Path, ctx: Ctx,
-                 merge: bool = False) -> list[str] | None:
-        raise NotImplementedError
+    def __init__(self, walk: Walker, blocks: Blocks) -> None:
+        self.walk = walk
+        self.blocks = blocks
+        self.doc = walk.doc
+        self.header = walk.header
+        self.sink = walk.sink
+        self.caps = walk.caps
+        self.em = walk.em
+        self.values = walk.values
 
     # -- squeeze-excitation -----------------------------------------------------------------
 
-    def _squeeze_excitation(self, se: SqueezeExcitation, source: str, span: SourceSpan,
+    def squeeze_excitation(self, se: SqueezeExcitation, source: str, span: SourceSpan,
                             ctx: Ctx, given: frozenset[str] = frozenset()) -> str | None:
         """`given`: the fields the item itself writes, which beat `defaults:` (a default
         `ratio` does not clash with an item's `units`)."""
@@ -59,19 +67,19 @@ class Structures(Blocks):
         local = se.name or self.em.auto(ctx.scope, "se")
         scope = self.em.open_scope(ctx, local, "squeeze_excitation", span)
         if shape is None:
-            return self._finish(None, se, ctx, span, local)
+            return self.walk.finish(None, se, ctx, span, local)
         channels = shape[-1]
         chosen = _squeeze_fields(se, given)
         if chosen == {"ratio", "units"}:
             self.sink.error("S010", "give `ratio` or `units`, not both", span,
                             "`units` is the squeeze width itself; `ratio` computes it as "
                             "C // ratio")
-            return self._finish(None, se, ctx, span, local)
+            return self.walk.finish(None, se, ctx, span, local)
         width = se.units if se.units is not None and "units" in chosen else channels // se.ratio
         if width < 1:
             self.sink.error("G009", f"`ratio: {se.ratio}` squeezes {channels} channels to "
                             "nothing", span, f"use a ratio of at most {channels}")
-            return self._finish(None, se, ctx, span, local)
+            return self.walk.finish(None, se, ctx, span, local)
         pool = self.em.emit(PoolOp.GLOBAL_AVG_POOL2D, "squeeze", GlobalPool2DAttrs(keepdims=True),
                           [source], span, ctx, scope)
         if se.form == "conv":  # keras.applications' SE: 1x1 convolutions on the 1x1 map
@@ -91,12 +99,12 @@ class Structures(Blocks):
         out = self.em.emit(MergeOp.MULTIPLY, "scale", NoAttrs(),
                          [source, expand] if expand else [source],
                          span, ctx, scope)
-        return self._finish(out, se, ctx, span, local)
+        return self.walk.finish(out, se, ctx, span, local)
 
 
     # -- structures -------------------------------------------------------------------------
 
-    def _structure(self, kind: str, raw: dict[str, Any], arg_paths: dict[str, Path],
+    def expand(self, kind: str, raw: dict[str, Any], arg_paths: dict[str, Path],
                    path: Path, ctx: Ctx) -> str | None:
         # Layer lists are lowered item by item; a repeat's arguments are evaluated per copy.
         nested = {"branches", "body", "layers", "with", "first", "last"}
@@ -104,15 +112,15 @@ class Structures(Blocks):
             nested = nested | {"shortcut"}
         args = self.values.subst_args(raw, arg_paths, ctx.env, skip=frozenset(nested))
         if args is None:
-            return self._poison(raw, ctx, path, kind)
-        parsed = self._validate(STRUCTURE_MODELS[kind], kind, args, arg_paths, path)
+            return self.walk.poison(raw, ctx, path, kind)
+        parsed = self.walk.validate(STRUCTURE_MODELS[kind], kind, args, arg_paths, path)
         if parsed is None:
-            return self._poison(raw, ctx, path, kind)
+            return self.walk.poison(raw, ctx, path, kind)
         span = self.doc.key_span(path + (kind,))
         # A repeat of a block that reads several inputs reads one tensor per input.
         window = self._window(parsed, arg_paths, path, span, ctx)
         if window is None:
-            sources = self._sources(parsed, arg_paths, path, ctx)
+            sources = self.walk.sources(parsed, arg_paths, path, ctx)
             window = [sources[0] if sources else None]
         local = parsed.name or self.em.auto(ctx.scope, kind)
         if isinstance(parsed, Parallel):
@@ -121,18 +129,18 @@ class Structures(Blocks):
             out = self._residual(parsed, local, window[0], arg_paths, span, ctx)
         else:
             assert isinstance(parsed, Repeat)
-            if self.expansions is None or len(window) != 1:
+            if self.walk.expansions is None or len(window) != 1:
                 out, last = self._repeat(parsed, local, window, arg_paths, span, ctx)
             else:
-                out, last = self.expansions.repeat(
+                out, last = self.walk.expansions.repeat(
                     self.em, self.sink, self.doc, path, ctx.env, ctx.blocks,
                     ctx.scope + (local,), window[0],
                     lambda: self._repeat(parsed, local, window, arg_paths, span, ctx))
-            out = self._finish(out, parsed, ctx, span, local)
+            out = self.walk.finish(out, parsed, ctx, span, local)
             # `<repeat>.<name>`: the last copy's named inputs and outputs.
-            self._expose(ctx, local, last, span if parsed.name else None)
+            self.blocks.expose(ctx, local, last, span if parsed.name else None)
             return out
-        return self._finish(out, parsed, ctx, span, local)
+        return self.walk.finish(out, parsed, ctx, span, local)
 
     def _window(self, parsed: LayerCommon, arg_paths: dict[str, Path], path: Path,
                 span: SourceSpan, ctx: Ctx) -> list[str | None] | None:
@@ -143,7 +151,7 @@ class Structures(Blocks):
         block = self.header.blocks[parsed.block]
         if len(declared_inputs(block)) < 2:
             return None
-        sources = self._block_sources(parsed.block, block, parsed.inputs,
+        sources = self.blocks.inputs_of(parsed.block, block, parsed.inputs,
                                       arg_paths.get("inputs", path), span, ctx)
         return list(sources.values()) if sources is not None else [None] * len(
             declared_inputs(block))
@@ -156,19 +164,18 @@ class Structures(Blocks):
             bscope = scope + (f"branch{i + 1}",)
             self.em.scopes.append(Scope(bscope, "branch", span))
             sub = Ctx(ctx.env, Names(ctx.names), bscope, source, ctx.blocks)
-            outs.append(self._sequence(branch, arg_paths["branches"] + (i,), sub))
+            outs.append(self.walk.sequence(branch, arg_paths["branches"] + (i,), sub))
         if source is None or any(o is None for o in outs):
             return None
         return self.em.emit(op_named(p.merge), p.merge, NoAttrs(), [o for o in outs if o],
-                            span, ctx,
-                            scope)
+                            span, ctx, scope)
 
     def _residual(self, r: Residual, local: str, source: str | None,
                   arg_paths: dict[str, Path], span: SourceSpan, ctx: Ctx) -> str | None:
         scope = self.em.open_scope(ctx, local, "residual", span)
         mark = len(self.em.nodes)
         body_ctx = Ctx(ctx.env, Names(ctx.names), scope, source, ctx.blocks)
-        body = self._sequence(r.body, arg_paths["body"], body_ctx)
+        body = self.walk.sequence(r.body, arg_paths["body"], body_ctx)
         reserved = "/".join(scope + ("shortcut",))
         if reserved in self.em.taken:
             # Nodes under `<residual>/shortcut/` are hoisted before the body; a body item of
@@ -191,7 +198,7 @@ class Structures(Blocks):
             sc_scope = scope + ("shortcut",)
             self.em.scopes.append(Scope(sc_scope, "shortcut", span))
             sc_ctx = Ctx(ctx.env, Names(ctx.names), sc_scope, source, ctx.blocks)
-            shortcut = self._sequence(r.shortcut, arg_paths["shortcut"], sc_ctx)
+            shortcut = self.walk.sequence(r.shortcut, arg_paths["shortcut"], sc_ctx)
         else:
             shortcut = self._shortcut(r, source, body, scope, span, ctx)
         if shortcut is None:
@@ -304,7 +311,7 @@ class Structures(Blocks):
                 env[INPUT] = InputShape(self.em.shapes.get(current) if current else None)
                 sub = Ctx(env, Names(ctx.names), scope, current, ctx.blocks)
                 block = self.header.blocks[r.block]
-                expansion = self._expand_block(
+                expansion = self.blocks.expand(
                     r.block, copy, params, span, sub,
                     dict(zip(declared_inputs(block), window, strict=False)))
                 current = expansion.out
@@ -320,7 +327,7 @@ class Structures(Blocks):
                 names.reserved_for = "in a repeated list, `{name}` is the copy's input"
                 sub = Ctx(env, names, bscope, current, ctx.blocks)
                 assert r.layers is not None
-                current = self._sequence(r.layers, arg_paths["layers"], sub)
+                current = self.walk.sequence(r.layers, arg_paths["layers"], sub)
         return current, exposed
 
 

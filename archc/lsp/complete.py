@@ -15,7 +15,6 @@ from typing import Any
 
 from archc.lsp.context import Context, context_at
 from archc.lsp.model import (
-    COMMON_FIELDS,
     Position,
     SpecModel,
     is_layer_list,
@@ -24,6 +23,7 @@ from archc.lsp.model import (
 )
 from archc.lsp.show import preview, summary_of
 from archc.pipeline import Attempt, Compiled
+from archc.spec.items import COMMON_FIELDS
 from archc.spec.schema import (
     LAYER_MODELS,
     SHORTHAND_FIELD,

@@ -24,15 +24,12 @@ from archc.ir.cost_rules import Cost
 from archc.ir.ops import cost_of
 from archc.passes.analysis import Analysis
 from archc.pipeline import Attempt, Compiled, ExpansionMemo, Options, UsageError, attempt
+from archc.spec.items import split_item
 from archc.spec.loader import Document, Path
 from archc.spec.schema import LAYER_MODELS, STRUCTURE_MODELS
 
 Position = tuple[int, int]
 """A 1-based (line, column) in code points, as `SourceSpan` counts them."""
-
-COMMON_FIELDS = ("name", "inputs", "when", "output")
-"""Fields every layer item takes, block uses included."""
-
 
 @dataclass(frozen=True)
 class Scalar:
@@ -365,19 +362,14 @@ def enclosing_item(listing: Path) -> Path:
 
 def item_kind(item: Any) -> str | None:
     """`conv2d` for `{conv2d: {...}}` and for a bare `conv2d`; None for anything else."""
-    if isinstance(item, str):
-        return item
-    if isinstance(item, dict) and len(item) == 1:
-        key = next(iter(item))
-        return key if isinstance(key, str) else None
-    return None
+    split = split_item(item)
+    return split.kind if split is not None else None
 
 
 def item_args(item: Any) -> dict[str, Any]:
-    if isinstance(item, dict) and len(item) == 1:
-        args = next(iter(item.values()))
-        return args if isinstance(args, dict) else {}
-    return {}
+    """An item's arguments (`spec.items.split_item`), as a mapping of its own."""
+    split = split_item(item)
+    return dict(split.args) if split is not None else {}
 
 
 def item_name(item: Any) -> str | None:

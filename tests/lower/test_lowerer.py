@@ -7,7 +7,6 @@ import pytest
 from spec_helpers import compile_yaml, errors_of, one_error
 
 from archc.ir.ops import MergeOp, NormOp
-from archc.pipeline import UsageError
 
 NET = """
 archc: 1
@@ -110,29 +109,6 @@ def test_set_overrides_a_variable() -> None:
     assert not any(n.name.startswith("stage/block2") for n in c.graph.nodes)
     c = compile_yaml(NET, variant="wide", overrides=(("n", "4"),))
     assert "stage/block4/activation_1" in [n.name for n in c.graph.nodes]
-
-
-def test_unknown_variant_and_set_are_usage_errors() -> None:
-    with pytest.raises(UsageError, match=r"unknown variant `wid` \(variants: wide\); did you "
-                                         r"mean `wide`\?"):
-        compile_yaml(NET, variant="wid")
-    with pytest.raises(UsageError, match=r"--set m: the spec has no variable `m`"):
-        compile_yaml(NET, overrides=(("m", "1"),))
-
-
-def test_variant_setting_an_undeclared_variable() -> None:
-    d = one_error("""
-        archc: 1
-        name: t
-        input: [8, 8, 1]
-        variables: {width: 1}
-        variants:
-          big: {widht: 2}
-        layers: [flatten]
-    """)
-    assert d.code == "N006"
-    assert d.message == "variant `big` sets `widht`, which is not a variable"
-    assert d.help == "did you mean `width`?"
 
 
 def test_block_parameters_defaults_and_errors() -> None:

@@ -94,33 +94,6 @@ def test_missing_names_say_why_they_are_missing() -> None:
     ]
 
 
-@pytest.mark.parametrize(("params", "message"), [
-    ("[filters, filters]", "block `unit` declares the parameter `filters` twice (first at "
-                           "line 6)"),
-    ("[name]", "`name` cannot be a parameter of block `unit`: every layer item takes it as "
-               "its own field"),
-    ("[inputs]", "`inputs` cannot be a parameter of block `unit`: every layer item takes it "
-                 "as its own field"),
-    ('["a b"]', "`a b` is not a valid parameter name in block `unit`"),
-    ('["$x"]', "`$x` is not a valid parameter name in block `unit`"),
-    ("[a-b]", "`a-b` is not a valid parameter name in block `unit`"),
-])
-def test_block_parameters_are_readable_reserved_free_and_unique(params: str,
-                                                               message: str) -> None:
-    heads = _heads(f"blocks:\n  unit:\n    params: {params}\n    layers: [flatten]\n"
-                   "layers:\n  - unit: {}\n")
-    assert heads[0][2] == message and heads[0][1] == 6
-    assert len(heads) == 1
-
-
-@pytest.mark.parametrize(("block", "what"), [("conv2d", "a layer type"),
-                                             ("repeat", "a layer type"),
-                                             ("input", "the input")])
-def test_a_block_named_like_a_layer_type_is_refused(block: str, what: str) -> None:
-    assert _heads(f"blocks:\n  {block}:\n    layers: [flatten]\nlayers:\n  - flatten\n") == [
-        ("S008", 5, f"`{block}` cannot name a block: it is {what}")]
-
-
 @pytest.mark.parametrize("version", ["true", "1.0", '"1"'])
 def test_the_version_is_the_integer_one(version: str) -> None:
     with pytest.raises(SpecError) as caught:
@@ -136,11 +109,6 @@ def test_lint_settings_must_be_finite_and_positive(value: str) -> None:
     assert [h[0] for h in heads] == ["L104"]
 
 
-def test_a_variable_named_so_that_dollar_cannot_read_it_is_refused() -> None:
-    assert _heads("variables: {my-width: 8}\nlayers: [flatten]\n") == [
-        ("S008", 4, "`my-width` is not a valid name in `variables`")]
-
-
 def test_a_network_with_every_layer_removed_is_refused() -> None:
     text = ("variables: {x: true}\nvariants: {none: {x: false}}\nlayers:\n"
             "  - flatten: {when: $x}\n")
@@ -149,14 +117,6 @@ def test_a_network_with_every_layer_removed_is_refused() -> None:
     assert _heads(text, Options(variant="none")) == [
         ("G011", 6, "the network has no layers: every item is removed by `when: false` in "
                     "variant `none`")]
-
-
-def test_an_empty_variant_name_is_not_the_default_variant() -> None:
-    from archc.pipeline import UsageError
-
-    with pytest.raises(UsageError, match="unknown variant ``"):
-        compile_text(HEAD + "variables: {x: 1}\nvariants: {a: {x: 2}}\ndefault_variant: a\n"
-                     "layers: [flatten]\n", "spec.yaml", Options(variant=""))
 
 
 @pytest.mark.parametrize(("field", "value", "message", "offset"), [
