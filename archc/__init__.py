@@ -8,14 +8,31 @@ use them load with `keras.saving.load_model` in safe mode.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from archc.api import LayerSummary, Summary, build, diagram, load
 from archc.diagnostics import Diagnostic, SourceSpan, SpecError
+
+if TYPE_CHECKING:
+    from archc.api import LayerSummary, Summary, build, diagram, load
 
 __version__ = "0.1.0"
 __all__ = ["Diagnostic", "LayerSummary", "SourceSpan", "SpecError", "Summary", "build",
            "diagram", "load", "load_model"]
+
+
+_API = frozenset({"LayerSummary", "Summary", "build", "diagram", "load"})
+"""The API's names, imported from archc.api on first use: the command line (which runs
+`import archc` first) never calls them, and `archc summary` should not pay for them."""
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _API:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from archc import api
+
+    value = getattr(api, name)
+    globals()[name] = value
+    return value
 
 
 def load_model(path: Any) -> Any:

@@ -279,13 +279,22 @@ def render(diagnostic: Diagnostic, source: str | None) -> str:
 def render_all(diagnostics: Sequence[Diagnostic], sources: Mapping[str, str]) -> str:
     """Every diagnostic rendered, then the count line (`2 errors`), as the CLI prints them."""
     parts = [render(d, sources.get(d.span.file) if d.span else None) for d in diagnostics]
+    counts = count_line(diagnostics)
+    if counts:
+        parts.append(counts)
+    return "\n".join(parts)
+
+
+def count_line(diagnostics: Sequence[Diagnostic]) -> str:
+    """`2 errors, 1 warning` under a list of diagnostics ("" for none).
+
+    One wording for the CLI and for `str(SpecError)`, so a log and a terminal agree; a
+    kind with no entries is left out (`1 warning`, not `0 errors, 1 warning`).
+    """
     errors = sum(1 for d in diagnostics if d.is_error)
     warnings = len(diagnostics) - errors
-    counts = [f"{n} {word}{'s' if n != 1 else ''}"
-              for n, word in ((errors, "error"), (warnings, "warning")) if n]
-    if counts:
-        parts.append(", ".join(counts))
-    return "\n".join(parts)
+    return ", ".join(f"{n} {word}{'s' if n != 1 else ''}"
+                     for n, word in ((errors, "error"), (warnings, "warning")) if n)
 
 
 def _source_line(source: str | None, line: int) -> str | None:

@@ -12,7 +12,7 @@ with them):
    10,000 / 1,000 <= 12x), plus `diagram` (DOT text) on the same specs; a plot;
 4. TensorFlow: `build` on the scale specs, run-time parity (bench/parity.py), and the other
    helpers' scripts when present (bench_build, bench_custom_layers, bench_diagram,
-   bench_report), each exposing `run() -> dict`.
+   bench_report, bench_startup), each exposing `run() -> dict`.
 
 `python -m bench.run --quick` uses fewer repeats and skips TensorFlow (for a smoke test).
 """
@@ -39,7 +39,8 @@ from bench.timing import Runs, bench_env, side_by_side, time_call
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
 PLOT = ROOT / "docs" / "bench-scale.svg"
-HOOKS = ("bench_build", "bench_custom_layers", "bench_diagram", "bench_report")
+HOOKS = ("bench_build", "bench_custom_layers", "bench_diagram", "bench_report",
+         "bench_startup")
 ARCHC = floor.ARCHC
 
 
@@ -362,6 +363,11 @@ def _hook_targets(doc: Doc, name: str, result: dict[str, Any]) -> None:
         if isinstance(size, float):
             doc.target("14", "`archc report` ResNet-152 expanded: file size", "< 2 MB",
                        f"{size:.2f} MB", size < 2)
+    if name == "bench_startup":
+        ratio = result.get("summary after / floor")
+        if isinstance(ratio, float):
+            doc.target("21", "`archc summary` of ResNet-152 vs pydantic BaseModel + yaml floor",
+                       "< 1.5x", f"{ratio:.2f}x", ratio < 1.5)
     if name == "bench_custom_layers":
         for key, what in _CUSTOM_LAYER_RATIOS.items():
             value = result.get(key)

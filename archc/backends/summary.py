@@ -7,9 +7,7 @@ docs/summary-json.md and is stable: keys are only ever added.
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -244,6 +242,8 @@ def _pair(pair: tuple[int, int] | tuple[float, float] | tuple[Jump, Jump] | None
 
 
 def render_json(report: Report) -> str:
+    import json  # here, not at the top: the default table needs neither json nor csv
+
     return json.dumps(report_dict(report), indent=2) + "\n"
 
 
@@ -276,6 +276,8 @@ def _md(text: str) -> str:
 
 
 def render_csv(report: Report) -> str:
+    import csv
+
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["name", "type", "scope", "depth", "is_block", "output_shape", "params",

@@ -1,7 +1,10 @@
 """The commands: each prints its result and returns an exit code.
 
 They run the pipeline (or the API) and hand the analysis to a backend or to lint; the
-parser and the error-to-exit-code mapping live in `archc.cli`.
+parser lives in `archc.cli.parser`, the error-to-exit-code mapping in `archc.cli`. What a
+command needs beyond the pipeline it imports inside its function, so that each command's
+start-up pays for that command alone. A command that writes a file checks its target with
+`plumbing.checked_target` (or `checked_path`) before it compiles or renders anything.
 """
 
 from __future__ import annotations
@@ -9,17 +12,16 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from collections.abc import Callable
 from typing import Any
 
+from archc.cli.exit_codes import EXIT_INTERNAL, EXIT_OK, EXIT_SPEC, EXIT_USAGE
 from archc.cli.plumbing import (
-    EXIT_INTERNAL,
-    EXIT_OK,
-    EXIT_SPEC,
-    EXIT_USAGE,
     MAX_TIMEOUT,
     CommandFailed,
     MissingDependency,
+    checked_directory,
+    checked_path,
+    checked_target,
     compile_spec,
     options_from,
     out,
@@ -185,14 +187,10 @@ def cmd_zoo(args: argparse.Namespace) -> int:
     if args.zoo_command is None:
         out(render_catalogue(catalogue()))
         return EXIT_OK
-    from archc.outputs import OutputPathError, check_target, safe_output_path, write_bytes_atomic
+    from archc.outputs import write_bytes_atomic
 
     data = read_bytes(args.name)
-    try:
-        target = safe_output_path(args.output, f"{args.name.removesuffix('.yaml')}.yaml")
-        check_target(target)  # the output policy of archc/outputs.py: regular files only
-    except OutputPathError as exc:
-        raise UsageError(str(exc)) from None
+    target = checked_target(args.output, f"{args.name.removesuffix('.yaml')}.yaml")
     if target.exists() and not args.force and target.read_bytes() != data:
         raise UsageError(f"{target} exists and differs from the zoo's; --force replaces it")
     write_bytes_atomic(target, data)
@@ -208,25 +206,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     """Compile a spec into a checked `.keras` file (TensorFlow imported only here)."""
 
     from archc.backends.keras import BuildMismatch, KerasUnavailable, build_model, save_model
-    from archc.outputs import (
-        OutputPathError,
-        check_output_directory,
-        check_target,
-        safe_output_path,
-    )
 
-    try:  # the output policy (archc/outputs.py): every target is checked before any work
-        check_output_directory(args.output)
-    except OutputPathError as exc:
-        raise UsageError(f"-o {args.output}: {exc}") from None
+    checked_directory(args.output)  # before the spec is compiled: its name needs the variant
     compiled = compile_spec(args.spec, args)
     assert compiled.analysis is not None
     base = stem(args.spec) + (f"-{compiled.variant}" if compiled.variant else "")
-    try:
-        target = safe_output_path(args.output, f"{base}.keras")
-        check_target(target, [args.spec])
-    except OutputPathError as exc:
-        raise UsageError(str(exc)) from None
+    target = checked_target(args.output, f"{base}.keras", [args.spec])
 
     def progress(message: str) -> None:
         if not args.quiet:
@@ -255,7 +240,6 @@ def cmd_diagram(args: argparse.Namespace) -> int:
     from archc.backends.graphviz import DiagramOptions, build_diagram
     from archc.backends.graphviz.output import DiagramWriteError, default_name, write_diagram
     from archc.backends.graphviz.render import FORMATS, INSTALL_HINT
-    from archc.outputs import OutputPathError, check_target, safe_output_path
 
     if args.depth is not None and args.depth < 1:
         raise UsageError("--depth must be at least 1")
@@ -270,15 +254,10 @@ def cmd_diagram(args: argparse.Namespace) -> int:
         raise UsageError("-o - (standard output) needs --format gv")
     compiled = compile_spec(args.spec, args)
     assert compiled.analysis is not None
-    target = None
+    target = None  # checked before drawing or running `dot`
     if args.output != "-":
-        # The output policy (archc/outputs.py): check the target before drawing or `dot`.
-        wanted = Path(args.output or default_name(stem(args.spec), compiled.variant, fmt))
-        try:
-            target = safe_output_path(wanted.parent, wanted.name)
-            check_target(target, [args.spec])
-        except OutputPathError as exc:
-            raise UsageError(str(exc)) from None
+        target = checked_path(args.output or default_name(stem(args.spec), compiled.variant,
+                                                          fmt), [args.spec])
     diagram = build_diagram(compiled.analysis, DiagramOptions(
         args.depth, args.rankdir, not args.no_fold, args.max_nodes,
         fields=args.receptive_field))
@@ -313,29 +292,17 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     Every variant of each spec is included (a switch in the page), or only `--variant`'s.
     """
-    from pathlib import Path
-
     from archc.backends.html import model_data, render_page
     from archc.lint import config_for, lint
-    from archc.outputs import OutputPathError, check_target, safe_output_path, write_text_atomic
+    from archc.outputs import write_text_atomic
 
     if args.depth is not None and args.depth < 1:
         raise UsageError("--depth must be at least 1")
-    target = None
+    target = None  # checked before any spec is compiled
     if args.output != "-":
-        # The output policy (archc/outputs.py): the target is checked before any spec is
-        # compiled; it is never one of the specs, nor anything but a regular file.
-        if args.output:
-            wanted = Path(args.output)
-        else:
-            stems = [stem(p) for p in args.specs]
-            wanted = Path("-".join(stems) + (f"-{args.variant}" if args.variant else "")
-                          + ".html")
-        try:
-            target = safe_output_path(wanted.parent, wanted.name)
-            check_target(target, args.specs)
-        except OutputPathError as exc:
-            raise UsageError(str(exc)) from None
+        default = "-".join(stem(p) for p in args.specs) + (
+            f"-{args.variant}" if args.variant else "") + ".html"
+        target = checked_path(args.output or default, args.specs)
     models: list[dict[str, Any]] = []
     initial, chosen = 0, args.variant
     for path in args.specs:
@@ -374,19 +341,4 @@ def cmd_lsp(args: argparse.Namespace) -> int:
     except ServerUnavailable as exc:
         raise MissingDependency(str(exc)) from None
     return EXIT_OK
-
-
-COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "lint": cmd_lint,
-    "compare": cmd_compare,
-    "build": cmd_build,
-    "diagram": cmd_diagram,
-    "summary": cmd_summary,
-    "check": cmd_check,
-    "schema": cmd_schema,
-    "report": cmd_report,
-    "lsp": cmd_lsp,
-    "zoo": cmd_zoo,
-}
-
 

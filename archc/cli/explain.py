@@ -11,19 +11,11 @@ import argparse
 import re
 import textwrap
 
-from archc.cli.plumbing import EXIT_OK, EXIT_USAGE, CommandFailed, out
+from archc.cli.exit_codes import EXIT_OK, EXIT_USAGE
+from archc.cli.plumbing import CommandFailed, out
 
 _BOLD = re.compile(r"\*\*(\S[^*\n]*?\S)\*\*")
 """Markdown bold (`**Fix:**`), shown plain; `(-8) ** 0.5` has blanks and stays as it is."""
-
-
-def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
-    p: argparse.ArgumentParser = sub.add_parser(
-        "explain", help="what a diagnostic code (e.g. S002, L001) means, with an example",
-        description="Print a diagnostic code's title, severity, area, explanation and "
-        "example (the entry of docs/diagnostics.md). The code is case-insensitive.")
-    p.add_argument("code", metavar="CODE", help="a code from a diagnostic, e.g. S002 or l001")
-    return p
 
 
 def cmd_explain(args: argparse.Namespace) -> int:

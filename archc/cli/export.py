@@ -13,52 +13,26 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from archc.cli.exit_codes import EXIT_INTERNAL, EXIT_OK
 from archc.cli.plumbing import (
-    EXIT_INTERNAL,
-    EXIT_OK,
     CommandFailed,
     MissingDependency,
+    checked_path,
     compile_spec,
     say,
     stem,
 )
 from archc.diagnostics import Diagnostic, SpecError
 from archc.ir import Node
-from archc.pipeline import UsageError
 
 LIMITATION = "B003"
 REFUSED = "B004"
 DISAGREES = "B005"
 
-FORMATS = ("onnx", "tflite", "savedmodel")
-"""The backend's `export.FORMATS`, written out: the parser is built on every run, and the
-backend package is imported only by this command (a test checks the two agree)."""
-
-
-def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
-    p: argparse.ArgumentParser = sub.add_parser(
-        "export", help="export a spec's model to ONNX, TFLite or a SavedModel, checked by "
-        "the runtime that will run it")
-    p.add_argument("spec", help="a spec file (`-`: read the spec from standard input)")
-    p.add_argument("--format", required=True, choices=FORMATS,
-                   help="onnx (a .onnx file), tflite (a .tflite file) or savedmodel (a "
-                   "directory)")
-    p.add_argument("-o", "--output", metavar="PATH",
-                   help="the file, or for savedmodel the directory, to write (default "
-                   "<spec>[-<variant>].onnx, .tflite or _savedmodel here)")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress messages on stderr")
-    return p
-
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Compile, build, convert, verify in the target runtime, then move into place."""
     from archc.backends.keras.export import DEFAULT_SUFFIX, LABELS, missing_dependency
-    from archc.outputs import (
-        OutputPathError,
-        check_directory_target,
-        check_target,
-        safe_output_path,
-    )
 
     fmt = args.format
     missing = missing_dependency(fmt)
@@ -67,16 +41,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     compiled = compile_spec(args.spec, args)
     assert compiled.analysis is not None
     base = stem(args.spec) + (f"-{compiled.variant}" if compiled.variant else "")
-    wanted = Path(args.output or base + DEFAULT_SUFFIX[fmt])
     inputs = [args.spec]
-    try:
-        target = safe_output_path(wanted.parent, wanted.name)
-        if fmt == "savedmodel":
-            check_directory_target(target, inputs)
-        else:
-            check_target(target, inputs)
-    except OutputPathError as exc:
-        raise UsageError(str(exc)) from None
+    target = checked_path(args.output or base + DEFAULT_SUFFIX[fmt], inputs,
+                          saved_model=fmt == "savedmodel")
 
     def progress(message: str) -> None:
         if not args.quiet:

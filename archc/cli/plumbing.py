@@ -1,4 +1,4 @@
-"""What every command shares: exit codes, the errors that carry one, the one way to write
+"""What every command shares: the errors that carry an exit code, the one way to write
 (escaped), printing diagnostics with their source lines, and options (variant, --set,
 caps) from the command line.
 """
@@ -7,23 +7,17 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from archc.diagnostics import Diagnostic, render, visible
+from archc.diagnostics import Diagnostic, count_line, render, visible
 from archc.lower import Caps
 from archc.passes.analysis import CostCaps
 from archc.pipeline import Compiled, Options, Stage, UsageError, compile_bytes, compile_file
 from archc.spec.loader import STDIN, STDIN_NAME, read_stdin
-
-EXIT_OK = 0
-EXIT_SPEC = 1
-EXIT_USAGE = 2
-EXIT_MISSING_DEPENDENCY = 3
-EXIT_INTERNAL = 4
-EXIT_INTERRUPTED = 130
 
 
 class MissingDependency(Exception):
@@ -66,15 +60,9 @@ def print_diagnostics(diagnostics: Sequence[Diagnostic], stream: Any = None,
         if file is not None and file not in sources:
             sources[file] = read_source(file)
         out(render(d, sources.get(file) if file else None) + "\n", stream)
-    errors = sum(1 for d in diagnostics if d.is_error)
-    warnings = len(diagnostics) - errors
-    if errors or warnings:
-        parts = []
-        if errors:
-            parts.append(f"{errors} error{'s' if errors != 1 else ''}")
-        if warnings:
-            parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
-        out(", ".join(parts) + "\n", stream)
+    counts = count_line(diagnostics)
+    if counts:
+        out(counts + "\n", stream)
 
 
 def read_source(file: str) -> str | None:
@@ -187,3 +175,48 @@ def stem(spec: str) -> str:
     return "stdin" if spec == STDIN else Path(spec).stem
 
 
+
+
+def checked_target(directory: str | os.PathLike[str], name: str, inputs: Sequence[str] = (),
+                   *, saved_model: bool = False) -> Path:
+    """`directory/name`, checked by the output policy (archc/outputs.py) before slow work.
+
+    Every command that writes a file calls this before it compiles, imports TensorFlow or
+    runs `dot`, so a refused target costs nothing: a name that leaves `directory`, a target
+    that is not a regular file (for `saved_model`, not a SavedModel directory), one of the
+    run's `inputs`, a read-only file or an unwritable directory is a usage error (exit 2).
+    """
+    from archc.outputs import (
+        OutputPathError,
+        check_directory_target,
+        check_target,
+        safe_output_path,
+    )
+
+    try:
+        target = safe_output_path(directory, name)
+        if saved_model:
+            check_directory_target(target, inputs)
+        else:
+            check_target(target, inputs)
+    except OutputPathError as exc:
+        raise UsageError(str(exc)) from None
+    return target
+
+
+def checked_path(path: str | os.PathLike[str], inputs: Sequence[str] = (),
+                 *, saved_model: bool = False) -> Path:
+    """`checked_target` for a whole path (`-o PATH`): its directory and its file name."""
+    wanted = Path(path)
+    return checked_target(wanted.parent, wanted.name, inputs, saved_model=saved_model)
+
+
+def checked_directory(directory: str | os.PathLike[str]) -> None:
+    """The output policy for `-o DIR` (`archc build`): a directory archc can write into or
+    create, checked before the spec is compiled; else a usage error naming the option."""
+    from archc.outputs import OutputPathError, check_output_directory
+
+    try:
+        check_output_directory(directory)
+    except OutputPathError as exc:
+        raise UsageError(f"-o {os.fspath(directory)}: {exc}") from None

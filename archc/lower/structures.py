@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from archc.diagnostics import SourceSpan, did_you_mean
-from archc.ir import Op, Scope, Shape
+from archc.ir import Op, Scope
 from archc.ir.ops import (
     Attrs,
     BatchNormAttrs,
@@ -27,6 +27,7 @@ from archc.ir.ops import (
     ScaledAddAttrs,
     op_named,
 )
+from archc.ir.printer import format_shape
 from archc.lower.blocks import Blocks, declared_inputs
 from archc.lower.expr import INPUT, InputShape
 from archc.lower.names import INPUT_NAME, Ctx, Names
@@ -219,13 +220,13 @@ class Structures:
         if r.shortcut == "identity" or (r.shortcut == "auto" and src == out):
             return source
         if len(src) != 3 or len(out) != 3:
-            self.sink.error("G002", f"cannot project a shortcut from {_fmt(src)} to {_fmt(out)}",
-                            span)
+            self.sink.error("G002", f"cannot project a shortcut from {format_shape(src)} to "
+                            f"{format_shape(out)}", span)
             return None
         stride = max(1, -(-src[0] // out[0]))
         if (src[0] - 1) // stride + 1 != out[0] or (src[1] - 1) // stride + 1 != out[1]:
-            self.sink.error("G002", f"no 1x1 projection maps the shortcut {_fmt(src)} to the "
-                            f"body's {_fmt(out)}", span,
+            self.sink.error("G002", "no 1x1 projection maps the shortcut "
+                            f"{format_shape(src)} to the body's {format_shape(out)}", span,
                             "give the body a stride that divides the input size, or write "
                             "your own `shortcut:` layers")
             return None
@@ -350,7 +351,3 @@ def _mentions(value: Any, text: str) -> bool:
         elif isinstance(item, list):
             stack.extend(item)
     return False
-
-
-def _fmt(shape: Shape) -> str:
-    return "x".join(str(d) for d in shape)

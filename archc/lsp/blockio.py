@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from archc.diagnostics import SourceSpan
 from archc.ir.printer import format_shape
-from archc.lsp.model import Scalar, SpecModel, item_args, item_kind, item_of
+from archc.lsp.model import Scalar, SpecModel
+from archc.lsp.spec_items import item_args, item_kind, item_of
 from archc.spec.loader import Path
 
 MAX_USES = 8

@@ -14,14 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from archc.lsp.context import Context, context_at
-from archc.lsp.model import (
-    Position,
-    SpecModel,
-    is_layer_list,
-    item_kind,
-    item_of,
-)
+from archc.lsp.model import Position, SpecModel
 from archc.lsp.show import preview, summary_of
+from archc.lsp.spec_items import is_layer_list, item_kind, item_of
 from archc.pipeline import Attempt, Compiled
 from archc.spec.items import COMMON_FIELDS
 from archc.spec.schema import (

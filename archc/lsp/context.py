@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass
 
 from archc.diagnostics import SpecError
-from archc.lsp.model import Position, is_layer_list
+from archc.lsp.model import Position
+from archc.lsp.spec_items import is_layer_list
 from archc.spec.loader import MAX_BYTES, Document, Path, load_text
 
 _WORD = re.compile(r"\$?[A-Za-z0-9_.\-]*\Z")

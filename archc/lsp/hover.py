@@ -16,18 +16,9 @@ from typing import Any
 import archc.lsp.blockio as blockio
 from archc.diagnostics import SourceSpan
 from archc.ir.printer import format_shape
-from archc.lsp.model import (
-    Instance,
-    Position,
-    Scalar,
-    SpecModel,
-    build,
-    item_args,
-    item_kind,
-    item_of,
-    known_kind,
-)
+from archc.lsp.model import Instance, Position, Scalar, SpecModel, build
 from archc.lsp.show import preview, summary_of
+from archc.lsp.spec_items import item_args, item_kind, item_of, known_kind
 from archc.spec.loader import Path
 from archc.spec.schema import LAYER_MODELS, STRUCTURE_MODELS
 

@@ -6,7 +6,8 @@ data the stages already made: the loader's spans (which scalar is at a line and 
 where each mapping ends) and the IR's spans (which nodes and block instances a spec item
 produced). Nothing is parsed a second time. When the spec has errors, the stages that ran
 still feed the features: the loaded document gives names, outline and definitions; a
-lowering that failed still gives the shapes it could infer.
+lowering that failed still gives the shapes it could infer. Where items sit in a spec and
+what they name is `archc.lsp.spec_items`.
 
 This module and the other feature modules are plain Python with archc's own types; only
 `archc.lsp.server` knows the Language Server Protocol.
@@ -22,11 +23,10 @@ from archc.diagnostics import Diagnostic, SourceSpan
 from archc.ir import Node, Scope, Shape
 from archc.ir.cost_rules import Cost
 from archc.ir.ops import cost_of
+from archc.lsp.spec_items import enclosing_item, item_kind, item_name
 from archc.passes.analysis import Analysis
 from archc.pipeline import Attempt, Compiled, ExpansionMemo, Options, UsageError, attempt
-from archc.spec.items import split_item
 from archc.spec.loader import Document, Path
-from archc.spec.schema import LAYER_MODELS, STRUCTURE_MODELS
 
 Position = tuple[int, int]
 """A 1-based (line, column) in code points, as `SourceSpan` counts them."""
@@ -330,65 +330,8 @@ def build(text: str, file: str, variant: str | None = None,
     return SpecModel(text, file, result)
 
 
-# -- paths of the spec language ---------------------------------------------------------------
-
-
-def is_layer_list(path: Path) -> bool:
-    """Does `path` address a list of layer items (top level, block, body, branch, ...)?"""
-    if path == ("layers",):
-        return True
-    if len(path) == 3 and path[0] == "blocks" and path[2] == "layers":
-        return True
-    if len(path) >= 3 and path[-2] == "residual" and path[-1] in ("body", "shortcut"):
-        return True
-    if len(path) >= 3 and path[-2] == "repeat" and path[-1] == "layers":
-        return True
-    return len(path) >= 4 and path[-3] == "parallel" and path[-2] == "branches" \
-        and isinstance(path[-1], int)
-
-
-def item_of(path: Path) -> Path | None:
-    """The layer item that contains `path` most closely (the path itself may be one)."""
-    for end in range(len(path), 0, -1):
-        if isinstance(path[end - 1], int) and is_layer_list(path[:end - 1]):
-            return path[:end]
-    return None
-
-
-def enclosing_item(listing: Path) -> Path:
-    """For a nested layer list (a body, a branch), the structure item that holds it."""
-    return listing[:-3] if len(listing) >= 3 and listing[-2] == "branches" else listing[:-2]
-
-
-def item_kind(item: Any) -> str | None:
-    """`conv2d` for `{conv2d: {...}}` and for a bare `conv2d`; None for anything else."""
-    split = split_item(item)
-    return split.kind if split is not None else None
-
-
-def item_args(item: Any) -> dict[str, Any]:
-    """An item's arguments (`spec.items.split_item`), as a mapping of its own."""
-    split = split_item(item)
-    return dict(split.args) if split is not None else {}
-
-
-def item_name(item: Any) -> str | None:
-    name = item_args(item).get("name")
-    return name if isinstance(name, str) else None
-
-
-def known_kind(kind: str, blocks: Mapping[str, Any]) -> str | None:
-    """What a layer item's key names: a "layer" type, a "structure", a "block", or None."""
-    if kind in LAYER_MODELS:
-        return "layer"
-    if kind in STRUCTURE_MODELS:
-        return "structure"
-    if kind in blocks:
-        return "block"
-    return None
-
-
 def layer_items(model: SpecModel, listing: Path) -> Iterator[Path]:
+    """The paths of the items of the layer list at `listing` (none if it is not a list)."""
     items = model.value(listing)
     if isinstance(items, list):
         for i in range(len(items)):

@@ -13,15 +13,8 @@ import archc.lsp.blockio as blockio
 from archc.diagnostics import SourceSpan
 from archc.ir.printer import format_shape
 from archc.lsp.hover import layer_target, variable_at
-from archc.lsp.model import (
-    Position,
-    SpecModel,
-    item_args,
-    item_kind,
-    item_name,
-    known_kind,
-    layer_items,
-)
+from archc.lsp.model import Position, SpecModel, layer_items
+from archc.lsp.spec_items import item_args, item_kind, item_name, known_kind
 from archc.spec.loader import Path
 
 

@@ -57,6 +57,7 @@ from archc.ir.ops import (
     ZeroPadding2DAttrs,
     window_of,
 )
+from archc.ir.printer import format_shape
 from archc.passes import receptive_phases as phases_
 from archc.passes.receptive_merge import format_number as format_number
 from archc.passes.receptive_merge import merge
@@ -182,7 +183,7 @@ def _reshape(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
     if len(out) != 3:
         return Field(None, field.inputs, global_=True)
     return _not_defined(field, f"`reshape` moves the positions of the "
-                        f"{'x'.join(map(str, shapes[0]))} map")
+                        f"{format_shape(shapes[0])} map")
 
 
 def _conv_transpose(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],

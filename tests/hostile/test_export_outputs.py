@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from archc.cli import export as cli_export
+from archc.cli.parser import EXPORT_FORMATS
 from archc.outputs import OutputPathError, atomic_directory, check_directory_target
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -165,7 +165,7 @@ def test_a_refused_target_is_exit_2_before_tensorflow(fmt: str, make: str, messa
 def test_the_cli_formats_are_the_backends() -> None:
     from archc.backends.keras.export import FORMATS
 
-    assert cli_export.FORMATS == FORMATS
+    assert EXPORT_FORMATS == FORMATS
 
 
 def _owner(node: ast.expr) -> str:

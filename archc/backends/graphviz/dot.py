@@ -23,8 +23,8 @@ from archc.backends.graphviz.plan import (
 )
 from archc.backends.graphviz.style import BLOCK, INPUT, OP_LABELS, SWATCH_ORDER, Swatch, swatch
 from archc.diagnostics import Diagnostic, SpecError
-from archc.ir import Shape
 from archc.ir.ops import MergeOp
+from archc.ir.printer import format_shape
 from archc.passes.analysis import Analysis
 from archc.passes.receptive import Field, format_field
 
@@ -172,14 +172,14 @@ def _body(analysis: Analysis, plan: Plan, options: DiagramOptions) -> list[str]:
         named = f" {html_text(name)}" if len(plan.outputs) > 1 else ""
         lines.append(f'\t{marker} [shape=ellipse, style=filled, fillcolor="{INPUT.fill}", '
                      f"label=<<B>output</B>{named}>]\n")
-        lines.append(f"\t{_dot_id(uid)} -> {marker} [label=<{_shape(shape)}>]\n")
+        lines.append(f"\t{_dot_id(uid)} -> {marker} [label=<{format_shape(shape)}>]\n")
     side = _side_path_inputs(analysis, plan)
     # Edge labels are `label`s, not `xlabel`s: they get a rank of their own, which keeps
     # them off the edge lines and keeps dot from reordering parallel branches.
     for edge in plan.edges:
         weight = ", weight=8" if (edge.tensor, edge.dst) in side else ""
         lines.append(f"\t{_dot_id(edge.src)} -> {_dot_id(edge.dst)} "
-                     f"[label=<{_shape(edge.shape)}>{weight}]\n")
+                     f"[label=<{format_shape(edge.shape)}>{weight}]\n")
     return lines
 
 
@@ -279,7 +279,7 @@ def _unit_attrs(unit: Unit, scopes: _ScopeFacts, fields: Mapping[str, Field] | N
             name += " .. " + html_text(unit.last_scope[-1])
             kind += f" x {unit.count}"
             params += f" ({cost.params // unit.count:,} each)"
-        text = f"{_shape(unit.shape)}, {params}, {cost.macs:,} MACs"
+        text = f"{format_shape(unit.shape)}, {params}, {cost.macs:,} MACs"
         if field:
             text += f"; {html_text(field)}"
         return (f'shape=box3d, style=filled, margin="0.14,0.07", fillcolor="{BLOCK.fill}", '
@@ -287,7 +287,7 @@ def _unit_attrs(unit: Unit, scopes: _ScopeFacts, fields: Mapping[str, Field] | N
     info = unit.node
     if is_input(unit):
         return (f'shape=ellipse, style=filled, fillcolor="{INPUT.fill}", '
-                f"label=<<B>{html_text(info.node.name)}</B> {_shape(info.shape)}>")
+                f"label=<<B>{html_text(info.node.name)}</B> {format_shape(info.shape)}>")
     local = _local_name(info.node.name, info.node.scope)
     label = f"<B>{html_text(local)}</B>"
     detail = OP_LABELS[info.node.op](info)
@@ -333,7 +333,7 @@ def _title(analysis: Analysis, plan: Plan, legend: bool) -> str:
     graph = analysis.graph
     total = analysis.total
     name = html_text(graph.name) + (f" [{html_text(graph.variant)}]" if graph.variant else "")
-    inputs = ", ".join(_shape(analysis.shape(n)) for n in graph.inputs)
+    inputs = ", ".join(format_shape(analysis.shape(n)) for n in graph.inputs)
     depth = f", drawn at depth {plan.depth}" if plan.depth is not None else ""
     rows = [f"<TR><TD><B>{name}</B></TD></TR>",
             f'<TR><TD><FONT POINT-SIZE="11">input {inputs}: {total.params:,} params '
@@ -348,6 +348,3 @@ def _local_name(name: str, scope: Path) -> str:
     prefix = "/".join(scope) + "/" if scope else ""
     return name[len(prefix):] if name.startswith(prefix) else name
 
-
-def _shape(shape: Shape) -> str:
-    return "x".join(str(d) for d in shape)

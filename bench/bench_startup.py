@@ -1,0 +1,269 @@
+"""Start-up of `archc summary` (issue 21): ResNet-152's summary against the pydantic + YAML floor.
+
+The floor is `python -c "from pydantic import BaseModel; import yaml; yaml.safe_load(SPEC)"`:
+what any pydantic-validated YAML tool pays before its own work. `archc summary
+specs/resnet.yaml --variant resnet152` runs as a whole process (`python -m archc`) beside
+it, interleaved, median of the repeats after two warm-up rounds; the target is under 1.5x
+the floor. With `--before DIR` (a checkout of an older archc) that checkout's summary runs
+in the same rounds, so both sides see the same load. *import* is the import of the archc
+modules one summary loads (and what they pull in), timed inside a process that has already
+imported yaml and pydantic's BaseModel, median of as many processes: archc's own import
+cost. The module counts are what one summary leaves in `sys.modules`; the commands' lazy
+imports must keep lint, the report page, the language server, export, Graphviz and the
+diagnostic-code registry off this path (also a test: tests/test_cli_startup.py). The
+*in-process* rows split one summary into its steps (medians, this checkout): what the
+pydantic schema costs (its extra imports, the models, pydantic's plugin loader and
+discovery, the validators built on first use) against archc's own imports and work.
+
+Run ``python -m bench.bench_startup [--before DIR] [--repeats N] [--write]``; `--write`
+puts the figures in docs/benchmarks.md. `run()` returns the dict it prints (`make bench`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from bench.timing import bench_env, run_process
+
+ROOT = Path(__file__).resolve().parents[1]
+SPEC = ROOT / "specs" / "resnet.yaml"
+VARIANT = "resnet152"
+TARGET = 1.5
+"""Summary over the floor, at most (issue 21)."""
+
+OFF_PATH = ("archc.lint", "archc.backends.html", "archc.lsp", "archc.cli.export",
+            "archc.backends.keras.export", "archc.backends.graphviz", "archc.diagnostic_codes")
+"""Module prefixes `archc summary` must not import."""
+
+FLOOR = [sys.executable, "-c",
+         f"from pydantic import BaseModel; import yaml; yaml.safe_load(open({str(SPEC)!r}))"]
+
+_IMPORT_PROBE = """\
+import importlib, json, sys, time
+import yaml
+from pydantic import BaseModel
+modules = json.loads(sys.argv[1])
+start = time.perf_counter()
+for name in modules:
+    importlib.import_module(name)
+print(time.perf_counter() - start)
+"""
+
+_MODULES_PROBE = f"""\
+import contextlib, io, json, sys
+from archc.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    main(["summary", {str(SPEC)!r}, "--variant", {VARIANT!r}])
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+_SEGMENTS = f"""\
+import time
+marks = [time.perf_counter()]
+import yaml
+from pydantic import BaseModel
+marks.append(time.perf_counter())
+from pydantic import BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import InitErrorDetails
+marks.append(time.perf_counter())
+import archc.ir
+marks.append(time.perf_counter())
+import archc.spec.schema
+marks.append(time.perf_counter())
+import archc.cli.commands, archc.cli.plumbing, archc.backends.summary, archc.ir.printer
+marks.append(time.perf_counter())
+import pydantic.plugin._loader as plugins
+marks.append(time.perf_counter())
+list(plugins.get_plugins())
+marks.append(time.perf_counter())
+from archc.backends.summary import RENDERERS, build_report
+from archc.pipeline import Options, compile_file
+for _ in range(2):
+    compiled = compile_file({str(SPEC)!r}, Options(variant={VARIANT!r}))
+    marks.append(time.perf_counter())
+    RENDERERS["table"](build_report(compiled.analysis, None))
+    marks.append(time.perf_counter())
+print(*(b - a for a, b in zip(marks, marks[1:])))
+"""
+
+SEGMENTS = ("yaml + pydantic.BaseModel (the floor's imports)",
+            "the other pydantic names the schema uses",
+            "archc, its diagnostics (dataclasses, inspect) and the IR (op catalogue, graph)",
+            "archc.spec.schema (its models, defer_build)",
+            "the rest of archc that summary imports",
+            "pydantic's plugin loader (importlib.metadata)",
+            "pydantic's plugin discovery (entry points scan)",
+            "first compile (builds the validators it needs)", "first table",
+            "second compile, same process", "second table")
+
+
+def segments(repeats: int) -> dict[str, float]:
+    """Median milliseconds of each step of a summary, in-process, in this checkout."""
+    samples = [[float(v) for v in _probe(_SEGMENTS, ROOT).split()] for _ in range(repeats)]
+    return {name: statistics.median(s[i] for s in samples) * 1000
+            for i, name in enumerate(SEGMENTS)}
+
+
+def _summary(checkout: Path) -> list[str]:
+    return [sys.executable, "-m", "archc", "summary", str(SPEC), "--variant", VARIANT]
+
+
+def _env(checkout: Path) -> dict[str, str]:
+    env = bench_env()
+    env["PYTHONPATH"] = str(checkout)
+    return env
+
+
+def _probe(code: str, checkout: Path, *args: str) -> str:
+    return subprocess.run([sys.executable, "-c", code, *args], cwd=checkout,
+                          env=_env(checkout), capture_output=True, text=True,
+                          check=True).stdout
+
+
+def loaded_modules(checkout: Path = ROOT) -> list[str]:
+    """What one `archc summary` of ResNet-152 leaves in `sys.modules` (run in `checkout`)."""
+    names: list[str] = json.loads(_probe(_MODULES_PROBE, checkout))
+    return names
+
+
+def off_path(modules: list[str]) -> list[str]:
+    """The modules of `modules` that `archc summary` must not import."""
+    return [m for m in modules if any(m == p or m.startswith(p + ".") for p in OFF_PATH)]
+
+
+def run(repeats: int = 15, before: Path | None = None) -> dict[str, Any]:
+    """Time the floor and the summary (and `before`'s summary) in interleaved rounds."""
+    sides = {"after": ROOT} if before is None else {"before": before, "after": ROOT}
+    commands: dict[str, tuple[list[str], dict[str, str], Path]] = {
+        "floor": (FLOOR, bench_env(), ROOT)}
+    for side, checkout in sides.items():
+        commands[f"summary {side}"] = (_summary(checkout), _env(checkout), checkout)
+    for _ in range(2):  # warm-up: bytecode caches written, files in the page cache
+        for argv, env, cwd in commands.values():
+            run_process(argv, env, str(cwd))
+    modules = {side: loaded_modules(checkout) for side, checkout in sides.items()}
+    archc_modules = {side: json.dumps([m for m in names if m.split(".")[0] == "archc"])
+                     for side, names in modules.items()}
+    wall: dict[str, list[float]] = {name: [] for name in commands}
+    imports: dict[str, list[float]] = {side: [] for side in sides}
+    load_before = os.getloadavg()[0]
+    for _ in range(repeats):
+        for name, (argv, env, cwd) in commands.items():
+            wall[name].append(run_process(argv, env, str(cwd))[0])
+        for side, checkout in sides.items():
+            imports[side].append(float(_probe(_IMPORT_PROBE, checkout, archc_modules[side])))
+    floor = statistics.median(wall["floor"])
+    result: dict[str, Any] = {
+        "load average (1 min) before / after": f"{load_before:.2f} / {os.getloadavg()[0]:.2f}",
+        "repeats (interleaved, medians)": repeats,
+        "floor ms": floor * 1000,
+    }
+    for side in sides:
+        summary = statistics.median(wall[f"summary {side}"])
+        loaded = modules[side]
+        result[f"summary {side} ms"] = summary * 1000
+        result[f"summary {side} / floor"] = summary / floor
+        result[f"import of the archc modules summary loads, {side}, ms"] = (
+            statistics.median(imports[side]) * 1000)
+        result[f"modules loaded {side} (archc)"] = (
+            f"{len(loaded)} ({sum(m.split('.')[0] == 'archc' for m in loaded)})")
+        result[f"off-path modules loaded {side}"] = ", ".join(off_path(loaded)) or "none"
+    result[f"summary under {TARGET}x the floor"] = result["summary after / floor"] < TARGET
+    for name, ms in segments(repeats).items():
+        result[f"in-process ms: {name}"] = ms
+    return result
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3g}" if value < 10 else f"{value:,.0f}"
+    return str(value)
+
+
+def limits(result: dict[str, Any]) -> str:
+    """What keeps the ratio where it is, in figures of this run's in-process rows."""
+    def ms(segment: str) -> float:
+        value: float = result[f"in-process ms: {segment}"]
+        return value
+
+    first, second = ms(SEGMENTS[7]), ms(SEGMENTS[9])
+    schema = (ms(SEGMENTS[1]) + ms(SEGMENTS[3]) + ms(SEGMENTS[5]) + ms(SEGMENTS[6])
+              + max(0.0, first - second))
+    floor = result["floor ms"]
+    excess = result["summary after ms"] - floor
+    return (f"What limits the ratio: {excess:,.0f} ms above the floor, of which the pydantic "
+            f"schema takes about {schema:,.0f} ms ({schema / excess:.0%}): the pydantic names "
+            f"the floor does not import ({ms(SEGMENTS[1]):.0f} ms), the schema's models "
+            f"({ms(SEGMENTS[3]):.0f} ms), pydantic's plugin loader and entry-point discovery, "
+            f"run when the first validator is built ({ms(SEGMENTS[5]) + ms(SEGMENTS[6]):.0f} "
+            f"ms), and the validators themselves ({max(0.0, first - second):.0f} ms, the first "
+            f"compile less the second). archc's diagnostics and IR imports ({ms(SEGMENTS[2]):.0f} "
+            f"ms, the op catalogue about half), "
+            f"the rest of archc's imports ({ms(SEGMENTS[4]):.0f} ms) and the work itself "
+            f"(compile {second:.0f} ms and table {ms(SEGMENTS[10]):.0f} ms warm) make the "
+            f"rest. Under {TARGET}x would leave {floor * (TARGET - 1):,.0f} ms for all of it: "
+            "even without the schema's share the rest is above that, so the target needs a "
+            "validation path that builds no pydantic model at start-up and a cheaper op "
+            "catalogue import, not more lazy imports.")
+
+
+def update_doc(result: dict[str, Any], doc: Path = ROOT / "docs" / "benchmarks.md") -> None:
+    """Put this run's section and target row into docs/benchmarks.md, as `make bench` would."""
+    from archc.outputs import atomic_output
+    from bench.run import Doc, _hook_targets
+
+    part = Doc()
+    _hook_targets(part, "bench_startup", result)
+    rows = ["| " + " | ".join(row) + " |" for row in part.targets]
+    heading = "### `bench/bench_startup.py`"
+    section = [heading, "", (__doc__ or "").strip().split("\n\n")[0], "",
+               "| measurement | value |", "|---|---:|"]
+    section += [f"| {k} | {_fmt(v)} |" for k, v in result.items()]
+    section += ["", limits(result), "",
+                "(measured by `python -m bench.bench_startup --before DIR --write`, DIR a "
+                "checkout of main before issue 21's start-up work; `make bench` reruns it "
+                "without `before`)", ""]
+    lines = doc.read_text("utf-8").split("\n")
+    lines = [line for line in lines if not line.startswith("| 21 | `archc summary`")]
+    if heading in lines:
+        start = lines.index(heading)
+        end = next((i for i in range(start + 1, len(lines))
+                    if lines[i].startswith(("### ", "## ", "---"))), len(lines))
+        lines[start:end] = section
+    else:
+        lines[lines.index("---"):lines.index("---")] = section
+    table = lines.index("## Targets at a glance") + 4
+    while lines[table].startswith("|"):
+        table += 1
+    lines[table:table] = rows
+    with atomic_output(doc) as tmp:
+        tmp.write_text("\n".join(lines), encoding="utf-8")
+
+
+def main(argv: list[str]) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m bench.bench_startup",
+                                     description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--before", type=Path, help="a checkout of an older archc to compare")
+    parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
+    args = parser.parse_args(argv)
+    figures = run(args.repeats, args.before)
+    for key, value in figures.items():
+        print(f"{key}: {_fmt(value)}")
+    if args.write:
+        update_doc(figures)
+        print("updated docs/benchmarks.md")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
