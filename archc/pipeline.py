@@ -32,7 +32,8 @@ from typing import Any
 
 from archc.diagnostics import Diagnostic, DiagnosticSink, SpecError
 from archc.diagnostics import UsageError as UsageError  # re-exported: the CLI catches it
-from archc.ir import Graph, Op
+from archc.ir import Graph
+from archc.ir.ops import InputOp
 from archc.lower import Caps, Lowered, lower
 from archc.lower.estimate import first_over_cap, static_layers
 from archc.lower.expr import Budget, Exhausted
@@ -182,7 +183,7 @@ def _stages(result: Compiled, options: Options, stop_after: Stage) -> None:
     result.lowered = lowered  # kept on errors for `attempt`; raising discards it otherwise
     sink.raise_if_errors()
     assert lowered is not None
-    if all(node.op is Op.INPUT for node in lowered.graph.nodes):
+    if all(node.op is InputOp.INPUT for node in lowered.graph.nodes):
         # Every item was left out (`when: false`): the model would be the identity.
         sink.error("G011", "the network has no layers: every item is removed by `when: false`"
                    + (f" in variant `{result.variant}`" if result.variant else ""),

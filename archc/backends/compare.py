@@ -18,7 +18,7 @@ from typing import Any
 from archc.backends.summary import field_dict
 from archc.backends.table import text_table
 from archc.diagnostics import visible
-from archc.ir import Op
+from archc.ir.ops import InputOp
 from archc.passes.analysis import Analysis
 from archc.passes.receptive import Field, format_field
 
@@ -65,7 +65,7 @@ def top_level(analysis: Analysis) -> dict[str, Figures]:
     out: dict[str, Figures] = {}
     for info in analysis.nodes:
         node = info.node
-        if node.scope and node.op is not Op.INPUT:
+        if node.scope and node.op is not InputOp.INPUT:
             key = node.scope[0]
             if key not in out:  # a block's subtotal, from the analysis
                 cost = analysis.scope_total(node.scope[:1])
@@ -83,7 +83,7 @@ def top_level_fields(analysis: Analysis) -> dict[str, Field]:
     out: dict[str, Field] = {}
     for info in analysis.nodes:
         node = info.node
-        key = node.scope[0] if node.scope and node.op is not Op.INPUT else node.name
+        key = node.scope[0] if node.scope and node.op is not InputOp.INPUT else node.name
         out[key] = analysis.field(node.name)
     return out
 

@@ -5,7 +5,7 @@ depthwise one as M x Dp^2 x Dk^2, a pointwise one as M x Dp^2 x N and a separabl
 their sum M x Dp^2 x (Dk^2 + N) (Dp = output size, Dk = kernel size, M = input channels,
 N = filters). Showing that formula with this layer's numbers lets a learner see where every
 MAC figure comes from. The formula is the op's MAC rule in the catalogue
-(`archc.ir.cost_rules`), the very function whose value the analysis counts.
+(`OpDef.macs`, archc/ir/ops/), the very function whose value the analysis counts.
 """
 
 from __future__ import annotations

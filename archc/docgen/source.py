@@ -12,23 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from archc.ir.ops import ACTIVATIONS, CATALOGUE, Op
-from archc.passes.receptive import FIELD_RULES
+from archc.ir.ops import ACTIVATIONS, CATALOGUE, op_named
 from archc.spec.items import COMMON_FIELDS
 from archc.spec.jsonschema import schema_json
 from archc.spec.schema import LAYER_MODELS, LayerCommon
 
 Trait = Literal["linear_passthrough", "width_passthrough", "pointwise"]
 """A catalogue flag that lint reads to step over an op."""
-
-_RULE_KINDS = {
-    "_window": "window", "_pointwise": "pointwise", "_whole": "whole", "merge": "merge",
-    "_zero_padding": "padding", "_cropping": "cropping", "_reshape": "reshape",
-    "_conv_transpose": "transposed", "_upsampling": "upsampling", "_dfl": "listed",
-    "_dense": "dense", "_input": "input",
-}
-"""Today's receptive-field rule functions, by name, to their kind (see `rule_kind_of`)."""
-
 
 def ops() -> Sequence[str]:
     """Every op of the catalogue, by its spec name, in catalogue order."""
@@ -37,22 +27,19 @@ def ops() -> Sequence[str]:
 
 def family_of(op: str) -> str:
     """The op's family, as the catalogue words it (`convolution`, `merge`, ...)."""
-    return CATALOGUE[Op(op)].family.value
+    return CATALOGUE[op_named(op)].family.value
 
 
 def rule_kind_of(op: str) -> str:
-    """The kind of receptive-field rule the op follows (`window`, `pointwise`, ...).
-
-    Today the kind is read off the name of the rule function the pass keys by op; once the
-    catalogue states it (`OpDef.reach`), this returns that.
-    """
-    return _RULE_KINDS[FIELD_RULES[Op(op)].__name__]
+    """The kind of receptive-field rule the op follows (`window`, `pointwise`, `map
+    statistics`, ...): its catalogue entry's `reach`, which the pass keys its rules by."""
+    return CATALOGUE[op_named(op)].reach.name.lower().replace("_", " ")
 
 
 def doc_of(layer_type: str) -> str:
     """A short description of a layer type (an op or the SE block): the first paragraph of
-    its spec model's docstring, on one line (empty when the model has none). Once every
-    catalogue entry carries its own one-line `doc`, ops read that instead."""
+    its spec model's docstring, on one line. An op's model is generated with its catalogue
+    entry's one-line `doc` as the docstring."""
     text = (LAYER_MODELS[layer_type].__doc__ or "").strip().split("\n\n", 1)[0]
     return " ".join(text.split())
 

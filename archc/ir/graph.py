@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from archc.diagnostics import SourceSpan
-from archc.ir.ops import Attrs, Op
+from archc.ir.ops import Attrs, InputOp, Op
 from archc.ir.printer import format_graph
 
 
@@ -101,7 +101,7 @@ class Graph:
             for src in node.inputs:
                 if src not in seen:
                     problems.append(f"{node.name!r} reads {src!r} before it is defined")
-            if node.op is Op.INPUT and node.inputs:
+            if node.op is InputOp.INPUT and node.inputs:
                 problems.append(f"input node {node.name!r} has inputs")
             seen.add(node.name)
         for name in self.outputs:

@@ -8,12 +8,13 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from archc.diagnostics import Diagnostic, Severity
-from archc.ir import Node, Op
+from archc.ir import Node
 from archc.ir.cost_rules import Cost
 from archc.ir.ops import (
     CONV_OPS,
     MERGE_OPS,
     Conv2DAttrs,
+    ConvOp,
     DepthwiseConv2DAttrs,
     SeparableConv2DAttrs,
     cost_of,
@@ -91,6 +92,6 @@ def conv_cost(cin: int, out: tuple[int, int, int], kernel: int, groups: int = 1,
                bias: bool = True) -> Cost:
     """The catalogue's cost of a `kernel` x `kernel` convolution from `cin` channels to `out`."""
     attrs = Conv2DAttrs(out[2], (kernel, kernel), groups=groups, use_bias=bias)
-    return cost_of(Op.CONV2D, attrs, [(out[0], out[1], cin)], out)
+    return cost_of(ConvOp.CONV2D, attrs, [(out[0], out[1], cin)], out)
 
 

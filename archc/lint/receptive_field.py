@@ -9,9 +9,9 @@ import math
 from collections.abc import Iterator
 
 from archc.diagnostics import Diagnostic
-from archc.ir import Op
 from archc.ir.ops import (
     CATALOGUE,
+    PoolOp,
     window_of,
 )
 from archc.lint.common import Settings
@@ -73,7 +73,7 @@ def _head_reads_one_position(analysis: Analysis, output: str, last: NodeInfo) ->
     """
     consumers = analysis.graph.consumers()
     heads = [analysis.graph[c] for c in consumers[last.node.name]]
-    pooled = any(h.op in (Op.GLOBAL_AVG_POOL2D, Op.GLOBAL_MAX_POOL2D) for h in heads)
+    pooled = any(h.op in (PoolOp.GLOBAL_AVG_POOL2D, PoolOp.GLOBAL_MAX_POOL2D) for h in heads)
     return pooled or tuple(last.shape[:2]) == (1, 1)
 
 

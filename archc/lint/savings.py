@@ -9,11 +9,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from archc.diagnostics import Diagnostic
-from archc.ir import Node, Op
+from archc.ir import Node
 from archc.ir.ops import (
     CATALOGUE,
     Conv2DAttrs,
+    ConvOp,
     DenseAttrs,
+    DenseOp,
     SeparableConv2DAttrs,
     cost_of,
     mac_formula,
@@ -121,7 +123,7 @@ def separable_candidate(analysis: Analysis, s: Settings) -> Iterator[Diagnostic]
         standard = mac_formula(node.op, a, info.input_shapes, info.shape)
         sep_attrs = SeparableConv2DAttrs(n, a.kernel_size, a.strides, a.padding, a.dilation,
                                          use_bias=a.use_bias)
-        sep = CATALOGUE[Op.SEPARABLE_CONV2D]
+        sep = CATALOGUE[ConvOp.SEPARABLE_CONV2D]
         separable = sep.macs(sep_attrs, info.input_shapes, info.shape) if sep.macs else None
         if standard is None or separable is None or standard.value != info.cost.macs \
                 or 1 - separable.value / standard.value < s["min_saving"]:
@@ -147,7 +149,7 @@ def se_ratio(analysis: Analysis, s: Settings) -> Iterator[Diagnostic]:
     blocks = {p: s for p, s in analysis.scope_info.items() if s.kind == "squeeze_excitation"}
     members: dict[tuple[str, ...], list[NodeInfo]] = {path: [] for path in blocks}
     for info in analysis.nodes:  # one pass: a deep network has thousands of SE blocks
-        if info.node.op in (Op.DENSE, Op.CONV2D):  # `form: dense` or `form: conv`
+        if info.node.op in (DenseOp.DENSE, ConvOp.CONV2D):  # `form: dense` or `form: conv`
             for k in range(1, len(info.node.scope) + 1):
                 if info.node.scope[:k] in members:
                     members[info.node.scope[:k]].append(info)
@@ -165,8 +167,8 @@ def se_ratio(analysis: Analysis, s: Settings) -> Iterator[Diagnostic]:
             continue
         now = reduce_.cost.params + expand.cost.params
         u16 = max(1, c // 16)
-        at16 = (cost_of(Op.DENSE, DenseAttrs(u16), [(c,)], (u16,))
-                + cost_of(Op.DENSE, DenseAttrs(c), [(u16,)], (c,))).params
+        at16 = (cost_of(DenseOp.DENSE, DenseAttrs(u16), [(c,)], (u16,))
+                + cost_of(DenseOp.DENSE, DenseAttrs(c), [(u16,)], (c,))).params
         node = reduce_.node
         span_node = Node(node.name, node.op, node.inputs, node.attrs, scope.span or node.span,
                          node.scope)
@@ -208,7 +210,7 @@ def dense_heavy(analysis: Analysis, s: Settings) -> Iterator[Diagnostic]:
     # An SE block's two dense layers are channel gates, not a classifier: never count them.
     # A dense layer on an HxWxC map (ConvNeXt's pointwise layers) is a 1x1 convolution in
     # effect, not a classifier head: only dense layers on vectors count.
-    dense = [i for i in analysis.nodes if i.node.op is Op.DENSE
+    dense = [i for i in analysis.nodes if i.node.op is DenseOp.DENSE
              and len(i.input_shapes[0]) == 1
              and not any(i.node.scope[:k] in se for k in range(1, len(i.node.scope) + 1))]
     total = analysis.total.params
@@ -219,7 +221,7 @@ def dense_heavy(analysis: Analysis, s: Settings) -> Iterator[Diagnostic]:
     node = big.node
     help = "use fewer units, or global average pooling before the classifier"
     source = analysis.info(node.inputs[0])
-    if source.node.op is Op.FLATTEN and len(source.input_shapes[0]) == 3:
+    if source.node.op is DenseOp.FLATTEN and len(source.input_shapes[0]) == 3:
         h, w, c = source.input_shapes[0]
         after = cost_of(node.op, node.attrs, [(c,)], big.shape).params
         help = (f"replace `{source.node.name}` with `global_avg_pool2d`: "
@@ -263,9 +265,9 @@ def wide_reduction(analysis: Analysis, s: Settings) -> Iterator[Diagnostic]:
         # The same pair with the reduction cut to n filters, costed by the catalogue.
         narrow_reduce = Conv2DAttrs(n, (1, 1), reduction.strides, reduction.padding)
         narrow_feed = Conv2DAttrs(n, conv.kernel_size, conv.strides, conv.padding, conv.dilation)
-        narrowed = (cost_of(Op.CONV2D, narrow_reduce, info.input_shapes,
+        narrowed = (cost_of(ConvOp.CONV2D, narrow_reduce, info.input_shapes,
                             (*info.shape[:2], n)).macs
-                    + cost_of(Op.CONV2D, narrow_feed, [(*feed.input_shapes[0][:2], n)],
+                    + cost_of(ConvOp.CONV2D, narrow_feed, [(*feed.input_shapes[0][:2], n)],
                               feed.shape).macs)
         yield _warning(
             analysis, "L008",

@@ -8,12 +8,14 @@ import math
 from collections.abc import Iterator
 
 from archc.diagnostics import Diagnostic
-from archc.ir import Node, Op
+from archc.ir import Node
 from archc.ir.ops import (
     CATALOGUE,
     CONV_OPS,
     ActivationAttrs,
     BatchNormAttrs,
+    ConvOp,
+    NormOp,
     cost_of,
     window_of,
 )
@@ -83,10 +85,10 @@ def filters_not_doubled(analysis: Analysis, s: Settings) -> Iterator[Diagnostic]
 
 def lrn(analysis: Analysis, s: Settings) -> Iterator[Diagnostic]:
     for info in analysis.nodes:
-        if info.node.op is not Op.LRN:
+        if info.node.op is not NormOp.LRN:
             continue
         c = info.shape[-1]
-        bn = cost_of(Op.BATCH_NORM, BatchNormAttrs(), [info.shape], info.shape)
+        bn = cost_of(NormOp.BATCH_NORM, BatchNormAttrs(), [info.shape], info.shape)
         yield _warning(
             analysis, "L003",
             f"local response normalisation `{info.node.name}` has been superseded by "
@@ -104,7 +106,7 @@ def lrn(analysis: Analysis, s: Settings) -> Iterator[Diagnostic]:
 
 def _pointwise(node: Node) -> bool:
     window = window_of(node.attrs)
-    return node.op is Op.CONV2D and window is not None and window[0] == (1, 1)
+    return node.op is ConvOp.CONV2D and window is not None and window[0] == (1, 1)
 
 
 def _linear_bottleneck(analysis: Analysis, first: Node, second: Node) -> bool:
@@ -150,7 +152,7 @@ def linear_stack(analysis: Analysis, s: Settings) -> Iterator[Diagnostic]:
         if not _is_linear_conv(first):
             continue
         window = window_of(second.attrs)
-        if first.op is Op.DEPTHWISE_CONV2D and window is not None and window[0] == (1, 1):
+        if first.op is ConvOp.DEPTHWISE_CONV2D and window is not None and window[0] == (1, 1):
             continue  # depthwise then pointwise is a separable convolution, linear on purpose
         if any(len(readers.get(name, ())) > 1 for name in [first.name, *chain]):
             continue  # the map also feeds a shortcut or a branch: the two cannot be merged

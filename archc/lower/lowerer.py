@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from archc.diagnostics import DiagnosticSink, Problem, SourceSpan, did_you_mean
-from archc.ir import Graph, Op, Shape
-from archc.ir.ops import make_attrs
+from archc.ir import Graph, Shape
+from archc.ir.ops import InputOp, make_attrs, op_named
 from archc.lower.blocks import Blocks, declared_inputs, declared_outputs
 from archc.lower.expr import INPUT, Budget, InputShape, is_expression
 from archc.lower.functions import FunctionTable, SpecFunction
@@ -105,7 +105,7 @@ class _Lowerer:
         last = self.sequence(self.doc.data["layers"], ("layers",), ctx)
         outputs = self._outputs(names, last)
         graph = Graph(self.header.name, variant, tuple(self.em.nodes),
-                      tuple(n.name for n in self.em.nodes if n.op is Op.INPUT),
+                      tuple(n.name for n in self.em.nodes if n.op is InputOp.INPUT),
                       tuple(outputs), tuple(self.em.scopes))
         return Lowered(graph, self.em.shapes, self.em.size)
 
@@ -272,7 +272,7 @@ class _Lowerer:
             return self.poison(raw, ctx, path, kind)
         if kind == "squeeze_excitation":
             return self.structures.squeeze_excitation(parsed, sources[0], span, ctx, frozenset(raw))
-        op = Op(kind)
+        op = op_named(kind)
         fields = parsed.model_dump()
         table = fields.get("connections")
         if isinstance(table, str) and table not in self.header.tables:

@@ -7,8 +7,8 @@ a variant can scale the resolution; each is checked here (a positive integer, wi
 
 from __future__ import annotations
 
-from archc.ir import Node, Op
-from archc.ir.ops import InputAttrs
+from archc.ir import Node
+from archc.ir.ops import InputAttrs, InputOp
 from archc.lower.expr import is_expression
 from archc.lower.names import Names
 from archc.lower.values import BAD
@@ -48,7 +48,7 @@ def input_nodes(walk: Walker, names: Names) -> str | None:
                             "channels]; received two numbers", span,
                             "add the channel count, e.g. [28, 28, 1]")
             continue
-        walk.em.add(Node(name, Op.INPUT, (), InputAttrs(tuple(shape)), span), names, name,
+        walk.em.add(Node(name, InputOp.INPUT, (), InputAttrs(tuple(shape)), span), names, name,
                   span)
         first = first or name
     return first

@@ -16,10 +16,16 @@ from archc.ir.ops import (
     Attrs,
     BatchNormAttrs,
     Conv2DAttrs,
+    ConvOp,
     DenseAttrs,
+    DenseOp,
     GlobalPool2DAttrs,
+    MergeOp,
     NoAttrs,
+    NormOp,
+    PoolOp,
     ScaledAddAttrs,
+    op_named,
 )
 from archc.ir.printer import format_shape
 from archc.lower.blocks import Blocks, declared_inputs
@@ -75,23 +81,23 @@ class Structures:
             self.sink.error("G009", f"`ratio: {se.ratio}` squeezes {channels} channels to "
                             "nothing", span, f"use a ratio of at most {channels}")
             return self.walk.finish(None, se, ctx, span, local)
-        pool = self.em.emit(Op.GLOBAL_AVG_POOL2D, "squeeze", GlobalPool2DAttrs(keepdims=True),
+        pool = self.em.emit(PoolOp.GLOBAL_AVG_POOL2D, "squeeze", GlobalPool2DAttrs(keepdims=True),
                           [source], span, ctx, scope)
         if se.form == "conv":  # keras.applications' SE: 1x1 convolutions on the 1x1 map
-            op: Op = Op.CONV2D
+            op: Op = ConvOp.CONV2D
             reduce_attrs: Attrs = Conv2DAttrs(width, (1, 1), use_bias=se.use_bias,
                                               activation=se.activation)
             expand_attrs: Attrs = Conv2DAttrs(channels, (1, 1), use_bias=se.use_bias,
                                               activation=se.gate)
         else:
-            op = Op.DENSE
+            op = DenseOp.DENSE
             reduce_attrs = DenseAttrs(width, se.use_bias, se.activation)
             expand_attrs = DenseAttrs(channels, se.use_bias, se.gate)
         reduce = self.em.emit(op, "reduce", reduce_attrs, [pool] if pool else [], span, ctx,
                               scope)
         expand = self.em.emit(op, "expand", expand_attrs, [reduce] if reduce else [], span,
                               ctx, scope)
-        out = self.em.emit(Op.MULTIPLY, "scale", NoAttrs(),
+        out = self.em.emit(MergeOp.MULTIPLY, "scale", NoAttrs(),
                          [source, expand] if expand else [source],
                          span, ctx, scope)
         return self.walk.finish(out, se, ctx, span, local)
@@ -162,8 +168,8 @@ class Structures:
             outs.append(self.walk.sequence(branch, arg_paths["branches"] + (i,), sub))
         if source is None or any(o is None for o in outs):
             return None
-        return self.em.emit(Op(p.merge), p.merge, NoAttrs(), [o for o in outs if o], span, ctx,
-                            scope)
+        return self.em.emit(op_named(p.merge), p.merge, NoAttrs(), [o for o in outs if o],
+                            span, ctx, scope)
 
     def _residual(self, r: Residual, local: str, source: str | None,
                   arg_paths: dict[str, Path], span: SourceSpan, ctx: Ctx) -> str | None:
@@ -202,9 +208,9 @@ class Structures:
         # keras.applications computes the shortcut first, and weight order follows node order.
         self.em.hoist(mark, scope + ("shortcut",))
         if r.scale != 1:  # InceptionResNetV2: shortcut + scale * body, one merge
-            return self.em.emit(Op.SCALED_ADD, "add", ScaledAddAttrs(r.scale),
+            return self.em.emit(MergeOp.SCALED_ADD, "add", ScaledAddAttrs(r.scale),
                                 [shortcut, body], span, ctx, scope)
-        return self.em.emit(Op.ADD, "add", NoAttrs(), [shortcut, body], span, ctx, scope)
+        return self.em.emit(MergeOp.ADD, "add", NoAttrs(), [shortcut, body], span, ctx, scope)
 
     def _shortcut(self, r: Residual, source: str, body: str, scope: tuple[str, ...],
                   span: SourceSpan, ctx: Ctx) -> str | None:
@@ -231,12 +237,12 @@ class Structures:
             use_bias = self.values.default("conv2d", "use_bias", Conv2DAttrs.use_bias,
                                            ctx.env) is not False
         conv = Conv2DAttrs(out[2], (1, 1), strides=(stride, stride), use_bias=bool(use_bias))
-        result = self.em.emit(Op.CONV2D, "conv", conv, [source], span, ctx, sc_scope)
+        result = self.em.emit(ConvOp.CONV2D, "conv", conv, [source], span, ctx, sc_scope)
         if r.projection.batch_norm and result is not None:
             # The spec's `defaults: {batch_norm: ...}` apply to the generated one too.
             bn = BatchNormAttrs(**{k: self.values.default("batch_norm", k, v, ctx.env)
                                    for k, v in BatchNormAttrs().items()})
-            result = self.em.emit(Op.BATCH_NORM, "bn", bn, [result], span, ctx, sc_scope)
+            result = self.em.emit(NormOp.BATCH_NORM, "bn", bn, [result], span, ctx, sc_scope)
         return result
 
 

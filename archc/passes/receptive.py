@@ -1,4 +1,5 @@
-"""Receptive fields: what one unit of every node sees of the input, one pure rule per `Op`.
+"""Receptive fields: what one unit of every node sees of the input, one pure rule per kind
+of reach (`archc.ir.ops.Reach`; each op names its kind in the catalogue).
 
 Per spatial axis a field is three numbers, in input pixels (pixel i's centre is at i, the
 first pixel's at 0):
@@ -45,10 +46,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from archc.ir import Graph, Node, Op, Shape
+from archc.ir import Graph, Node, Shape
 from archc.ir.ops import (
+    CATALOGUE,
     Conv2DTransposeAttrs,
     Cropping2DAttrs,
+    InputOp,
+    Reach,
     UpSampling2DAttrs,
     ZeroPadding2DAttrs,
     window_of,
@@ -139,6 +143,16 @@ def _pointwise(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
     """Ops that map each position on its own (normalisation, activation, dropout, and a
     dense layer applied to an H x W x C map, which acts like a 1x1 convolution)."""
     return _plain(fields[0])
+
+
+def _map_statistics(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
+                    out: Shape) -> Field:
+    """A normalisation whose statistics span every position (group norm): each unit keeps
+    its own position's window, and also reads a summary of the whole map, so the field is
+    marked `global_` as after a squeeze-and-excitation gate. A field with no window left,
+    or one no longer defined, stays what it was."""
+    field = fields[0]
+    return Field(field.axes, field.inputs, global_=True, defined=field.defined)
 
 
 def _plain(field: Field) -> Field:
@@ -250,38 +264,22 @@ def _input(node: Node, fields: Sequence[Field], shapes: Sequence[Shape],
     raise AssertionError("inputs are seeded, not derived")  # pragma: no cover
 
 
-FIELD_RULES: dict[Op, FieldRule] = {
-    Op.INPUT: _input,
-    Op.CONV2D: _window,
-    Op.DEPTHWISE_CONV2D: _window,
-    Op.SEPARABLE_CONV2D: _window,  # its pointwise half is a 1x1: no change
-    Op.CONV2D_TRANSPOSE: _conv_transpose,
-    Op.DENSE: _dense,
-    Op.FLATTEN: _whole,
-    Op.MAX_POOL2D: _window,
-    Op.AVG_POOL2D: _window,
-    Op.SUBSAMPLING2D: _window,
-    Op.GLOBAL_AVG_POOL2D: _whole,
-    Op.GLOBAL_MAX_POOL2D: _whole,
-    Op.BATCH_NORM: _pointwise,
-    Op.LRN: _pointwise,  # across channels only
-    Op.LAYER_NORM: _pointwise,  # across channels only
-    Op.LAYER_SCALE: _pointwise,
-    Op.RESCALING: _pointwise,
-    Op.NORMALIZATION: _pointwise,
-    Op.ACTIVATION: _pointwise,
-    Op.DROPOUT: _pointwise,
-    Op.ZERO_PADDING2D: _zero_padding,
-    Op.CROPPING2D: _cropping,
-    Op.RESHAPE: _reshape,
-    Op.UPSAMPLING2D: _upsampling,
-    Op.CHANNEL_SLICE: _pointwise,  # a piece of the channels at each position
-    Op.DFL: _dfl,
-    Op.CONCAT: merge,
-    Op.ADD: merge,
-    Op.MULTIPLY: merge,
-    Op.SCALED_ADD: merge,
+FIELD_RULES: dict[Reach, FieldRule] = {
+    Reach.INPUT: _input,
+    Reach.WINDOW: _window,
+    Reach.POINTWISE: _pointwise,
+    Reach.MAP_STATISTICS: _map_statistics,
+    Reach.WHOLE: _whole,
+    Reach.DENSE: _dense,
+    Reach.PADDING: _zero_padding,
+    Reach.CROPPING: _cropping,
+    Reach.RESHAPE: _reshape,
+    Reach.TRANSPOSED: _conv_transpose,
+    Reach.UPSAMPLING: _upsampling,
+    Reach.LISTED: _dfl,
+    Reach.MERGE: merge,
 }
+"""One rule per kind of reach; an op names its kind in its catalogue entry (`OpDef.reach`)."""
 
 
 def input_field(name: str, shape: Shape) -> Field:
@@ -296,10 +294,10 @@ def receptive_fields(graph: Graph, shapes: Mapping[str, Shape]) -> dict[str, Fie
     """Every node's field, in graph order (inputs included)."""
     fields: dict[str, Field] = {}
     for node in graph.nodes:
-        if node.op is Op.INPUT:
+        if node.op is InputOp.INPUT:
             fields[node.name] = input_field(node.name, shapes[node.name])
             continue
-        fields[node.name] = FIELD_RULES[node.op](
+        fields[node.name] = FIELD_RULES[CATALOGUE[node.op].reach](
             node, [fields[i] for i in node.inputs], [shapes[i] for i in node.inputs],
             shapes[node.name])
     return fields

@@ -11,7 +11,7 @@ from spec_helpers import compile_yaml
 
 import archc
 from archc.cli import main
-from archc.ir import Op
+from archc.ir.ops import NormOp, ShapeOp
 from archc.passes.analysis import Analysis
 from archc.passes.receptive import format_field
 
@@ -21,7 +21,7 @@ DOC = ROOT / "docs" / "receptive-field.md"
 _ROW = re.compile(
     r"^\| `specs/([a-z0-9_]+)\.yaml` \| (?:`([a-z0-9_]+)`|-) \| (\d+x\d+) \| `([^`]+)` \| "
     r"`([^`]+)` \| ([^|]+) \| ([\d.]+|-) \| (\d+) \|$", re.MULTILINE)
-_PER_POSITION = {Op.BATCH_NORM, Op.ACTIVATION, Op.DROPOUT, Op.LRN}
+_PER_POSITION = {NormOp.BATCH_NORM, ShapeOp.ACTIVATION, ShapeOp.DROPOUT, NormOp.LRN}
 
 
 def test_console_session_is_real(monkeypatch: pytest.MonkeyPatch,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from lint_helpers import lint_text
 
-from archc.ir import Op
+from archc.ir.ops import ConvOp
 from archc.pipeline import compile_text
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "lint-rules.md"
@@ -34,7 +34,7 @@ def test_no_default_rule_fires_on_the_neck() -> None:
 def test_separable_candidate_fires_once_per_3x3_convolution() -> None:
     graph = compile_text(_neck(), "t.yaml").graph
     convs = {n.name for n in graph.nodes
-             if n.op is Op.CONV2D and n.attrs.kernel_size == (3, 3)}
+             if n.op is ConvOp.CONV2D and n.attrs.kernel_size == (3, 3)}
     warned = {re.search(r"`([^`]+)`", d.message).group(1)  # type: ignore[union-attr]
               for d in lint_text(_neck(), enable=("L004",))}
     assert warned == convs and len(convs) == 39

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from spec_helpers import compile_yaml, one_error
 
-from archc.ir import Op
-from archc.ir.ops import Conv2DAttrs, DenseAttrs, DropoutAttrs
+from archc.ir.ops import Conv2DAttrs, DenseAttrs, DropoutAttrs, MergeOp, NormOp, ShapeOp
 from archc.ir.printer import format_graph
 
 
@@ -21,7 +20,7 @@ def test_layer_scale_lowers_with_its_init() -> None:
           - layer_scale: {name: a}
           - layer_scale: {name: b, init: 1.0e-6}
     """).graph
-    assert (g["a"].op, g["a"].attrs.init, g["b"].attrs.init) == (Op.LAYER_SCALE, 0.1, 1e-6)
+    assert (g["a"].op, g["a"].attrs.init, g["b"].attrs.init) == (NormOp.LAYER_SCALE, 0.1, 1e-6)
 
 
 def test_normalization_needs_both_constants_or_neither() -> None:
@@ -248,7 +247,8 @@ def test_channel_slice_record_and_required_fields() -> None:
     assert compiled.analysis is not None
     (info,) = [i for i in compiled.analysis.nodes if i.node.name == "last"]
     a = info.node.attrs
-    assert (info.node.op, a.start, a.stop, info.shape) == (Op.CHANNEL_SLICE, 16, 32, (8, 8, 16))
+    assert (info.node.op, a.start, a.stop, info.shape) == \
+        (ShapeOp.CHANNEL_SLICE, 16, 32, (8, 8, 16))
     d = one_error("""
         archc: 1
         name: t
@@ -272,9 +272,9 @@ def test_dfl_reads_one_or_more_layers() -> None:
     """)
     assert compiled.analysis is not None
     shapes = {i.node.name: (i.node.op, i.node.inputs, i.shape) for i in compiled.analysis.nodes}
-    assert shapes["one"] == (Op.DFL, ("input",), (64, 4))
-    assert shapes["two"] == (Op.DFL, ("input", "input"), (128, 4))
-    assert shapes["half"] == (Op.DFL, ("small",), (16, 4))
+    assert shapes["one"] == (MergeOp.DFL, ("input",), (64, 4))
+    assert shapes["two"] == (MergeOp.DFL, ("input", "input"), (128, 4))
+    assert shapes["half"] == (MergeOp.DFL, ("small",), (16, 4))
     d = one_error("""
         archc: 1
         name: t

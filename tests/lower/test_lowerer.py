@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from spec_helpers import compile_yaml, errors_of, one_error
 
-from archc.ir import Op
+from archc.ir.ops import MergeOp, NormOp
 
 NET = """
 archc: 1
@@ -91,7 +91,7 @@ def test_residual_auto_projection_is_hoisted_and_identity_elsewhere() -> None:
 def test_parallel_merges_branches() -> None:
     c = compile_yaml(NET)
     g = c.graph
-    assert g["mix/concat"].op is Op.CONCAT
+    assert g["mix/concat"].op is MergeOp.CONCAT
     assert g["mix/concat"].inputs == ("mix/branch1/conv2d_1", "mix/branch2/max_pool2d_1")
     assert c.lowered is not None and c.lowered.shapes["mix/concat"] == (4, 4, 2 + 8)
 
@@ -333,7 +333,7 @@ def test_layer_norm_lowers_to_its_record_with_keras_defaults() -> None:
           - layer_norm: {name: a}
           - layer_norm: {name: b, epsilon: 1.0e-6, center: true}
     """).graph
-    assert g["a"].op is Op.LAYER_NORM
+    assert g["a"].op is NormOp.LAYER_NORM
     assert (g["a"].attrs.epsilon, g["a"].attrs.center, g["a"].attrs.scale) == (0.001, False, True)
     assert (g["b"].attrs.epsilon, g["b"].attrs.center) == (1e-6, True)
 
@@ -365,7 +365,7 @@ MBCONV = """
 
 def test_shortcut_when_adds_only_where_stride_and_channels_allow() -> None:
     g = compile_yaml(MBCONV).graph
-    adds = [n.name for n in g.nodes if n.op is Op.ADD]
+    adds = [n.name for n in g.nodes if n.op is MergeOp.ADD]
     assert adds == ["keep/res/add"]
     assert g["keep/res/add"].inputs == ("down/res/project", "keep/res/project")
     # the switched-off body keeps its names, and the next block reads its output
@@ -406,7 +406,7 @@ def test_a_scaled_residual_is_one_scaled_add() -> None:
                 - conv2d: {name: c, filters: 4, kernel_size: 3, padding: same}
     """).graph
     add = g["r/add"]
-    assert add.op is Op.SCALED_ADD and add.attrs.scale == 0.17
+    assert add.op is MergeOp.SCALED_ADD and add.attrs.scale == 0.17
     assert add.inputs == ("input", "r/c")   # x + 0.17 * body: the shortcut first
 
 
@@ -431,7 +431,7 @@ def test_scaled_add_is_a_layer_type_of_two_inputs() -> None:
           - conv2d: {name: up, filters: 4, kernel_size: 1}
           - scaled_add: {name: s, inputs: [input, up], scale: 0.2}
     """).graph
-    assert (g["s"].op, g["s"].inputs, g["s"].attrs.scale) == (Op.SCALED_ADD, ("input", "up"),
+    assert (g["s"].op, g["s"].inputs, g["s"].attrs.scale) == (MergeOp.SCALED_ADD, ("input", "up"),
                                                               0.2)
     d = one_error("""
         archc: 1

@@ -18,10 +18,15 @@ from __future__ import annotations
 
 import math
 
-from archc.ir import Op
 from archc.ir.ops import (
     Conv2DTransposeAttrs,
     Cropping2DAttrs,
+    DenseOp,
+    InputOp,
+    MergeOp,
+    NormOp,
+    PoolOp,
+    ShapeOp,
     UpSampling2DAttrs,
     ZeroPadding2DAttrs,
     window_of,
@@ -31,9 +36,10 @@ from archc.passes.analysis import Analysis
 Masks = list[int]
 """One bit mask of input pixels per unit along one axis."""
 
-_SAME_UNITS = {Op.BATCH_NORM, Op.LRN, Op.LAYER_NORM, Op.LAYER_SCALE, Op.RESCALING,
-               Op.NORMALIZATION, Op.ACTIVATION, Op.DROPOUT, Op.CHANNEL_SLICE}
-_MERGES = {Op.CONCAT, Op.ADD, Op.MULTIPLY, Op.SCALED_ADD}
+_SAME_UNITS = {NormOp.BATCH_NORM, NormOp.LRN, NormOp.LAYER_NORM, NormOp.LAYER_SCALE,
+               NormOp.RESCALING, NormOp.NORMALIZATION, ShapeOp.ACTIVATION, ShapeOp.DROPOUT,
+               ShapeOp.CHANNEL_SLICE}
+_MERGES = {MergeOp.CONCAT, MergeOp.ADD, MergeOp.MULTIPLY, MergeOp.SCALED_ADD}
 
 
 def _gather(source: Masks, reads: list[list[int]]) -> Masks:
@@ -99,7 +105,7 @@ def dependency_masks(analysis: Analysis) -> dict[str, tuple[Masks, Masks]]:
         shape = analysis.shape(node.name)
         if len(shape) != 3:
             continue
-        if node.op is Op.INPUT:
+        if node.op is InputOp.INPUT:
             masks[node.name] = ([1 << i for i in range(shape[0])],
                                 [1 << i for i in range(shape[1])])
             continue
@@ -116,10 +122,10 @@ def dependency_masks(analysis: Analysis) -> dict[str, tuple[Masks, Masks]]:
                     for o in range(m):
                         merged[o] |= src[0] if len(src) == 1 else src[o]
                 axes.append(merged)
-            elif node.op in _SAME_UNITS or (node.op is Op.DENSE):
+            elif node.op in _SAME_UNITS or (node.op is DenseOp.DENSE):
                 axes.append(list(ins[0][axis]))
-            elif node.op in (Op.GLOBAL_AVG_POOL2D, Op.GLOBAL_MAX_POOL2D, Op.FLATTEN,
-                             Op.RESHAPE, Op.DFL):
+            elif node.op in (PoolOp.GLOBAL_AVG_POOL2D, PoolOp.GLOBAL_MAX_POOL2D, DenseOp.FLATTEN,
+                             ShapeOp.RESHAPE, MergeOp.DFL):
                 break
             else:
                 n = len(ins[0][axis])

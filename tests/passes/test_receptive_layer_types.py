@@ -9,9 +9,11 @@ from fractions import Fraction
 from spec_helpers import compile_yaml
 
 from archc.backends.summary import build_report, field_dict, render_csv
+from archc.ir import Node
+from archc.ir.ops import LayerNormAttrs, NormOp, Reach
 from archc.lint import config_for, lint
 from archc.passes.analysis import Analysis
-from archc.passes.receptive import AxisField, format_field
+from archc.passes.receptive import FIELD_RULES, AxisField, Field, format_field
 
 
 def _analysis(text: str) -> Analysis:
@@ -179,3 +181,28 @@ def test_dfl_ends_the_defined_field() -> None:
     assert not a.field("d").defined and format_field(a.field("d")) == "not defined"
     assert a.field("d").notes == ("the receptive field is not defined from here on: `dfl` "
                                   "lists the positions of its input maps one after the other",)
+
+
+def test_statistics_over_the_whole_map_keep_the_window_and_mark_it_global() -> None:
+    """`Reach.MAP_STATISTICS` (a group norm: mean and variance over every position) keeps
+    each unit's own window and adds the whole input, as a squeeze-and-excitation gate does.
+
+    No op uses the kind yet, so the rule is run on a hand-made field: after a 3x3 conv and a
+    stride-2 3x3 conv on a valid map, r = 3 + (3 - 1) x 1 = 5, j = 1 x 2 = 2, and the first
+    centre is 1 + (3 - 1) / 2 x 1 = 2.0; the normalisation keeps 5, 2 and 2.0 on both axes
+    and prints `5x5 /2 +global`. A field with no window left stays whole, and one that is
+    not defined stays not defined."""
+    rule = FIELD_RULES[Reach.MAP_STATISTICS]
+    node = Node("gn", NormOp.LAYER_NORM, ("conv",), LayerNormAttrs(), None)
+    local = Field((AxisField(5, 2, 2.0), AxisField(5, 2, 2.0)), frozenset({"input"}),
+                  notes=("a merge's note stays on the merge",))
+    out = rule(node, [local], [(6, 6, 8)], (6, 6, 8))
+    assert (out.axes, out.global_, out.defined, out.notes) == (local.axes, True, True, ())
+    assert format_field(out) == "5x5 /2 +global"
+    whole = rule(node, [Field(None, frozenset({"input"}), global_=True)], [(8,)], (8,))
+    assert (whole.whole, format_field(whole)) == (True, "whole input")
+    lost = rule(node, [Field(None, frozenset({"input"}), defined=False)], [(6, 6, 8)],
+                (6, 6, 8))
+    assert (lost.defined, format_field(lost)) == (False, "not defined")
+    # the pointwise rule, by contrast, keeps the field local
+    assert not FIELD_RULES[Reach.POINTWISE](node, [local], [(6, 6, 8)], (6, 6, 8)).global_

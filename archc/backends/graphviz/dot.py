@@ -23,7 +23,7 @@ from archc.backends.graphviz.plan import (
 )
 from archc.backends.graphviz.style import BLOCK, INPUT, OP_LABELS, SWATCH_ORDER, Swatch, swatch
 from archc.diagnostics import Diagnostic, SpecError
-from archc.ir import Op
+from archc.ir.ops import MergeOp
 from archc.ir.printer import format_shape
 from archc.passes.analysis import Analysis
 from archc.passes.receptive import Field, format_field
@@ -216,7 +216,7 @@ def _side_path_inputs(analysis: Analysis, plan: Plan) -> set[tuple[str, UnitKey]
         if unit.collapsed:
             continue
         node = unit.node.node
-        if node.op is Op.MULTIPLY and kinds.get(node.scope) == "squeeze_excitation":
+        if node.op is MergeOp.MULTIPLY and kinds.get(node.scope) == "squeeze_excitation":
             heavy.add((node.inputs[0], unit.key))
     return heavy
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from archc.ir import Op, Shape
+from archc.ir import Shape
 from archc.ir.cost_rules import Cost
+from archc.ir.ops import InputOp
 from archc.passes.analysis import Analysis, NodeInfo
 
 Path = tuple[str, ...]
@@ -193,4 +194,4 @@ def _fold(units: list[Unit], analysis: Analysis) -> list[Unit]:
 
 
 def is_input(unit: Unit) -> bool:
-    return not unit.collapsed and unit.node.node.op is Op.INPUT
+    return not unit.collapsed and unit.node.node.op is InputOp.INPUT

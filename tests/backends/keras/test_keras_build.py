@@ -23,7 +23,7 @@ from archc import cli  # noqa: E402
 from archc.backends.keras import BuildMismatch, build_model, op_rules  # noqa: E402
 from archc.backends.keras.builder import keras_error_diagnostic  # noqa: E402
 from archc.diagnostics import SpecError, render  # noqa: E402
-from archc.ir import Op  # noqa: E402
+from archc.ir.ops import ConvOp, DenseOp  # noqa: E402
 
 WriteSpec = Callable[..., Path]
 
@@ -144,7 +144,7 @@ def test_keras_refusal_is_a_located_b001(tmp_path: Path, capsys: Any,
         raise ValueError("`strides > 1` not supported in conjunction with `dilation_rate > 1`"
                          "\nsecond line")
 
-    monkeypatch.setitem(op_rules.LOWERINGS, Op.CONV2D, refuse)
+    monkeypatch.setitem(op_rules.LOWERINGS, ConvOp.CONV2D, refuse)
     code = cli.main(["build", str(spec), "-q", "-o", str(tmp_path / "out")])
     err = capsys.readouterr().err
     assert code == 1
@@ -210,12 +210,12 @@ def test_disagreement_with_the_analysis_is_an_internal_error(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
     # Sabotage the dense rule (one unit too many) to prove the build-time check fires and
     # names the node; the CLI turns it into exit code 4.
-    original = op_rules.LOWERINGS[Op.DENSE]
+    original = op_rules.LOWERINGS[DenseOp.DENSE]
 
     def wrong(em: Any, attrs: Any, inputs: Any) -> Any:
         return original(em, dataclasses.replace(attrs, units=attrs.units + 1), inputs)
 
-    monkeypatch.setitem(op_rules.LOWERINGS, Op.DENSE, wrong)
+    monkeypatch.setitem(op_rules.LOWERINGS, DenseOp.DENSE, wrong)
     with pytest.raises(BuildMismatch, match="`f6` \\(dense\\) has shape \\(85,\\)"):
         build_model(archc.load(spec_path("lenet5")).analysis)
     code = cli.main(["build", spec_path("lenet5"), "-q", "-o", str(tmp_path)])
