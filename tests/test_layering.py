@@ -165,20 +165,9 @@ def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
     return None
 
 
-ALLOWED_CYCLE_EDGES = {
-    ("archc.ir.shape_rules", "archc.ir.ops"),
-    ("archc.ir.cost_rules", "archc.ir.ops"),
-}
-"""The one known cycle, ir/ops <-> its rule modules (the rules name the attribute records
-under TYPE_CHECKING; the catalogue imports the rules). It is being removed in parallel (ops
-becomes a package, issue 21); the lead deletes this allow-list when merging that work."""
-
-
 def test_no_import_cycles() -> None:
     graph = _import_graph()
     assert len(graph) > 40 and "archc.ir.ops" in graph["archc.ir.graph"]
-    for source, target in ALLOWED_CYCLE_EDGES:
-        graph[source].discard(target)
     cycle = _cycle(graph)
     assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
 
