@@ -94,7 +94,7 @@ LOWER: dict[str, set[str]] = {
             "diagnostics", "diagnostic_codes", "outputs", "perf"},
     "__init__": {"api", "backends", "diagnostics"},
     "__main__": {"cli"},
-    "docgen": {"spec", "passes", "ir", "diagnostics"},
+    "docgen": {"backends", "spec", "passes", "ir", "diagnostics"},
 }
 
 

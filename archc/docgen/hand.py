@@ -2,45 +2,17 @@
 checked by tests/docgen to cover every layer type and every receptive-field kind, so a new
 op cannot be left out of a table.
 
-`KERAS` could move into each op's catalogue description; until then it lives here, beside
-the generator that prints it.
+An op's Keras layer is not here: the Keras backend declares it beside the rule that builds
+it, and `source.keras_layer_of` reads it there.
 """
 
 from __future__ import annotations
 
-KERAS: dict[str, str] = {
-    "conv2d": "`Conv2D`",
-    "depthwise_conv2d": "`DepthwiseConv2D`",
-    "separable_conv2d": "`SeparableConv2D`",
-    "conv2d_transpose": "`Conv2DTranspose`",
-    "dense": "`Dense`",
-    "flatten": "`Flatten`",
-    "max_pool2d": "`MaxPooling2D`",
-    "avg_pool2d": "`AveragePooling2D`",
-    "subsampling2d": "archc's `Subsampling2D`",
-    "global_avg_pool2d": "`GlobalAveragePooling2D`",
-    "global_max_pool2d": "`GlobalMaxPooling2D`",
-    "batch_norm": "`BatchNormalization`",
-    "lrn": "archc's `LocalResponseNormalization`",
-    "layer_norm": "`LayerNormalization(axis=-1)`",
-    "layer_scale": "archc's `LayerScale`",
-    "rescaling": "`Rescaling`",
-    "normalization": "`Normalization(axis=-1)`",
-    "activation": "`Activation`",
-    "dropout": "`Dropout`",
-    "zero_padding2d": "`ZeroPadding2D`",
-    "cropping2d": "`Cropping2D`",
-    "reshape": "`Reshape`",
-    "upsampling2d": "`UpSampling2D`",
-    "channel_slice": "archc's `ChannelSlice`",
-    "dfl": "archc's `DistributionFocalDecode`",
-    "concat": "`Concatenate`",
-    "add": "`Add`",
-    "multiply": "`Multiply`",
-    "scaled_add": "archc's `ScaledAdd`",
+STRUCTURE_KERAS: dict[str, str] = {
     "squeeze_excitation": "pooling, two `Dense` (or 1x1 `Conv2D`) and `Multiply`",
 }
-"""The Keras 3 layer each layer type builds (`keras.layers` unless archc's own)."""
+"""The Keras layers of layer types that are not ops (an op's comes from its Keras lowering,
+`archc.backends.keras.op_rules.KERAS_LAYERS`)."""
 
 SEE: dict[str, str] = {
     "concat": "[merges](#merges)",

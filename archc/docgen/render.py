@@ -49,10 +49,15 @@ def _field_summary(layer_type: str) -> str:
 
 
 def _keras(layer_type: str) -> str:
-    if layer_type not in hand.KERAS:
-        raise KeyError(f"layer type `{layer_type}` has no Keras layer in archc/docgen/hand.py "
-                       "KERAS: add it, then run `python -m archc.docgen`")
-    return hand.KERAS[layer_type]
+    if layer_type in hand.STRUCTURE_KERAS:
+        return hand.STRUCTURE_KERAS[layer_type]
+    layer = source.keras_layer_of(layer_type)
+    if layer is None:
+        raise KeyError(f"layer type `{layer_type}` has no Keras layer: add its rule to "
+                       "archc/backends/keras/op_rules.py, or a structure's text to "
+                       "archc/docgen/hand.py STRUCTURE_KERAS")
+    own = "archc's "
+    return own + f"`{layer[len(own):]}`" if layer.startswith(own) else f"`{layer}`"
 
 
 def layer_table() -> str:

@@ -36,6 +36,14 @@ def rule_kind_of(op: str) -> str:
     return CATALOGUE[op_named(op)].reach.name.lower().replace("_", " ")
 
 
+def keras_layer_of(layer_type: str) -> str | None:
+    """The Keras layer an op builds, as the Keras backend declares it beside its rule
+    (`op_rules.KERAS_LAYERS`; that module imports no Keras); None for a non-op."""
+    from archc.backends.keras.op_rules import KERAS_LAYERS
+
+    return KERAS_LAYERS.get(op_named(layer_type)) if layer_type in ops() else None
+
+
 def doc_of(layer_type: str) -> str:
     """A short description of a layer type (an op or the SE block): the first paragraph of
     its spec model's docstring, on one line. An op's model is generated with its catalogue

@@ -318,36 +318,43 @@ def _scaled_add(em: Emitter, a: ScaledAddAttrs, inputs: Sequence[Any]) -> Any:
     return em.apply(custom.ScaledAdd(scale=a.scale, name=em.name), list(inputs))
 
 
-LOWERINGS: dict[Op, Rule] = {
-    InputOp.INPUT: _input,
-    ConvOp.CONV2D: _conv2d,
-    ConvOp.DEPTHWISE_CONV2D: _depthwise,
-    ConvOp.SEPARABLE_CONV2D: _separable,
-    ConvOp.CONV2D_TRANSPOSE: _conv_transpose,
-    DenseOp.DENSE: _dense,
-    DenseOp.FLATTEN: _flatten,
-    PoolOp.MAX_POOL2D: _pool("MaxPooling2D"),
-    PoolOp.AVG_POOL2D: _pool("AveragePooling2D"),
-    PoolOp.SUBSAMPLING2D: _subsampling,
-    PoolOp.GLOBAL_AVG_POOL2D: _global_pool("GlobalAveragePooling2D"),
-    PoolOp.GLOBAL_MAX_POOL2D: _global_pool("GlobalMaxPooling2D"),
-    NormOp.BATCH_NORM: _batch_norm,
-    NormOp.LRN: _lrn,
-    NormOp.LAYER_NORM: _layer_norm,
-    NormOp.LAYER_SCALE: _layer_scale,
-    NormOp.RESCALING: _rescaling,
-    NormOp.NORMALIZATION: _normalization,
-    ShapeOp.ACTIVATION: _activation_layer,
-    ShapeOp.DROPOUT: _dropout,
-    ShapeOp.ZERO_PADDING2D: _zero_padding,
-    ShapeOp.CROPPING2D: _cropping,
-    ShapeOp.RESHAPE: _reshape,
-    ShapeOp.UPSAMPLING2D: _upsampling,
-    ShapeOp.CHANNEL_SLICE: _channel_slice,
-    MergeOp.DFL: _dfl,
-    MergeOp.CONCAT: _merge("Concatenate", axis=-1),
-    MergeOp.ADD: _merge("Add"),
-    MergeOp.MULTIPLY: _merge("Multiply"),
-    MergeOp.SCALED_ADD: _scaled_add,
+_TABLE: dict[Op, tuple[str, Rule]] = {
+    InputOp.INPUT: ("Input", _input),
+    ConvOp.CONV2D: ("Conv2D", _conv2d),
+    ConvOp.DEPTHWISE_CONV2D: ("DepthwiseConv2D", _depthwise),
+    ConvOp.SEPARABLE_CONV2D: ("SeparableConv2D", _separable),
+    ConvOp.CONV2D_TRANSPOSE: ("Conv2DTranspose", _conv_transpose),
+    DenseOp.DENSE: ("Dense", _dense),
+    DenseOp.FLATTEN: ("Flatten", _flatten),
+    PoolOp.MAX_POOL2D: ("MaxPooling2D", _pool("MaxPooling2D")),
+    PoolOp.AVG_POOL2D: ("AveragePooling2D", _pool("AveragePooling2D")),
+    PoolOp.SUBSAMPLING2D: ("archc's Subsampling2D", _subsampling),
+    PoolOp.GLOBAL_AVG_POOL2D: ("GlobalAveragePooling2D", _global_pool("GlobalAveragePooling2D")),
+    PoolOp.GLOBAL_MAX_POOL2D: ("GlobalMaxPooling2D", _global_pool("GlobalMaxPooling2D")),
+    NormOp.BATCH_NORM: ("BatchNormalization", _batch_norm),
+    NormOp.LRN: ("archc's LocalResponseNormalization", _lrn),
+    NormOp.LAYER_NORM: ("LayerNormalization(axis=-1)", _layer_norm),
+    NormOp.LAYER_SCALE: ("archc's LayerScale", _layer_scale),
+    NormOp.RESCALING: ("Rescaling", _rescaling),
+    NormOp.NORMALIZATION: ("Normalization(axis=-1)", _normalization),
+    ShapeOp.ACTIVATION: ("Activation", _activation_layer),
+    ShapeOp.DROPOUT: ("Dropout", _dropout),
+    ShapeOp.ZERO_PADDING2D: ("ZeroPadding2D", _zero_padding),
+    ShapeOp.CROPPING2D: ("Cropping2D", _cropping),
+    ShapeOp.RESHAPE: ("Reshape", _reshape),
+    ShapeOp.UPSAMPLING2D: ("UpSampling2D", _upsampling),
+    ShapeOp.CHANNEL_SLICE: ("archc's ChannelSlice", _channel_slice),
+    MergeOp.DFL: ("archc's DistributionFocalDecode", _dfl),
+    MergeOp.CONCAT: ("Concatenate", _merge("Concatenate", axis=-1)),
+    MergeOp.ADD: ("Add", _merge("Add")),
+    MergeOp.MULTIPLY: ("Multiply", _merge("Multiply")),
+    MergeOp.SCALED_ADD: ("archc's ScaledAdd", _scaled_add),
 }
+"""Per op: the Keras 3 layer it builds, as the docs name it (`keras.layers`, unless archc's
+own), and the rule that builds it, side by side so that an op's entry is one line."""
+
+LOWERINGS: dict[Op, Rule] = {op: rule for op, (_, rule) in _TABLE.items()}
 """How each IR op becomes Keras layers; `tests/test_op_tables.py` checks every Op has one."""
+
+KERAS_LAYERS: dict[Op, str] = {op: layer for op, (layer, _) in _TABLE.items()}
+"""The Keras layer of each op, as the generated docs name it (archc/docgen)."""
