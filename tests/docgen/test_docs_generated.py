@@ -36,19 +36,19 @@ def test_a_new_op_without_regenerated_docs_fails_the_check(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     root = _copy(tmp_path)
-    widths = [*source.looks_through("width_passthrough"), "group_norm"]
+    widths = [*source.looks_through("width_passthrough"), "instance_norm"]
     monkeypatch.setattr(source, "looks_through", lambda trait: widths
                         if trait == "width_passthrough" else [])
     assert main(["--check", "--root", str(root)]) == 1
     out = capsys.readouterr().out
     assert "stale: docs/lint-rules.md: wide-reduction-through" in out
     assert "stale: docs/lint-rules.md: linear-stack-through" in out
-    assert "+`batch_norm`, `layer_norm`" in out and "`dropout` or `group_norm`." in out
+    assert "+`batch_norm`, `layer_norm`" in out and "`spatial_dropout2d` or `instance_norm`." in out
     assert f"2 generated part(s) stale: run `{COMMAND}` (or `make docs`)" in out
     assert main(["--root", str(root)]) == 0  # regenerating makes the check pass again
     assert main(["--check", "--root", str(root)]) == 0
     text = (root / "docs" / "lint-rules.md").read_text(encoding="utf-8")
-    assert "`dropout` or `group_norm`." in text
+    assert "`spatial_dropout2d` or `instance_norm`." in text
 
 
 def test_a_hand_edited_schema_is_stale(tmp_path: Path,
@@ -93,8 +93,8 @@ def test_a_kind_without_text_names_the_table(monkeypatch: pytest.MonkeyPatch) ->
 def test_the_lint_lists_are_the_catalogue_traits() -> None:
     # L008 looks through the normalisations too, not only batch norm, activation, dropout
     assert render.wide_reduction_list() == (
-        "`batch_norm`, `layer_norm`, `layer_scale`, `rescaling`, `normalization`, "
-        "`activation` or `dropout`.\n")
+        "`batch_norm`, `layer_norm`, `group_norm`, `layer_scale`, `rescaling`, "
+        "`normalization`, `activation`, `dropout` or `spatial_dropout2d`.\n")
     assert render.linear_stack_list().endswith(", `channel_slice` or a `linear` activation.\n")
 
 

@@ -45,6 +45,8 @@ from archc.ir.ops import (
     UpSampling2DAttrs,
     ZeroPadding2DAttrs,
 )
+from archc.ir.ops.norm import GroupNormAttrs
+from archc.ir.ops.shape import SpatialDropout2DAttrs
 from archc.passes.analysis import NodeInfo
 
 
@@ -248,6 +250,18 @@ def _dfl(info: NodeInfo) -> str:
     return f"dfl, 4 sides x {a.bins} bins"
 
 
+def _group_norm(info: NodeInfo) -> str:
+    a = info.node.attrs
+    assert isinstance(a, GroupNormAttrs)
+    return f"group_norm {a.groups} groups"
+
+
+def _spatial_dropout(info: NodeInfo) -> str:
+    a = info.node.attrs
+    assert isinstance(a, SpatialDropout2DAttrs)
+    return f"spatial_dropout2d {a.rate}"
+
+
 def _plain(info: NodeInfo) -> str:
     return str(info.node.op.value)  # a union of enums: mypy reads `.value` as Any
 
@@ -274,11 +288,13 @@ OP_LABELS: Mapping[Op, LabelRule] = {
     NormOp.BATCH_NORM: _plain,
     NormOp.LRN: _lrn,
     NormOp.LAYER_NORM: _plain,
+    NormOp.GROUP_NORM: _group_norm,
     NormOp.LAYER_SCALE: _layer_scale,
     NormOp.RESCALING: _rescaling,
     NormOp.NORMALIZATION: _normalization,
     ShapeOp.ACTIVATION: _activation,
     ShapeOp.DROPOUT: _dropout,
+    ShapeOp.SPATIAL_DROPOUT2D: _spatial_dropout,
     ShapeOp.ZERO_PADDING2D: _zero_padding,
     ShapeOp.CROPPING2D: _cropping,
     ShapeOp.RESHAPE: _reshape,

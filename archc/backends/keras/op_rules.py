@@ -57,6 +57,8 @@ from archc.ir.ops import (
     UpSampling2DAttrs,
     ZeroPadding2DAttrs,
 )
+from archc.ir.ops.norm import GroupNormAttrs
+from archc.ir.ops.shape import SpatialDropout2DAttrs
 
 
 def _load_keras() -> Any:
@@ -231,6 +233,12 @@ def _layer_norm(em: Emitter, a: LayerNormAttrs, inputs: Sequence[Any]) -> Any:
     return em.apply(layer, _single(inputs))
 
 
+def _group_norm(em: Emitter, a: GroupNormAttrs, inputs: Sequence[Any]) -> Any:
+    layer = keras.layers.GroupNormalization(groups=a.groups, epsilon=a.epsilon,
+                                            center=a.center, scale=a.scale, name=em.name)
+    return em.apply(layer, _single(inputs))
+
+
 def _layer_scale(em: Emitter, a: LayerScaleAttrs, inputs: Sequence[Any]) -> Any:
     return em.apply(custom.LayerScale(init=a.init, name=em.name), _single(inputs))
 
@@ -270,6 +278,10 @@ def _dropout(em: Emitter, a: DropoutAttrs, inputs: Sequence[Any]) -> Any:
     # distribution (kept samples scaled by 1 / (1 - rate), identity at inference).
     noise_shape = (None,) + (1,) * (len(x.shape) - 1)
     return em.apply(keras.layers.Dropout(a.rate, noise_shape=noise_shape, name=em.name), x)
+
+
+def _spatial_dropout(em: Emitter, a: SpatialDropout2DAttrs, inputs: Sequence[Any]) -> Any:
+    return em.apply(keras.layers.SpatialDropout2D(a.rate, name=em.name), _single(inputs))
 
 
 def _zero_padding(em: Emitter, a: ZeroPadding2DAttrs, inputs: Sequence[Any]) -> Any:
@@ -334,11 +346,13 @@ _TABLE: dict[Op, tuple[str, Rule]] = {
     NormOp.BATCH_NORM: ("BatchNormalization", _batch_norm),
     NormOp.LRN: ("archc's LocalResponseNormalization", _lrn),
     NormOp.LAYER_NORM: ("LayerNormalization(axis=-1)", _layer_norm),
+    NormOp.GROUP_NORM: ("GroupNormalization", _group_norm),
     NormOp.LAYER_SCALE: ("archc's LayerScale", _layer_scale),
     NormOp.RESCALING: ("Rescaling", _rescaling),
     NormOp.NORMALIZATION: ("Normalization(axis=-1)", _normalization),
     ShapeOp.ACTIVATION: ("Activation", _activation_layer),
     ShapeOp.DROPOUT: ("Dropout", _dropout),
+    ShapeOp.SPATIAL_DROPOUT2D: ("SpatialDropout2D", _spatial_dropout),
     ShapeOp.ZERO_PADDING2D: ("ZeroPadding2D", _zero_padding),
     ShapeOp.CROPPING2D: ("Cropping2D", _cropping),
     ShapeOp.RESHAPE: ("Reshape", _reshape),

@@ -1,7 +1,8 @@
-"""Normalisation and per-channel scaling: batch norm, LRN, layer norm, layer scale,
-rescaling, normalization. Their statistics and constants are per channel or across
-channels at one position, so each is `Reach.POINTWISE`; a normalisation whose statistics
-span every position (group norm) takes `Reach.MAP_STATISTICS` instead."""
+"""Normalisation and per-channel scaling: batch norm, LRN, layer norm, group norm, layer
+scale, rescaling, normalization. Most statistics and constants are per channel or across
+channels at one position, so those ops are `Reach.POINTWISE`; group norm's statistics span
+every position of the map, so it is `Reach.MAP_STATISTICS` (each unit keeps its window and
+also reads a summary of the whole input)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 import archc.ir.cost_rules as cost
 import archc.ir.shape_rules as rules
+from archc.diagnostics import Problem
 from archc.ir.ops.base import (
     Attrs,
     Family,
@@ -29,6 +31,7 @@ class NormOp(OpKind):
     BATCH_NORM = "batch_norm"
     LRN = "lrn"
     LAYER_NORM = "layer_norm"
+    GROUP_NORM = "group_norm"
     LAYER_SCALE = "layer_scale"
     RESCALING = "rescaling"
     NORMALIZATION = "normalization"
@@ -62,6 +65,26 @@ class LayerNormAttrs(Attrs):
     epsilon: float = arg(0.001, _FLOAT, gt=0)
     center: bool = arg(True, _BOOL)
     scale: bool = arg(True, _BOOL)
+
+
+@dataclass(frozen=True)
+class GroupNormAttrs(Attrs):
+    """Keras `GroupNormalization`: the channels in `groups` equal groups, each normalised
+    over every position and its own channels; the defaults are Keras's."""
+
+    groups: int = arg(32, gt=0, description="How many groups the channels form.")
+    epsilon: float = arg(0.001, _FLOAT, gt=0)
+    center: bool = arg(True, _BOOL)
+    scale: bool = arg(True, _BOOL)
+
+
+def group_norm_shape(a: GroupNormAttrs, shapes: Sequence[Shape]) -> Shape:
+    """The input's shape; the groups must split the channels evenly, as Keras requires."""
+    (shape,) = shapes
+    if shape[-1] % a.groups:
+        raise Problem("G006", f"`groups: {a.groups}` must divide the input channels "
+                      f"({shape[-1]})", "choose a number of groups that divides the channels")
+    return shape
 
 
 @dataclass(frozen=True)
@@ -122,6 +145,11 @@ DEFS: tuple[OpDef[Any], ...] = (
           width_passthrough=True, reach=Reach.POINTWISE,
           doc="Layer normalisation over the channel axis (Keras "
               "`LayerNormalization(axis=-1)`)."),
+    # Not pointwise: the statistics read the whole map, so lint L009 does not step over it.
+    OpDef(NormOp.GROUP_NORM, GroupNormAttrs, Family.NORM, group_norm_shape,
+          cost.channel_affine(0), width_passthrough=True, reach=Reach.MAP_STATISTICS,
+          doc="Group normalisation: the channels in `groups` groups, each normalised over "
+              "the whole map (Keras `GroupNormalization`)."),
     OpDef(NormOp.LAYER_SCALE, LayerScaleAttrs, Family.NORM, rules.same, cost.per_channel(1),
           linear_passthrough=True, width_passthrough=True, reach=Reach.POINTWISE,
           doc="A trainable per-channel gamma, `x * gamma`, starting at `init` (ConvNeXt)."),

@@ -26,6 +26,7 @@ from archc.ir.ops.base import (
 class ShapeOp(OpKind):
     ACTIVATION = "activation"
     DROPOUT = "dropout"
+    SPATIAL_DROPOUT2D = "spatial_dropout2d"
     ZERO_PADDING2D = "zero_padding2d"
     CROPPING2D = "cropping2d"
     RESHAPE = "reshape"
@@ -131,6 +132,20 @@ def reshape_shape(a: ReshapeAttrs, shapes: Sequence[Shape]) -> Shape:
     return tuple(a.shape)
 
 
+@dataclass(frozen=True)
+class SpatialDropout2DAttrs(Attrs):
+    """Keras `SpatialDropout2D`: during training whole feature maps are zeroed (one draw
+    per sample and channel), so neighbouring, correlated pixels drop together."""
+
+    rate: float = arg(spelling=Spelling.FLOAT, ge=0, lt=1)
+
+
+def spatial_dropout_shape(a: SpatialDropout2DAttrs, shapes: Sequence[Shape]) -> Shape:
+    (shape,) = shapes
+    rules.need_rank("spatial_dropout2d", shape, 3)  # it drops channels of an H x W x C map
+    return shape
+
+
 def upsampling_shape(a: UpSampling2DAttrs, shapes: Sequence[Shape]) -> Shape:
     (shape,) = shapes
     rules.need_rank("upsampling2d", shape, 3)
@@ -157,6 +172,11 @@ DEFS: tuple[OpDef[Any], ...] = (
     OpDef(ShapeOp.DROPOUT, DropoutAttrs, Family.SHAPE, rules.same, linear_passthrough=True,
           width_passthrough=True, reach=Reach.POINTWISE,
           doc="Random zeroing of values during training (`rate`); the identity at inference."),
+    OpDef(ShapeOp.SPATIAL_DROPOUT2D, SpatialDropout2DAttrs, Family.SHAPE,
+          spatial_dropout_shape, linear_passthrough=True, width_passthrough=True,
+          reach=Reach.POINTWISE,
+          doc="Random zeroing of whole feature maps during training (`rate`); the identity "
+              "at inference."),
     OpDef(ShapeOp.ZERO_PADDING2D, ZeroPadding2DAttrs, Family.SHAPE, zero_padding_shape,
           linear_passthrough=True, reach=Reach.PADDING,
           doc="Rows and columns of zeros added to the sides: `p`, `[ph, pw]` or "

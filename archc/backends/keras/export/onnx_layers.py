@@ -16,19 +16,14 @@ layer and the format.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from archc.backends.keras.export.onnx_detection import channel_slice, distribution_focal_decode
 from archc.backends.keras.export.onnx_graph import KERAS, NCHW, OnnxGraph, Value, same_pads
-
-Rule = Callable[[OnnxGraph, Any, Sequence[Value], str], Value]
-
-
-def _np(weight: Any) -> Any:
-    return np.asarray(weight.numpy(), dtype=np.float32)
+from archc.backends.keras.export.onnx_norms import NORM_RULES, Rule, as_array
 
 
 def _in_hw(layer: Any) -> tuple[int, int]:
@@ -82,11 +77,11 @@ def _conv(g: OnnxGraph, x: Value, weight: Any, bias: Any, hint: str, *, strides:
 
 
 def _bias(layer: Any) -> Any:
-    return _np(layer.bias) if getattr(layer, "use_bias", False) else None
+    return as_array(layer.bias) if getattr(layer, "use_bias", False) else None
 
 
 def conv2d(g: OnnxGraph, layer: Any, xs: Sequence[Value], hint: str) -> Value:
-    kernel = _np(layer.kernel)  # (kh, kw, in, out)
+    kernel = as_array(layer.kernel)  # (kh, kw, in, out)
     y = _conv(g, xs[0], kernel.transpose(3, 2, 0, 1), _bias(layer), f"{hint}_conv",
               strides=layer.strides, dilation=layer.dilation_rate,
               pads=_pads(layer, kernel.shape[:2], layer.strides, layer.dilation_rate),
@@ -97,7 +92,7 @@ def conv2d(g: OnnxGraph, layer: Any, xs: Sequence[Value], hint: str) -> Value:
 def connection_table_conv2d(g: OnnxGraph, layer: Any, xs: Sequence[Value], hint: str) -> Value:
     """LeNet-5's C3: the stored links scattered into a dense kernel, zeros elsewhere."""
     kh, kw = layer.kernel_size
-    flat = _np(layer.kernel).reshape(kh * kw, layer.links) @ layer._scatter
+    flat = as_array(layer.kernel).reshape(kh * kw, layer.links) @ layer._scatter
     kernel = flat.reshape(kh, kw, layer._channels, layer.filters)
     y = _conv(g, xs[0], kernel.transpose(3, 2, 0, 1), _bias(layer), f"{hint}_conv",
               strides=layer.strides, dilation=layer.dilation_rate,
@@ -112,7 +107,7 @@ def _depthwise_weight(kernel: Any) -> Any:
 
 
 def depthwise_conv2d(g: OnnxGraph, layer: Any, xs: Sequence[Value], hint: str) -> Value:
-    kernel = _np(layer.kernel)
+    kernel = as_array(layer.kernel)
     y = _conv(g, xs[0], _depthwise_weight(kernel), _bias(layer), f"{hint}_conv",
               strides=layer.strides, dilation=layer.dilation_rate,
               pads=_pads(layer, kernel.shape[:2], layer.strides, layer.dilation_rate),
@@ -121,8 +116,8 @@ def depthwise_conv2d(g: OnnxGraph, layer: Any, xs: Sequence[Value], hint: str) -
 
 
 def separable_conv2d(g: OnnxGraph, layer: Any, xs: Sequence[Value], hint: str) -> Value:
-    depthwise = _np(layer.depthwise_kernel)
-    pointwise = _np(layer.pointwise_kernel)  # (1, 1, C * m, out)
+    depthwise = as_array(layer.depthwise_kernel)
+    pointwise = as_array(layer.pointwise_kernel)  # (1, 1, C * m, out)
     y = _conv(g, xs[0], _depthwise_weight(depthwise), None, f"{hint}_dw",
               strides=layer.strides, dilation=layer.dilation_rate,
               pads=_pads(layer, depthwise.shape[:2], layer.strides, layer.dilation_rate),
@@ -133,7 +128,7 @@ def separable_conv2d(g: OnnxGraph, layer: Any, xs: Sequence[Value], hint: str) -
 
 
 def conv2d_transpose(g: OnnxGraph, layer: Any, xs: Sequence[Value], hint: str) -> Value:
-    kernel = _np(layer.kernel)  # (kh, kw, out, in)
+    kernel = as_array(layer.kernel)  # (kh, kw, out, in)
     kh, kw = kernel.shape[:2]
     sh, sw = layer.strides
     if layer.padding == "valid":
@@ -151,7 +146,7 @@ def conv2d_transpose(g: OnnxGraph, layer: Any, xs: Sequence[Value], hint: str) -
 
 
 def dense(g: OnnxGraph, layer: Any, xs: Sequence[Value], hint: str) -> Value:
-    kernel = _np(layer.kernel)  # (in, out)
+    kernel = as_array(layer.kernel)  # (in, out)
     x = xs[0]
     if x.rank == 4:  # over the channels of a map (ConvNeXt): a 1x1 convolution
         y = _conv(g, x, kernel.T[:, :, None, None], _bias(layer), f"{hint}_conv",
@@ -187,9 +182,9 @@ def subsampling2d(g: OnnxGraph, layer: Any, xs: Sequence[Value], hint: str) -> V
                       kernel_shape=list(layer.pool_size), strides=list(layer.strides)),
                  NCHW, 4)
     scaled = g.op("Mul", [mean.name, g.const(f"{hint}_coef", g.channel_shape(
-        mean, _np(layer.coefficient)))], f"{hint}_mul")
+        mean, as_array(layer.coefficient)))], f"{hint}_mul")
     shifted = g.op("Add", [scaled, g.const(f"{hint}_b", g.channel_shape(
-        mean, _np(layer.bias)))], f"{hint}_add")
+        mean, as_array(layer.bias)))], f"{hint}_add")
     return _activate(g, layer, Value(shifted, NCHW, 4), hint)
 
 
@@ -203,77 +198,6 @@ def _global_pool(op_type: str) -> Rule:
     return rule
 
 
-def batch_normalization(g: OnnxGraph, layer: Any, xs: Sequence[Value], hint: str) -> Value:
-    x = g.nchw(xs[0])
-    mean, var = _np(layer.moving_mean), _np(layer.moving_variance)
-    gamma = _np(layer.gamma) if layer.scale else np.ones_like(mean)
-    beta = _np(layer.beta) if layer.center else np.zeros_like(mean)
-    if x.layout != NCHW and x.rank != 2:  # ONNX normalises axis 1; Keras the last one
-        return _affine(g, x, 1.0 / np.sqrt(var + layer.epsilon) * gamma,
-                       beta - mean / np.sqrt(var + layer.epsilon) * gamma, hint)
-    out = g.op("BatchNormalization", [x.name, g.const(f"{hint}_g", gamma),
-                                      g.const(f"{hint}_b", beta),
-                                      g.const(f"{hint}_m", mean), g.const(f"{hint}_v", var)],
-               hint, epsilon=float(layer.epsilon))
-    return Value(out, x.layout, x.rank)
-
-
-def _affine(g: OnnxGraph, x: Value, scale: Any, offset: Any, hint: str) -> Value:
-    mul = g.op("Mul", [x.name, g.const(f"{hint}_s", g.channel_shape(x, scale))], f"{hint}_mul")
-    add = g.op("Add", [mul, g.const(f"{hint}_o", g.channel_shape(x, offset))], hint)
-    return Value(add, x.layout, x.rank)
-
-
-def local_response_normalization(g: OnnxGraph, layer: Any, xs: Sequence[Value],
-                                 hint: str) -> Value:
-    """archc's LRN sums n // 2 channels on each side, alpha not divided by the window;
-    ONNX's divides alpha by its `size`, so size = 2 * (n // 2) + 1 and alpha * size."""
-    x = g.nchw(xs[0])
-    size = 2 * (layer.n // 2) + 1
-    out = g.op("LRN", [x.name], hint, size=size, alpha=float(layer.alpha * size),
-               beta=float(layer.beta), bias=float(layer.k))
-    return Value(out, NCHW, 4)
-
-
-def layer_normalization(g: OnnxGraph, layer: Any, xs: Sequence[Value], hint: str) -> Value:
-    x = g.keras(xs[0])  # Keras normalises the last axis: ONNX's from `axis` to the end
-    channels = int(layer.input.shape[-1])
-    gamma = _np(layer.gamma) if layer.scale else np.ones(channels, np.float32)
-    inputs = [x.name, g.const(f"{hint}_g", gamma)]
-    if layer.center:
-        inputs.append(g.const(f"{hint}_b", _np(layer.beta)))
-    out = g.op("LayerNormalization", inputs, hint, axis=-1, epsilon=float(layer.epsilon))
-    return Value(out, KERAS, x.rank)
-
-
-def layer_scale(g: OnnxGraph, layer: Any, xs: Sequence[Value], hint: str) -> Value:
-    x = xs[0]
-    out = g.op("Mul", [x.name, g.const(f"{hint}_gamma", g.channel_shape(x, _np(layer.gamma)))],
-               hint)
-    return Value(out, x.layout, x.rank)
-
-
-def rescaling(g: OnnxGraph, layer: Any, xs: Sequence[Value], hint: str) -> Value:
-    x = xs[0]
-    scale = np.asarray(layer.scale, np.float32)
-    offset = np.asarray(layer.offset, np.float32)
-    return _affine(g, x, scale, offset, hint)
-
-
-def normalization(g: OnnxGraph, layer: Any, xs: Sequence[Value], hint: str) -> Value:
-    """(x - mean) / max(sqrt(variance), 1e-7), Keras's formula, with its stored state."""
-    import keras
-
-    x = xs[0]
-    mean = np.asarray(keras.ops.convert_to_numpy(layer.mean), np.float32).reshape(-1)
-    var = np.asarray(keras.ops.convert_to_numpy(layer.variance), np.float32).reshape(-1)
-    denominator = np.maximum(np.sqrt(var), keras.config.epsilon())
-    sub = g.op("Sub", [x.name, g.const(f"{hint}_mean", g.channel_shape(x, mean))],
-               f"{hint}_sub")
-    out = g.op("Div", [sub, g.const(f"{hint}_std", g.channel_shape(x, denominator))], hint)
-    return Value(out, x.layout, x.rank)
-
-
 def activation(g: OnnxGraph, layer: Any, xs: Sequence[Value], hint: str) -> Value:
     return _activate(g, layer, xs[0], hint)
 
@@ -284,7 +208,7 @@ def scaled_tanh(g: OnnxGraph, layer: Any, xs: Sequence[Value], hint: str) -> Val
 
 
 def identity(g: OnnxGraph, layer: Any, xs: Sequence[Value], hint: str) -> Value:
-    return xs[0]  # Dropout and Identity do nothing at inference
+    return xs[0]  # Dropout, SpatialDropout2D and Identity do nothing at inference
 
 
 def zero_padding2d(g: OnnxGraph, layer: Any, xs: Sequence[Value], hint: str) -> Value:
@@ -364,15 +288,10 @@ RULES: dict[str, Rule] = {
     "Subsampling2D": subsampling2d,
     "GlobalAveragePooling2D": _global_pool("GlobalAveragePool"),
     "GlobalMaxPooling2D": _global_pool("GlobalMaxPool"),
-    "BatchNormalization": batch_normalization,
-    "LocalResponseNormalization": local_response_normalization,
-    "LayerNormalization": layer_normalization,
-    "LayerScale": layer_scale,
-    "Rescaling": rescaling,
-    "Normalization": normalization,
     "Activation": activation,
     "ScaledTanh": scaled_tanh,
     "Dropout": identity,
+    "SpatialDropout2D": identity,
     "Identity": identity,
     "ZeroPadding2D": zero_padding2d,
     "Cropping2D": cropping2d,
@@ -384,6 +303,7 @@ RULES: dict[str, Rule] = {
     "ScaledAdd": scaled_add,
     "ChannelSlice": channel_slice,
     "DistributionFocalDecode": distribution_focal_decode,
+    **NORM_RULES,
 }
 """Keras layer class name -> rule; `tests/backends/export` checks the Keras backend's
 every class has one."""
