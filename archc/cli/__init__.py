@@ -17,6 +17,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
+from archc.cli import pydantic_plugins
 from archc.cli.exit_codes import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
@@ -40,12 +41,10 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 def run() -> None:
     """The console script: `main()` in a process of its own, then exit with its code."""
-    # archc uses no pydantic plugin (pyproject's "pydantic.mypy" is a mypy plugin, not a
-    # runtime one), yet pydantic looks for plugins when it builds the first validator by
-    # scanning the entry points of every installed distribution: 7-12 ms of `archc summary`.
-    # The process is archc's own, so it says "no plugins" unless the user set the variable.
-    # (`main()` leaves the environment alone: a program that calls it keeps its plugins.)
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    # archc uses no pydantic plugin; looking for them costs about 50 ms of a summary. The
+    # process is archc's own, so plugins are off here (and not in `main()`, which programs
+    # call), unless the user set PYDANTIC_DISABLE_PLUGINS (archc/cli/pydantic_plugins.py).
+    pydantic_plugins.disable()
     # The compile path (pydantic, the schema, the IR, the stages) is imported with the cyclic
     # collector off, then frozen: all of it lives until exit and none of it is garbage, yet
     # its allocations would trigger some fifty collections, each walking everything loaded
