@@ -30,9 +30,11 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+from archc.backends.keras.limits import KERAS_LIMITS
 from archc.diagnostics import Diagnostic, DiagnosticSink, SpecError
 from archc.diagnostics import UsageError as UsageError  # re-exported: the CLI catches it
 from archc.ir import Graph
+from archc.ir.limits import BackendLimits
 from archc.ir.ops import InputOp
 from archc.lower import Caps, Lowered, lower
 from archc.lower.estimate import first_over_cap, static_layers
@@ -67,6 +69,9 @@ class Options:
     """Copy a block expansion made before with the same inputs (`lower.memo`; editors)."""
     memo: ExpansionMemo | None = field(default=None, compare=False)
     """A memo kept across compiles of one document (the language server's); implies reuse."""
+    limits: BackendLimits = KERAS_LIMITS
+    """What the target backend cannot run, as it declares it (`archc.ir.limits`); Keras is
+    the backend `build` uses, so `check` refuses what it would fail on."""
 
 
 @dataclass
@@ -179,7 +184,7 @@ def _stages(result: Compiled, options: Options, stop_after: Stage) -> None:
     _check_static_size(doc, header, result.variables, options.caps, sink, budget)
     lowered = lower(doc, header, result.variables, result.variant, sink, options.caps,
                     result.functions, reuse=options.memo or options.reuse_expansions,
-                    budget=budget)
+                    budget=budget, limits=options.limits)
     result.lowered = lowered  # kept on errors for `attempt`; raising discards it otherwise
     sink.raise_if_errors()
     assert lowered is not None
@@ -197,7 +202,8 @@ def _stages(result: Compiled, options: Options, stop_after: Stage) -> None:
         return
     memo = options.memo
     known = memo.infos if memo is not None and memo.cost_caps == options.cost_caps else None
-    result.analysis = analyse(lowered.graph, lowered.shapes, sink, options.cost_caps, known)
+    result.analysis = analyse(lowered.graph, lowered.shapes, sink, options.cost_caps, known,
+                              options.limits)
     if memo is not None and result.analysis is not None:
         memo.infos = {id(info.node): info for info in result.analysis.nodes}
         memo.cost_caps = options.cost_caps

@@ -86,7 +86,7 @@ LOWER: dict[str, set[str]] = {
     "lower": {"spec", "ir", "diagnostics"},
     "lint": {"passes", "spec", "ir", "diagnostics"},
     "backends": {"passes", "ir", "diagnostics", "outputs", "perf"},
-    "pipeline": {"lower", "lint", "spec", "passes", "ir", "diagnostics", "perf"},
+    "pipeline": {"lower", "lint", "backends", "spec", "passes", "ir", "diagnostics", "perf"},
     "api": {"pipeline", "backends", "passes", "ir", "diagnostics"},
     "lsp": {"pipeline", "passes", "spec", "ir", "diagnostics"},
     "zoo": {"pipeline", "diagnostics"},

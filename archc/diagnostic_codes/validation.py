@@ -85,8 +85,10 @@ CODES: tuple[DiagnosticCode, ...] = (
          'several forms (`kernel_size: 3` or `[3, 5]`, `padding: same`, `2` or `[1, 2]`,'
          ' `connections: name` or rows) gives one diagnostic per mistake, about the form'
          ' the value has: `kernel_size: [3, 0]` is "greater than 0" at the 0, not also '
-         '"a valid integer". Sizes are 32-bit integers (at most 2,147,483,647), because '
-         'the Keras backend runs nothing larger; the help says so.\n'
+         '"a valid integer". Every integer of a layer is at most 2,147,483,647, because '
+         'the Keras backend runs nothing larger (it declares the limit in '
+         'archc/backends/keras/limits.py; the JSON Schema does not carry it); the help '
+         'says so.\n'
          '\n'
          '**Fix:** Use a value of the kind the message names; the help suggests the '
          'closest allowed word.'),

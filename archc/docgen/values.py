@@ -10,9 +10,6 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-INT32_MAX = 2**31 - 1
-"""The Keras backend's size limit; every size has it, so the lists leave it out."""
-
 
 def literal(value: Any) -> str:
     """A value as a spec writes it in YAML (`null`, `true`, `1e-6`, `[1, 1]`)."""
@@ -33,7 +30,7 @@ def _bounds(schema: dict[str, Any]) -> str:
         if key in schema:
             parts.append(f"{sign} {literal(schema[key])}")
     for key, sign in (("maximum", "<="), ("exclusiveMaximum", "<")):
-        if key in schema and schema[key] != INT32_MAX:
+        if key in schema:
             parts.append(f"{sign} {literal(schema[key])}")
     return " and ".join(parts)
 

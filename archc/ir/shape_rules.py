@@ -45,15 +45,6 @@ def window(op: str, shape: Shape, kernel: tuple[int, int], strides: tuple[int, i
            dilation: tuple[int, int], padding: Padding, channels: int) -> Shape:
     """The output of a windowed op (conv or pool) on an H x W x C input."""
     need_rank(op, shape, 3)
-    if max(strides) > 1 and max(dilation) > 1:
-        # Keras refuses the pair when the model is built; say so at check time instead.
-        raise Problem(
-            "G010",
-            f"`{op}` has both strides {_pair(strides)} and dilation {_pair(dilation)}; the "
-            "Keras backend supports strides above 1 or dilation above 1, not both",
-            "downsample in a separate layer (a pool or a strided 1x1 conv), or drop the "
-            "dilation",
-        )
     out = []
     for axis in range(2):
         pad: str | tuple[int, int] = padding if isinstance(padding, str) else padding[axis]
@@ -71,7 +62,8 @@ def dilated_extent(kernel: int, dilation: int) -> int:
     return (kernel - 1) * dilation + 1
 
 
-def _pair(values: tuple[int, int]) -> str:
+def format_pair(values: tuple[int, int]) -> str:
+    """`3` for (3, 3), `1x2` for (1, 2): how messages print a pair."""
     return str(values[0]) if values[0] == values[1] else f"{values[0]}x{values[1]}"
 
 
@@ -81,7 +73,7 @@ def _too_large(op: str, kernel: tuple[int, int], dilation: tuple[int, int], shap
     if max(dilation) > 1:
         spans = [dilated_extent(k, d) for k, d in zip(kernel, dilation, strict=True)]
         what = (f"the {kernel[0]}x{kernel[1]} kernel of `{op}` with dilation "
-                f"{_pair(dilation)} spans {spans[0]}x{spans[1]} and")
+                f"{format_pair(dilation)} spans {spans[0]}x{spans[1]} and")
     where = f"{shape[0]}x{shape[1]} input"
     if not isinstance(padding, str):
         (top, bottom), (left, right) = padding

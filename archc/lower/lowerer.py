@@ -21,6 +21,7 @@ from typing import Any
 
 from archc.diagnostics import DiagnosticSink, Problem, SourceSpan, did_you_mean
 from archc.ir import Graph, Shape
+from archc.ir.limits import NO_LIMITS, BackendLimits
 from archc.ir.ops import InputOp, make_attrs, op_named
 from archc.lower.blocks import Blocks, declared_inputs, declared_outputs
 from archc.lower.expr import INPUT, Budget, InputShape, is_expression
@@ -40,7 +41,7 @@ from archc.spec.schema import (
     ScaledAdd,
     SpecHeader,
 )
-from archc.spec.validate import validate_model
+from archc.spec.validate import validate_model, within_size_limit
 
 __all__ = ["Caps", "Lowered", "lower"]
 
@@ -61,18 +62,20 @@ _DEFAULT_CAPS = Caps()
 def lower(doc: Document, header: SpecHeader, variables: dict[str, Any], variant: str | None,
           sink: DiagnosticSink, caps: Caps = _DEFAULT_CAPS,
           functions: Mapping[str, SpecFunction] | None = None,
-          reuse: bool | ExpansionMemo = False, budget: Budget | None = None
-          ) -> Lowered | None:
+          reuse: bool | ExpansionMemo = False, budget: Budget | None = None,
+          limits: BackendLimits = NO_LIMITS) -> Lowered | None:
     """Lower `header` (validated) with resolved `variables` into a graph (`reuse`: copy
     repeated expansions, with a memo kept across lowerings if one is given; `lower.memo`;
-    `budget` is the spec's cost account, see `expr_context.Budget`)."""
+    `budget` is the spec's cost account, see `expr_context.Budget`; `limits`: what the
+    backend cannot run, `archc.ir.limits`)."""
     expansions: ExpansionMemo | None = None
     if isinstance(reuse, ExpansionMemo):
-        reuse.begin(doc, variables, (variant, caps))
+        reuse.begin(doc, variables, (variant, caps, limits))
         expansions = reuse
     elif reuse:
         expansions = ExpansionMemo(variables)
-    lowerer = _Lowerer(doc, header, variables, sink, caps, functions or {}, budget, expansions)
+    lowerer = _Lowerer(doc, header, variables, sink, caps, functions or {}, budget, expansions,
+                       limits)
     try:
         return lowerer.run(variant)
     except Abort:
@@ -84,13 +87,15 @@ class _Lowerer:
 
     def __init__(self, doc: Document, header: SpecHeader, variables: dict[str, Any],
                  sink: DiagnosticSink, caps: Caps, functions: Mapping[str, SpecFunction],
-                 budget: Budget | None = None, expansions: ExpansionMemo | None = None) -> None:
+                 budget: Budget | None = None, expansions: ExpansionMemo | None = None,
+                 limits: BackendLimits = NO_LIMITS) -> None:
         self.doc = doc
         self.header = header
         self.variables = variables
         self.sink = sink
         self.caps = caps
-        self.em = Emitter(sink, caps)
+        self.limits = limits
+        self.em = Emitter(sink, caps, limits)
         self.values = Values(doc, header, sink, FunctionTable(functions, variables), budget)
         self.expansions = expansions
         self.blocks = Blocks(self)
@@ -247,7 +252,12 @@ class _Lowerer:
                 return self.doc.key_span(full) if key else self.doc.span(full)
             return self.doc.key_span(path + (kind,))
 
-        return validate_model(model, args, span_of, self.sink, f"`{kind}`")
+        what = f"`{kind}`"
+        valid = validate_model(model, args, span_of, self.sink, what)
+        if valid is not None and not within_size_limit(args, span_of, self.sink, what,
+                                                       self.limits):
+            return None
+        return valid
 
 
     # -- plain layers -----------------------------------------------------------------------

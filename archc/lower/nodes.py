@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from archc.diagnostics import DiagnosticSink, Problem, SourceSpan
 from archc.ir import Node, Op, Scope, Shape
+from archc.ir.limits import NO_LIMITS, BackendLimits
 from archc.ir.ops import Attrs, infer_shape
 from archc.lower.names import Ctx, Names
 
@@ -34,9 +35,12 @@ class Abort(Exception):
 class Emitter:
     """The nodes, shapes and scopes made so far, and the names they took."""
 
-    def __init__(self, sink: DiagnosticSink, caps: Caps) -> None:
+    def __init__(self, sink: DiagnosticSink, caps: Caps,
+                 limits: BackendLimits = NO_LIMITS) -> None:
         self.sink = sink
         self.caps = caps
+        self.limits = limits
+        """The backend's limits (`archc.ir.limits`): a node it cannot run is an error here."""
         self.nodes: list[Node] = []
         self.shapes: dict[str, Shape | None] = {}
         self.scopes: list[Scope] = []
@@ -96,6 +100,7 @@ class Emitter:
         if all(s is not None for s in in_shapes):
             try:
                 shape = infer_shape(node.op, node.attrs, [s for s in in_shapes if s is not None])
+                self.limits.check_node(node.op.value, node.attrs)
             except Problem as exc:
                 self.sink.add(exc.at(span))
         self.nodes.append(node)

@@ -14,7 +14,8 @@ from functools import cached_property
 from archc.diagnostics import DiagnosticSink
 from archc.ir import Graph, Node, Scope, Shape
 from archc.ir.cost_rules import Cost
-from archc.ir.ops import cost_of, window_of
+from archc.ir.limits import NO_LIMITS, BackendLimits
+from archc.ir.ops import cost_of
 from archc.passes.receptive import Field, receptive_fields
 
 BYTES_PER_VALUE = 4  # float32 activations
@@ -123,12 +124,14 @@ class Analysis:
 
 def analyse(graph: Graph, shapes: Mapping[str, Shape | None], sink: DiagnosticSink,
             caps: CostCaps = CostCaps(),
-            known: Mapping[int, NodeInfo] | None = None) -> Analysis | None:
+            known: Mapping[int, NodeInfo] | None = None,
+            limits: BackendLimits = NO_LIMITS) -> Analysis | None:
     """Cost every node; None if any shape is unknown (an error was already reported).
 
     `known`: figures of an earlier analysis with the same caps, by node identity (`id`);
     a node object seen there, with the same shapes, keeps its figures and passed the padding
-    check already (the language server's memo, `lower.memo`)."""
+    check already (the language server's memo, `lower.memo`). `limits`: the backend's,
+    whose padded inputs count against the activation cap."""
     if any(shapes.get(n.name) is None for n in graph.nodes):
         return None
     infos = []
@@ -148,11 +151,11 @@ def analyse(graph: Graph, shapes: Mapping[str, Shape | None], sink: DiagnosticSi
             sink.error("C005", f"the network needs {params:.3g} parameters by this layer; the "
                        f"cap is {caps.max_params:.3g}", node.span, "raise it with --max-params")
             return None
-        padded = 0 if reused else backend_padded_bytes(node, ins)
-        sizes = _padded_size(node, ins[0]) if padded > caps.max_activation_bytes else None
-        if sizes is not None:
+        padded, sizes = (0, None) if reused else backend_padded_bytes(node, ins, limits)
+        if sizes is not None and padded > caps.max_activation_bytes:
             h, w, c = ins[0]
-            sink.error("C006", f"the dilated kernel of this layer makes the Keras backend pad "
+            sink.error("C006", f"the dilated kernel of this layer makes the {limits.backend} "
+                       f"backend pad "
                        f"its {h}x{w}x{c} input to {sizes[0]:,}x{sizes[1]:,}x{c}: "
                        f"{padded / 1024**3:.3g} GiB per sample; the cap is "
                        f"{caps.max_activation_bytes / 1024**3:.3g} GiB", node.span,
@@ -168,31 +171,13 @@ def analyse(graph: Graph, shapes: Mapping[str, Shape | None], sink: DiagnosticSi
     return Analysis(graph, tuple(infos))
 
 
-def backend_padded_bytes(node: Node, inputs: tuple[Shape, ...]) -> int:
-    """Bytes of the padded input the Keras backend builds for a dilated `same` kernel.
-
-    TensorFlow runs a dilated convolution as space-to-batch: with `padding: same` it pads
-    each axis by the dilated extent minus one, (k - 1) * d, rounded up to a multiple of d,
-    and materialises that tensor. It is not a layer output, so it is not in the activation
-    figure, but it is memory predict() allocates (measured: dilation 10,000 on an 8x8 input
-    grew the process by 4.5 GB); a kernel that dwarfs its input must not pass the cap.
-    """
-    size = _padded_size(node, inputs[0]) if inputs else None
+def backend_padded_bytes(node: Node, inputs: tuple[Shape, ...],
+                         limits: BackendLimits) -> tuple[int, tuple[int, int] | None]:
+    """Bytes and (height, width) of a padded copy of the input that the backend makes for
+    this node (TensorFlow's for a dilated `same` window; archc/backends/keras/limits.py);
+    (0, None) when it makes none. Not a layer output, but memory all the same."""
+    size = limits.padded_input(node.attrs, inputs[0]) \
+        if inputs and limits.padded_input is not None else None
     if size is None:
-        return 0
-    return size[0] * size[1] * inputs[0][2] * BYTES_PER_VALUE
-
-
-def _padded_size(node: Node, shape: Shape) -> tuple[int, int] | None:
-    window = window_of(node.attrs)
-    if window is None:
-        return None
-    kernel, _, dilation, padding = window
-    if max(dilation) == 1 or padding != "same" or len(shape) != 3:
-        return None
-    sizes = []
-    for axis in range(2):
-        d = dilation[axis]
-        padded = shape[axis] + (kernel[axis] - 1) * d
-        sizes.append(-(-padded // d) * d)
-    return (sizes[0], sizes[1])
+        return 0, None
+    return size[0] * size[1] * inputs[0][-1] * BYTES_PER_VALUE, size

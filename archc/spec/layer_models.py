@@ -3,8 +3,10 @@
 Every op's attribute record says, field by field, how the spec spells it, what it allows,
 its default and description (`archc.ir.ops.base.arg`); `layer_model` turns that into the
 pydantic model the spec is validated with (and the JSON Schema is generated from), so a
-field is declared once. The value types here are the spec's spellings; `INT32_MAX` and
-`allow_inf_nan=False` are the limits every layer item shares.
+field is declared once. The value types here are the spec's spellings, and
+`allow_inf_nan=False` is the limit every layer item shares. What a backend cannot run (the
+Keras backend's 32-bit sizes) is not part of the language: the backend declares it
+(archc/backends/keras/limits.py) and the lowerer checks it after validation.
 """
 
 from __future__ import annotations
@@ -32,11 +34,6 @@ from archc.ir.ops.base import SpecArg, Spelling, spec_default, spec_of
 NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
 """Layer, block, variable, variant, table and input names."""
 
-INT32_MAX = 2**31 - 1
-"""The largest size the Keras backend runs: TensorFlow holds strides, kernel sizes, filter
-counts and dilations as 32-bit integers (`strides: 9223372036854775807` passed `check` and
-`build`, then failed in predict)."""
-
 NAME_SCHEMA_PATTERN = f"^{NAME_PATTERN.pattern}$"
 """`NAME_PATTERN` anchored, for the JSON Schema (whose `pattern` matches anywhere)."""
 
@@ -53,9 +50,9 @@ def _whole_number(value: Any) -> Any:
     return value
 
 
-PosInt = Annotated[int, Field(strict=True, gt=0, le=INT32_MAX),
+PosInt = Annotated[int, Field(strict=True, gt=0),
                    BeforeValidator(_whole_number)]
-NonNegInt = Annotated[int, Field(strict=True, ge=0, le=INT32_MAX),
+NonNegInt = Annotated[int, Field(strict=True, ge=0),
                       BeforeValidator(_whole_number)]
 Pair = Annotated[list[PosInt], Field(min_length=2, max_length=2)]
 IntOrPair = PosInt | Pair
@@ -114,12 +111,11 @@ class LayerCommon(Strict):
 
 
 def _number(base: type, spec: SpecArg) -> Any:
-    """An int or float with the field's bounds; ints within the Keras backend's int32 and
-    whole floats read as ints (`_whole_number`), as `PosInt` and `NonNegInt` are."""
+    """An int or float with the field's bounds; whole floats read as ints
+    (`_whole_number`), as `PosInt` and `NonNegInt` are."""
     given = {"ge": spec.ge, "gt": spec.gt, "lt": spec.lt, "le": spec.le}
     bounds: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
     if base is int:
-        bounds.setdefault("le", INT32_MAX)
         return Annotated[int, Field(strict=True, **bounds), BeforeValidator(_whole_number)]
     return Annotated[float, Field(**bounds)] if bounds else float
 

@@ -21,7 +21,6 @@ from pydantic import (
 )
 
 from archc.ir.ops import CATALOGUE, Family, MergeOp
-from archc.spec.layer_models import INT32_MAX as INT32_MAX
 from archc.spec.layer_models import NAME_PATTERN as NAME_PATTERN
 from archc.spec.layer_models import NAME_SCHEMA_PATTERN as NAME_SCHEMA_PATTERN
 from archc.spec.layer_models import Activation as Activation

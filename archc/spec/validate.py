@@ -8,14 +8,15 @@ and a "did you mean" where a name was misspelt.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from archc.diagnostics import Diagnostic, DiagnosticSink, SourceSpan, did_you_mean
+from archc.ir.limits import BackendLimits
 from archc.spec.loader import Document, Path
-from archc.spec.schema import INT32_MAX, SpecHeader
+from archc.spec.schema import SpecHeader
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -46,6 +47,35 @@ def validate_model(model: type[M], data: Mapping[str, Any], span_of: SpanOf,
     except ValidationError as exc:
         sink.extend(errors_to_diagnostics(exc, data, span_of, model, what))
         return None
+
+
+def within_size_limit(data: Mapping[str, Any], span_of: SpanOf, sink: DiagnosticSink,
+                      what: str, limits: BackendLimits) -> bool:
+    """Every integer of a validated layer item is at most the backend's `max_size`; each one
+    over it is an S004 at the value, worded as a schema bound is. A backend limit, not a
+    rule of the language: the schema does not carry it (archc/backends/keras/limits.py)."""
+    if limits.max_size is None:
+        return True
+    within = True
+    for path, value in _integers(data, ()):
+        if value > limits.max_size:
+            sink.add(Diagnostic("S004", f"invalid value for `{_field_name(path)}` in {what}: "
+                                f"input should be less than or equal to {limits.max_size}; "
+                                f"received {_show(value)}", span_of(path, False),
+                                limits.max_size_why))
+            within = False
+    return within
+
+
+def _integers(value: Any, path: Path) -> Iterator[tuple[Path, int]]:
+    if isinstance(value, int) and not isinstance(value, bool):
+        yield path, value
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _integers(item, path + (key,))
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from _integers(item, path + (index,))
 
 
 def errors_to_diagnostics(exc: ValidationError, data: Any, span_of: SpanOf,
@@ -138,10 +168,6 @@ def _one(path: Path, errs: list[dict[str, Any]], data: Any, span_of: SpanOf,
     received = _value_at(data, path)
     literal = [e for e in errs if e["type"] == "literal_error"]
     hint = None
-    if any(e["type"] == "less_than_equal" and e.get("ctx", {}).get("le") == INT32_MAX
-           for e in errs):
-        hint = (f"the Keras backend (TensorFlow) holds sizes as 32-bit integers, at most "
-                f"{INT32_MAX:,}")
     if literal and isinstance(received, str):
         expected = literal[0].get("ctx", {}).get("expected", "")
         options = [o.strip(" '") for o in expected.replace(" or ", ",").split(",") if o.strip()]

@@ -43,7 +43,7 @@ def test_a_part_twice_is_an_error() -> None:
 
 
 def test_values_in_words() -> None:
-    pos = {"type": "integer", "exclusiveMinimum": 0, "maximum": 2**31 - 1}
+    pos = {"type": "integer", "exclusiveMinimum": 0}
     pair = {"type": "array", "items": pos, "minItems": 2, "maxItems": 2}
     assert describe({"anyOf": [pos, pair]}) == "integer > 0 or list of 2 (integer > 0)"
     assert describe({"type": "number", "minimum": 0, "exclusiveMaximum": 1}) == \

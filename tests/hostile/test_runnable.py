@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import pytest
 
+from archc.backends.keras.limits import INT32_MAX
 from archc.diagnostics import Diagnostic, SpecError
 from archc.pipeline import compile_text
-from archc.spec.schema import INT32_MAX
 
 _HEAD = "archc: 1\nname: t\ninput: [8, 8, 2]\nlayers:\n"
 _INT32_HINT = "the Keras backend (TensorFlow) holds sizes as 32-bit integers, at most 2,147,483,647"

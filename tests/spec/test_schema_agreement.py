@@ -127,6 +127,8 @@ MINIMAL: dict[str, dict[str, Any]] = {
     "upsampling2d": {},
     "channel_slice": {"start": 0, "stop": 2},
     "dfl": {"bins": 1},
+    "group_norm": {"groups": 1},
+    "spatial_dropout2d": {"rate": 0.5},
     "parallel": {"branches": [[{"conv2d": {"filters": 2, "kernel_size": 1}}],
                               [{"max_pool2d": {"pool_size": 1}}]]},
     "residual": {"body": [{"conv2d": {"filters": 4, "kernel_size": 1}}]},
