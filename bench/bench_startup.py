@@ -221,7 +221,7 @@ def limits(result: dict[str, Any]) -> str:
             f"pydantic's plugin loader ({ms(SEGMENTS[5]):.0f} ms, importlib.metadata and the "
             f"email package) and its entry-point discovery ({ms(SEGMENTS[6]):.0f} ms) are no "
             f"longer paid: archc uses no plugin, and its console script turns them off "
-            f"(archc/cli/pydantic_plugins.py). archc's diagnostics and IR imports "
+            f"(archc/spec/pydantic_plugins.py). archc's diagnostics and IR imports "
             f"({ms(SEGMENTS[2]):.0f} ms, mostly creating frozen dataclasses, the op catalogue's "
             f"records among them: about 1 ms each here, Python 3.11 compiling each generated "
             f"method on its own), the rest of archc's imports "

@@ -93,7 +93,7 @@ def test_a_parser_for_no_known_command_is_the_full_one() -> None:
         assert _helps(build_parser(argv)) == _helps(build_parser())
 
 
-# -- pydantic's plugin discovery, off in the console script (archc/cli/pydantic_plugins.py) --
+# -- pydantic's plugin discovery, off in the console script (archc/spec/pydantic_plugins.py) --
 
 _RUN_PROBE = """\
 import atexit, json, os, sys
@@ -129,7 +129,7 @@ def test_the_stand_in_matches_the_installed_pydantic() -> None:
     # plugins under the setting the console script makes, as the stand-in does.
     import pydantic
 
-    from archc.cli import pydantic_plugins
+    from archc.spec import pydantic_plugins
 
     package = Path(pydantic.__file__).parent
     uses = {line.strip() for source in package.rglob("*.py")
