@@ -90,3 +90,32 @@ def test_a_parser_built_for_one_command_parses_and_helps_as_the_full_one(name: s
 def test_a_parser_for_no_known_command_is_the_full_one() -> None:
     for argv in ([], ["--version"], ["nosuch"], ["-h"]):
         assert _helps(build_parser(argv)) == _helps(build_parser())
+
+
+# -- pydantic's plugin discovery, off in the console script (archc/spec/pydantic_plugins.py) --
+
+_RUN_PROBE = """\
+import atexit, json, os, sys
+from archc.cli import run
+atexit.register(lambda: print(json.dumps(os.environ.get("PYDANTIC_DISABLE_PLUGINS")),
+                              file=sys.stderr))
+sys.argv = ["archc", *sys.argv[1:]]
+run()
+"""
+
+
+def _run(env: dict[str, str]) -> tuple[str, object]:
+    argv = ["summary", str(SPECS / "resnet.yaml"), "--variant", "resnet152"]
+    proc = subprocess.run([sys.executable, "-c", _RUN_PROBE, *argv], capture_output=True,
+                          text=True, cwd=ROOT, env={"PATH": "/usr/bin:/bin",
+                                                   "PYTHONPATH": str(ROOT), **env})
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout, json.loads(proc.stderr.splitlines()[-1])
+
+
+def test_the_console_script_skips_pydantic_plugin_discovery_unless_the_user_chose() -> None:
+    out, setting = _run({})
+    assert setting == "__all__"
+    chosen_out, chosen = _run({"PYDANTIC_DISABLE_PLUGINS": "some_plugin"})
+    assert chosen == "some_plugin"  # the user's choice stands
+    assert out == chosen_out and "resnet152" in out  # the same summary either way

@@ -25,6 +25,7 @@ from archc.cli.exit_codes import (
     EXIT_SPEC,
     EXIT_USAGE,
 )
+from archc.spec import pydantic_plugins
 
 __all__ = ["EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_MISSING_DEPENDENCY", "EXIT_OK",
            "EXIT_SPEC", "EXIT_USAGE", "build_parser", "main", "run"]
@@ -40,6 +41,10 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 def run() -> None:
     """The console script: `main()` in a process of its own, then exit with its code."""
+    # archc uses no pydantic plugin; looking for them costs about 50 ms of a summary. The
+    # process is archc's own, so plugins are off here (and not in `main()`, which programs
+    # call), unless the user set PYDANTIC_DISABLE_PLUGINS (archc/spec/pydantic_plugins.py).
+    pydantic_plugins.disable()
     # The compile path (pydantic, the schema, the IR, the stages) is imported with the cyclic
     # collector off, then frozen: all of it lives until exit and none of it is garbage, yet
     # its allocations would trigger some fifty collections, each walking everything loaded

@@ -11,13 +11,20 @@ imported, and otherwise puts a tiny finder on `sys.meta_path` that waits for the
 
 from __future__ import annotations
 
-import importlib.abc
-import importlib.machinery
+import importlib
 import sys
 import warnings
 from collections.abc import Sequence
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    # Annotations only: the hook needs no base class (the import system calls `find_spec`,
+    # `create_module` and `exec_module` by name), and importing importlib.abc imports
+    # importlib.resources, tempfile, shutil, random and the compression modules: some 10 ms
+    # of every `import archc`, so of `archc summary`, which needs none of them.
+    from importlib.abc import Loader
+    from importlib.machinery import ModuleSpec
 
 LAYERS_MODULE = "archc.backends.keras.layers"
 
@@ -34,13 +41,13 @@ def _register() -> None:
         warnings.warn(f"archc could not register its Keras layers: {exc!r}", stacklevel=2)
 
 
-class _RegisteringLoader(importlib.abc.Loader):
+class _RegisteringLoader:
     """Wraps Keras's own loader; registers archc's layers once `keras` has executed."""
 
-    def __init__(self, inner: importlib.abc.Loader) -> None:
+    def __init__(self, inner: Loader) -> None:
         self._inner = inner
 
-    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType | None:
+    def create_module(self, spec: ModuleSpec) -> ModuleType | None:
         return self._inner.create_module(spec)
 
     def exec_module(self, module: ModuleType) -> None:
@@ -51,15 +58,15 @@ class _RegisteringLoader(importlib.abc.Loader):
         return getattr(self._inner, name)
 
 
-class _KerasImportHook(importlib.abc.MetaPathFinder):
+class _KerasImportHook:
     """Intercepts only the top-level `keras` import, once, then steps aside."""
 
     def find_spec(self, fullname: str, path: Sequence[str] | None,
-                  target: ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:
+                  target: ModuleType | None = None) -> ModuleSpec | None:
         if fullname != "keras":
             return None
         uninstall()
-        spec: importlib.machinery.ModuleSpec | None = None
+        spec: ModuleSpec | None = None
         for finder in sys.meta_path:
             find = getattr(finder, "find_spec", None)
             if find is not None:
@@ -68,7 +75,7 @@ class _KerasImportHook(importlib.abc.MetaPathFinder):
                     break
         if spec is None or spec.loader is None:
             return spec
-        spec.loader = _RegisteringLoader(spec.loader)
+        spec.loader = cast("Loader", _RegisteringLoader(spec.loader))  # a Loader by duck typing
         return spec
 
 
