@@ -54,7 +54,7 @@ def within_size_limit(data: Mapping[str, Any], span_of: SpanOf, sink: Diagnostic
     """Every integer of a validated layer item is at most the backend's `max_size`; each one
     over it is an S004 at the value, worded as a schema bound is. A backend limit, not a
     rule of the language: the schema does not carry it (archc/backends/keras/limits.py)."""
-    if limits.max_size is None:
+    if limits.max_size is None or not _over(data, limits.max_size):
         return True
     within = True
     for path, value in _integers(data, ()):
@@ -67,12 +67,32 @@ def within_size_limit(data: Mapping[str, Any], span_of: SpanOf, sink: Diagnostic
     return within
 
 
+def _over(data: Mapping[str, Any], limit: int) -> bool:
+    """Is any integer in the arguments over `limit`? The fast test every layer takes; the
+    located report (`_integers`) runs only when one is."""
+    stack = list(data.values())
+    while stack:
+        value = stack.pop()
+        if type(value) is int:
+            if value > limit:
+                return True
+        elif isinstance(value, list | tuple):
+            stack.extend(value)
+        elif isinstance(value, Mapping):
+            stack.extend(value.values())
+    return False
+
+
 def _integers(value: Any, path: Path) -> Iterator[tuple[Path, int]]:
-    if isinstance(value, int) and not isinstance(value, bool):
+    """Every integer in a layer item's arguments, with its path."""
+    if type(value) is int:
         yield path, value
     elif isinstance(value, Mapping):
         for key, item in value.items():
-            yield from _integers(item, path + (key,))
+            if type(item) is int:
+                yield path + (key,), item
+            elif isinstance(item, Mapping | list | tuple):
+                yield from _integers(item, path + (key,))
     elif isinstance(value, list | tuple):
         for index, item in enumerate(value):
             yield from _integers(item, path + (index,))

@@ -37,8 +37,8 @@ from archc.ir.ops.base import Pair as Pair
 from archc.ir.ops.base import PerChannel as PerChannel
 from archc.ir.ops.base import Reach as Reach
 from archc.ir.ops.base import Shape as Shape
+from archc.ir.ops.base import SpecArg, Windowed, spec_of, to_record
 from archc.ir.ops.base import Table as Table
-from archc.ir.ops.base import Windowed, spec_of, to_record
 from archc.ir.ops.base import added as added
 from archc.ir.ops.base import padding as padding
 from archc.ir.ops.base import pair as pair
@@ -104,6 +104,11 @@ ALL_OPS: tuple[Op, ...] = tuple(CATALOGUE)
 
 _BY_NAME: dict[str, Op] = {op.value: op for op in ALL_OPS}
 
+_SPEC_FIELDS: Mapping[Op, tuple[tuple[str, SpecArg | None], ...]] = {
+    op: tuple((f.name, spec_of(f)) for f in fields(d.attrs)) for op, d in CATALOGUE.items()}
+"""Each record's fields with their spec metadata, read once: a compile makes a record per
+layer (ResNet-152: 500), and `dataclasses.fields` is not free."""
+
 MERGE_OPS = frozenset(op for op, d in CATALOGUE.items() if d.merge)
 CONV_OPS = frozenset(op for op, d in CATALOGUE.items() if d.family is Family.CONV)
 
@@ -146,16 +151,15 @@ def make_attrs(op: Op, item: Mapping[str, Any],
     `tables` resolves a connection table given by name; the caller checked the name exists.
     """
     record = CATALOGUE[op].attrs
+    plan = _SPEC_FIELDS[op]
     values: dict[str, Any] = {}
-    for f in fields(record):
-        spec = spec_of(f)
-        if f.name in item:
-            value = item[f.name]
-            values[f.name] = to_record(spec, value, tables) if spec is not None else value
-    for f in fields(record):
-        spec = spec_of(f)
-        if spec is not None and spec.default_from and values.get(f.name) is None and \
+    for name, spec in plan:
+        if name in item:
+            value = item[name]
+            values[name] = to_record(spec, value, tables) if spec is not None else value
+    for name, spec in plan:
+        if spec is not None and spec.default_from and values.get(name) is None and \
                 spec.default_from in values:
-            values[f.name] = values[spec.default_from]
+            values[name] = values[spec.default_from]
     made: Attrs = record(**values)
     return made
