@@ -111,8 +111,8 @@ SEGMENTS = ("yaml + pydantic.BaseModel (the floor's imports)",
             "archc, its diagnostics (dataclasses, inspect) and the IR (op catalogue, graph)",
             "archc.spec.schema (its models, defer_build)",
             "the rest of archc that summary imports",
-            "pydantic's plugin loader (importlib.metadata; not in the console script now)",
-            "pydantic's plugin discovery (entry points scan; not in the console script now)",
+            "pydantic's plugin loader (importlib.metadata; still paid by the console script)",
+            "pydantic's plugin discovery (entry points scan; off in the console script)",
             "first compile (builds the validators it needs)", "first table",
             "second compile, same process", "second table")
 
