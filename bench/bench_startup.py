@@ -230,8 +230,8 @@ def limits(result: dict[str, Any]) -> str:
             f"table {ms(SEGMENTS[10]):.0f} ms warm) make the rest. Validating one pydantic "
             f"model of one field already costs {model:.2f}x the floor in the same rounds, so "
             f"under {TARGET}x is out of reach while the summary validates with pydantic: it "
-            "needs a validation path that builds no pydantic model at start-up, a design "
-            "decision for the lead.")
+            "needs a validation path that builds no pydantic model at start-up, which archc "
+            "does not have (issue 21 left it).")
 
 
 def update_doc(result: dict[str, Any], doc: Path = ROOT / "docs" / "benchmarks.md") -> None:
