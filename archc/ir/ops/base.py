@@ -181,6 +181,30 @@ class Windowed:
         raise NotImplementedError
 
 
+class ConvWindowed(Windowed):
+    """A convolution's record: its window is its own `kernel_size`, `strides`, `dilation`
+    and `padding` (the annotations name the fields the record declares)."""
+
+    kernel_size: Pair
+    strides: Pair
+    dilation: Pair
+    padding: Padding
+
+    def window(self) -> tuple[Pair, Pair, Pair, Padding]:
+        return self.kernel_size, self.strides, self.dilation, self.padding
+
+
+class PoolWindowed(Windowed):
+    """A pool's record: `pool_size` is the kernel, and a pool is never dilated."""
+
+    pool_size: Pair
+    strides: Pair
+    padding: Padding
+
+    def window(self) -> tuple[Pair, Pair, Pair, Padding]:
+        return self.pool_size, self.strides, (1, 1), self.padding
+
+
 def spec_of(f: Field[Any]) -> SpecArg | None:
     """A record field's spec metadata; None for a field the spec does not write."""
     spec = f.metadata.get(_SPEC)

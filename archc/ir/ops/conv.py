@@ -12,6 +12,7 @@ import archc.ir.shape_rules as rules
 from archc.diagnostics import Problem
 from archc.ir.ops.base import (
     Attrs,
+    ConvWindowed,
     Family,
     OpDef,
     OpKind,
@@ -21,7 +22,6 @@ from archc.ir.ops.base import (
     Shape,
     Spelling,
     Table,
-    Windowed,
     arg,
 )
 
@@ -38,7 +38,7 @@ _ACT = Spelling.ACTIVATION
 
 
 @dataclass(frozen=True)
-class Conv2DAttrs(Attrs, Windowed):
+class Conv2DAttrs(Attrs, ConvWindowed):
     filters: int = arg(gt=0)
     kernel_size: Pair = arg(spelling=_PAIR)
     strides: Pair = arg((1, 1), _PAIR)
@@ -52,12 +52,9 @@ class Conv2DAttrs(Attrs, Windowed):
         description="Connection table: for each output map, the input maps it reads.")
     """For each output map, the input maps it reads (LeNet-5's C3)."""
 
-    def window(self) -> tuple[Pair, Pair, Pair, Padding]:
-        return self.kernel_size, self.strides, self.dilation, self.padding
-
 
 @dataclass(frozen=True)
-class DepthwiseConv2DAttrs(Attrs, Windowed):
+class DepthwiseConv2DAttrs(Attrs, ConvWindowed):
     kernel_size: Pair = arg(spelling=_PAIR)
     strides: Pair = arg((1, 1), _PAIR)
     padding: Padding = arg("valid", Spelling.PADDING)
@@ -66,12 +63,9 @@ class DepthwiseConv2DAttrs(Attrs, Windowed):
     use_bias: bool = arg(True, Spelling.BOOL)
     activation: str | None = arg(None, _ACT)
 
-    def window(self) -> tuple[Pair, Pair, Pair, Padding]:
-        return self.kernel_size, self.strides, self.dilation, self.padding
-
 
 @dataclass(frozen=True)
-class SeparableConv2DAttrs(Attrs, Windowed):
+class SeparableConv2DAttrs(Attrs, ConvWindowed):
     filters: int = arg(gt=0)
     kernel_size: Pair = arg(spelling=_PAIR)
     strides: Pair = arg((1, 1), _PAIR)
@@ -80,9 +74,6 @@ class SeparableConv2DAttrs(Attrs, Windowed):
     depth_multiplier: int = arg(1, gt=0)
     use_bias: bool = arg(True, Spelling.BOOL)
     activation: str | None = arg(None, _ACT)
-
-    def window(self) -> tuple[Pair, Pair, Pair, Padding]:
-        return self.kernel_size, self.strides, self.dilation, self.padding
 
 
 @dataclass(frozen=True)

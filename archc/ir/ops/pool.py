@@ -15,10 +15,10 @@ from archc.ir.ops.base import (
     OpKind,
     Padding,
     Pair,
+    PoolWindowed,
     Reach,
     Shape,
     Spelling,
-    Windowed,
     arg,
 )
 
@@ -35,27 +35,21 @@ _PAIR = Spelling.INT_OR_PAIR
 
 
 @dataclass(frozen=True)
-class Pool2DAttrs(Attrs, Windowed):
+class Pool2DAttrs(Attrs, PoolWindowed):
     pool_size: Pair = arg(spelling=_PAIR, spec_default=2)
     strides: Pair = arg(spelling=_PAIR, spec_default=None, default_from="pool_size",
                         description="Default: the pool size.")
     """The spec's default (the pool size) is filled in by `make_attrs`."""
     padding: Padding = arg("valid", Spelling.PADDING)
 
-    def window(self) -> tuple[Pair, Pair, Pair, Padding]:
-        return self.pool_size, self.strides, (1, 1), self.padding
-
 
 @dataclass(frozen=True)
-class Subsampling2DAttrs(Attrs, Windowed):
+class Subsampling2DAttrs(Attrs, PoolWindowed):
     pool_size: Pair = arg(spelling=_PAIR, spec_default=2)
     strides: Pair = arg(spelling=_PAIR, spec_default=None, default_from="pool_size")
     activation: str | None = arg(None, Spelling.ACTIVATION)
     padding: Padding = "valid"
     """Always valid: LeNet's windows never overhang the input."""
-
-    def window(self) -> tuple[Pair, Pair, Pair, Padding]:
-        return self.pool_size, self.strides, (1, 1), self.padding
 
 
 @dataclass(frozen=True)
