@@ -163,6 +163,7 @@ def run(repeats: int = 9, steps: int = 90) -> dict[str, Any]:
 def update_doc(result: dict[str, Any], doc: Path = ROOT / "docs" / "benchmarks.md") -> None:
     """Put this run's section and target rows into docs/benchmarks.md, as `make bench`
     would, without re-running the other (TensorFlow) benchmarks."""
+    from bench.doc_section import splice
     from bench.run import Doc, _fmt, _hook_targets
 
     part = Doc()
@@ -174,21 +175,7 @@ def update_doc(result: dict[str, Any], doc: Path = ROOT / "docs" / "benchmarks.m
     section += ["", "(this section and its two target rows were measured by "
                 "`python -m bench.bench_report --write`; `make bench` rewrites them with the "
                 "rest)", ""]
-    lines = doc.read_text("utf-8").split("\n")
-    lines = [line for line in lines if not line.startswith("| 14 |")]
-    if "### `bench/bench_report.py`" in lines:
-        start = lines.index("### `bench/bench_report.py`")
-        end = next((i for i in range(start + 1, len(lines))
-                    if lines[i].startswith(("### ", "## ", "---"))), len(lines))
-        lines[start:end] = section
-    else:
-        lines[lines.index("---"):lines.index("---")] = section
-    table = lines.index("## Targets at a glance") + 4
-    while lines[table].startswith("|"):
-        table += 1
-    lines[table:table] = rows
-    with atomic_output(doc) as tmp:
-        tmp.write_text("\n".join(lines), encoding="utf-8")
+    splice(doc, "### `bench/bench_report.py`", section, rows, "| 14 |")
 
 
 # The sentences of README.md and docs/report.md that quote this benchmark sit between these

@@ -236,7 +236,7 @@ def limits(result: dict[str, Any]) -> str:
 
 def update_doc(result: dict[str, Any], doc: Path = ROOT / "docs" / "benchmarks.md") -> None:
     """Put this run's section and target row into docs/benchmarks.md, as `make bench` would."""
-    from archc.outputs import atomic_output
+    from bench.doc_section import splice
     from bench.run import Doc, _hook_targets
 
     part = Doc()
@@ -250,21 +250,7 @@ def update_doc(result: dict[str, Any], doc: Path = ROOT / "docs" / "benchmarks.m
                 "(measured by `python -m bench.bench_startup --before DIR --write`, DIR a "
                 "checkout of main before issue 21's start-up work; `make bench` reruns it "
                 "without `before`)", ""]
-    lines = doc.read_text("utf-8").split("\n")
-    lines = [line for line in lines if not line.startswith("| 21 | `archc summary`")]
-    if heading in lines:
-        start = lines.index(heading)
-        end = next((i for i in range(start + 1, len(lines))
-                    if lines[i].startswith(("### ", "## ", "---"))), len(lines))
-        lines[start:end] = section
-    else:
-        lines[lines.index("---"):lines.index("---")] = section
-    table = lines.index("## Targets at a glance") + 4
-    while lines[table].startswith("|"):
-        table += 1
-    lines[table:table] = rows
-    with atomic_output(doc) as tmp:
-        tmp.write_text("\n".join(lines), encoding="utf-8")
+    splice(doc, heading, section, rows, "| 21 | `archc summary`")
 
 
 def main(argv: list[str]) -> int:
