@@ -28,7 +28,7 @@ from __future__ import annotations
 import contextlib
 import enum
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archc.backends.keras.limits import KERAS_LIMITS
 from archc.diagnostics import Diagnostic, DiagnosticSink, SpecError
@@ -47,8 +47,10 @@ from archc.lower.variables import resolve_variables
 from archc.passes.analysis import Analysis, CostCaps, analyse
 from archc.perf import cyclic_gc_paused
 from archc.spec.loader import MAX_BYTES, Document, load_bytes, load_file, load_text, oversize
-from archc.spec.schema import SpecHeader
 from archc.spec.validate import validate_header
+
+if TYPE_CHECKING:
+    from archc.spec.schema import SpecHeader
 
 
 class Stage(enum.IntEnum):

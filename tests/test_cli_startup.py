@@ -13,6 +13,7 @@ import argparse
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from spec_helpers import ROOT, SPECS
@@ -30,6 +31,10 @@ OFF_THE_SUMMARY_PATH = (
     "archc.cli.explain",
     "archc.outputs",  # writing files: summary writes none
     "archc.api",  # the Python API, which the CLI does not call
+    # A valid spec is checked without pydantic (archc/spec/plain.py): the pydantic models
+    # and pydantic itself are for an item with a mistake.
+    "pydantic", "pydantic_core", "archc.spec.schema", "archc.spec.layer_models",
+    "archc.spec.pydantic_errors",
 )
 
 _PROBE = """\
@@ -72,6 +77,21 @@ def test_the_probe_sees_a_command_that_does_load_them() -> None:
     assert rc == 0
     assert "archc.lint" in _off_path(modules)
     assert "archc.cli.export" not in modules  # and still not another command's module
+
+
+def test_a_mistake_goes_to_pydantic_and_reads_as_always(tmp_path: Path) -> None:
+    # `kernal_size`: the checker leaves the item to pydantic, which words the error.
+    spec = tmp_path / "typo.yaml"
+    spec.write_text("archc: 1\nname: t\ninput: [8, 8, 1]\nlayers:\n"
+                    "  - conv2d: {filters: 2, kernal_size: 3}\n", encoding="utf-8")
+    rc, modules = _loaded("check", str(spec))
+    assert rc == 1
+    assert {"pydantic", "archc.spec.pydantic_errors"} <= modules
+    proc = subprocess.run([sys.executable, "-m", "archc", "check", str(spec)],
+                          capture_output=True, text=True, cwd=ROOT,
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
+    assert "error[S002]: unknown field `kernal_size` in `conv2d`" in proc.stderr
+    assert "did you mean `kernel_size`?" in proc.stderr
 
 
 def _helps(parser: argparse.ArgumentParser) -> dict[str, str]:

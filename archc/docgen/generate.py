@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from archc.docgen import render, source
+from archc.docgen import compiled, render, source
 from archc.docgen.splice import parts, splice, wrapped
 
 MARKDOWN: Mapping[str, Mapping[str, Callable[[], str]]] = {
@@ -29,7 +29,10 @@ MARKDOWN: Mapping[str, Mapping[str, Callable[[], str]]] = {
 }
 """Each Markdown file with generated parts: its parts by marker name, and their renderers."""
 
-WHOLE: Mapping[str, Callable[[], str]] = {"docs/archc.schema.json": source.schema_text}
+WHOLE: Mapping[str, Callable[[], str]] = {
+    "docs/archc.schema.json": source.schema_text,
+    compiled.PATH: compiled.render,
+}
 """Files generated whole (`archc schema` prints the same text)."""
 
 

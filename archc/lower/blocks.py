@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import ChainMap
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archc.diagnostics import SourceSpan, did_you_mean
 from archc.lower.expr import INPUT, InputShape
@@ -22,7 +22,9 @@ from archc.lower.values import BAD
 from archc.lower.walker import Walker
 from archc.spec.items import COMMON_FIELDS
 from archc.spec.loader import Path
-from archc.spec.schema import BlockCall, BlockDef
+
+if TYPE_CHECKING:
+    from archc.spec.schema import BlockDef
 
 
 def declared_inputs(block: BlockDef) -> list[str]:
@@ -73,7 +75,7 @@ class Blocks:
                                         arg_paths, ctx.env)
         if common is None:
             return self.walk.poison(raw, ctx, path, kind)
-        parsed = self.walk.validate(BlockCall, kind, common, arg_paths, path)
+        parsed = self.walk.validate("BlockCall", kind, common, arg_paths, path)
         if parsed is None:
             return self.walk.poison(raw, ctx, path, kind)
         span = self.doc.key_span(path + (kind,))

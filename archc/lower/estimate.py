@@ -17,13 +17,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archc.diagnostics import Problem
 from archc.lower.expr import Budget, evaluate, is_expression
 from archc.lower.expr_context import MAX_LEVELS
-from archc.spec.items import split_item
-from archc.spec.schema import LAYER_MODELS, BlockDef
+from archc.spec.items import LAYER_KINDS, split_item
+
+if TYPE_CHECKING:
+    from archc.spec.schema import BlockDef
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ class _Counter:
         return max(1, self.kept(kind, args, depth, top))
 
     def kept(self, kind: str, args: Mapping[str, Any], depth: int, top: bool) -> int:
-        if kind in LAYER_MODELS:
+        if kind in LAYER_KINDS:
             return 1
         if kind == "parallel":
             branches = args.get("branches")

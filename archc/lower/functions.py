@@ -21,7 +21,7 @@ import functools
 from collections import ChainMap
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archc.diagnostics import DiagnosticSink, Problem, did_you_mean
 from archc.lower.builtins import CALLABLE_NAMES
@@ -38,7 +38,9 @@ from archc.lower.expr import (
     parse,
 )
 from archc.spec.loader import Document, Path
-from archc.spec.schema import FunctionDef, SpecHeader
+
+if TYPE_CHECKING:
+    from archc.spec.schema import FunctionDef, SpecHeader
 
 _NO_DEFAULT = object()
 

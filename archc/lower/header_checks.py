@@ -10,13 +10,16 @@ stage, after the header matched the schema.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archc.diagnostics import DiagnosticSink, SourceSpan, did_you_mean
 from archc.lower.expr import INPUT, PARAM_PATTERN
-from archc.spec.items import COMMON_FIELDS
+from archc.spec.items import COMMON_FIELDS, LAYER_KINDS, STRUCTURE_KINDS
 from archc.spec.loader import Document
-from archc.spec.schema import LAYER_MODELS, NAME_PATTERN, STRUCTURE_MODELS, BlockDef, SpecHeader
+from archc.spec.value_rules import NAME_PATTERN
+
+if TYPE_CHECKING:
+    from archc.spec.schema import BlockDef, SpecHeader
 
 
 def check_header_names(doc: Document, header: SpecHeader, sink: DiagnosticSink) -> None:
@@ -44,7 +47,7 @@ def _check_names(doc: Document, header: SpecHeader, sink: DiagnosticSink) -> Non
                            doc.key_span((section, key)),
                            "use letters, digits, `_`, `.` and `-`, starting with a letter or `_`")
     for name, block in header.blocks.items():
-        if name in LAYER_MODELS or name in STRUCTURE_MODELS or name == "input":
+        if name in LAYER_KINDS or name in STRUCTURE_KINDS or name == "input":
             # A layer type wins when an item is read, so the block could never be used.
             what = "the input" if name == "input" else "a layer type"
             sink.error("S008", f"`{name}` cannot name a block: it is {what}",
@@ -114,6 +117,6 @@ def _check_block_inputs(doc: Document, block: str, definition: BlockDef,
 def _check_defaults(doc: Document, header: SpecHeader, sink: DiagnosticSink) -> None:
     """`defaults:` is keyed by layer type: a typo there would silently default nothing."""
     for kind in header.defaults:
-        if kind not in LAYER_MODELS:
+        if kind not in LAYER_KINDS:
             sink.error("S005", f"`defaults` names an unknown layer type `{kind}`",
-                       doc.key_span(("defaults", kind)), did_you_mean(kind, LAYER_MODELS))
+                       doc.key_span(("defaults", kind)), did_you_mean(kind, LAYER_KINDS))

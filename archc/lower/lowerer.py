@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import ChainMap
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archc.diagnostics import DiagnosticSink, Problem, SourceSpan, did_you_mean
 from archc.ir import Graph, Shape
@@ -32,16 +32,12 @@ from archc.lower.network_inputs import input_nodes
 from archc.lower.nodes import Abort, Caps, Emitter
 from archc.lower.structures import Structures
 from archc.lower.values import BAD, Values
-from archc.spec.items import split_item
+from archc.spec.items import LAYER_KINDS, STRUCTURE_KINDS, split_item
 from archc.spec.loader import Document, Path
-from archc.spec.schema import (
-    LAYER_MODELS,
-    STRUCTURE_MODELS,
-    LayerCommon,
-    ScaledAdd,
-    SpecHeader,
-)
 from archc.spec.validate import validate_model, within_size_limit
+
+if TYPE_CHECKING:
+    from archc.spec.schema import LayerCommon, SpecHeader
 
 __all__ = ["Caps", "Lowered", "lower"]
 
@@ -181,13 +177,13 @@ class _Lowerer:
                                 self.doc.span(arg_paths["when"]))
             return None
         raw = {k: v for k, v in raw.items() if k != "when"}
-        if kind in LAYER_MODELS:
+        if kind in LAYER_KINDS:
             return self._layer(kind, raw, arg_paths, path, ctx)
-        if kind in STRUCTURE_MODELS:
+        if kind in STRUCTURE_KINDS:
             return self.structures.expand(kind, raw, arg_paths, path, ctx)
         if kind in self.header.blocks:
             return self.blocks.call(kind, raw, arg_paths, path, ctx)
-        known = [*LAYER_MODELS, *STRUCTURE_MODELS, *self.header.blocks]
+        known = [*LAYER_KINDS, *STRUCTURE_KINDS, *self.header.blocks]
         self.sink.error("S005", f"unknown layer type `{kind}`", self.doc.key_span(path + (kind,)),
                         did_you_mean(kind, known) or "see docs/spec-language.md for the types")
         return None
@@ -244,7 +240,7 @@ class _Lowerer:
             return None
         return split.kind, dict(split.args), split.arg_paths(path)
 
-    def validate(self, model: type[LayerCommon], kind: str, args: dict[str, Any],
+    def validate(self, model: str, kind: str, args: dict[str, Any],
                   arg_paths: dict[str, Path], path: Path) -> Any:
         def span_of(sub: Path, key: bool) -> SourceSpan:
             if sub and sub[0] in arg_paths:
@@ -270,14 +266,14 @@ class _Lowerer:
         args = self.values.subst_args(merged, merged_paths, ctx.env)
         if args is None:
             return self.poison(raw, ctx, path, kind)
-        parsed = self.validate(LAYER_MODELS[kind], kind, args, merged_paths, path)
+        parsed = self.validate(kind, kind, args, merged_paths, path)
         if parsed is None:
             return self.poison(raw, ctx, path, kind)
         span = self.doc.key_span(path + (kind,))
         # `inputs` may come from `defaults` too: locate it wherever it was written.
         sources = self.sources(parsed, merged_paths, path, ctx,
                                 merge=kind in ("concat", "add", "multiply", "scaled_add"),
-                                several=kind == "dfl")
+                                several=kind == "dfl", pair=kind == "scaled_add")
         if sources is None:
             return self.poison(raw, ctx, path, kind)
         if kind == "squeeze_excitation":
@@ -321,9 +317,11 @@ class _Lowerer:
         return node
 
     def sources(self, parsed: LayerCommon, arg_paths: dict[str, Path], path: Path, ctx: Ctx,
-                 merge: bool = False, several: bool = False) -> list[str] | None:
-        """The nodes a layer reads. A merge needs a list of two or more; a layer that reads
-        `several` (dfl: one box map per level) takes one or more; any other exactly one."""
+                 merge: bool = False, several: bool = False, pair: bool = False
+                 ) -> list[str] | None:
+        """The nodes a layer reads. A merge needs a list of two or more (a `pair`,
+        scaled_add, exactly two); a layer that reads `several` (dfl: one box map per level)
+        takes one or more; any other exactly one."""
         refs = parsed.inputs
         if refs is None:
             if merge:
@@ -336,7 +334,7 @@ class _Lowerer:
             self.sink.error("S004", f"a merge needs at least two inputs; received {len(listed)}",
                             self.doc.span(arg_paths["inputs"]))
             return None
-        if merge and isinstance(parsed, ScaledAdd) and len(listed) != 2:
+        if pair and len(listed) != 2:
             self.sink.error("S004", f"`scaled_add` reads exactly two inputs, [x, y] for "
                             f"x + scale * y; received {len(listed)}",
                             self.doc.span(arg_paths["inputs"]))

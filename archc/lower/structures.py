@@ -8,7 +8,7 @@ The walk (`lowerer.py`) holds one `Structures` and hands itself over as a `Walke
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archc.diagnostics import SourceSpan, did_you_mean
 from archc.ir import Op, Scope
@@ -34,14 +34,9 @@ from archc.lower.names import INPUT_NAME, Ctx, Names
 from archc.lower.nodes import Abort
 from archc.lower.walker import Walker
 from archc.spec.loader import Path
-from archc.spec.schema import (
-    STRUCTURE_MODELS,
-    LayerCommon,
-    Parallel,
-    Repeat,
-    Residual,
-    SqueezeExcitation,
-)
+
+if TYPE_CHECKING:
+    from archc.spec.schema import Parallel, Repeat, Residual, SqueezeExcitation
 
 
 class Structures:
@@ -114,22 +109,21 @@ class Structures:
         args = self.values.subst_args(raw, arg_paths, ctx.env, skip=frozenset(nested))
         if args is None:
             return self.walk.poison(raw, ctx, path, kind)
-        parsed = self.walk.validate(STRUCTURE_MODELS[kind], kind, args, arg_paths, path)
+        parsed = self.walk.validate(kind, kind, args, arg_paths, path)
         if parsed is None:
             return self.walk.poison(raw, ctx, path, kind)
         span = self.doc.key_span(path + (kind,))
         # A repeat of a block that reads several inputs reads one tensor per input.
-        window = self._window(parsed, arg_paths, path, span, ctx)
+        window = self._window(parsed, arg_paths, path, span, ctx) if kind == "repeat" else None
         if window is None:
             sources = self.walk.sources(parsed, arg_paths, path, ctx)
             window = [sources[0] if sources else None]
         local = parsed.name or self.em.auto(ctx.scope, kind)
-        if isinstance(parsed, Parallel):
+        if kind == "parallel":
             out = self._parallel(parsed, local, window[0], arg_paths, span, ctx)
-        elif isinstance(parsed, Residual):
+        elif kind == "residual":
             out = self._residual(parsed, local, window[0], arg_paths, span, ctx)
         else:
-            assert isinstance(parsed, Repeat)
             if self.walk.expansions is None or len(window) != 1:
                 out, last = self._repeat(parsed, local, window, arg_paths, span, ctx)
             else:
@@ -143,11 +137,11 @@ class Structures:
             return out
         return self.walk.finish(out, parsed, ctx, span, local)
 
-    def _window(self, parsed: LayerCommon, arg_paths: dict[str, Path], path: Path,
+    def _window(self, parsed: Repeat, arg_paths: dict[str, Path], path: Path,
                 span: SourceSpan, ctx: Ctx) -> list[str | None] | None:
         """A repeat of a block that declares several inputs reads one tensor per input: its
         `inputs`, in the block's order."""
-        if not isinstance(parsed, Repeat) or parsed.block not in self.header.blocks:
+        if parsed.block not in self.header.blocks:
             return None
         block = self.header.blocks[parsed.block]
         if len(declared_inputs(block)) < 2:

@@ -8,7 +8,7 @@ becomes `BAD`, which poisons the item (and only that item).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archc.diagnostics import Diagnostic, DiagnosticSink, Problem
 from archc.lower.expr import (
@@ -24,7 +24,9 @@ from archc.lower.expr import (
 )
 from archc.lower.nodes import Abort
 from archc.spec.loader import Document, Path
-from archc.spec.schema import SpecHeader
+
+if TYPE_CHECKING:
+    from archc.spec.schema import SpecHeader
 
 BAD = object()
 """Marks a value whose expression failed (already reported)."""

@@ -10,7 +10,7 @@ reported once, where it fails; those that read it are left out silently.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archc.diagnostics import (
     Diagnostic,
@@ -32,7 +32,9 @@ from archc.lower.expr import (
 )
 from archc.lower.functions import FunctionTable, SpecFunction
 from archc.spec.loader import Document, load_text
-from archc.spec.schema import SpecHeader
+
+if TYPE_CHECKING:
+    from archc.spec.schema import SpecHeader
 
 
 def resolve_variables(doc: Document, header: SpecHeader, chosen: str | None,

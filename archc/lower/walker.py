@@ -9,7 +9,7 @@ calls between them are the ones named here.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from archc.diagnostics import DiagnosticSink, SourceSpan
 from archc.lower.memo import ExpansionMemo
@@ -17,7 +17,9 @@ from archc.lower.names import Ctx
 from archc.lower.nodes import Caps, Emitter
 from archc.lower.values import Values
 from archc.spec.loader import Document, Path
-from archc.spec.schema import LayerCommon, SpecHeader
+
+if TYPE_CHECKING:
+    from archc.spec.schema import LayerCommon, SpecHeader
 
 
 class Walker(Protocol):
@@ -38,9 +40,10 @@ class Walker(Protocol):
         """Lower a list of items in `ctx`; the last one's output."""
         ...
 
-    def validate(self, model: type[LayerCommon], kind: str, args: dict[str, Any],
+    def validate(self, model: str, kind: str, args: dict[str, Any],
                  arg_paths: dict[str, Path], path: Path) -> Any:
-        """`args` checked against `model` (reported where each is written), or None."""
+        """`args` checked against the model named `model` (`validate.validate_model`),
+        reported where each is written; None when invalid."""
         ...
 
     def finish(self, node: str | None, parsed: LayerCommon, ctx: Ctx, span: SourceSpan,
@@ -53,6 +56,7 @@ class Walker(Protocol):
         ...
 
     def sources(self, parsed: LayerCommon, arg_paths: dict[str, Path], path: Path, ctx: Ctx,
-                merge: bool = False, several: bool = False) -> list[str] | None:
+                merge: bool = False, several: bool = False, pair: bool = False
+                ) -> list[str] | None:
         """The nodes an item reads (its `inputs`, else the previous item's output)."""
         ...

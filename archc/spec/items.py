@@ -14,14 +14,28 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from archc.ir.ops import CATALOGUE, Family
 from archc.spec.loader import Path
-from archc.spec.schema import SHORTHAND_FIELD
 
 COMMON_FIELDS: tuple[str, ...] = ("name", "inputs", "output", "when")
 """The fields every layer item takes itself, block calls and structures included: the
 fields of `schema.LayerCommon` (tests/spec/test_items.py holds the two equal), in the order
 diagnostics list them. A block parameter cannot take one of these names, and they are not
 arguments of the op."""
+
+
+LAYER_KINDS: tuple[str, ...] = (*(op.value for op, d in CATALOGUE.items()
+                                  if d.family is not Family.INPUT), "squeeze_excitation")
+"""Layer types a spec may use directly, by their YAML key: every op of the catalogue but the
+input, in its order, then the squeeze-and-excitation block (`schema.LAYER_MODELS` has a
+model for each, in this order). Here, without pydantic, so that telling an item's kind
+imports no schema model."""
+
+STRUCTURE_KINDS: tuple[str, ...] = ("parallel", "residual", "repeat")
+"""Structural items that contain other layers (`schema.STRUCTURE_MODELS`)."""
+
+SHORTHAND_FIELD: Mapping[str, str] = {"activation": "function", "dropout": "rate"}
+"""`- activation: relu` means `{activation: {function: relu}}`; likewise `dropout: 0.5`."""
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ Keras backend's 32-bit sizes) is not part of the language: the backend declares 
 
 from __future__ import annotations
 
-import re
 from dataclasses import MISSING, fields
 from typing import Annotated, Any, Literal, cast
 
@@ -23,37 +22,21 @@ from pydantic import (
     Field,
     ValidationError,
     create_model,
-    field_validator,
     model_validator,
 )
 from pydantic_core import InitErrorDetails
 
 from archc.ir.ops import OpDef
 from archc.ir.ops.base import SpecArg, Spelling, spec_default, spec_of
-
-NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
-"""Layer, block, variable, variant, table and input names."""
+from archc.spec.value_rules import NAME_PATTERN, plain_name, whole_number
 
 NAME_SCHEMA_PATTERN = f"^{NAME_PATTERN.pattern}$"
 """`NAME_PATTERN` anchored, for the JSON Schema (whose `pattern` matches anywhere)."""
 
-
-def _whole_number(value: Any) -> Any:
-    """`3.0` counts as the integer 3; `3.5` and `true` stay what they are (and fail).
-
-    JSON, and so the JSON Schema editors check specs with, has one number type: 3.0 *is*
-    the integer 3 there, and no schema can refuse it. archc reads numbers the same way, so
-    the schema and archc agree; a fraction or a boolean is still an error.
-    """
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
-        return int(value)  # within the loader's integer limit (Y020); beyond: still a float
-    return value
-
-
 PosInt = Annotated[int, Field(strict=True, gt=0),
-                   BeforeValidator(_whole_number)]
+                   BeforeValidator(whole_number)]
 NonNegInt = Annotated[int, Field(strict=True, ge=0),
-                      BeforeValidator(_whole_number)]
+                      BeforeValidator(whole_number)]
 Pair = Annotated[list[PosInt], Field(min_length=2, max_length=2)]
 IntOrPair = PosInt | Pair
 Padding = Literal["valid", "same"] | NonNegInt | Annotated[
@@ -64,7 +47,7 @@ Sides = NonNegInt | _NonNegPair | Annotated[list[_NonNegPair], Field(min_length=
                                                                       max_length=2)]
 """Zero padding or cropping: `p`, `[ph, pw]` or `[[top, bottom], [left, right]]`."""
 Shape3 = Annotated[
-    list[Annotated[int, Field(strict=True), BeforeValidator(_whole_number)] | str],
+    list[Annotated[int, Field(strict=True), BeforeValidator(whole_number)] | str],
     Field(min_length=1, max_length=3,
           # Two numbers are refused when the graph is lowered (S004, with a hint); the
           # schema says so too.
@@ -91,32 +74,23 @@ class Strict(BaseModel):
 class LayerCommon(Strict):
     """Fields every layer item accepts."""
 
-    name: str | None = Field(None, description="Name to reference this layer by.",
-                             json_schema_extra={"pattern": NAME_SCHEMA_PATTERN})
+    name: Annotated[str | None, AfterValidator(plain_name)] = Field(
+        None, description="Name to reference this layer by.",
+        json_schema_extra={"pattern": NAME_SCHEMA_PATTERN})
     inputs: str | list[str] | None = Field(
         None, description="Layer name(s) feeding this one; default: the previous layer."
     )
     when: bool = Field(True, description="Include the layer only if this is true.")
     output: bool = Field(False, description="Also make this layer a model output.")
 
-    @field_validator("name")
-    @classmethod
-    def _plain_name(cls, value: str | None) -> str | None:
-        # `/` separates scopes in IR names (`inception_3a/branch1/conv`) and Keras and DOT
-        # names derive from them, so a name is a plain identifier.
-        if value is not None and not NAME_PATTERN.fullmatch(value):
-            raise ValueError("a layer name is letters, digits, `_`, `.` and `-`, starting with "
-                             "a letter or `_`")
-        return value
-
 
 def _number(base: type, spec: SpecArg) -> Any:
     """An int or float with the field's bounds; whole floats read as ints
-    (`_whole_number`), as `PosInt` and `NonNegInt` are."""
+    (`whole_number`), as `PosInt` and `NonNegInt` are."""
     given = {"ge": spec.ge, "gt": spec.gt, "lt": spec.lt, "le": spec.le}
     bounds: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
     if base is int:
-        return Annotated[int, Field(strict=True, **bounds), BeforeValidator(_whole_number)]
+        return Annotated[int, Field(strict=True, **bounds), BeforeValidator(whole_number)]
     return Annotated[float, Field(**bounds)] if bounds else float
 
 
@@ -196,4 +170,10 @@ def _item_check(d: OpDef[Any]) -> Any:
             raise ValidationError.from_exception_data(type(self).__name__, details)
         return self
 
+    ITEM_CHECKS[run] = d.op.value
     return run
+
+
+ITEM_CHECKS: dict[Any, str] = {}
+"""Each generated whole-item validator, to the op whose `spec_check` it runs: how the
+compiled schema (archc/docgen/compiled.py) names it for the pydantic-free checker."""

@@ -11,21 +11,20 @@ unknown field gets one precise error instead of one per union member.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    Field,
-    field_validator,
-)
+from pydantic import AfterValidator, BeforeValidator, Field
 
 from archc.ir.ops import CATALOGUE, Family, MergeOp
-from archc.spec.layer_models import NAME_PATTERN as NAME_PATTERN
+from archc.spec.items import LAYER_KINDS, STRUCTURE_KINDS
+from archc.spec.items import SHORTHAND_FIELD as SHORTHAND_FIELD
 from archc.spec.layer_models import NAME_SCHEMA_PATTERN as NAME_SCHEMA_PATTERN
 from archc.spec.layer_models import Activation as Activation
 from archc.spec.layer_models import LayerCommon as LayerCommon
 from archc.spec.layer_models import NonNegInt, PosInt, Shape3, Strict, layer_model
+from archc.spec.value_rules import NAME_PATTERN as NAME_PATTERN
+from archc.spec.value_rules import integer_version, readable_index
 
 
 class SqueezeExcitation(LayerCommon):
@@ -76,16 +75,9 @@ class Repeat(LayerCommon):
     with_: dict[str, Any] = Field(default_factory=dict, alias="with")
     first: dict[str, Any] = Field(default_factory=dict)
     last: dict[str, Any] = Field(default_factory=dict)
-    index: str = Field("index", description="The name of the copy number: `$index` by "
-                       "default; name it to see an outer repeat's copy number.")
-
-    @field_validator("index")
-    @classmethod
-    def _readable(cls, value: str) -> str:
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value) or value in ("in", "count"):
-            raise ValueError("the copy number is read as `$name`: letters, digits and `_`, "
-                             "not `in` or `count`")
-        return value
+    index: Annotated[str, AfterValidator(readable_index)] = Field(
+        "index", description="The name of the copy number: `$index` by default; name it "
+        "to see an outer repeat's copy number.")
 
 
 class _LayerModels(Mapping[str, type[LayerCommon]]):
@@ -96,7 +88,7 @@ class _LayerModels(Mapping[str, type[LayerCommon]]):
         self._defs = {op.value: d for op, d in CATALOGUE.items()
                       if d.family is not Family.INPUT}
         self._made: dict[str, type[LayerCommon]] = {"squeeze_excitation": SqueezeExcitation}
-        self._keys = (*self._defs, "squeeze_excitation")
+        self._keys = LAYER_KINDS
 
     def __getitem__(self, kind: str) -> type[LayerCommon]:
         model = self._made.get(kind)
@@ -121,15 +113,10 @@ input, in its order, then the squeeze-and-excitation block."""
 ScaledAdd = LAYER_MODELS[MergeOp.SCALED_ADD.value]
 """The lowerer tells a scaled add's item by its model."""
 
-STRUCTURE_MODELS: dict[str, type[LayerCommon]] = {
-    "parallel": Parallel,
-    "residual": Residual,
-    "repeat": Repeat,
-}
-"""Structural items that contain other layers."""
+STRUCTURE_MODELS: dict[str, type[LayerCommon]] = dict(
+    zip(STRUCTURE_KINDS, (Parallel, Residual, Repeat), strict=True))
+"""Structural items that contain other layers, by `items.STRUCTURE_KINDS`."""
 
-SHORTHAND_FIELD: dict[str, str] = {"activation": "function", "dropout": "rate"}
-"""`- activation: relu` means `{activation: {function: relu}}`; likewise `dropout: 0.5`."""
 
 
 class BlockDef(Strict):
@@ -168,15 +155,8 @@ class FunctionDef(Strict):
 class SpecHeader(Strict):
     """The top level of a spec file."""
 
-    archc: Literal[1] = Field(description="Spec language version.")
-
-    @field_validator("archc", mode="before")
-    @classmethod
-    def _integer_version(cls, value: Any) -> Any:
-        # Literal[1] compares with ==, so `true` and `1.0` passed; the version is the integer.
-        if type(value) is not int:
-            raise ValueError("the spec language version is the integer 1")
-        return value
+    archc: Annotated[Literal[1], BeforeValidator(integer_version)] = Field(
+        description="Spec language version.")
     name: Annotated[str, Field(min_length=1)]
     description: str | None = None
     source: str | None = Field(None, description="Where the architecture comes from.")
@@ -192,3 +172,20 @@ class SpecHeader(Strict):
     blocks: dict[str, BlockDef] = Field(default_factory=dict)
     layers: Annotated[list[Any], Field(min_length=1)]
     lint: dict[str, Any] = Field(default_factory=dict, description="Lint rule settings.")
+
+
+NAMED_MODELS: dict[str, type[Strict]] = {
+    model.__name__: model
+    for model in (BlockCall, BlockDef, FunctionDef, Projection, SpecHeader)
+}
+"""The models validated by class name rather than a YAML key."""
+
+
+def model_named(name: str) -> type[Strict]:
+    """The model a name stands for in `archc.spec.validate.validate_model`: a layer type or
+    structure by its YAML key, else the class name (`SpecHeader`, `BlockCall`)."""
+    if name in STRUCTURE_MODELS:
+        return STRUCTURE_MODELS[name]
+    if name in LAYER_MODELS:
+        return LAYER_MODELS[name]
+    return NAMED_MODELS[name]

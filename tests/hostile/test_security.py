@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import importlib
 import os
 import subprocess
 import textwrap
@@ -150,7 +151,17 @@ def test_the_scan_allows_the_safe_spellings() -> None:
 
 @pytest.fixture
 def recorders(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Replace the ways to run code with recorders; the list says what was attempted."""
+    """Replace the ways to run code with recorders; the list says what was attempted.
+
+    The modules a check imports are imported first: Python runs a module's code with
+    `exec` on first import (the CLI imports each command's modules when it runs), and a
+    spec with a mistake makes archc import pydantic (archc/spec/plain.py), whose
+    dataclasses are made with `exec` too; that is Python loading code, not a spec running
+    it. (So is the diagnostic-code registry the test suite checks every code against.)"""
+    assert archc.cli.main(["check", str(ROOT / "specs" / "lenet5.yaml"), "-q"]) == 0
+    importlib.import_module("archc.diagnostic_codes").registry()
+    importlib.import_module("archc.spec.pydantic_errors")
+    importlib.import_module("archc.spec.schema").model_named("SpecHeader").model_rebuild()
     calls: list[str] = []
 
     def record(what: str) -> Any:
