@@ -45,15 +45,16 @@ _NUMBER = re.compile(r"\b(filters|units|c|c2|k): (\d+)\b")
 def _texts(clean: str, i: int) -> tuple[str, int]:
     """The text of edit `i`, and 1 if it must get diagnostics (0: none). In turn: a comment
     added at the end, `name:` misspelt in the first layer, and the first size of the
-    `layers:` list (`filters:`, `units:`, a block's width or kernel) raised by 2, 4, 6 ...,
-    which changes the shapes and figures of everything after it."""
+    `layers:` list (`filters:`, `units:`, a block's width or kernel; where the list writes
+    none, as YOLOv8's, the first in the file: a block parameter's default) raised by 2, 4,
+    6 ..., which changes the shapes and figures of everything after it."""
     start = clean.index("\nlayers:")
     if i % 3 == 0:
         return clean + f"# edit {i}\n", 0
     if i % 3 == 1:
         cut = clean.index("{name: ", start)
         return clean[:cut] + "{nmae: " + clean[cut + len("{name: "):] + f"# edit {i}\n", 1
-    found = _NUMBER.search(clean, start)
+    found = _NUMBER.search(clean, start) or _NUMBER.search(clean)
     assert found is not None
     value = int(found.group(2)) + 2 * (i // 3 + 1)  # a new value each time, a kernel odd
     return clean[:found.start(2)] + str(value) + clean[found.end(2):], 0

@@ -73,8 +73,12 @@ class PlainModel:
         return set(self._given)
 
     def model_dump(self) -> dict[str, Any]:
-        """The fields as a dict, nested models as dicts (as pydantic dumps them)."""
-        return {k: _dump(v) for k, v in self._values.items()}
+        """The fields as a dict, nested models as dicts and containers copied (as pydantic
+        dumps them)."""
+        return {k: _dump(v) if type(v) in _CONTAINERS else v for k, v in self._values.items()}
+
+
+_CONTAINERS = (list, dict, PlainModel)
 
 
 def _dump(value: Any) -> Any:
@@ -107,28 +111,54 @@ _CHECKERS: dict[str, Check] = {}
 five)."""
 
 
+_REQUIRED = object()
+"""Stands for a required field's value until the item gives it."""
+
+
 def _model(name: str) -> Check:
-    """The checker of one compiled model: exactly its keys, each field's node, defaults."""
+    """The checker of one compiled model: exactly its keys, each field's node, defaults.
+
+    Per item it copies the constant defaults (in field order, so the values read in the
+    model's order), checks the fields the item gives, and makes the fresh defaults (an
+    empty dict, a nested model) only for fields it left out."""
     spec = MODELS[name]
     if spec is None:
         return _always_unsure
     refs, texts = spec
     parsed = [json.loads(text) for text in texts]
-    fields = [(f["name"], f["key"], _node(f["node"]), _default(f)) for f in parsed]
-    keys = frozenset(f["key"] for f in parsed)
+    by_key = {f["key"]: (f["name"], _node(f["node"])) for f in parsed}
+    start: dict[str, Any] = {}
+    fresh: list[tuple[str, str, Callable[[], Any]]] = []
+    required = 0
+    for f in parsed:
+        default = f["default"]
+        if default == "value" and not isinstance(f["value"], list | dict):
+            start[f["name"]] = f["value"]
+        else:
+            start[f["name"]] = _REQUIRED
+            if default == "required":
+                required += 1
+            else:
+                fresh.append((f["name"], f["key"], _default(f)))
     after = [_function(ref) for ref in refs]
 
     def run(data: Any) -> PlainModel:
-        if type(data) is not dict or not keys.issuperset(data):
-            raise _Unsure  # not a mapping, or an unknown field
-        values: dict[str, Any] = {}
+        if type(data) is not dict:
+            raise _Unsure
+        values = start.copy()
         given = []
-        for field, key, node, default in fields:
-            if key in data:
-                values[field] = node(data[key])
+        try:
+            for key, value in data.items():
+                field, node = by_key[key]
+                values[field] = node(value)
                 given.append(field)
-            else:
-                values[field] = default()
+        except KeyError:
+            raise _Unsure from None  # an unknown field
+        for field, key, make in fresh:
+            if key not in data:
+                values[field] = make()
+        if required and _REQUIRED in values.values():
+            raise _Unsure  # a required field is missing
         result = PlainModel(name, values, frozenset(given))
         for fn in after:
             result = fn(result)
@@ -157,11 +187,7 @@ def _default(field: Mapping[str, Any]) -> Callable[[], Any]:
                 return list
             model = factory["model"]
             return lambda: _model_value(model, {})
-    return _always_unsure_default
-
-
-def _always_unsure_default() -> Any:
-    raise _Unsure  # a required field is missing
+    raise AssertionError(f"no default: {field['name']}")  # pragma: no cover
 
 
 def _model_value(name: str, data: Any) -> PlainModel:
@@ -195,7 +221,7 @@ def _node(node: Mapping[str, Any]) -> Check:
         case "dict":
             return _dict(_node(node["keys"]), _node(node["values"]))
         case "union":
-            return _union([_node(c) for c in node["of"]])
+            return _union(node["of"])
         case "before":
             fn, inner = _function(node["fn"]), _node(node["of"])
             return lambda value: inner(fn(value))
@@ -285,12 +311,25 @@ def _dict(key: Check, item: Check) -> Check:
     return run
 
 
-def _union(choices: list[Check]) -> Check:
+def _union(nodes: list[Mapping[str, Any]]) -> Check:
     """Exactly one choice accepts the value, or all that do read it alike; otherwise pydantic
-    decides (its smart union would pick by rules this checker does not repeat)."""
+    decides (its smart union would pick by rules this checker does not repeat). Only the
+    choices that take the value's type are tried (a strict choice refuses any other)."""
+    choices = [(_types(n), _node(n)) for n in nodes]
+    by_type: dict[type, list[Check]] = {}
+
+    def candidates(kind: type) -> list[Check]:
+        found = by_type.get(kind)
+        if found is None:
+            found = by_type[kind] = [c for types, c in choices if types is None or kind in types]
+        return found
+
     def run(value: Any) -> Any:
+        tried = candidates(type(value))
+        if len(tried) == 1:
+            return tried[0](value)
         found: list[Any] = []
-        for choice in choices:
+        for choice in tried:
             try:
                 result = choice(value)
             except _Unsure:
@@ -302,6 +341,32 @@ def _union(choices: list[Check]) -> Check:
             raise _Unsure
         return found[0]
     return run
+
+
+_LEAF_TYPES: Mapping[str, frozenset[type]] = {
+    "bool": frozenset({bool}), "str": frozenset({str}), "int": frozenset({int}),
+    "float": frozenset({int, float}), "list": frozenset({list}), "dict": frozenset({dict}),
+    "model": frozenset({dict}),
+}
+
+
+def _types(node: Mapping[str, Any]) -> frozenset[type] | None:
+    """The Python types a node can accept (its checks refuse every other); None: any.
+    A `before` function may turn one type into another (a whole float into an int), so it
+    accepts any."""
+    kind = node["t"]
+    if kind in _LEAF_TYPES:
+        return _LEAF_TYPES[kind]
+    if kind == "literal":
+        return frozenset(type(v) for v in node["values"])
+    if kind == "nullable":
+        inner = _types(node["of"])
+        return None if inner is None else inner | {type(None)}
+    if kind == "after":
+        return _types(node["of"])
+    if kind == "defer":
+        return frozenset()
+    return None  # any, before, union
 
 
 def function_name(fn: Any) -> str:
