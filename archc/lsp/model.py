@@ -26,6 +26,7 @@ from archc.ir.ops import cost_of
 from archc.lsp.spec_items import enclosing_item, item_kind, item_name
 from archc.passes.analysis import Analysis
 from archc.pipeline import Attempt, Compiled, ExpansionMemo, Options, UsageError, attempt
+from archc.spec.document import value_at
 from archc.spec.loader import Document, Path
 
 Position = tuple[int, int]
@@ -127,13 +128,7 @@ class SpecModel:
         return doc.key_spans.get(path) if doc is not None else None
 
     def value(self, path: Path) -> Any:
-        current: Any = self.doc.data if self.doc is not None else None
-        for part in path:
-            try:
-                current = current[part]
-            except (KeyError, IndexError, TypeError):
-                return None
-        return current
+        return value_at(self.doc.data, path) if self.doc is not None else None
 
     # -- what each spec item became ----------------------------------------------------
 

@@ -15,6 +15,18 @@ Path = tuple[str | int, ...]
 """Where a value sits in the loaded data: mapping keys and list indices from the root."""
 
 
+def value_at(data: Any, path: Path) -> Any:
+    """The value at `path` inside `data`, or None when the path leads nowhere (a missing
+    key, an index past the end, or a step into a scalar)."""
+    current = data
+    for part in path:
+        try:
+            current = current[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return current
+
+
 @dataclass
 class Document:
     """Plain data loaded from a spec, with the span of every value and every mapping key."""

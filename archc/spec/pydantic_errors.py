@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from archc.diagnostics import Diagnostic, DiagnosticSink, did_you_mean
+from archc.spec.document import value_at
 from archc.spec.loader import Path
 from archc.spec.wording import SpanOf, field_name, show
 
@@ -74,7 +75,7 @@ def _one_union_member(errors: list[Any], data: Any) -> list[dict[str, Any]]:
                  for tag, errs in by_member.items()}
         deepest = max(depth.values())
         chosen = [e for tag, errs in by_member.items() if depth[tag] == deepest for e in errs]
-        value = _value_at(data, field)
+        value = value_at(data, field)
         if any(not _mismatch(e, value) for e in chosen):
             chosen = [e for e in chosen if not _mismatch(e, value)]
         elif deepest > len(field):
@@ -120,7 +121,7 @@ def _one(path: Path, errs: list[dict[str, Any]], data: Any, span_of: SpanOf,
         return Diagnostic("S003", f"{what} needs the field `{missing}`",
                           span_of(path, True) if path else span_of(path, False),
                           f"add `{missing}: ...`")
-    received = _value_at(data, path)
+    received = value_at(data, path)
     literal = [e for e in errs if e["type"] == "literal_error"]
     hint = None
     if literal and isinstance(received, str):
@@ -158,16 +159,6 @@ def _data_path(data: Any, loc: tuple[int | str, ...]) -> Path:
                 path.append(part)
             break
     return tuple(path)
-
-
-def _value_at(data: Any, path: Path) -> Any:
-    current = data
-    for part in path:
-        try:
-            current = current[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return current
 
 
 def _allowed_fields(model: type[BaseModel], path: Path) -> list[str]:
