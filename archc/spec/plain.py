@@ -94,16 +94,12 @@ def _dump(value: Any) -> Any:
 def check(name: str, data: Any) -> PlainModel | None:
     """`data` validated as model `name` (a layer type, a structure, or `SpecHeader`,
     `BlockCall`, ...); None when pydantic must decide (an error, or a case not compiled)."""
-    checker = _CHECKERS.get(name)
-    if checker is None:
-        if name not in MODELS:
-            return None
-        checker = _CHECKERS[name] = _model(name)
+    if name not in MODELS:
+        return None
     try:
-        result: PlainModel = checker(data)
+        return _model_value(name, data)
     except _Unsure:
         return None
-    return result
 
 
 _CHECKERS: dict[str, Check] = {}
@@ -191,6 +187,7 @@ def _default(field: Mapping[str, Any]) -> Callable[[], Any]:
 
 
 def _model_value(name: str, data: Any) -> PlainModel:
+    """`data` as model `name`, its checker compiled on first use; raises `_Unsure`."""
     checker = _CHECKERS.get(name)
     if checker is None:
         checker = _CHECKERS[name] = _model(name)
